@@ -1,0 +1,53 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { join } from 'node:path';
+import { AppModule } from './app.module.js';
+import { VIEWS_DIR } from './common/paths.js';
+import { createValidationPipe } from './common/validation.js';
+import { createHandlebars, PARTIALS } from './common/views.js';
+import type { AppConfig } from './config/app-config.js';
+
+export const BODY_LIMIT = 64 * 1024;
+
+/** Builds the HTTP application (not yet listening): used by main, the CLI-free tests and the bench. */
+export async function createApp(config: AppConfig, options: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: config.intake.trustProxy, logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: options.bufferLogs ?? true,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  app.useSecurityHeaders({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"], 'script-src': ["'self'"], 'script-src-attr': ["'none'"], 'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'], 'object-src': ["'none'"], 'frame-ancestors': ["'none'"], 'base-uri': ["'self'"],
+        'form-action': ["'self'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: config.publicBaseUrl.startsWith('https:'),
+  });
+  // Cross-site form posts are refused (Sec-Fetch-Site / Origin); API clients send neither header.
+  app.enableCsrfProtection();
+  app.useStaticAssets({ root: join(VIEWS_DIR, 'static'), prefix: '/static/', maxAge: config.nodeEnv === 'production' ? '1d' : 0 });
+  app.setViewEngine({
+    engine: { handlebars: createHandlebars() },
+    root: VIEWS_DIR,
+    layout: 'layouts/main.hbs',
+    viewExt: 'hbs',
+    options: { partials: PARTIALS },
+    defaultContext: { productName: 'Recovery Desk' },
+  });
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder()
+    .setTitle('Recovery Desk API')
+    .setDescription('Ask for a package-index account back. Answers never reveal whether a username exists.')
+    .setVersion('1')
+    .build());
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  return app;
+}

@@ -1,0 +1,52 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { Clock, SystemClock } from './common/clock.js';
+import { DomainExceptionFilter } from './common/domain-exception.filter.js';
+import { LoggingModule } from './common/logging.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { APP_CONFIG, ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { DirectoryModule } from './directory/directory.module.js';
+import { HealthModule } from './health/health.module.js';
+import { IntakeModule } from './intake/intake.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { RedisModule } from './redis/redis.module.js';
+
+@Module({})
+class ClockModule {
+  static forRoot(): DynamicModule {
+    return { module: ClockModule, global: true, providers: [{ provide: Clock, useClass: SystemClock }], exports: [Clock] };
+  }
+}
+
+@Module({})
+export class AppModule {
+  /** ROLE decides what runs here: web serves HTTP, worker processes jobs, all does both. */
+  static forRoot(config: AppConfig): DynamicModule {
+    const withWorkers = config.role !== 'web';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ClockModule.forRoot(),
+        LoggingModule,
+        DatabaseModule,
+        RedisModule,
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          // Workers block on Redis, so their commands must not give up after a few retries.
+          useFactory: (c: AppConfig) => ({
+            connection: { url: c.redis.url, maxRetriesPerRequest: null },
+            prefix: c.redis.prefix,
+          }),
+        }),
+        NotificationsModule.forRole(withWorkers),
+        DirectoryModule,
+        IntakeModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }],
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import 'reflect-metadata';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../config/app-config.js';
+
+const HELP = `Recovery Desk command line.
+
+Usage: npm run cli -- <command> [arguments]
+
+Commands:
+  import-directory FILE      Upsert the accounts of a directory file (JSON, see README) into the database.
+                             The whole file is checked first: a bad file is refused with each problem's
+                             line and reason, and nothing is imported. Re-importing is idempotent.
+  generate-directory N [OUT] Write a synthetic directory of N accounts (seed 1, or --seed S) to OUT or stdout.
+  migrate                    Apply pending database migrations (the app also does this when it starts).
+  help                       Show this text.
+
+The database is the one DATABASE_URL names (default sqlite:var/recovery-desk.sqlite).
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+async function withDataSource<T>(work: (ds: import('typeorm').DataSource) => Promise<T>): Promise<T> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  // Entities read DATABASE_URL when first imported: load them only after the config is known.
+  const { DataSource } = await import('typeorm');
+  const { dataSourceOptions } = await import('../database/data-source-options.js');
+  const { runMigrations } = await import('../database/migrate.js');
+  const dataSource = await new DataSource(dataSourceOptions(config.database)).initialize();
+  try {
+    await runMigrations(dataSource);
+    return await work(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+async function importDirectory(file: string | undefined): Promise<void> {
+  if (!file) fail('import-directory needs a FILE: npm run cli -- import-directory accounts.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    fail(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const { parseDirectoryFile } = await import('../directory/directory-file.js');
+  const started = Date.now();
+  const parsed = parseDirectoryFile(text);
+  if (!parsed.ok) {
+    const lines = parsed.problems.map((p) => `  ${file}:${p.line}: ${p.reason}`).join('\n');
+    fail(`Refused ${file}: nothing was imported.\n${lines}`);
+  }
+  process.stderr.write(`checked ${parsed.accounts.length} accounts in ${Date.now() - started} ms\n`);
+  const { Transactions } = await import('../database/transactions.js');
+  const { DirectoryService } = await import('../directory/directory.service.js');
+  const counts = await withDataSource(async (ds) => {
+    const service = new DirectoryService(ds, new Transactions(ds));
+    let lastReport = 0;
+    return service.importAccounts(parsed.accounts, parsed.fingerprints, (done, total) => {
+      if (Date.now() - lastReport > 1000 || done === total) {
+        lastReport = Date.now();
+        process.stderr.write(`  ${done}/${total} accounts\n`);
+      }
+    });
+  });
+  process.stdout.write(`Imported ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts.accounts} accounts `
+    + `(${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged), `
+    + `${counts.emails} e-mail addresses and ${counts.projects} projects written.\n`);
+}
+
+async function generate(args: string[]): Promise<void> {
+  const seedAt = args.indexOf('--seed');
+  const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : 1;
+  const rest = seedAt >= 0 ? args.filter((_, i) => i !== seedAt && i !== seedAt + 1) : args;
+  const count = Number(rest[0]);
+  if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('generate-directory needs N, a whole number from 1 to 1000000');
+  if (!Number.isInteger(seed)) fail('--seed takes a whole number');
+  const { generateDirectory } = await import('../directory/demo-directory.js');
+  const text = JSON.stringify(generateDirectory(count, seed), null, 1);
+  if (rest[1]) writeFileSync(rest[1], text);
+  else process.stdout.write(text);
+}
+
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  switch (command) {
+    case 'import-directory': return importDirectory(args[0]);
+    case 'generate-directory': return generate(args);
+    case 'migrate': {
+      await withDataSource(async () => undefined);
+      process.stdout.write('The database is up to date.\n');
+      return;
+    }
+    case undefined: case 'help': case '--help': case '-h':
+      process.stdout.write(HELP);
+      return;
+    default:
+      fail(`unknown command "${command}"\n\n${HELP}`);
+  }
+}
+
+void main().catch((error: unknown) => fail(String((error as Error)?.stack ?? error)));

@@ -1,0 +1,21 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** 32 random bytes as base64url (43 characters): for links sent to people (SECURITY.md #7). */
+export function newSecretToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** What the database keeps of a secret token: its SHA-256, in hex. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ'; // no 0/O, 1/I/L, U: easy to read out and type back
+
+/** A ticket reference like `RD-7K3F9Q`: short, unambiguous, and carrying no meaning. */
+export function newReference(): string {
+  const bytes = randomBytes(6);
+  let out = 'RD-';
+  for (const byte of bytes) out += REFERENCE_ALPHABET[byte % REFERENCE_ALPHABET.length];
+  return out;
+}

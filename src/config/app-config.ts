@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDuration } from './duration.js';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type Role = 'all' | 'web' | 'worker';
+
+export type DatabaseConfig =
+  | { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL'; busyTimeoutMs: number }
+  | { type: 'postgres'; url: string; schema?: string };
+
+/** The one typed configuration object; everything else reads this, never process.env. */
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  role: Role;
+  host: string;
+  port: number;
+  publicBaseUrl: string;
+  database: DatabaseConfig;
+  redis: { url: string; prefix: string };
+  secretKey: Buffer;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  demoData: boolean;
+  intake: { ratePerHourPerClient: number; ratePerDayPerUsername: number; trustProxy: boolean };
+  mail: { smtpUrl: string | null; dir: string; from: string };
+  outboxRelayIntervalMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.map((p) => `Invalid environment: ${p}`).join('\n'));
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** What a parser returns for a value it refuses: the reason, shown after the value. */
+class Invalid {
+  constructor(readonly expected: string) {}
+}
+type Parser<T> = (raw: string) => T | Invalid;
+
+const oneOf = <T extends string>(...allowed: T[]): Parser<T> => (raw) =>
+  (allowed as string[]).includes(raw) ? (raw as T) : new Invalid(`one of ${allowed.join(', ')}`);
+const int = (min: number, max: number): Parser<number> => (raw) =>
+  /^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max
+    ? Number(raw) : new Invalid(`an integer from ${min} to ${max}`);
+const bool: Parser<boolean> = (raw) =>
+  ['true', '1', 'yes', 'on'].includes(raw.toLowerCase()) ? true
+    : ['false', '0', 'no', 'off'].includes(raw.toLowerCase()) ? false : new Invalid('true or false');
+const duration: Parser<number> = (raw) =>
+  parseDuration(raw) ?? new Invalid('a duration such as 5s, 15m, 72h or 14d');
+const url = (...protocols: string[]): Parser<string> => (raw) => {
+  const expected = new Invalid(`a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+  try {
+    return protocols.includes(new URL(raw).protocol) ? raw.replace(/\/+$/, '') : expected;
+  } catch {
+    return expected;
+  }
+};
+const matches = (pattern: RegExp, expected: string): Parser<string> => (raw) =>
+  pattern.test(raw) ? raw : new Invalid(expected);
+const databaseUrl: Parser<DatabaseConfig> = (raw) => {
+  if (raw.startsWith('sqlite:') && raw.length > 'sqlite:'.length) {
+    return { type: 'sqlite', path: raw.slice('sqlite:'.length), synchronous: 'NORMAL', busyTimeoutMs: 5000 };
+  }
+  if (/^postgres(ql)?:\/\/./.test(raw) && !(url('postgres:', 'postgresql:')(raw) instanceof Invalid)) {
+    return { type: 'postgres', url: raw };
+  }
+  return new Invalid('sqlite:<file path> or postgres://user@host:port/database');
+};
+
+/**
+ * Reads and validates the environment. Every bad variable is reported, one line each,
+ * as `NAME=value (what is expected)`, so one failed boot shows every mistake at once.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const read = <T>(name: string, fallback: string, parse: Parser<T>): T => {
+    const given = env[name];
+    const raw = given === undefined || given.trim() === '' ? fallback : given.trim();
+    const value = parse(raw);
+    if (value instanceof Invalid) {
+      problems.push(`${name}=${JSON.stringify(given ?? '')} (expected ${value.expected})`);
+      return undefined as T;
+    }
+    return value;
+  };
+
+  const nodeEnv = read<NodeEnv>('NODE_ENV', 'development', oneOf('development', 'production', 'test'));
+  const role = read<Role>('ROLE', 'all', oneOf('all', 'web', 'worker'));
+  const host = read('HOST', '127.0.0.1', matches(/^[A-Za-z0-9.:-]+$/, 'a host name or IP address'));
+  const port = read('PORT', '3000', int(0, 65535));
+  const publicBaseUrl = read('PUBLIC_BASE_URL', `http://localhost:${port ?? 3000}`, url('http:', 'https:'));
+  const database = read('DATABASE_URL', 'sqlite:var/recovery-desk.sqlite', databaseUrl);
+  const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', oneOf('NORMAL', 'FULL'));
+  const busyTimeoutMs = read('SQLITE_BUSY_TIMEOUT', '5s', duration);
+  const pgSchema = read('DATABASE_SCHEMA', 'public', matches(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case PostgreSQL schema name'));
+  const redisUrl = read('REDIS_URL', 'redis://127.0.0.1:6379', url('redis:', 'rediss:'));
+  const redisPrefix = read('REDIS_PREFIX', 'rd', matches(/^[A-Za-z0-9_.-]{1,40}$/, '1-40 letters, digits, dots, dashes or underscores'));
+  const logLevel = read<AppConfig['logLevel']>('LOG_LEVEL', 'info', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'));
+  const demoData = read('DEMO_DATA', nodeEnv === 'development' ? 'true' : 'false', bool);
+  const ratePerHourPerClient = read('INTAKE_RATE_LIMIT', '5', int(0, 1_000_000));
+  const ratePerDayPerUsername = read('INTAKE_USERNAME_RATE_LIMIT', '5', int(0, 1_000_000));
+  const trustProxy = read('TRUST_PROXY', 'false', bool);
+  const smtpUrl = read<string | null>('SMTP_URL', 'none', (raw) => (raw === 'none' ? null : url('smtp:', 'smtps:')(raw)));
+  const mailDir = read('MAIL_DIR', 'var/mail', matches(/^[^\0]+$/, 'a directory path'));
+  const mailFrom = read('MAIL_FROM', 'Recovery Desk <recovery@localhost>', matches(/^[^\r\n<>]{0,100}<?[^\s@<>]+@[^\s@<>]+>?$/, 'an address such as "Desk <desk@example.org>"'));
+  const outboxRelayIntervalMs = read('OUTBOX_RELAY_INTERVAL', '5s', duration);
+  const secretKey = read<Buffer | null>('SECRET_KEY', 'none', (raw) =>
+    raw === 'none' ? null : raw.length >= 32 ? Buffer.from(raw, 'utf8') : new Invalid('at least 32 characters'));
+  if (secretKey === null && nodeEnv === 'production') {
+    problems.push('SECRET_KEY="" (expected at least 32 random characters: required in production)');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const db: DatabaseConfig = database.type === 'sqlite'
+    ? { ...database, synchronous, busyTimeoutMs }
+    : { ...database, schema: pgSchema };
+  return {
+    nodeEnv, role, host, port, publicBaseUrl, database: db,
+    redis: { url: redisUrl, prefix: redisPrefix },
+    secretKey: secretKey ?? developmentSecret(),
+    logLevel, demoData,
+    intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy },
+    mail: { smtpUrl, dir: mailDir, from: mailFrom },
+    outboxRelayIntervalMs,
+  };
+}
+
+/** Outside production a key is made once and kept in var/, so restarts can still read sealed mail. */
+function developmentSecret(): Buffer {
+  const file = resolve('var/secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8');
+}

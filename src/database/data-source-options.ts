@@ -1,0 +1,35 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/app-config.js';
+import { ENTITIES, MIGRATIONS } from './entities.js';
+
+/** One place that turns DATABASE_URL into TypeORM options, for the app, the CLI and the tests. */
+export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
+  if (db.type === 'sqlite') {
+    if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: db.path,
+      enableWAL: true,
+      timeout: db.busyTimeoutMs,
+      prepareDatabase: (conn: Database.Database) => {
+        // NORMAL in WAL: an app crash loses nothing committed; a power cut may lose the last moments.
+        conn.pragma(`synchronous = ${db.synchronous}`);
+        conn.pragma(`busy_timeout = ${db.busyTimeoutMs}`);
+      },
+    };
+  }
+  const schema = db.schema ?? 'public';
+  return {
+    ...common,
+    type: 'postgres',
+    url: db.url,
+    schema,
+    // Unqualified names in migrations land in the same schema as the entities.
+    extra: { max: 10, options: `-c search_path=${schema}` },
+  };
+}

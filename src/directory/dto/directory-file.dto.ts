@@ -1,0 +1,73 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min,
+  ValidateIf, ValidateNested,
+} from 'class-validator';
+import { PROJECT_NAME_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
+
+const ISO = { message: '$property must be an ISO 8601 date-time such as 2016-03-14T10:00:00Z' };
+
+export class DirectoryEmailDto {
+  @IsEmail({}, { message: 'address must be an e-mail address' })
+  @MaxLength(254)
+  address: string;
+
+  @IsBoolean() verified: boolean;
+  @IsBoolean() primary: boolean;
+  @IsBoolean() public: boolean;
+
+  @IsISO8601({ strict: true }, ISO)
+  added_at: string;
+
+  @ValidateIf((_, value) => value !== null)
+  @IsISO8601({ strict: true }, ISO)
+  removed_at: string | null;
+}
+
+export class DirectoryTwoFactorDto {
+  @IsBoolean() totp: boolean;
+  @IsInt() @Min(0) webauthn_keys: number;
+  @IsInt() @Min(0) recovery_codes_unused: number;
+}
+
+export class DirectoryProjectDto {
+  @IsString() @Matches(PROJECT_NAME_PATTERN, { message: 'name must be a valid project name' })
+  name: string;
+
+  @IsIn(['Owner', 'Maintainer'], { message: 'role must be Owner or Maintainer' })
+  role: 'Owner' | 'Maintainer';
+
+  @IsInt() @Min(0) monthly_downloads: number;
+
+  @ValidateIf((_, value) => value !== null)
+  @IsISO8601({ strict: true }, ISO)
+  first_release_at: string | null;
+}
+
+/** One account of the directory file (see the README for the format). */
+export class DirectoryAccountDto {
+  @IsString() @Matches(USERNAME_PATTERN, { message: 'username must be a PyPI username (letters, digits, . _ -; at most 50)' })
+  username: string;
+
+  @IsString() @MaxLength(200)
+  name: string;
+
+  @IsISO8601({ strict: true }, ISO)
+  joined_at: string;
+
+  @ValidateIf((_, value) => value !== null)
+  @IsISO8601({ strict: true }, ISO)
+  last_login_at: string | null;
+
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsString() @MaxLength(100)
+  linked_github: string | null;
+
+  @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => DirectoryEmailDto)
+  emails: DirectoryEmailDto[];
+
+  @ValidateNested() @Type(() => DirectoryTwoFactorDto)
+  two_factor: DirectoryTwoFactorDto;
+
+  @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => DirectoryProjectDto)
+  projects: DirectoryProjectDto[];
+}

@@ -1,0 +1,117 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize, Equals, IsArray, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, ValidationOptions,
+  registerDecorator,
+} from 'class-validator';
+import { emailKey, PROJECT_NAME_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
+import { REQUEST_TYPES, RequestType } from '../../tickets/ticket.entity.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const normaliseEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? emailKey(value) : value);
+const normaliseEmails = ({ value }: { value: unknown }) =>
+  Array.isArray(value) ? [...new Set(value.map((v) => (typeof v === 'string' ? emailKey(v) : v)))] : value;
+const trimEach = ({ value }: { value: unknown }) =>
+  Array.isArray(value) ? [...new Set(value.map((v) => (typeof v === 'string' ? v.trim() : v)))] : value;
+
+// Letters, digits, punctuation, spaces, tabs and line breaks; no other control characters (NUL breaks PostgreSQL).
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+function HasNoControlCharacters(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) => registerDecorator({
+    name: 'hasNoControlCharacters', target: target.constructor, propertyName: String(propertyName), options,
+    validator: { validate: (value: unknown) => typeof value !== 'string' || !CONTROL_CHARACTERS.test(value),
+      defaultMessage: () => `${String(propertyName)} must not contain control characters` },
+  });
+}
+
+export const TRI_STATE_VALUES = [true, false, 'unknown'] as const;
+export type TriStateInput = (typeof TRI_STATE_VALUES)[number];
+
+/** An account recovery request, as the form and the JSON API take it. */
+export class CreateTicketDto {
+  @ApiProperty({ example: 'alice', description: 'The PyPI username of the account to recover.' })
+  @Transform(trim)
+  @IsString({ message: 'username is required' })
+  @Matches(USERNAME_PATTERN, { message: 'username must be 1-50 letters, digits, ".", "_" or "-", starting and ending with a letter or digit' })
+  username: string;
+
+  @ApiProperty({ example: 'alice@example.org', description: 'Where we can reach you now; it need not be on the account.' })
+  @Transform(normaliseEmail)
+  @IsString({ message: 'contact_email is required' })
+  @MaxLength(254, { message: 'contact_email must be at most 254 characters' })
+  @IsEmail({}, { message: 'contact_email must be an e-mail address such as name@example.org' })
+  contact_email: string;
+
+  @ApiProperty({ enum: REQUEST_TYPES })
+  @IsIn(REQUEST_TYPES, { message: `request_type must be one of ${REQUEST_TYPES.join(', ')}` })
+  request_type: RequestType;
+
+  @ApiPropertyOptional({ type: [String], description: 'Addresses you used on the account before (at most 20).' })
+  @IsOptional()
+  @Transform(normaliseEmails)
+  @IsArray({ message: 'previous_emails must be a list of e-mail addresses' })
+  @ArrayMaxSize(20, { message: 'previous_emails must have at most 20 addresses' })
+  @MaxLength(254, { each: true, message: 'each of previous_emails must be at most 254 characters' })
+  @IsEmail({}, { each: true, message: 'each of previous_emails must be an e-mail address' })
+  previous_emails?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Projects you maintain on the account (at most 100).' })
+  @IsOptional()
+  @Transform(trimEach)
+  @IsArray({ message: 'projects must be a list of project names' })
+  @ArrayMaxSize(100, { message: 'projects must have at most 100 names' })
+  @IsString({ each: true, message: 'each of projects must be a project name' })
+  @Matches(PROJECT_NAME_PATTERN, { each: true, message: 'each of projects must be a valid project name (letters, digits, ".", "_", "-")' })
+  projects?: string[];
+
+  @ApiPropertyOptional({ example: '2016-03', description: 'When you joined, roughly: YYYY or YYYY-MM.' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: 'joined_approx must be YYYY or YYYY-MM' })
+  @Matches(/^20\d\d(-(0[1-9]|1[0-2]))?$/, { message: 'joined_approx must be YYYY or YYYY-MM, such as 2016 or 2016-03' })
+  joined_approx?: string;
+
+  @ApiPropertyOptional({ enum: TRI_STATE_VALUES, description: 'Did the account have two-factor authentication?' })
+  @IsOptional()
+  @IsIn(TRI_STATE_VALUES, { message: 'has_2fa must be true, false or "unknown"' })
+  has_2fa?: TriStateInput;
+
+  @ApiPropertyOptional({ enum: TRI_STATE_VALUES, description: 'Did you generate recovery codes?' })
+  @IsOptional()
+  @IsIn(TRI_STATE_VALUES, { message: 'has_recovery_codes must be true, false or "unknown"' })
+  has_recovery_codes?: TriStateInput;
+
+  @ApiPropertyOptional({ maxLength: 5000, description: 'Anything else that shows the account is yours.' })
+  @IsOptional()
+  @IsString({ message: 'details must be text' })
+  @MaxLength(5000, { message: 'details must be at most 5,000 characters' })
+  @HasNoControlCharacters({ message: 'details must not contain control characters' })
+  details?: string;
+
+  @ApiProperty({ enum: [true], description: 'You accept the Code of Conduct (GET /code-of-conduct).' })
+  @Equals(true, { message: 'coc_accepted must be true: the Code of Conduct must be accepted' })
+  coc_accepted: true;
+
+  @ApiProperty({ enum: [true], description: 'You understand that a review can take a long time.' })
+  @Equals(true, { message: 'delay_acknowledged must be true: please confirm you understand it can take a long time' })
+  delay_acknowledged: true;
+}
+
+export class CreateTicketResponseDto {
+  @ApiProperty({ example: 'RD-7K3F9Q' }) reference: string;
+  @ApiProperty({ nullable: true, description: 'Shown once; also mailed. Null when the request was added to an open one.' })
+  status_url: string | null;
+  @ApiProperty({ example: 'submitted' }) state: string;
+  @ApiProperty({ description: 'True when this was added to an open request from the same address.' }) follow_up: boolean;
+  @ApiProperty() message: string;
+}
+
+export class MessageDto {
+  @Transform(trim)
+  @IsString({ message: 'message is required' })
+  @Matches(/\S/, { message: 'message must not be empty' })
+  @MaxLength(5000, { message: 'message must be at most 5,000 characters' })
+  @HasNoControlCharacters({ message: 'message must not contain control characters' })
+  message: string;
+}

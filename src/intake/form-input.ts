@@ -1,0 +1,48 @@
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { flattenValidationErrors } from '../common/validation.js';
+import { CreateTicketDto } from './dto/create-ticket.dto.js';
+
+export type FormBody = Record<string, string | string[] | undefined>;
+
+const first = (body: FormBody, key: string): string | undefined => {
+  const value = body[key];
+  return Array.isArray(value) ? value[0] : value;
+};
+const list = (body: FormBody, key: string): string[] =>
+  (first(body, key) ?? '').split(/[\s,;]+/).filter(Boolean);
+const TRI: Record<string, boolean | 'unknown'> = { true: true, false: false, unknown: 'unknown' };
+const checked = (body: FormBody, key: string) => ['true', 'on', 'yes'].includes(first(body, key) ?? '');
+
+/** The HTML form's fields (strings; lists one per line or comma-separated) in the API's shape. */
+export function formToTicketInput(body: FormBody): Record<string, unknown> {
+  const tri = (key: string) => {
+    const raw = first(body, key) ?? 'unknown';
+    return raw in TRI ? TRI[raw] : raw;
+  };
+  return {
+    username: first(body, 'username') ?? '',
+    contact_email: first(body, 'contact_email') ?? '',
+    request_type: first(body, 'request_type') ?? '',
+    previous_emails: list(body, 'previous_emails'),
+    projects: list(body, 'projects'),
+    joined_approx: first(body, 'joined_approx')?.trim() || undefined,
+    has_2fa: tri('has_2fa'),
+    has_recovery_codes: tri('has_recovery_codes'),
+    details: first(body, 'details')?.trim() || undefined,
+    coc_accepted: checked(body, 'coc_accepted'),
+    delay_acknowledged: checked(body, 'delay_acknowledged'),
+  };
+}
+
+/** Validates with the API's own rules; errors keyed by form field (list items report on their list). */
+export async function validateTicketForm(
+  body: FormBody,
+): Promise<{ dto: CreateTicketDto; errors: null } | { dto: null; errors: Record<string, string> }> {
+  const dto = plainToInstance(CreateTicketDto, formToTicketInput(body));
+  const problems = flattenValidationErrors(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }));
+  if (problems.length === 0) return { dto, errors: null };
+  const errors: Record<string, string> = {};
+  for (const { field, reasons } of problems) errors[field.split('.')[0]] ??= reasons[0];
+  return { dto: null, errors };
+}

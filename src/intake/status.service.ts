@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In, IsNull, MoreThanOrEqual } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
+import { hashToken } from '../common/tokens.js';
+import { Transactions } from '../database/transactions.js';
+import { Ticket, TicketAccessToken, TicketEvent } from '../tickets/ticket.entity.js';
+import { canTransition, isOpen, QUEUED_STATES, STATE_IN_PLAIN_WORDS, TicketState } from '../tickets/ticket-state.js';
+import { estimateWait, WaitEstimate } from './wait-estimate.js';
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const DECISION_WINDOW_DAYS = 30;
+
+export interface StatusView {
+  reference: string;
+  state: TicketState;
+  stateText: string;
+  open: boolean;
+  submittedAt: Date;
+  position: number | null;
+  wait: WaitEstimate | null;
+  question: string | null;
+  timeline: { at: Date; text: string; body?: string }[];
+}
+
+/** What the requester sees and does through their private status link. */
+@Injectable()
+export class StatusService {
+  constructor(private readonly dataSource: DataSource, private readonly transactions: Transactions, private readonly clock: Clock) {}
+
+  /** The ticket behind a status token; any unknown, malformed or revoked token is the same not-found. */
+  async ticketFor(token: string): Promise<Ticket> {
+    if (!TOKEN_SHAPE.test(token)) throw DomainError.notFound();
+    const access = await this.dataSource.getRepository(TicketAccessToken)
+      .findOne({ where: { tokenHash: hashToken(token), revokedAt: IsNull() }, select: { ticketId: true } });
+    const ticket = access && (await this.dataSource.getRepository(Ticket).findOneBy({ id: access.ticketId }));
+    if (!ticket) throw DomainError.notFound();
+    return ticket;
+  }
+
+  async view(ticket: Ticket): Promise<StatusView> {
+    const events = await this.dataSource.getRepository(TicketEvent)
+      .find({ where: { ticketId: ticket.id, public: true }, order: { id: 'ASC' } });
+    const position = QUEUED_STATES.includes(ticket.state) ? await this.placeInQueue(ticket) : null;
+    const wait = position === null ? null : estimateWait(position, await this.recentDecisions(), DECISION_WINDOW_DAYS);
+    const lastQuestion = [...events].reverse().find((e) => e.type === 'info_requested');
+    return {
+      reference: ticket.reference,
+      state: ticket.state,
+      stateText: STATE_IN_PLAIN_WORDS[ticket.state],
+      open: isOpen(ticket.state),
+      submittedAt: ticket.createdAt,
+      position,
+      wait,
+      question: ticket.state === TicketState.AwaitingRequester ? String(lastQuestion?.data.message ?? '') || null : null,
+      timeline: events.map(describeEvent),
+    };
+  }
+
+  async addMessage(token: string, message: string): Promise<void> {
+    await this.transactions.run(async (em) => {
+      const ticket = await this.openTicket(token);
+      const now = this.clock.now();
+      await em.insert(TicketEvent, { ticketId: ticket.id, type: 'message', actor: 'requester', public: true, createdAt: now, data: { message } });
+      // An answer to our question puts the ticket back in the moderators' queue.
+      const next = ticket.state === TicketState.AwaitingRequester ? TicketState.AwaitingReview : ticket.state;
+      await this.save(em, ticket, { state: next, updatedAt: now });
+      if (next !== ticket.state) {
+        await em.insert(TicketEvent, { ticketId: ticket.id, type: 'state_changed', actor: 'requester', public: false, createdAt: now, data: { from: ticket.state, to: next } });
+      }
+    });
+  }
+
+  async withdraw(token: string): Promise<void> {
+    await this.transactions.run(async (em) => {
+      const ticket = await this.openTicket(token);
+      if (!canTransition(ticket.state, TicketState.Withdrawn)) {
+        throw new DomainError(DomainErrorCode.Conflict, 'This request can no longer be withdrawn.');
+      }
+      const now = this.clock.now();
+      await this.save(em, ticket, { state: TicketState.Withdrawn, openKey: null, closedAt: now, updatedAt: now });
+      await em.insert(TicketEvent, { ticketId: ticket.id, type: 'withdrawn', actor: 'requester', public: true, createdAt: now, data: {} });
+    });
+  }
+
+  private async openTicket(token: string): Promise<Ticket> {
+    const ticket = await this.ticketFor(token);
+    if (!isOpen(ticket.state)) {
+      throw new DomainError(DomainErrorCode.Conflict, 'This request is closed. If you still need help, please submit a new request.');
+    }
+    return ticket;
+  }
+
+  /** Updates only if nobody changed the ticket since it was read (optimistic lock on `version`). */
+  private async save(em: EntityManager, ticket: Ticket, changes: Partial<Ticket>): Promise<void> {
+    const result = await em.update(Ticket, { id: ticket.id, version: ticket.version }, { ...changes, version: ticket.version + 1 });
+    if (!result.affected) throw new DomainError(DomainErrorCode.Conflict, 'The request changed meanwhile; please reload the page.');
+  }
+
+  /** FIFO: tickets queued before this one, plus one. */
+  private async placeInQueue(ticket: Ticket): Promise<number> {
+    const ahead = await this.dataSource.getRepository(Ticket).createQueryBuilder('t')
+      .where('t.state IN (:...states)', { states: QUEUED_STATES })
+      .andWhere('(t.created_at < :created OR (t.created_at = :created AND t.id < :id))', { created: ticket.createdAt, id: ticket.id })
+      .getCount();
+    return ahead + 1;
+  }
+
+  private async recentDecisions(): Promise<number> {
+    const since = new Date(this.clock.now().getTime() - DECISION_WINDOW_DAYS * 86_400_000);
+    return this.dataSource.getRepository(Ticket).count({ where: { decidedAt: MoreThanOrEqual(since), state: In(DECIDED_STATES) } });
+  }
+}
+
+const DECIDED_STATES = [TicketState.Approved, TicketState.CoolingOff, TicketState.ResetIssued, TicketState.Completed, TicketState.Denied];
+
+function describeEvent(event: TicketEvent): { at: Date; text: string; body?: string } {
+  const at = event.createdAt;
+  switch (event.type) {
+    case 'submitted': return { at, text: 'We received your request.' };
+    case 'follow_up': return { at, text: 'You sent the request again; we added it to this one. It keeps its place in the queue.' };
+    case 'message': return { at, text: 'You added information.', body: String(event.data.message ?? '') };
+    case 'withdrawn': return { at, text: 'You withdrew the request.' };
+    default: return { at, text: String(event.data.public_text ?? 'The request was updated.'), body: event.data.message ? String(event.data.message) : undefined };
+  }
+}

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { redisAnswers, redisServerInstalled, startPrivateRedis } from './redis/private-redis.js';
+
+const HELP = `Recovery Desk: account recovery support desk.
+
+Usage: npm start            (builds, then runs node dist/main.js)
+       node dist/main.js [--help]
+
+Configuration comes from the environment; see .env.example for every variable and its default.
+  ROLE=all|web|worker   what this process runs (default all)
+  PORT, HOST            where the web server listens (default 127.0.0.1:3000)
+  DATABASE_URL          sqlite:<file> (default sqlite:var/recovery-desk.sqlite) or postgres://…
+  REDIS_URL             default redis://127.0.0.1:6379. When nothing answers there and redis-server
+                        is installed, a private Redis is started under ./var/redis for this run.
+  DEMO_DATA             load a demo account directory on first start (default on in development)
+`;
+
+async function ensureRedis(config: AppConfig): Promise<void> {
+  if (await redisAnswers(config.redis.url)) return;
+  if (!redisServerInstalled()) {
+    console.error(`No Redis answers at ${config.redis.url}, and redis-server is not installed.
+Install one and start again:
+  Debian/Ubuntu:  sudo apt-get install -y redis-server
+  macOS:          brew install redis
+or point REDIS_URL at a running Redis.`);
+    process.exit(1);
+  }
+  console.log(`No Redis at ${config.redis.url}: starting a private redis-server under ./var/redis`);
+  await startPrivateRedis(config.redis.url);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  await ensureRedis(config);
+  // Entities read DATABASE_URL when first imported, so the app is loaded only now.
+  const { createApp } = await import('./app.factory.js');
+  const app = await createApp(config);
+  if (config.role === 'worker') {
+    await app.init();
+    app.get((await import('nestjs-pino')).Logger).log(`worker started (ROLE=worker)`);
+    return;
+  }
+  await app.listen(config.port, config.host);
+  app.get((await import('nestjs-pino')).Logger).log(`Recovery Desk listening on ${config.publicBaseUrl} (ROLE=${config.role})`);
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

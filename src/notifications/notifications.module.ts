@@ -1,0 +1,30 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { QueueName } from '../review-queue/queue.constants.js';
+import { MailProcessor } from './mail.processor.js';
+import { FileMailTransport, SmtpMailTransport } from './mail-transport.js';
+import { MAIL_TRANSPORT } from './notifications.constants.js';
+import { NotificationsService } from './notifications.service.js';
+import { OutboxRelay } from './outbox-relay.service.js';
+
+@Module({})
+export class NotificationsModule {
+  /** The mail worker runs only where jobs are processed (ROLE=worker or all). */
+  static forRole(withWorkers: boolean): DynamicModule {
+    const transport = {
+      provide: MAIL_TRANSPORT,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        config.mail.smtpUrl ? new SmtpMailTransport(config.mail.smtpUrl) : new FileMailTransport(config.mail.dir),
+    };
+    return {
+      module: NotificationsModule,
+      global: true,
+      imports: [BullModule.registerQueue({ name: QueueName.Mail })],
+      providers: [NotificationsService, OutboxRelay, ...(withWorkers ? [transport, MailProcessor] : [])],
+      exports: [NotificationsService, OutboxRelay],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { VIEWS_DIR } from '../common/paths.js';
+import { SealedBox } from '../common/sealed-box.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { MailTemplate, MailTemplates } from './mail-templates.js';
+import type { OutgoingMail } from './mail-transport.js';
+import { OutboxMessage, OutboxTopic } from './outbox.entity.js';
+
+/** Queues mail inside the caller's transaction: the mail exists if and only if the change committed. */
+@Injectable()
+export class NotificationsService {
+  private readonly templates = new MailTemplates(join(VIEWS_DIR, 'mail'));
+  readonly box: SealedBox;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly clock: Clock) {
+    this.box = new SealedBox(config.secretKey, 'outbox-mail');
+  }
+
+  async queueMail(em: EntityManager, to: string, template: MailTemplate, context: Record<string, unknown>): Promise<string> {
+    const { subject, text } = this.templates.render(template, context);
+    const id = randomUUID();
+    const mail: OutgoingMail = { id, from: this.config.mail.from, to, subject, text };
+    await em.insert(OutboxMessage, {
+      id, topic: OutboxTopic.Mail, payload: this.box.seal(JSON.stringify(mail)), createdAt: this.clock.now(),
+      publishedAt: null, processedAt: null, attempts: 0, lastError: null,
+    });
+    return id;
+  }
+
+  /** Reads a queued mail back; null once it has been delivered (the payload is emptied then). */
+  openMail(row: OutboxMessage): OutgoingMail | null {
+    return row.payload ? (JSON.parse(this.box.open(row.payload)) as OutgoingMail) : null;
+  }
+}

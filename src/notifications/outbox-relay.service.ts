@@ -1,0 +1,97 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DataSource, In, IsNull } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { Transactions } from '../database/transactions.js';
+import { JobName, QueueName, jobOptions } from '../review-queue/queue.constants.js';
+import { OutboxMessage, OutboxTopic } from './outbox.entity.js';
+
+const BATCH = 200;
+const ADD_TIMEOUT_MS = 3000;
+
+/**
+ * Hands committed outbox rows to BullMQ: right after a commit (`kick`) and on an interval, so rows
+ * written while Redis was away go out once it is back. Job id = row id, so a row published twice
+ * (a crash between adding and marking) is one job.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(QueueName.Mail) private readonly mailQueue: Queue,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.kick(), this.config.outboxRelayIntervalMs);
+    this.timer.unref();
+    void this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Publishes what is waiting; concurrent calls share one pass (and ask for one more after it). */
+  kick(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.publishPending()
+      .catch((error: Error) => {
+        this.logger.warn(`outbox relay paused: ${error.message}`);
+        return 0;
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          void this.kick();
+        }
+      });
+    return this.running;
+  }
+
+  private async publishPending(): Promise<number> {
+    let published = 0;
+    for (;;) {
+      const rows = await this.dataSource.getRepository(OutboxMessage).find({
+        where: { publishedAt: IsNull() }, order: { createdAt: 'ASC' }, take: BATCH, select: { id: true, topic: true },
+      });
+      if (rows.length === 0) return published;
+      for (const row of rows) await withTimeout(this.publish(row), ADD_TIMEOUT_MS);
+      const ids = rows.map((row) => row.id);
+      await this.transactions.run((em) => em.update(OutboxMessage, { id: In(ids) }, { publishedAt: this.clock.now() }));
+      published += rows.length;
+      if (rows.length < BATCH) return published;
+    }
+  }
+
+  private async publish(row: Pick<OutboxMessage, 'id' | 'topic'>): Promise<void> {
+    switch (row.topic) {
+      case OutboxTopic.Mail:
+        // add(), not addBulk(): the job id must deduplicate.
+        await this.mailQueue.add(JobName.SendMail, { outboxId: row.id }, jobOptions(JobName.SendMail, row.id));
+        return;
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}

@@ -1,0 +1,40 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { DateTimeColumn } from '../database/columns.js';
+
+export enum OutboxTopic {
+  Mail = 'mail',
+}
+
+/**
+ * Work to hand to BullMQ, written in the same transaction as the change that caused it
+ * (SECURITY.md #25). The relay publishes with `jobId = id`, so a crash between publishing
+ * and marking the row publishes the same job id again, which BullMQ ignores.
+ */
+@Entity('outbox')
+@Index('ix_outbox_unpublished', ['publishedAt', 'createdAt'])
+export class OutboxMessage {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  topic: OutboxTopic;
+
+  /** Sealed (AES-256-GCM) because mail can carry a status link; emptied once delivered. */
+  @Column({ type: 'text', nullable: true })
+  payload: string | null;
+
+  @DateTimeColumn({ name: 'created_at' })
+  createdAt: Date;
+
+  @DateTimeColumn({ name: 'published_at', nullable: true })
+  publishedAt: Date | null;
+
+  @DateTimeColumn({ name: 'processed_at', nullable: true })
+  processedAt: Date | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'last_error', type: 'varchar', length: 500, nullable: true })
+  lastError: string | null;
+}

@@ -1,0 +1,48 @@
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { redisOptionsFromUrl } from './redis-options.js';
+
+export const REDIS = Symbol('REDIS');
+
+/**
+ * The app's own Redis client (rate limits, health). Commands fail at once while Redis is away
+ * instead of queueing, so a request never hangs on Redis: callers decide what to do without it.
+ */
+function createClient(config: AppConfig): Redis {
+  const logger = new Logger('Redis');
+  const client = new Redis({
+    ...redisOptionsFromUrl(config.redis.url),
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 1000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (!down) logger.warn(`Redis unavailable: ${error.message}`);
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) logger.log('Redis reachable again');
+    down = false;
+  });
+  return client;
+}
+
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+@Global()
+@Module({
+  providers: [{ provide: REDIS, inject: [APP_CONFIG], useFactory: createClient }, RedisCloser],
+  exports: [REDIS],
+})
+export class RedisModule {}

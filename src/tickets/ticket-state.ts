@@ -1,0 +1,68 @@
+/** The life of a ticket (DESIGN.md, "Ticket states"). */
+export enum TicketState {
+  Submitted = 'submitted',
+  AwaitingReview = 'awaiting_review',
+  InReview = 'in_review',
+  AwaitingRequester = 'awaiting_requester',
+  Approved = 'approved',
+  CoolingOff = 'cooling_off',
+  ResetIssued = 'reset_issued',
+  Completed = 'completed',
+  Denied = 'denied',
+  Withdrawn = 'withdrawn',
+  ClosedNoResponse = 'closed_no_response',
+}
+
+export const OPEN_STATES: readonly TicketState[] = [
+  TicketState.Submitted,
+  TicketState.AwaitingReview,
+  TicketState.InReview,
+  TicketState.AwaitingRequester,
+  TicketState.Approved,
+  TicketState.CoolingOff,
+  TicketState.ResetIssued,
+];
+
+/** States in which the ticket waits its turn in the moderators' queue (FIFO). */
+export const QUEUED_STATES: readonly TicketState[] = [TicketState.Submitted, TicketState.AwaitingReview];
+
+const TERMINAL_FROM_OPEN = [TicketState.Denied, TicketState.Withdrawn, TicketState.ClosedNoResponse];
+
+const TRANSITIONS: Record<TicketState, readonly TicketState[]> = {
+  [TicketState.Submitted]: [TicketState.AwaitingReview, ...TERMINAL_FROM_OPEN],
+  [TicketState.AwaitingReview]: [TicketState.InReview, ...TERMINAL_FROM_OPEN],
+  [TicketState.InReview]: [
+    TicketState.AwaitingReview, TicketState.AwaitingRequester, TicketState.Approved, ...TERMINAL_FROM_OPEN,
+  ],
+  [TicketState.AwaitingRequester]: [TicketState.AwaitingReview, ...TERMINAL_FROM_OPEN],
+  [TicketState.Approved]: [TicketState.CoolingOff, ...TERMINAL_FROM_OPEN],
+  [TicketState.CoolingOff]: [TicketState.ResetIssued, ...TERMINAL_FROM_OPEN],
+  [TicketState.ResetIssued]: [TicketState.Completed, ...TERMINAL_FROM_OPEN],
+  [TicketState.Completed]: [],
+  [TicketState.Denied]: [],
+  [TicketState.Withdrawn]: [],
+  [TicketState.ClosedNoResponse]: [],
+};
+
+export function isOpen(state: TicketState): boolean {
+  return OPEN_STATES.includes(state);
+}
+
+export function canTransition(from: TicketState, to: TicketState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** What the requester reads on the status page: plain words, nothing internal. */
+export const STATE_IN_PLAIN_WORDS: Record<TicketState, string> = {
+  [TicketState.Submitted]: 'Received. Your request is waiting in the queue for a moderator.',
+  [TicketState.AwaitingReview]: 'Waiting in the queue for a moderator.',
+  [TicketState.InReview]: 'A moderator is reviewing your request now.',
+  [TicketState.AwaitingRequester]: 'We need more information from you: see what we asked below.',
+  [TicketState.Approved]: 'Approved. A waiting period runs before the reset link is sent.',
+  [TicketState.CoolingOff]: 'Approved. A waiting period runs before the reset link is sent.',
+  [TicketState.ResetIssued]: 'A reset link has been sent to the verified address.',
+  [TicketState.Completed]: 'Completed: the account has been recovered.',
+  [TicketState.Denied]: 'Closed: we could not confirm that you own the account.',
+  [TicketState.Withdrawn]: 'Withdrawn at your request.',
+  [TicketState.ClosedNoResponse]: 'Closed because we did not hear back from you.',
+};

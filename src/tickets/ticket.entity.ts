@@ -1,0 +1,156 @@
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import { DateTimeColumn, JsonColumn } from '../database/columns.js';
+import { TicketState } from './ticket-state.js';
+
+export const REQUEST_TYPES = [
+  'forgot_password', 'lost_2fa', 'lost_recovery_codes', 'lost_email_access', 'compromised',
+] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+export type TriState = 'yes' | 'no' | 'unknown';
+
+/** What the requester claims, kept as given (normalised) for scoring and for the moderator. */
+export interface TicketClaims {
+  previousEmails: string[];
+  projects: string[];
+  joinedApprox: string | null;
+  has2fa: TriState;
+  hasRecoveryCodes: TriState;
+  details: string;
+}
+
+@Entity('tickets')
+@Index('ix_tickets_state_created', ['state', 'createdAt'])
+@Index('ix_tickets_username_key', ['usernameKey'])
+export class Ticket {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Index('ux_tickets_reference', { unique: true })
+  @Column({ type: 'varchar', length: 12 })
+  reference: string;
+
+  @Column({ type: 'varchar', length: 50 })
+  username: string;
+
+  @Column({ name: 'username_key', type: 'varchar', length: 50 })
+  usernameKey: string;
+
+  /** Null when no such account exists; never shown to the requester. */
+  @Column({ name: 'account_id', type: 'varchar', length: 36, nullable: true })
+  accountId: string | null;
+
+  @Column({ name: 'contact_email', type: 'varchar', length: 254 })
+  contactEmail: string;
+
+  @Column({ name: 'request_type', type: 'varchar', length: 32 })
+  requestType: RequestType;
+
+  @JsonColumn()
+  claims: TicketClaims;
+
+  @Column({ type: 'varchar', length: 32 })
+  state: TicketState;
+
+  /**
+   * `username_key|contact_email` while the ticket is open, null once closed: a unique index on it
+   * lets the database itself refuse a second open ticket from the same address for the same account.
+   */
+  @Index('ux_tickets_open_key', { unique: true })
+  @Column({ name: 'open_key', type: 'varchar', length: 310, nullable: true })
+  openKey: string | null;
+
+  /** Another open ticket for the account came from a different contact address. */
+  @Column({ type: 'boolean', default: false })
+  competing: boolean;
+
+  @Column({ name: 'coc_version', type: 'varchar', length: 20 })
+  cocVersion: string;
+
+  @DateTimeColumn({ name: 'coc_accepted_at' })
+  cocAcceptedAt: Date;
+
+  @DateTimeColumn({ name: 'delay_acknowledged_at' })
+  delayAcknowledgedAt: Date;
+
+  @DateTimeColumn({ name: 'created_at' })
+  createdAt: Date;
+
+  @DateTimeColumn({ name: 'updated_at' })
+  updatedAt: Date;
+
+  @DateTimeColumn({ name: 'decided_at', nullable: true })
+  decidedAt: Date | null;
+
+  /** When the ticket left the open states, whatever the reason. */
+  @DateTimeColumn({ name: 'closed_at', nullable: true })
+  closedAt: Date | null;
+
+  @VersionColumn()
+  version: number;
+}
+
+export type TicketEventType =
+  | 'submitted' | 'follow_up' | 'message' | 'withdrawn' | 'competing_request' | 'state_changed' | 'info_requested';
+
+/** One line of a ticket's timeline; `public` lines are shown on the requester's status page. */
+@Entity('ticket_events')
+@Index('ix_ticket_events_ticket', ['ticketId', 'id'])
+export class TicketEvent {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'ticket_id', type: 'varchar', length: 36 })
+  ticketId: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  type: TicketEventType;
+
+  /** `requester`, `system`, or `moderator:<id>`. */
+  @Column({ type: 'varchar', length: 60 })
+  actor: string;
+
+  @Column({ name: 'is_public', type: 'boolean', default: false })
+  public: boolean;
+
+  @JsonColumn({ default: '{}' })
+  data: Record<string, unknown>;
+
+  @DateTimeColumn({ name: 'created_at' })
+  createdAt: Date;
+}
+
+@Entity('ticket_links')
+export class TicketLink {
+  @PrimaryColumn({ name: 'ticket_id', type: 'varchar', length: 36 })
+  ticketId: string;
+
+  @PrimaryColumn({ name: 'linked_ticket_id', type: 'varchar', length: 36 })
+  linkedTicketId: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  reason: 'competing_request';
+
+  @DateTimeColumn({ name: 'created_at' })
+  createdAt: Date;
+}
+
+/** A private status link: only the SHA-256 of the token is kept. */
+@Entity('ticket_access_tokens')
+export class TicketAccessToken {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Index('ix_ticket_access_tokens_ticket')
+  @Column({ name: 'ticket_id', type: 'varchar', length: 36 })
+  ticketId: string;
+
+  @Index('ux_ticket_access_tokens_hash', { unique: true })
+  @Column({ name: 'token_hash', type: 'varchar', length: 64 })
+  tokenHash: string;
+
+  @DateTimeColumn({ name: 'created_at' })
+  createdAt: Date;
+
+  @DateTimeColumn({ name: 'revoked_at', nullable: true })
+  revokedAt: Date | null;
+}
