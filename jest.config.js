@@ -17,5 +17,6 @@ export default {
   },
   setupFiles: ['<rootDir>/test/support/env.setup.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/support/esm-bridge.setup.ts'],
+  
   testTimeout: 60000,
 };

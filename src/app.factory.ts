@@ -1,9 +1,9 @@
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppOverrides } from './app.module.js';
 import { VIEWS_DIR } from './common/paths.js';
 import { createValidationPipe } from './common/validation.js';
 import { createHandlebars, PARTIALS } from './common/views.js';
@@ -12,9 +12,11 @@ import type { AppConfig } from './config/app-config.js';
 export const BODY_LIMIT = 64 * 1024;
 
 /** Builds the HTTP application (not yet listening): used by main, the CLI-free tests and the bench. */
-export async function createApp(config: AppConfig, options: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig, options: { bufferLogs?: boolean; overrides?: AppOverrides } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: config.intake.trustProxy, logger: false });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.overrides), adapter, {
     bufferLogs: options.bufferLogs ?? true,
   });
   app.useLogger(app.get(Logger));

@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Clock, SystemClock } from './common/clock.js';
 import { DomainExceptionFilter } from './common/domain-exception.filter.js';
@@ -15,21 +15,26 @@ import { RedisModule } from './redis/redis.module.js';
 
 @Module({})
 class ClockModule {
-  static forRoot(): DynamicModule {
-    return { module: ClockModule, global: true, providers: [{ provide: Clock, useClass: SystemClock }], exports: [Clock] };
+  static forRoot(clock: Clock): DynamicModule {
+    return { module: ClockModule, global: true, providers: [{ provide: Clock, useValue: clock }], exports: [Clock] };
   }
+}
+
+/** What tests (and only tests) may swap: the clock, at the edge of the system. */
+export interface AppOverrides {
+  clock?: Clock;
 }
 
 @Module({})
 export class AppModule {
   /** ROLE decides what runs here: web serves HTTP, worker processes jobs, all does both. */
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
     const withWorkers = config.role !== 'web';
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        ClockModule.forRoot(),
+        ClockModule.forRoot(overrides.clock ?? new SystemClock()),
         LoggingModule,
         DatabaseModule,
         RedisModule,

@@ -1,4 +1,4 @@
-import { QueryRunner, TableColumnOptions } from 'typeorm';
+import { type QueryRunner, type TableColumnOptions } from 'typeorm';
 
 /** Column builders for migrations, so one migration serves SQLite and PostgreSQL. */
 export function columnsFor(queryRunner: QueryRunner) {

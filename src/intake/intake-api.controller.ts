@@ -1,6 +1,7 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { JsonOnlyGuard } from '../common/json-only.guard.js';
 import { CreateTicketDto, CreateTicketResponseDto } from './dto/create-ticket.dto.js';
 import { IntakeService } from './intake.service.js';
 
@@ -15,6 +16,7 @@ export class IntakeApiController {
 
   @Post()
   @HttpCode(201)
+  @UseGuards(JsonOnlyGuard)
   @ApiOperation({ summary: 'Ask for an account back', description: 'The answer is the same whether or not the username exists.' })
   @ApiCreatedResponse({ type: CreateTicketResponseDto, description: 'A new request was committed.' })
   @ApiOkResponse({ type: CreateTicketResponseDto, description: 'Added to your open request from the same address; the status link was mailed again.' })

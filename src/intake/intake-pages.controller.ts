@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import { REQUEST_TYPES } from '../tickets/ticket.entity.js';
 import { CODE_OF_CONDUCT } from './code-of-conduct.js';
-import { FormBody, validateTicketForm } from './form-input.js';
+import { type FormBody, validateTicketForm } from './form-input.js';
 import { FOLLOW_UP_MESSAGE } from './intake-api.controller.js';
 import { IntakeService } from './intake.service.js';
 

@@ -11,7 +11,7 @@ import { DirectoryService } from '../directory/directory.service.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
-import { Ticket, TicketAccessToken, TicketClaims, TicketEvent, TicketLink, TriState } from '../tickets/ticket.entity.js';
+import { Ticket, TicketAccessToken, type TicketClaims, TicketEvent, TicketLink, type TriState } from '../tickets/ticket.entity.js';
 import { TicketState } from '../tickets/ticket-state.js';
 import { CODE_OF_CONDUCT } from './code-of-conduct.js';
 import type { CreateTicketDto, TriStateInput } from './dto/create-ticket.dto.js';

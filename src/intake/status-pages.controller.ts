@@ -6,7 +6,7 @@ import { validate } from 'class-validator';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { MessageDto } from './dto/create-ticket.dto.js';
-import { FormBody } from './form-input.js';
+import { type FormBody } from './form-input.js';
 import { StatusService } from './status.service.js';
 
 /** The private status page behind the link only the requester has. */

@@ -6,7 +6,7 @@ import { hashToken } from '../common/tokens.js';
 import { Transactions } from '../database/transactions.js';
 import { Ticket, TicketAccessToken, TicketEvent } from '../tickets/ticket.entity.js';
 import { canTransition, isOpen, QUEUED_STATES, STATE_IN_PLAIN_WORDS, TicketState } from '../tickets/ticket-state.js';
-import { estimateWait, WaitEstimate } from './wait-estimate.js';
+import { estimateWait, type WaitEstimate } from './wait-estimate.js';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const DECISION_WINDOW_DAYS = 30;

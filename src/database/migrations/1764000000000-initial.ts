@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
 import { columnsFor } from '../migration.util.js';
 
 /** The account directory, tickets with their timeline and links, status tokens, and the outbox. */

@@ -1,0 +1,47 @@
+import { generateDirectory } from '../../src/directory/demo-directory.js';
+import { parseDirectoryFile } from '../../src/directory/directory-file.js';
+import { DirectoryService } from '../../src/directory/directory.service.js';
+import type { TestApp } from './test-app.js';
+
+let counter = 0;
+
+/** A valid intake body; override any field. */
+export function makeTicketBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter++;
+  return {
+    username: `someone${counter}`,
+    contact_email: `someone${counter}@example.org`,
+    request_type: 'lost_2fa',
+    previous_emails: [],
+    projects: [],
+    has_2fa: 'unknown',
+    has_recovery_codes: 'unknown',
+    details: '',
+    coc_accepted: true,
+    delay_acknowledged: true,
+    ...overrides,
+  };
+}
+
+/** An account record in the directory file format; override any field. */
+export function makeAccount(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter++;
+  return {
+    username: `account${counter}`,
+    name: `Account ${counter}`,
+    joined_at: '2016-03-14T10:00:00Z',
+    last_login_at: '2026-01-02T08:00:00Z',
+    linked_github: null,
+    emails: [{ address: `account${counter}@example.org`, verified: true, primary: true, public: false, added_at: '2016-03-14T10:00:00Z', removed_at: null }],
+    two_factor: { totp: true, webauthn_keys: 0, recovery_codes_unused: 0 },
+    projects: [{ name: `project-${counter}`, role: 'Owner', monthly_downloads: 1000, first_release_at: '2016-04-01T00:00:00Z' }],
+    ...overrides,
+  };
+}
+
+/** Loads accounts into a running test app's directory through the real import service. */
+export async function seedDirectory(testApp: TestApp, accounts: Record<string, unknown>[] = generateDirectory(50).accounts): Promise<void> {
+  const parsed = parseDirectoryFile(JSON.stringify({ accounts }));
+  if (!parsed.ok) throw new Error(`bad seed: ${JSON.stringify(parsed.problems)}`);
+  await testApp.app.get(DirectoryService).importAccounts(parsed.accounts, parsed.fingerprints);
+}

@@ -1,0 +1,135 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import type { AppOverrides } from '../../src/app.module.js';
+import { createApp } from '../../src/app.factory.js';
+import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
+
+export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  /** The Node HTTP server, for supertest: requests go through the real Fastify server. */
+  server: import('node:http').Server;
+  baseUrl: string;
+  config: AppConfig;
+  dataSource: DataSource;
+  mailDir: string;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Each test app gets its own database (SQLite file or PostgreSQL schema), Redis prefix and mail folder. */
+export function isolatedEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const id = randomUUID().replace(/-/g, '').slice(0, 12);
+  const dir = mkdtempSync(join(tmpdir(), `rd-test-${id}-`));
+  const base = process.env.DATABASE_URL ?? '';
+  const database: Record<string, string> = base.startsWith('postgres')
+    ? { DATABASE_URL: base, DATABASE_SCHEMA: `t_${id}` }
+    : { DATABASE_URL: `sqlite:${join(dir, 'test.sqlite')}` };
+  return {
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', SECRET_KEY: TEST_SECRET,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `t-${id}`,
+    MAIL_DIR: join(dir, 'mail'), INTAKE_RATE_LIMIT: '0', INTAKE_USERNAME_RATE_LIMIT: '0', OUTBOX_RELAY_INTERVAL: '500ms',
+    PUBLIC_BASE_URL: 'http://recovery.test', TEST_DIR: dir,
+    ...database, ...overrides,
+  };
+}
+
+export async function startTestApp(overrides: Record<string, string> = {}, appOverrides: AppOverrides = {}): Promise<TestApp> {
+  const env = isolatedEnv(overrides);
+  const config = loadConfig(env);
+  const app = await createApp(config, { overrides: appOverrides });
+  await app.listen(0, '127.0.0.1');
+  await app.getHttpAdapter().getInstance().ready();
+  const address = app.getHttpServer().address() as { port: number };
+  const dataSource = app.get(DataSource);
+  return {
+    app, config, dataSource, env, mailDir: config.mail.dir,
+    server: app.getHttpAdapter().getInstance().server,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    async close() {
+      await app.close();
+      await dropDatabase(env);
+      await flushPrefix(config.redis.url, config.redis.prefix);
+      rmSync(env.TEST_DIR, { recursive: true, force: true });
+    },
+  };
+}
+
+async function dropDatabase(env: Record<string, string>): Promise<void> {
+  if (!env.DATABASE_SCHEMA) return;
+  const ds = await new DataSource({ type: 'postgres', url: env.DATABASE_URL }).initialize();
+  await ds.query(`DROP SCHEMA IF EXISTS "${env.DATABASE_SCHEMA}" CASCADE`);
+  await ds.destroy();
+}
+
+/** Removes every Redis key a test app made (they all carry its prefix). */
+export async function flushPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Redis already gone (a fault test stopped it): nothing to flush.
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Polls until the assertion passes or the time is up (no bare sleeps in tests). */
+export async function expectEventually<T>(assertion: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
+
+export interface ReceivedMail {
+  file: string;
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** The mails the file transport wrote so far, decoded (quoted-printable bodies). */
+export function readMails(mailDir: string): ReceivedMail[] {
+  let files: string[];
+  try {
+    files = readdirSync(mailDir).filter((f) => f.endsWith('.eml'));
+  } catch {
+    return [];
+  }
+  return files.map((file) => {
+    const raw = readFileSync(join(mailDir, file), 'utf8');
+    const [head, ...bodyParts] = raw.split('\n\n');
+    const header = (name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(head)?.[1]?.trim() ?? '';
+    let text = bodyParts.join('\n\n');
+    if (/quoted-printable/i.test(header('Content-Transfer-Encoding'))) {
+      text = Buffer.from(text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+    } else if (/base64/i.test(header('Content-Transfer-Encoding'))) {
+      text = Buffer.from(text, 'base64').toString('utf8');
+    }
+    return { file, to: header('To'), subject: header('Subject'), text };
+  });
+}
+
+export function statusTokenIn(text: string): string {
+  const match = /\/status\/([A-Za-z0-9_-]{43})/.exec(text);
+  if (!match) throw new Error(`no status link in: ${text.slice(0, 200)}`);
+  return match[1];
+}
