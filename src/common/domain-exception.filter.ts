@@ -32,6 +32,10 @@ export class DomainExceptionFilter implements ExceptionFilter {
         reply.header('Retry-After', String(exception.details.retryAfterSeconds));
         body.retry_after_seconds = exception.details.retryAfterSeconds;
       }
+    } else if (exception instanceof HttpException && isHealthReport(exception.getResponse())) {
+      // Terminus reports which dependency is down: keep its body whole.
+      status = exception.getStatus();
+      body = exception.getResponse() as Record<string, unknown>;
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       const response = exception.getResponse();
@@ -51,6 +55,10 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     void reply.status(status).header('Cache-Control', 'no-store').send(body);
   }
+}
+
+function isHealthReport(response: unknown): boolean {
+  return typeof response === 'object' && response !== null && 'details' in response && 'status' in response;
 }
 
 /** Fastify's own errors (bad JSON, body too large, wrong content type) carry a 4xx statusCode. */

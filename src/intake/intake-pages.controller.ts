@@ -50,7 +50,8 @@ export class IntakePagesController {
     if (!dto) return reply.status(400).view('pages/recover', formPage(values, errors));
     try {
       const result = await this.intake.submit(dto, request.ip);
-      return reply.view('pages/submitted', {
+      // As the API: 201 for a new request, 200 when it was added to an open one.
+      return reply.status(result.kind === 'created' ? 201 : 200).view('pages/submitted', {
         title: 'Request received',
         reference: result.reference,
         statusUrl: result.kind === 'created' ? result.statusUrl : null,

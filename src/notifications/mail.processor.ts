@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -14,6 +14,7 @@ import { OutboxMessage } from './outbox.entity.js';
 @Processor(QueueName.Mail, { concurrency: 4 })
 export class MailProcessor extends WorkerHost implements OnApplicationShutdown {
   private readonly logger = new Logger(MailProcessor.name);
+  private failing = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -43,6 +44,18 @@ export class MailProcessor extends WorkerHost implements OnApplicationShutdown {
         { processedAt: this.clock.now(), payload: null, attempts: row!.attempts + 1, lastError: null }));
     }
     this.logger.log({ jobId: job.id, job: job.name, queue: QueueName.Mail, ms: Date.now() - started, sent: Boolean(mail) }, 'job done');
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    // Reconnect failures repeat every second during an outage: warn once per outage.
+    if (!this.failing) this.logger.warn(`mail worker: Redis unavailable (${error.message}); retrying`);
+    this.failing = true;
+  }
+
+  @OnWorkerEvent('ready')
+  onReady(): void {
+    this.failing = false;
   }
 
   onApplicationShutdown(): void {

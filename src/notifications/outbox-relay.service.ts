@@ -6,6 +6,7 @@ import { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
+import { logConnectionErrors } from '../redis/connection-errors.js';
 import { JobName, QueueName, jobOptions } from '../review-queue/queue.constants.js';
 import { OutboxMessage, OutboxTopic } from './outbox.entity.js';
 
@@ -30,7 +31,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(QueueName.Mail) private readonly mailQueue: Queue,
-  ) {}
+  ) {
+    logConnectionErrors(mailQueue, this.logger, `queue ${QueueName.Mail}`);
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.kick(), this.config.outboxRelayIntervalMs);

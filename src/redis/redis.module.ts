@@ -10,7 +10,7 @@ export const REDIS = Symbol('REDIS');
  * The app's own Redis client (rate limits, health). Commands fail at once while Redis is away
  * instead of queueing, so a request never hangs on Redis: callers decide what to do without it.
  */
-function createClient(config: AppConfig): Redis {
+async function createClient(config: AppConfig): Promise<Redis> {
   const logger = new Logger('Redis');
   const client = new Redis({
     ...redisOptionsFromUrl(config.redis.url),
@@ -27,6 +27,15 @@ function createClient(config: AppConfig): Redis {
   client.on('ready', () => {
     if (down) logger.log('Redis reachable again');
     down = false;
+  });
+  // Without an offline queue, commands sent before the first connection fail: wait for it (briefly,
+  // since the app must still start and take requests while Redis is away).
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 3000);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
   return client;
 }

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { newSecretToken } from '../src/common/tokens.js';
+import { Ticket, TicketAccessToken, TicketEvent } from '../src/tickets/ticket.entity.js';
+import { TicketState } from '../src/tickets/ticket-state.js';
+import { makeTicketBody } from './support/factories.js';
+import { startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+
+describe('the private status page', () => {
+  let t: TestApp;
+  const submit = async (overrides: Record<string, unknown> = {}) => {
+    const res = await request(t.server).post('/api/v1/tickets').send(makeTicketBody(overrides)).expect(201);
+    return { reference: res.body.reference as string, token: statusTokenIn(res.body.status_url) };
+  };
+  const ticketOf = (reference: string) => t.dataSource.getRepository(Ticket).findOneByOrFail({ reference });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('shows the state in plain words, the timeline, the place in the queue and an unknown wait without history', async () => {
+    const { reference, token } = await submit();
+    const res = await request(t.server).get(`/status/${token}`).expect(200);
+    expect(res.text).toContain(reference);
+    expect(res.text).toContain('waiting in the queue');
+    expect(res.text).toMatch(/id="queue-position">1</);
+    expect(res.text).toMatch(/id="wait-estimate">unknown/);
+    expect(res.text).toContain('We received your request.');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['x-robots-tag']).toBe('noindex');
+  });
+
+  it('counts the place in the queue first-in first-out and estimates the wait from recent decisions', async () => {
+    const a = await submit();
+    const b = await submit();
+    const c = await submit();
+    const position = async (token: string) => Number(/id="queue-position">(\d+)</.exec((await request(t.server).get(`/status/${token}`)).text)?.[1]);
+    const [pa, pb, pc] = [await position(a.token), await position(b.token), await position(c.token)];
+    expect([pb - pa, pc - pb]).toEqual([1, 1]);
+    // 60 decisions in the last 30 days = 2 a day, and one old decision outside the window
+    const now = Date.now();
+    const decided = Array.from({ length: 61 }, (_, i): Ticket => ({
+      id: randomUUID(), reference: `RD-D${String(i).padStart(5, '0')}`.slice(0, 9), username: `d${i}`, usernameKey: `d${i}`, accountId: null,
+      contactEmail: `d${i}@example.org`, requestType: 'lost_2fa', state: i === 60 ? TicketState.Denied : TicketState.Completed, openKey: null,
+      claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
+      competing: false, cocVersion: '2026-11', cocAcceptedAt: new Date(now), delayAcknowledgedAt: new Date(now),
+      createdAt: new Date(now - 90 * 86_400_000), updatedAt: new Date(now), closedAt: new Date(now),
+      decidedAt: new Date(i === 60 ? now - 40 * 86_400_000 : now - (i % 29) * 86_400_000), version: 1,
+    }));
+    await t.dataSource.getRepository(Ticket).insert(decided);
+    const page = (await request(t.server).get(`/status/${c.token}`)).text;
+    expect(/id="wait-estimate">([^<]+)</.exec(page)?.[1]).toBe(`about ${Math.ceil(pc / 2)} days`);
+  });
+
+  it('answers every unknown or malformed link with the same 404 page', async () => {
+    await submit();
+    const pages = await Promise.all([newSecretToken(), 'short', `${newSecretToken()}x`, '%00', '..%2F..%2Fetc']
+      .map((candidate) => request(t.server).get(`/status/${candidate}`).set('Accept', 'text/html')));
+    for (const page of pages) expect(page.status).toBe(404);
+    expect(new Set(pages.map((p) => p.text)).size).toBe(1);
+  });
+
+  it('a revoked link no longer opens the page', async () => {
+    const { reference, token } = await submit();
+    const ticket = await ticketOf(reference);
+    await t.dataSource.getRepository(TicketAccessToken).update({ ticketId: ticket.id }, { revokedAt: new Date() });
+    const res = await request(t.server).get(`/status/${token}`).set('Accept', 'text/html').expect(404);
+    const unknown = await request(t.server).get(`/status/${newSecretToken()}`).set('Accept', 'text/html').expect(404);
+    expect(res.text).toBe(unknown.text);
+  });
+
+  it('takes added information, shows it escaped, and refuses an empty message', async () => {
+    const { reference, token } = await submit();
+    await request(t.server).post(`/status/${token}/messages`).type('form').send({ message: '<img src=x onerror=alert(1)> I also own foo-lib' })
+      .expect(303).expect('Location', `/status/${token}?sent=1`);
+    const page = await request(t.server).get(`/status/${token}?sent=1`).expect(200);
+    expect(page.text).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; I also own foo-lib');
+    expect(page.text).not.toContain('<img src=x');
+    expect(page.text).toContain('your information was added');
+    const empty = await request(t.server).post(`/status/${token}/messages`).type('form').send({ message: '   ' }).expect(400);
+    expect(empty.text).toContain('id="message-error"');
+    const events = await t.dataSource.getRepository(TicketEvent).findBy({ ticketId: (await ticketOf(reference)).id, type: 'message' });
+    expect(events).toHaveLength(1);
+  });
+
+  it('shows what the team asked and puts the ticket back in the queue when the requester answers', async () => {
+    const { reference, token } = await submit();
+    const ticket = await ticketOf(reference);
+    await t.dataSource.getRepository(Ticket).update({ id: ticket.id }, { state: TicketState.AwaitingRequester });
+    await t.dataSource.getRepository(TicketEvent).insert({
+      ticketId: ticket.id, type: 'info_requested', actor: 'moderator:m1', public: true, createdAt: new Date(),
+      data: { public_text: 'We asked for more information.', message: 'Which address did you use in 2018?' },
+    });
+    const page = await request(t.server).get(`/status/${token}`).expect(200);
+    expect(page.text).toContain('We need more information from you');
+    expect(page.text).toContain('Which address did you use in 2018?');
+    expect(page.text).not.toContain('id="queue-position"');
+    await request(t.server).post(`/status/${token}/messages`).type('form').send({ message: 'It was carol@uni.example.edu' }).expect(303);
+    expect((await ticketOf(reference)).state).toBe(TicketState.AwaitingReview);
+  });
+
+  it('withdraws only when confirmed, and then takes no more messages', async () => {
+    const { reference, token } = await submit();
+    const unconfirmed = await request(t.server).post(`/status/${token}/withdraw`).type('form').send({}).expect(400);
+    expect(unconfirmed.text).toContain('confirm');
+    expect((await ticketOf(reference)).state).toBe(TicketState.Submitted);
+    await request(t.server).post(`/status/${token}/withdraw`).type('form').send({ confirm: 'yes' }).expect(303);
+    const ticket = await ticketOf(reference);
+    expect(ticket).toMatchObject({ state: TicketState.Withdrawn, openKey: null });
+    expect(ticket.closedAt).toBeInstanceOf(Date);
+    const page = await request(t.server).get(`/status/${token}`).expect(200);
+    expect(page.text).toContain('Withdrawn at your request');
+    expect(page.text).not.toContain('action="/status/');
+    const late = await request(t.server).post(`/status/${token}/messages`).type('form').send({ message: 'hello?' }).expect(409);
+    expect(late.text).toContain('closed');
+  });
+});
