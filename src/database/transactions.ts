@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 
 /**
  * Every write goes through here. On SQLite TypeORM shares one connection, so two async transactions
@@ -24,4 +25,12 @@ export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string } };
   const code = e?.driverError?.code ?? e?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * Inserts without TypeORM's reload of generated and default columns (a SELECT per insert):
+ * for hot paths whose callers already hold every value they need.
+ */
+export async function insertRows<T extends object>(manager: EntityManager, target: new () => T, rows: QueryDeepPartialEntity<T> | QueryDeepPartialEntity<T>[]): Promise<void> {
+  await manager.createQueryBuilder().insert().into(target).values(rows).updateEntity(false).execute();
 }

@@ -6,7 +6,7 @@ import { usernameKey } from '../common/normalize.js';
 import { hashToken, newReference, newSecretToken } from '../common/tokens.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { isUniqueViolation, Transactions } from '../database/transactions.js';
+import { insertRows, isUniqueViolation, Transactions } from '../database/transactions.js';
 import { DirectoryService } from '../directory/directory.service.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
@@ -55,9 +55,11 @@ export class IntakeService {
 
   async submit(dto: CreateTicketDto, clientAddress: string): Promise<SubmissionResult> {
     await this.limiter.consume(clientAddress, usernameKey(dto.username));
+    // Read outside the write transaction: the directory is not written here, and the lock is shorter.
+    const accountId = await this.directory.findAccountId(dto.username);
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.transactions.run((em) => this.record(em, dto));
+        const result = await this.transactions.run((em) => this.record(em, dto, accountId));
         void this.relay.kick();
         return result;
       } catch (error) {
@@ -68,17 +70,16 @@ export class IntakeService {
     }
   }
 
-  private async record(em: EntityManager, dto: CreateTicketDto): Promise<SubmissionResult> {
+  private async record(em: EntityManager, dto: CreateTicketDto, accountId: string | null): Promise<SubmissionResult> {
     const now = this.clock.now();
     const key = usernameKey(dto.username);
     const openKey = `${key}|${dto.contact_email}`;
-    const accountId = await this.directory.findAccountId(dto.username, em);
     const token = newSecretToken();
     const statusUrl = `${this.config.publicBaseUrl}/status/${token}`;
 
     const open = await em.findOne(Ticket, { where: { openKey } });
     if (open) {
-      await em.insert(TicketEvent, {
+      await insertRows(em, TicketEvent, {
         ticketId: open.id, type: 'follow_up', actor: 'requester', public: true, createdAt: now,
         data: { request_type: dto.request_type, claims: claimsOf(dto) },
       });
@@ -96,8 +97,8 @@ export class IntakeService {
       cocVersion: CODE_OF_CONDUCT.version, cocAcceptedAt: now, delayAcknowledgedAt: now,
       createdAt: now, updatedAt: now, decidedAt: null, closedAt: null, version: 1,
     };
-    await em.insert(Ticket, ticket);
-    await em.insert(TicketEvent, {
+    await insertRows(em, Ticket, ticket);
+    await insertRows(em, TicketEvent, {
       ticketId: ticket.id, type: 'submitted', actor: 'requester', public: true, createdAt: now,
       data: { coc_version: CODE_OF_CONDUCT.version },
     });
@@ -117,11 +118,11 @@ export class IntakeService {
     if (rivals.length === 0) return;
     await em.update(Ticket, { id: In([ticket.id, ...rivals.map((r) => r.id)]) }, { competing: true, updatedAt: now });
     for (const rival of rivals) {
-      await em.insert(TicketLink, [
+      await insertRows(em, TicketLink, [
         { ticketId: ticket.id, linkedTicketId: rival.id, reason: 'competing_request', createdAt: now },
         { ticketId: rival.id, linkedTicketId: ticket.id, reason: 'competing_request', createdAt: now },
       ]);
-      await em.insert(TicketEvent, [
+      await insertRows(em, TicketEvent, [
         { ticketId: rival.id, type: 'competing_request', actor: 'system', public: false, createdAt: now, data: { reference: ticket.reference } },
         { ticketId: ticket.id, type: 'competing_request', actor: 'system', public: false, createdAt: now, data: { reference: rival.reference } },
       ]);
@@ -129,6 +130,6 @@ export class IntakeService {
   }
 
   private async addAccessToken(em: EntityManager, ticketId: string, token: string, now: Date): Promise<void> {
-    await em.insert(TicketAccessToken, { id: randomUUID(), ticketId, tokenHash: hashToken(token), createdAt: now, revokedAt: null });
+    await insertRows(em, TicketAccessToken, { id: randomUUID(), ticketId, tokenHash: hashToken(token), createdAt: now, revokedAt: null });
   }
 }

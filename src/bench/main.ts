@@ -1,0 +1,129 @@
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../config/app-config.js';
+import { type BenchRow, formatRows } from './report.js';
+
+const HELP = `npm run bench [-- --duration SECONDS] [--connections N] [--accounts N]
+
+Measures Recovery Desk on this machine, each figure beside a baseline measured in the same run:
+  - POST /api/v1/tickets (validation, duplicate check, ticket + timeline + token + outbox in one
+    transaction) against a bare endpoint on the same app and server that inserts one row;
+  - importing a directory of N accounts (default 10,000) against a bare multi-row SQL insert of
+    the same accounts.
+The database is DATABASE_URL (default: a fresh SQLite file in a temporary folder); Redis is REDIS_URL.
+`;
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  bad: number;
+}
+
+function arg(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} takes a positive number`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const duration = arg('duration', 10);
+  const connections = arg('connections', 10);
+  const accountCount = arg('accounts', 10_000);
+  const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
+  const env = {
+    ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', INTAKE_RATE_LIMIT: '0', INTAKE_USERNAME_RATE_LIMIT: '0',
+    DATABASE_URL: process.env.DATABASE_URL || `sqlite:${join(dir, 'bench.sqlite')}`, MAIL_DIR: join(dir, 'mail'),
+    REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}`, SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123',
+  };
+  process.env.DATABASE_URL = env.DATABASE_URL; // entities read it when imported, below
+  const config = loadConfig(env);
+  const { createApp } = await import('../app.factory.js');
+  const { DataSource } = await import('typeorm');
+  const app = await createApp(config);
+  const dataSource = app.get(DataSource);
+  const sqlite = config.database.type === 'sqlite';
+  const time = sqlite ? 'datetime' : 'timestamptz';
+  await dataSource.query(`CREATE TABLE IF NOT EXISTS bench_bare (id varchar(36) PRIMARY KEY, body text NOT NULL, created_at ${time} NOT NULL)`);
+  const param = (i: number) => (sqlite ? '?' : `$${i}`);
+  // better-sqlite3 binds no Date objects: pass text, as TypeORM does for its own columns.
+  const stamp = (date: Date) => (sqlite ? date.toISOString().replace('T', ' ').replace('Z', '') : date);
+  // The baseline: same server, same hooks and security headers, one insert, no validation or logic.
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.post('/__bench/bare', async (request) => {
+    await dataSource.query(`INSERT INTO bench_bare (id, body, created_at) VALUES (${param(1)}, ${param(2)}, ${param(3)})`,
+      [randomUUID(), JSON.stringify(request.body), stamp(new Date())]);
+    return { ok: true };
+  });
+  await app.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  const rows: BenchRow[] = [];
+  const database = sqlite ? 'SQLite (WAL)' : 'PostgreSQL';
+  process.stderr.write(`Bench on ${database}, ${connections} connections, ${duration} s per run\n`);
+
+  // The load generator runs in its own process, on the other core, not in the server's event loop.
+  const run = (path: string, seconds = duration): Promise<LoadResult> => new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'load.js'), `${url}${path}`, String(connections), String(seconds)],
+      { maxBuffer: 1 << 20 }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as LoadResult)));
+  });
+  await run('/__bench/bare', 2); // warm-up
+  process.stderr.write('  bare insert endpoint…\n');
+  const bare = await run('/__bench/bare');
+  process.stderr.write('  intake API…\n');
+  const intake = await run('/api/v1/tickets');
+  if (bare.bad > 0) throw new Error(`the bare endpoint failed ${bare.bad} requests`);
+  rows.push({
+    what: 'POST /api/v1/tickets', figure: intake.rps, baseline: bare.rps, baselineName: 'bare insert endpoint',
+    unit: 'req/s', higherIsBetter: true,
+    extra: `p50 ${intake.p50} ms, p99 ${intake.p99} ms (bare: p50 ${bare.p50}, p99 ${bare.p99}); ${intake.bad} non-2xx/errors`,
+  });
+
+  process.stderr.write(`  directory import of ${accountCount.toLocaleString('en-US')} accounts…\n`);
+  const { generateDirectory } = await import('../directory/demo-directory.js');
+  const { parseDirectoryFile } = await import('../directory/directory-file.js');
+  const { DirectoryService } = await import('../directory/directory.service.js');
+  const text = JSON.stringify(generateDirectory(accountCount, 7));
+  let started = performance.now();
+  const parsed = parseDirectoryFile(text);
+  if (!parsed.ok) throw new Error('generated directory did not validate');
+  await app.get(DirectoryService).importAccounts(parsed.accounts, parsed.fingerprints);
+  const importSeconds = (performance.now() - started) / 1000;
+  // Baseline: the same account rows (no e-mails or projects, no validation) in one multi-row insert per 400.
+  await dataSource.query(`CREATE TABLE IF NOT EXISTS bench_accounts (id varchar(36) PRIMARY KEY, username varchar(50), name varchar(200), joined_at ${time})`);
+  started = performance.now();
+  await dataSource.transaction(async (em) => {
+    for (let i = 0; i < parsed.accounts.length; i += 400) {
+      const part = parsed.accounts.slice(i, i + 400);
+      const values = part.map((_, j) => `(${param(j * 4 + 1)}, ${param(j * 4 + 2)}, ${param(j * 4 + 3)}, ${param(j * 4 + 4)})`).join(', ');
+      await em.query(`INSERT INTO bench_accounts (id, username, name, joined_at) VALUES ${values}`,
+        part.flatMap((a) => [randomUUID(), a.username, a.name, stamp(new Date(a.joined_at))]));
+    }
+  });
+  const bareSeconds = (performance.now() - started) / 1000;
+  rows.push({
+    what: `import-directory, ${accountCount.toLocaleString('en-US')} accounts (parse, validate, upsert with e-mails and projects)`,
+    figure: importSeconds, baseline: bareSeconds, baselineName: 'bare SQL insert of the account rows', unit: 's', higherIsBetter: false,
+    extra: `${Math.round(accountCount / importSeconds).toLocaleString('en-US')} accounts/s; aim < 10 s`,
+  });
+
+  await dataSource.query('DROP TABLE bench_bare');
+  await dataSource.query('DROP TABLE bench_accounts');
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(`\nRecovery Desk bench (${database}, ${new Date().toISOString().slice(0, 10)}, ${connections} connections, ${duration} s)\n\n${formatRows(rows)}\n`);
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
