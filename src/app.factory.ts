@@ -21,7 +21,6 @@ export async function createApp(
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   app.useSecurityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,

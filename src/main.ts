@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
-import { redisAnswers, redisServerInstalled, startPrivateRedis } from './redis/private-redis.js';
+import type { ChildProcess } from 'node:child_process';
+import { redisAnswers, redisServerInstalled, startPrivateRedis, stopPrivateRedis } from './redis/private-redis.js';
 
 const HELP = `Recovery Desk: account recovery support desk.
 
@@ -16,8 +17,9 @@ Configuration comes from the environment; see .env.example for every variable an
   DEMO_DATA             load a demo account directory on first start (default on in development)
 `;
 
-async function ensureRedis(config: AppConfig): Promise<void> {
-  if (await redisAnswers(config.redis.url)) return;
+/** Returns the private redis-server it started, if it had to start one. */
+async function ensureRedis(config: AppConfig): Promise<ChildProcess | null> {
+  if (await redisAnswers(config.redis.url)) return null;
   if (!redisServerInstalled()) {
     console.error(`No Redis answers at ${config.redis.url}, and redis-server is not installed.
 Install one and start again:
@@ -27,7 +29,7 @@ or point REDIS_URL at a running Redis.`);
     process.exit(1);
   }
   console.log(`No Redis at ${config.redis.url}: starting a private redis-server under ./var/redis`);
-  await startPrivateRedis(config.redis.url);
+  return startPrivateRedis(config.redis.url);
 }
 
 async function main(): Promise<void> {
@@ -45,17 +47,28 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  await ensureRedis(config);
+  const privateRedis = await ensureRedis(config);
   // Entities read DATABASE_URL when first imported, so the app is loaded only now.
   const { createApp } = await import('./app.factory.js');
+  const { Logger } = await import('nestjs-pino');
   const app = await createApp(config);
+  const logger = app.get(Logger);
+  // Close the app (HTTP, workers, connections), then the private Redis, then exit 0.
+  const shutdown = async (signal: string) => {
+    logger.log(`${signal} received: shutting down`);
+    await app.close();
+    if (privateRedis) await stopPrivateRedis(privateRedis);
+    process.exit(0);
+  };
+  process.once('SIGTERM', (signal) => void shutdown(signal));
+  process.once('SIGINT', (signal) => void shutdown(signal));
   if (config.role === 'worker') {
     await app.init();
-    app.get((await import('nestjs-pino')).Logger).log(`worker started (ROLE=worker)`);
+    logger.log('worker started (ROLE=worker)');
     return;
   }
   await app.listen(config.port, config.host);
-  app.get((await import('nestjs-pino')).Logger).log(`Recovery Desk listening on ${config.publicBaseUrl} (ROLE=${config.role})`);
+  logger.log(`Recovery Desk listening on ${config.publicBaseUrl} (ROLE=${config.role})`);
 }
 
 void main().catch((error: unknown) => {

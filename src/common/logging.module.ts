@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -10,6 +10,8 @@ import { redactText, redactValue } from './redact.js';
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
+        // nestjs-pino's default route, `{/*splat}`, matches nothing under the Fastify adapter here.
+        forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
         pinoHttp: {
           level: config.logLevel,
           autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
@@ -17,7 +19,8 @@ import { redactText, redactValue } from './redact.js';
             req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
-          formatters: { log: (object: Record<string, unknown>) => redactValue(object) as Record<string, unknown> },
+          // Formatters see raw objects before serializers: req and res are left to their serializers above.
+          formatters: { log: ({ req, res, ...rest }: Record<string, unknown>) => ({ ...(redactValue(rest) as object), req, res }) },
           hooks: {
             logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
               method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)));

@@ -7,15 +7,20 @@ export function redactText(text: string): string {
   return text.replace(TOKEN, '[redacted]').replace(EMAIL, '$1***@$2');
 }
 
-/** Masks recursively; keys that name secrets are dropped whatever they hold. */
+// Keys whose values are secrets whatever they hold; HTTP and error codes are not secrets.
+const SECRET_KEY = /(token|password|secret|cookie|authorization|otp|code)$/i;
+const NOT_SECRET = new Set(['statusCode', 'errorCode', 'status_code', 'error_code']);
+
+/** Masks recursively; values under secret-named keys are replaced whatever they hold. */
 export function redactValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 6) return '[too deep to log]';
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
   if (value instanceof Error) return { type: value.name, message: redactText(value.message), stack: value.stack && redactText(value.stack) };
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = /token|password|secret|cookie|authorization|code$/i.test(key) ? '[redacted]' : redactValue(item, depth + 1);
+    out[key] = SECRET_KEY.test(key) && !NOT_SECRET.has(key) ? '[redacted]' : redactValue(item, depth + 1);
   }
   return out;
 }

@@ -14,8 +14,12 @@ const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ'; // no 0/O, 1/I/L, U
 
 /** A ticket reference like `RD-7K3F9Q`: short, unambiguous, and carrying no meaning. */
 export function newReference(): string {
-  const bytes = randomBytes(6);
   let out = 'RD-';
-  for (const byte of bytes) out += REFERENCE_ALPHABET[byte % REFERENCE_ALPHABET.length];
+  while (out.length < 9) {
+    // Rejection sampling: bytes past the last whole multiple of 30 would favour the first letters.
+    for (const byte of randomBytes(8)) {
+      if (byte < 240 && out.length < 9) out += REFERENCE_ALPHABET[byte % REFERENCE_ALPHABET.length];
+    }
+  }
   return out;
 }

@@ -35,6 +35,18 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** A URL's password, if any, masked: configuration errors are printed at boot. */
+function withoutPassword(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (!u.password) return raw;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return raw;
+  }
+}
+
 /** What a parser returns for a value it refuses: the reason, shown after the value. */
 class Invalid {
   constructor(readonly expected: string) {}
@@ -82,7 +94,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     const raw = given === undefined || given.trim() === '' ? fallback : given.trim();
     const value = parse(raw);
     if (value instanceof Invalid) {
-      problems.push(`${name}=${JSON.stringify(given ?? '')} (expected ${value.expected})`);
+      // Never echo a secret into boot logs.
+      const shown = name === 'SECRET_KEY' ? '<hidden>' : JSON.stringify(withoutPassword(given ?? ''));
+      problems.push(`${name}=${shown} (expected ${value.expected})`);
       return undefined as T;
     }
     return value;

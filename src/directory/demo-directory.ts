@@ -28,7 +28,7 @@ export function generateDirectory(count: number, seed = 1, now = Date.parse('202
     const first = pick(random, FIRST);
     const last = pick(random, LAST);
     let username = i === 0 && seed === 1 ? 'alice' : `${first}${random() < 0.5 ? '-' : ''}${last}${random() < 0.6 ? Math.floor(random() * 1000) : ''}`;
-    if (usedNames.has(username)) username = `${username}${i}`;
+    for (let k = 0; usedNames.has(username); k++) username = `${first}-${last}-${i}${k ? `-${k}` : ''}`;
     usedNames.add(username);
     const joined = now - Math.floor((0.2 + random() * 14) * 365 * 86_400_000);
     const hostA = pick(random, MAIL_HOSTS);
@@ -50,7 +50,7 @@ export function generateDirectory(count: number, seed = 1, now = Date.parse('202
     const projectCount = random() < 0.15 ? 0 : Math.floor(random() * random() * 8) + 1;
     for (let p = 0; p < projectCount; p++) {
       let name = `${pick(random, WORDS)}${random() < 0.5 ? '-' : ''}${pick(random, SUFFIX)}`;
-      if (usedProjects.has(name)) name = `${name}-${i}-${p}`;
+      for (let k = 0; usedProjects.has(name); k++) name = `${name}-${i}-${p}${k ? `-${k}` : ''}`;
       usedProjects.add(name);
       const downloads = Math.floor(Math.exp(random() * random() * 18));
       projects.push({ name, role: random() < 0.7 ? 'Owner' : 'Maintainer', monthly_downloads: downloads,

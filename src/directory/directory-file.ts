@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { flattenValidationErrors } from '../common/validation.js';
 import { usernameKey } from '../common/normalize.js';
 import { DirectoryAccountDto } from './dto/directory-file.dto.js';
-import { arrayElementLines, lineOfOffset } from './json-lines.js';
+import { arrayElementLines, jsonErrorOffset, lineOfOffset } from './json-lines.js';
 
 export interface DirectoryFileProblem {
   line: number;
@@ -28,8 +28,7 @@ export function parseDirectoryFile(text: string): ParsedDirectory {
   } catch (error) {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message);
-    const lineMatch = /line (\d+)/.exec(message);
-    const line = position ? lineOfOffset(text, Number(position[1])) : lineMatch ? Number(lineMatch[1]) : 1;
+    const line = lineOfOffset(text, position ? Number(position[1]) : jsonErrorOffset(text));
     return { ok: false, problems: [{ line, reason: `not valid JSON: ${message}` }] };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data) || !Array.isArray((data as { accounts?: unknown }).accounts)) {

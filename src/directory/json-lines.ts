@@ -17,7 +17,7 @@ export function arrayElementLines(text: string, key: string): number[] {
       if (ch === '\\') i++;
       else if (ch === '"') {
         inString = false;
-        if (depth === 1) lastKeyAtDepth1 = text.slice(stringStart + 1, i);
+        if (depth === 1) lastKeyAtDepth1 = decodeKey(text.slice(stringStart, i + 1));
       }
       continue;
     }
@@ -28,7 +28,10 @@ export function arrayElementLines(text: string, key: string): number[] {
     } else if (ch === '{' || ch === '[') {
       if (arrayDepth >= 0 && depth === arrayDepth) lines.push(line);
       depth++;
-      if (ch === '[' && depth === 2 && lastKeyAtDepth1 === key && arrayDepth < 0) arrayDepth = depth;
+      if (ch === '[' && depth === 2 && lastKeyAtDepth1 === key && arrayDepth < 0) {
+        arrayDepth = depth;
+        lines.length = 0; // a repeated key: JSON.parse keeps the last array, so do we
+      }
     } else if (ch === '}' || ch === ']') {
       depth--;
       if (arrayDepth >= 0 && depth < arrayDepth) arrayDepth = -2; // left the array: stop recording
@@ -45,4 +48,101 @@ export function lineOfOffset(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text[i] === '\n') line++;
   return line;
+}
+
+function decodeKey(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}
+
+/**
+ * The offset of the first JSON syntax error, for messages that do not carry one (Node 20 says
+ * "Unexpected token" without a position for some inputs). A small recursive-descent scan;
+ * called only after JSON.parse has failed.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const number = () => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!match) fail();
+    i += match![0].length;
+  };
+  const value = (depth: number): void => {
+    if (depth > 10_000) fail();
+    ws();
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return;
+        } else fail();
+      }
+    } else if (ch === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return;
+        } else fail();
+      }
+    } else if (ch === '"') string();
+    else if (ch === 't') literal('true');
+    else if (ch === 'f') literal('false');
+    else if (ch === 'n') literal('null');
+    else number();
+  };
+  try {
+    value(0);
+    ws();
+    return i < text.length ? i : text.length;
+  } catch (offset) {
+    return typeof offset === 'number' ? offset : 0;
+  }
 }

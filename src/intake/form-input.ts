@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { flattenValidationErrors } from '../common/validation.js';
+import { findUnsafeInput, flattenValidationErrors } from '../common/validation.js';
 import { CreateTicketDto } from './dto/create-ticket.dto.js';
 
 export type FormBody = Record<string, string | string[] | undefined>;
@@ -39,7 +39,10 @@ export function formToTicketInput(body: FormBody): Record<string, unknown> {
 export async function validateTicketForm(
   body: FormBody,
 ): Promise<{ dto: CreateTicketDto; errors: null } | { dto: null; errors: Record<string, string> }> {
-  const dto = plainToInstance(CreateTicketDto, formToTicketInput(body));
+  const input = formToTicketInput(body);
+  const unsafe = findUnsafeInput(input);
+  if (unsafe) return { dto: null, errors: { [unsafe.field.split('.')[0]]: unsafe.reasons[0] } };
+  const dto = plainToInstance(CreateTicketDto, input);
   const problems = flattenValidationErrors(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }));
   if (problems.length === 0) return { dto, errors: null };
   const errors: Record<string, string> = {};

@@ -39,7 +39,7 @@ export async function startPrivateRedis(url: string): Promise<ChildProcess> {
     '--logfile', resolve(dir, 'redis.log'), '--daemonize', 'no',
   ], { stdio: 'ignore' });
   const stop = () => child.exitCode === null && child.kill('SIGTERM');
-  process.once('exit', stop);
+  process.once('exit', stop); // a last resort: main.ts stops it properly on SIGTERM/SIGINT
   for (let i = 0; i < 50; i++) {
     if (child.exitCode !== null) break;
     if (await redisAnswers(url, 200)) return child;
@@ -47,4 +47,12 @@ export async function startPrivateRedis(url: string): Promise<ChildProcess> {
   }
   stop();
   throw new Error(`redis-server did not start on ${host}:${port}; see var/redis/redis.log`);
+}
+
+/** Stops a private redis-server and waits for it (it writes its append-only file on the way out). */
+export async function stopPrivateRedis(child: ChildProcess, timeoutMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, timeoutMs))]);
 }

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min,
+  ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min,
   ValidateIf, ValidateNested,
 } from 'class-validator';
 import { PROJECT_NAME_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
@@ -65,7 +65,7 @@ export class DirectoryAccountDto {
   @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => DirectoryEmailDto)
   emails: DirectoryEmailDto[];
 
-  @ValidateNested() @Type(() => DirectoryTwoFactorDto)
+  @IsDefined({ message: 'two_factor is required' }) @ValidateNested() @Type(() => DirectoryTwoFactorDto)
   two_factor: DirectoryTwoFactorDto;
 
   @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => DirectoryProjectDto)

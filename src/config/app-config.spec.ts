@@ -1,0 +1,293 @@
+import { ConfigError, loadConfig } from './app-config.js';
+
+// Always given, unless a test is about its absence: without it a development key file is written under ./var.
+const SECRET = 'a-test-secret-key-that-is-long-enough-1234';
+
+const env = (overrides: Record<string, string | undefined> = {}) => ({ SECRET_KEY: SECRET, ...overrides });
+
+/** The problems of the ConfigError that loading `vars` throws; fails the test if it does not throw one. */
+function problemsOf(vars: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(vars);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('loadConfig did not throw');
+}
+
+describe('loadConfig', () => {
+  describe('defaults', () => {
+    it('gives the documented defaults when only SECRET_KEY is set', () => {
+      expect(loadConfig(env())).toEqual({
+        nodeEnv: 'development',
+        role: 'all',
+        host: '127.0.0.1',
+        port: 3000,
+        publicBaseUrl: 'http://localhost:3000',
+        database: { type: 'sqlite', path: 'var/recovery-desk.sqlite', synchronous: 'NORMAL', busyTimeoutMs: 5000 },
+        redis: { url: 'redis://127.0.0.1:6379', prefix: 'rd' },
+        secretKey: Buffer.from(SECRET, 'utf8'),
+        logLevel: 'info',
+        demoData: true,
+        intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false },
+        mail: { smtpUrl: null, dir: 'var/mail', from: 'Recovery Desk <recovery@localhost>' },
+        outboxRelayIntervalMs: 5000,
+      });
+    });
+
+    it('treats empty and blank values as not set', () => {
+      const config = loadConfig(env({ PORT: '', INTAKE_RATE_LIMIT: '   ', TRUST_PROXY: '\t', DATABASE_URL: ' ' }));
+      expect(config.port).toBe(3000);
+      expect(config.intake.ratePerHourPerClient).toBe(5);
+      expect(config.intake.trustProxy).toBe(false);
+      expect(config.database).toEqual({
+        type: 'sqlite', path: 'var/recovery-desk.sqlite', synchronous: 'NORMAL', busyTimeoutMs: 5000,
+      });
+    });
+
+    it('trims values before reading them', () => {
+      const config = loadConfig(env({ PORT: ' 8080 ', ROLE: ' web\n' }));
+      expect(config.port).toBe(8080);
+      expect(config.role).toBe('web');
+    });
+
+    it('builds the default public base URL from PORT', () => {
+      expect(loadConfig(env({ PORT: '8443' })).publicBaseUrl).toBe('http://localhost:8443');
+    });
+
+    it('keeps SECRET_KEY as its UTF-8 bytes', () => {
+      expect(loadConfig(env()).secretKey.equals(Buffer.from(SECRET, 'utf8'))).toBe(true);
+    });
+  });
+
+  describe('DEMO_DATA', () => {
+    it.each([
+      [undefined, true],
+      ['development', true],
+      ['test', false],
+      ['production', false],
+    ])('defaults for NODE_ENV=%s to %s', (nodeEnv, expected) => {
+      expect(loadConfig(env({ NODE_ENV: nodeEnv })).demoData).toBe(expected);
+    });
+
+    it('can be switched on outside development and off in development', () => {
+      expect(loadConfig(env({ NODE_ENV: 'test', DEMO_DATA: 'true' })).demoData).toBe(true);
+      expect(loadConfig(env({ NODE_ENV: 'development', DEMO_DATA: 'off' })).demoData).toBe(false);
+    });
+  });
+
+  describe('booleans', () => {
+    it.each(['true', 'TRUE', '1', 'yes', 'On'])('reads TRUST_PROXY=%s as true', (raw) => {
+      expect(loadConfig(env({ TRUST_PROXY: raw })).intake.trustProxy).toBe(true);
+    });
+
+    it.each(['false', 'False', '0', 'no', 'off'])('reads TRUST_PROXY=%s as false', (raw) => {
+      expect(loadConfig(env({ TRUST_PROXY: raw })).intake.trustProxy).toBe(false);
+    });
+
+    it('refuses anything else', () => {
+      expect(problemsOf(env({ TRUST_PROXY: 'maybe' }))).toEqual(['TRUST_PROXY="maybe" (expected true or false)']);
+    });
+  });
+
+  describe('integers', () => {
+    it.each([['0', 0], ['65535', 65535], ['080', 80]])('accepts PORT=%s', (raw, port) => {
+      expect(loadConfig(env({ PORT: raw })).port).toBe(port);
+    });
+
+    it.each(['65536', '-1', '3.5', '0x10', '1e3', 'abc'])('refuses PORT=%s', (raw) => {
+      expect(problemsOf(env({ PORT: raw }))).toEqual([`PORT="${raw}" (expected an integer from 0 to 65535)`]);
+    });
+
+    it('reads both intake rate limits', () => {
+      const config = loadConfig(env({ INTAKE_RATE_LIMIT: '12', INTAKE_USERNAME_RATE_LIMIT: '0' }));
+      expect(config.intake).toEqual({ ratePerHourPerClient: 12, ratePerDayPerUsername: 0, trustProxy: false });
+    });
+  });
+
+  describe('database', () => {
+    it('reads a SQLite path with its pragmas', () => {
+      const config = loadConfig(env({
+        DATABASE_URL: 'sqlite:/data/desk.db', SQLITE_SYNCHRONOUS: 'FULL', SQLITE_BUSY_TIMEOUT: '250ms',
+      }));
+      expect(config.database).toEqual({ type: 'sqlite', path: '/data/desk.db', synchronous: 'FULL', busyTimeoutMs: 250 });
+    });
+
+    it('reads a PostgreSQL URL with the default schema "public"', () => {
+      const url = 'postgres://desk:pw@db.example.org:5432/recovery';
+      expect(loadConfig(env({ DATABASE_URL: url })).database).toEqual({ type: 'postgres', url, schema: 'public' });
+    });
+
+    it('reads a postgresql:// URL with DATABASE_SCHEMA, ignoring the SQLite settings', () => {
+      const url = 'postgresql://desk@localhost/recovery';
+      const config = loadConfig(env({ DATABASE_URL: url, DATABASE_SCHEMA: 'desk_test_7', SQLITE_SYNCHRONOUS: 'FULL' }));
+      expect(config.database).toEqual({ type: 'postgres', url, schema: 'desk_test_7' });
+    });
+
+    it.each(['mysql://db/desk', 'sqlite:', 'postgres://', 'desk.sqlite'])('refuses DATABASE_URL=%s', (raw) => {
+      expect(problemsOf(env({ DATABASE_URL: raw }))).toEqual([
+        `DATABASE_URL="${raw}" (expected sqlite:<file path> or postgres://user@host:port/database)`,
+      ]);
+    });
+
+    it('refuses a schema name that is not lower-case', () => {
+      expect(problemsOf(env({ DATABASE_URL: 'postgres://db/desk', DATABASE_SCHEMA: 'Desk-1' }))).toEqual([
+        'DATABASE_SCHEMA="Desk-1" (expected a lower-case PostgreSQL schema name)',
+      ]);
+    });
+
+    it('refuses an unknown SQLITE_SYNCHRONOUS', () => {
+      expect(problemsOf(env({ SQLITE_SYNCHRONOUS: 'OFF' }))).toEqual([
+        'SQLITE_SYNCHRONOUS="OFF" (expected one of NORMAL, FULL)',
+      ]);
+    });
+  });
+
+  describe('durations', () => {
+    it('reads OUTBOX_RELAY_INTERVAL and SQLITE_BUSY_TIMEOUT in milliseconds', () => {
+      const config = loadConfig(env({ OUTBOX_RELAY_INTERVAL: '2m', SQLITE_BUSY_TIMEOUT: '1.5s' }));
+      expect(config.outboxRelayIntervalMs).toBe(120_000);
+      expect(config.database).toMatchObject({ busyTimeoutMs: 1500 });
+    });
+
+    it('accepts a zero duration', () => {
+      expect(loadConfig(env({ OUTBOX_RELAY_INTERVAL: '0s' })).outboxRelayIntervalMs).toBe(0);
+    });
+
+    it('refuses a bare number', () => {
+      expect(problemsOf(env({ SQLITE_BUSY_TIMEOUT: '5000' }))).toEqual([
+        'SQLITE_BUSY_TIMEOUT="5000" (expected a duration such as 5s, 15m, 72h or 14d)',
+      ]);
+    });
+  });
+
+  describe('URLs and names', () => {
+    it('drops trailing slashes from PUBLIC_BASE_URL', () => {
+      expect(loadConfig(env({ PUBLIC_BASE_URL: 'https://desk.example.org//' })).publicBaseUrl).toBe('https://desk.example.org');
+    });
+
+    it('accepts rediss:// and smtps:// URLs', () => {
+      const config = loadConfig(env({
+        REDIS_URL: 'rediss://cache.example.org:6380', SMTP_URL: 'smtps://user:pw@mail.example.org:465',
+      }));
+      expect(config.redis.url).toBe('rediss://cache.example.org:6380');
+      expect(config.mail.smtpUrl).toBe('smtps://user:pw@mail.example.org:465');
+    });
+
+    it('reads SMTP_URL=none as no SMTP', () => {
+      expect(loadConfig(env({ SMTP_URL: 'none' })).mail.smtpUrl).toBeNull();
+    });
+
+    it('accepts a host name, an IPv4 and an IPv6 address for HOST', () => {
+      expect(loadConfig(env({ HOST: 'desk.internal' })).host).toBe('desk.internal');
+      expect(loadConfig(env({ HOST: '0.0.0.0' })).host).toBe('0.0.0.0');
+      expect(loadConfig(env({ HOST: '::' })).host).toBe('::');
+    });
+
+    it('accepts MAIL_FROM with or without a display name', () => {
+      expect(loadConfig(env({ MAIL_FROM: 'Desk <desk@example.org>' })).mail.from).toBe('Desk <desk@example.org>');
+      expect(loadConfig(env({ MAIL_FROM: 'desk@example.org' })).mail.from).toBe('desk@example.org');
+    });
+
+    it('reads ROLE, LOG_LEVEL, REDIS_PREFIX and MAIL_DIR', () => {
+      const config = loadConfig(env({ ROLE: 'worker', LOG_LEVEL: 'silent', REDIS_PREFIX: 'rd-test_1.a', MAIL_DIR: '/tmp/mail' }));
+      expect(config.role).toBe('worker');
+      expect(config.logLevel).toBe('silent');
+      expect(config.redis.prefix).toBe('rd-test_1.a');
+      expect(config.mail.dir).toBe('/tmp/mail');
+    });
+
+    it('refuses bad values with what it expected', () => {
+      expect(problemsOf(env({
+        HOST: 'bad host', PUBLIC_BASE_URL: 'ftp://desk.example.org', REDIS_PREFIX: 'p'.repeat(41),
+        SMTP_URL: 'http://mail.example.org', MAIL_FROM: 'not an address', ROLE: 'cron',
+      }))).toEqual([
+        'ROLE="cron" (expected one of all, web, worker)',
+        'HOST="bad host" (expected a host name or IP address)',
+        'PUBLIC_BASE_URL="ftp://desk.example.org" (expected a http:// or https:// URL)',
+        `REDIS_PREFIX="${'p'.repeat(41)}" (expected 1-40 letters, digits, dots, dashes or underscores)`,
+        'SMTP_URL="http://mail.example.org" (expected a smtp:// or smtps:// URL)',
+        'MAIL_FROM="not an address" (expected an address such as "Desk <desk@example.org>")',
+      ]);
+    });
+  });
+
+  describe('several bad variables at once', () => {
+    const bad = env({
+      NODE_ENV: 'staging',
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://db/desk',
+      REDIS_URL: 'http://127.0.0.1:6379',
+      LOG_LEVEL: 'verbose',
+      INTAKE_RATE_LIMIT: '-1',
+      TRUST_PROXY: 'maybe',
+      OUTBOX_RELAY_INTERVAL: 'soon',
+    });
+
+    it('reports one line per bad variable, naming it, its value and what was expected', () => {
+      expect(problemsOf(bad)).toEqual([
+        'NODE_ENV="staging" (expected one of development, production, test)',
+        'PORT="abc" (expected an integer from 0 to 65535)',
+        'DATABASE_URL="mysql://db/desk" (expected sqlite:<file path> or postgres://user@host:port/database)',
+        'REDIS_URL="http://127.0.0.1:6379" (expected a redis:// or rediss:// URL)',
+        'LOG_LEVEL="verbose" (expected one of fatal, error, warn, info, debug, trace, silent)',
+        'INTAKE_RATE_LIMIT="-1" (expected an integer from 0 to 1000000)',
+        'TRUST_PROXY="maybe" (expected true or false)',
+        'OUTBOX_RELAY_INTERVAL="soon" (expected a duration such as 5s, 15m, 72h or 14d)',
+      ]);
+    });
+
+    it('puts every problem in the message, one "Invalid environment:" line each', () => {
+      expect(() => loadConfig(bad)).toThrow(ConfigError);
+      let message = '';
+      try {
+        loadConfig(bad);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      const lines = message.split('\n');
+      expect(lines).toHaveLength(8);
+      expect(lines[1]).toBe('Invalid environment: PORT="abc" (expected an integer from 0 to 65535)');
+      expect(lines.every((line) => line.startsWith('Invalid environment: '))).toBe(true);
+    });
+
+    it('shows the value as given, before trimming', () => {
+      expect(problemsOf(env({ PORT: ' 80 80 ' }))).toEqual(['PORT=" 80 80 " (expected an integer from 0 to 65535)']);
+    });
+  });
+
+  describe('SECRET_KEY', () => {
+    it('is required in production', () => {
+      expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+        'SECRET_KEY="" (expected at least 32 random characters: required in production)',
+      ]);
+    });
+
+    it('is required in production even when given blank', () => {
+      expect(problemsOf({ NODE_ENV: 'production', SECRET_KEY: '  ' })).toEqual([
+        'SECRET_KEY="" (expected at least 32 random characters: required in production)',
+      ]);
+    });
+
+    it('is reported along with the other problems in production', () => {
+      expect(problemsOf({ NODE_ENV: 'production', PORT: 'abc' })).toEqual([
+        'PORT="abc" (expected an integer from 0 to 65535)',
+        'SECRET_KEY="" (expected at least 32 random characters: required in production)',
+      ]);
+    });
+
+    it('lets production boot when given', () => {
+      const config = loadConfig(env({ NODE_ENV: 'production' }));
+      expect(config.nodeEnv).toBe('production');
+      expect(config.secretKey.toString('utf8')).toBe(SECRET);
+    });
+
+    it('must be at least 32 characters', () => {
+      const problems = problemsOf({ SECRET_KEY: 'k'.repeat(31) });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^SECRET_KEY=.* \(expected at least 32 characters\)$/);
+      expect(loadConfig({ SECRET_KEY: 'k'.repeat(32) }).secretKey).toEqual(Buffer.from('k'.repeat(32)));
+    });
+  });
+});

@@ -1,0 +1,218 @@
+import { CreateTicketDto } from './dto/create-ticket.dto.js';
+import { type FormBody, formToTicketInput, validateTicketForm } from './form-input.js';
+
+/** A complete, valid form post (every value a string, as the browser sends it); override any field. */
+function makeForm(overrides: FormBody = {}): FormBody {
+  return {
+    username: 'alice',
+    contact_email: 'alice@example.org',
+    request_type: 'lost_2fa',
+    previous_emails: 'alice@old.example.com',
+    projects: 'fast-json',
+    joined_approx: '2016-03',
+    has_2fa: 'true',
+    has_recovery_codes: 'unknown',
+    details: 'I lost my phone.',
+    coc_accepted: 'true',
+    delay_acknowledged: 'true',
+    ...overrides,
+  };
+}
+
+describe('formToTicketInput', () => {
+  it('gives the API shape for a full form', () => {
+    expect(formToTicketInput(makeForm())).toEqual({
+      username: 'alice',
+      contact_email: 'alice@example.org',
+      request_type: 'lost_2fa',
+      previous_emails: ['alice@old.example.com'],
+      projects: ['fast-json'],
+      joined_approx: '2016-03',
+      has_2fa: true,
+      has_recovery_codes: 'unknown',
+      details: 'I lost my phone.',
+      coc_accepted: true,
+      delay_acknowledged: true,
+    });
+  });
+
+  it('gives empty strings, empty lists, "unknown" and false for an empty form', () => {
+    expect(formToTicketInput({})).toEqual({
+      username: '',
+      contact_email: '',
+      request_type: '',
+      previous_emails: [],
+      projects: [],
+      joined_approx: undefined,
+      has_2fa: 'unknown',
+      has_recovery_codes: 'unknown',
+      details: undefined,
+      coc_accepted: false,
+      delay_acknowledged: false,
+    });
+  });
+
+  describe('lists', () => {
+    it('split on new lines (LF and CRLF)', () => {
+      expect(formToTicketInput({ previous_emails: 'a@example.org\nb@example.org\r\nc@example.org' }).previous_emails)
+        .toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
+    });
+
+    it('split on commas and semicolons, dropping blanks', () => {
+      expect(formToTicketInput({ projects: ' fast-json, tiny.utils;;geo_kit ,\n\n, ' }).projects)
+        .toEqual(['fast-json', 'tiny.utils', 'geo_kit']);
+    });
+
+    it('are empty for a blank field', () => {
+      expect(formToTicketInput({ projects: ' \n , ' }).projects).toEqual([]);
+    });
+
+    it('take the first value when a field is posted twice', () => {
+      expect(formToTicketInput({ projects: ['a, b', 'c'] }).projects).toEqual(['a', 'b']);
+    });
+  });
+
+  describe('tri-states', () => {
+    it.each([
+      ['true', true],
+      ['false', false],
+      ['unknown', 'unknown'],
+      [undefined, 'unknown'],
+    ])('reads %j as %j', (raw, value) => {
+      const input = formToTicketInput({ has_2fa: raw, has_recovery_codes: raw });
+      expect(input.has_2fa).toBe(value);
+      expect(input.has_recovery_codes).toBe(value);
+    });
+
+    it('passes any other answer through for validation to refuse', () => {
+      expect(formToTicketInput({ has_2fa: 'maybe' }).has_2fa).toBe('maybe');
+      expect(formToTicketInput({ has_2fa: 'TRUE' }).has_2fa).toBe('TRUE');
+    });
+  });
+
+  describe('checkboxes', () => {
+    it.each(['true', 'on', 'yes'])('are ticked by %j', (raw) => {
+      expect(formToTicketInput({ coc_accepted: raw, delay_acknowledged: raw })).toMatchObject({
+        coc_accepted: true, delay_acknowledged: true,
+      });
+    });
+
+    it.each([undefined, '', 'false', 'off', 'no', 'ON', '1'])('are not ticked by %j', (raw) => {
+      expect(formToTicketInput({ coc_accepted: raw, delay_acknowledged: raw })).toMatchObject({
+        coc_accepted: false, delay_acknowledged: false,
+      });
+    });
+  });
+
+  it('trims the optional texts and drops them when blank', () => {
+    expect(formToTicketInput({ joined_approx: ' 2016 ', details: '  lost it \n' })).toMatchObject({ joined_approx: '2016', details: 'lost it' });
+    expect(formToTicketInput({ joined_approx: '   ', details: '\n' })).toMatchObject({ joined_approx: undefined, details: undefined });
+  });
+});
+
+describe('validateTicketForm', () => {
+  it('gives a normalised CreateTicketDto for a valid form', async () => {
+    const result = await validateTicketForm(makeForm({
+      username: ' alice ',
+      contact_email: ' Alice@Example.ORG ',
+      previous_emails: 'A@example.org, a@example.org\r\nb@example.com',
+      projects: 'fast-json\ntiny.utils',
+      has_2fa: 'false',
+      details: '  hi  ',
+      coc_accepted: 'on',
+      delay_acknowledged: 'yes',
+    }));
+    expect(result.errors).toBeNull();
+    expect(result.dto).toBeInstanceOf(CreateTicketDto);
+    expect({ ...result.dto }).toEqual({
+      username: 'alice',
+      contact_email: 'alice@example.org',
+      request_type: 'lost_2fa',
+      previous_emails: ['a@example.org', 'b@example.com'],
+      projects: ['fast-json', 'tiny.utils'],
+      joined_approx: '2016-03',
+      has_2fa: false,
+      has_recovery_codes: 'unknown',
+      details: 'hi',
+      coc_accepted: true,
+      delay_acknowledged: true,
+    });
+  });
+
+  it('accepts a form with only the required fields', async () => {
+    const result = await validateTicketForm({
+      username: 'alice', contact_email: 'alice@example.org', request_type: 'forgot_password', coc_accepted: 'on', delay_acknowledged: 'on',
+    });
+    expect(result.errors).toBeNull();
+    expect(result.dto).toMatchObject({ previous_emails: [], projects: [], has_2fa: 'unknown', has_recovery_codes: 'unknown' });
+  });
+
+  it('reports every required field of an empty form, one message each', async () => {
+    expect(await validateTicketForm({})).toEqual({
+      dto: null,
+      errors: {
+        username: 'username must be 1-50 letters, digits, ".", "_" or "-", starting and ending with a letter or digit',
+        contact_email: 'contact_email must be an e-mail address such as name@example.org',
+        request_type: 'request_type must be one of forgot_password, lost_2fa, lost_recovery_codes, lost_email_access, compromised',
+        coc_accepted: 'coc_accepted must be true: the Code of Conduct must be accepted',
+        delay_acknowledged: 'delay_acknowledged must be true: please confirm you understand it can take a long time',
+      },
+    });
+  });
+
+  it('reports a bad second address on previous_emails', async () => {
+    expect(await validateTicketForm(makeForm({ previous_emails: 'alice@old.example.com\nnot-an-address' }))).toEqual({
+      dto: null,
+      errors: { previous_emails: 'each of previous_emails must be an e-mail address' },
+    });
+  });
+
+  it('reports a bad project on projects', async () => {
+    expect(await validateTicketForm(makeForm({ projects: 'fast-json, -bad-' }))).toEqual({
+      dto: null,
+      errors: { projects: 'each of projects must be a valid project name (letters, digits, ".", "_", "-")' },
+    });
+  });
+
+  it('reports too many addresses', async () => {
+    const many = Array.from({ length: 21 }, (_, i) => `a${i}@example.org`).join('\n');
+    expect((await validateTicketForm(makeForm({ previous_emails: many }))).errors).toEqual({
+      previous_emails: 'previous_emails must have at most 20 addresses',
+    });
+  });
+
+  it('keys every error by its form field', async () => {
+    const result = await validateTicketForm(makeForm({
+      username: 'al ice',
+      request_type: 'lost_everything',
+      joined_approx: '1999',
+      has_2fa: 'maybe',
+      has_recovery_codes: 'toString',
+      details: 'a\u0000b',
+      delay_acknowledged: 'off',
+    }));
+    expect(result.dto).toBeNull();
+    expect(result.errors).toEqual({
+      username: expect.stringMatching(/^username must be/),
+      request_type: expect.stringMatching(/^request_type must be one of/),
+      joined_approx: 'joined_approx must be YYYY or YYYY-MM, such as 2016 or 2016-03',
+      has_2fa: 'has_2fa must be true, false or "unknown"',
+      has_recovery_codes: 'has_recovery_codes must be true, false or "unknown"',
+      details: 'details must not contain control characters',
+      delay_acknowledged: expect.stringMatching(/^delay_acknowledged must be true/),
+    });
+  });
+
+  it('refuses details over 5,000 characters', async () => {
+    expect((await validateTicketForm(makeForm({ details: 'x'.repeat(5001) }))).errors).toEqual({
+      details: 'details must be at most 5,000 characters',
+    });
+    expect((await validateTicketForm(makeForm({ details: 'x'.repeat(5000) }))).errors).toBeNull();
+  });
+
+  it('ignores fields the form does not have', async () => {
+    const result = await validateTicketForm(makeForm({ _csrf: 'abc', admin: 'true' }));
+    expect(result.errors).toBeNull();
+    expect(result.dto).not.toHaveProperty('admin');
+  });
+});
