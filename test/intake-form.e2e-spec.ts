@@ -51,7 +51,8 @@ describe('the requester pages', () => {
       .send({ ...validForm, contact_email: 'not-an-address', previous_emails: 'ok@example.org\nbroken', coc_accepted: '', details: '<b>mine</b>' })
       .expect(400);
     expect(res.text).toContain('id="contact_email-error"');
-    expect(res.text).toContain('contact_email must be an e-mail address');
+    expect(res.text).toContain('Enter an e-mail address where we can reach you');
+    expect(res.text).not.toMatch(/contact_email must/); // people read words, not wire names
     expect(res.text).toContain('id="previous_emails-error"');
     expect(res.text).toContain('id="coc_accepted-error"');
     expect(res.text).not.toContain('id="username-error"');

@@ -35,17 +35,38 @@ export function formToTicketInput(body: FormBody): Record<string, unknown> {
   };
 }
 
+/**
+ * What the form says beside a wrong field: the API's rules, in words for people (the API's own messages
+ * name wire fields and codes). Missing answers and wrong ones get the same plain instruction.
+ */
+export const FORM_FIELD_MESSAGES: Record<string, string> = {
+  username: 'Enter the username of the account: letters, digits, ".", "_" or "-", at most 50 characters.',
+  contact_email: 'Enter an e-mail address where we can reach you, such as name@example.org.',
+  request_type: 'Choose what happened.',
+  previous_emails: 'Enter up to 20 e-mail addresses, one per line, such as name@example.org.',
+  projects: 'Enter up to 100 project names, one per line (letters, digits, ".", "_" or "-").',
+  joined_approx: 'Enter a year such as 2016, or a year and month such as 2016-03.',
+  has_2fa: 'Choose yes, no or "I don\'t know".',
+  has_recovery_codes: 'Choose yes, no or "I don\'t know".',
+  details: 'Keep this under 5,000 characters, with no control characters.',
+  coc_accepted: 'Accept the Code of Conduct to send a request.',
+  delay_acknowledged: 'Confirm that you understand a review can take months.',
+};
+
 /** Validates with the API's own rules; errors keyed by form field (list items report on their list). */
 export async function validateTicketForm(
   body: FormBody,
 ): Promise<{ dto: CreateTicketDto; errors: null } | { dto: null; errors: Record<string, string> }> {
   const input = formToTicketInput(body);
   const unsafe = findUnsafeInput(input);
-  if (unsafe) return { dto: null, errors: { [unsafe.field.split('.')[0]]: unsafe.reasons[0] } };
+  if (unsafe) return { dto: null, errors: { [unsafe.field.split('.')[0]]: FORM_FIELD_MESSAGES[unsafe.field.split('.')[0]] ?? unsafe.reasons[0] } };
   const dto = plainToInstance(CreateTicketDto, input);
   const problems = flattenValidationErrors(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }));
   if (problems.length === 0) return { dto, errors: null };
   const errors: Record<string, string> = {};
-  for (const { field, reasons } of problems) errors[field.split('.')[0]] ??= reasons[0];
+  for (const { field, reasons } of problems) {
+    const name = field.split('.')[0];
+    errors[name] ??= FORM_FIELD_MESSAGES[name] ?? reasons[0];
+  }
   return { dto: null, errors };
 }

@@ -1,5 +1,5 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
@@ -12,7 +12,7 @@ import { OutboxMessage } from './outbox.entity.js';
 
 /** Sends one queued mail. Safe to run twice: a delivered row is marked and its payload emptied. */
 @Processor(QueueName.Mail, { concurrency: 4 })
-export class MailProcessor extends WorkerHost implements OnApplicationShutdown {
+export class MailProcessor extends WorkerHost implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(MailProcessor.name);
   private failing = false;
 
@@ -56,6 +56,11 @@ export class MailProcessor extends WorkerHost implements OnApplicationShutdown {
   @OnWorkerEvent('ready')
   onReady(): void {
     this.failing = false;
+  }
+
+  /** Let running jobs finish while the database is still open (it closes on application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
   }
 
   onApplicationShutdown(): void {

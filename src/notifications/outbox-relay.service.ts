@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DataSource, In, IsNull } from 'typeorm';
 import { Clock } from '../common/clock.js';
@@ -19,11 +19,12 @@ const ADD_TIMEOUT_MS = 3000;
  * (a crash between adding and marking) is one job.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | null = null;
   private again = false;
+  private stopped = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -41,13 +42,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     void this.kick();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before, not on, application shutdown: the database pool closes on shutdown, and pg-pool drops a
+   * connection request that is still queued when it closes, which would leave the pass hanging.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
 
   /** Publishes what is waiting; concurrent calls share one pass (and ask for one more after it). */
   kick(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
     if (this.running) {
       this.again = true;
       return this.running;
