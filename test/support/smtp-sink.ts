@@ -1,0 +1,59 @@
+import { createServer, type Server, type Socket } from 'node:net';
+
+export interface SmtpMessage {
+  from: string;
+  to: string[];
+  data: string;
+}
+
+/** A minimal SMTP server (no TLS, no auth) that keeps what it is sent: enough for nodemailer's SMTP transport. */
+export class SmtpSink {
+  readonly messages: SmtpMessage[] = [];
+  private server: Server | null = null;
+  port = 0;
+
+  /** Listens on `port` (0: any free port; the same port again after a stop). */
+  async start(port = this.port): Promise<void> {
+    this.server = createServer((socket) => this.session(socket));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private session(socket: Socket): void {
+    let buffer = '';
+    let inData = false;
+    let current: SmtpMessage = { from: '', to: [], data: '' };
+    const reply = (line: string) => socket.write(`${line}\r\n`);
+    reply('220 sink ESMTP');
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      let index: number;
+      while ((index = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, index);
+        buffer = buffer.slice(index + 2);
+        if (inData) {
+          if (line === '.') {
+            inData = false;
+            this.messages.push(current);
+            current = { from: '', to: [], data: '' };
+            reply('250 queued');
+          } else {
+            current.data += `${line.startsWith('..') ? line.slice(1) : line}\n`;
+          }
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO' || verb === 'HELO') reply('250 sink');
+        else if (verb === 'MAIL') (current.from = line.slice(10).replace(/[<>]/g, '').trim(), reply('250 ok'));
+        else if (verb === 'RCPT') (current.to.push(line.slice(8).replace(/[<>]/g, '').trim()), reply('250 ok'));
+        else if (verb === 'DATA') (inData = true, reply('354 go on'));
+        else if (verb === 'QUIT') (reply('221 bye'), socket.end());
+        else reply('250 ok');
+      }
+    });
+  }
+}
