@@ -291,3 +291,20 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('loadConfig: forgiving spelling, strict addresses', () => {
+  const base = { SECRET_KEY: 'k'.repeat(40) };
+  it('reads SQLITE_SYNCHRONOUS and LOG_LEVEL in any case', () => {
+    const config = loadConfig({ ...base, SQLITE_SYNCHRONOUS: 'full', LOG_LEVEL: 'DEBUG' });
+    expect(config.database).toMatchObject({ type: 'sqlite', synchronous: 'FULL' });
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it.each(['Desk <desk@example.org', 'desk@example.org>', 'Desk desk@example.org'])('refuses MAIL_FROM=%j', (value) => {
+    expect(() => loadConfig({ ...base, MAIL_FROM: value })).toThrow(/MAIL_FROM/);
+  });
+
+  it.each(['Desk <desk@example.org>', 'desk@example.org'])('accepts MAIL_FROM=%j', (value) => {
+    expect(loadConfig({ ...base, MAIL_FROM: value }).mail.from).toBe(value);
+  });
+});

@@ -108,19 +108,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const port = read('PORT', '3000', int(0, 65535));
   const publicBaseUrl = read('PUBLIC_BASE_URL', `http://localhost:${port ?? 3000}`, url('http:', 'https:'));
   const database = read('DATABASE_URL', 'sqlite:var/recovery-desk.sqlite', databaseUrl);
-  const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', oneOf('NORMAL', 'FULL'));
+  const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', (raw) => oneOf('NORMAL', 'FULL')(raw.toUpperCase()));
   const busyTimeoutMs = read('SQLITE_BUSY_TIMEOUT', '5s', duration);
   const pgSchema = read('DATABASE_SCHEMA', 'public', matches(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case PostgreSQL schema name'));
   const redisUrl = read('REDIS_URL', 'redis://127.0.0.1:6379', url('redis:', 'rediss:'));
   const redisPrefix = read('REDIS_PREFIX', 'rd', matches(/^[A-Za-z0-9_.-]{1,40}$/, '1-40 letters, digits, dots, dashes or underscores'));
-  const logLevel = read<AppConfig['logLevel']>('LOG_LEVEL', 'info', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'));
+  const logLevel = read<AppConfig['logLevel']>('LOG_LEVEL', 'info', (raw) => oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')(raw.toLowerCase()));
   const demoData = read('DEMO_DATA', nodeEnv === 'development' ? 'true' : 'false', bool);
   const ratePerHourPerClient = read('INTAKE_RATE_LIMIT', '5', int(0, 1_000_000));
   const ratePerDayPerUsername = read('INTAKE_USERNAME_RATE_LIMIT', '5', int(0, 1_000_000));
   const trustProxy = read('TRUST_PROXY', 'false', bool);
   const smtpUrl = read<string | null>('SMTP_URL', 'none', (raw) => (raw === 'none' ? null : url('smtp:', 'smtps:')(raw)));
   const mailDir = read('MAIL_DIR', 'var/mail', matches(/^[^\0]+$/, 'a directory path'));
-  const mailFrom = read('MAIL_FROM', 'Recovery Desk <recovery@localhost>', matches(/^[^\r\n<>]{0,100}<?[^\s@<>]+@[^\s@<>]+>?$/, 'an address such as "Desk <desk@example.org>"'));
+  const mailFrom = read('MAIL_FROM', 'Recovery Desk <recovery@localhost>', matches(/^(?:[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address such as "Desk <desk@example.org>"'));
   const outboxRelayIntervalMs = read('OUTBOX_RELAY_INTERVAL', '5s', duration);
   const secretKey = read<Buffer | null>('SECRET_KEY', 'none', (raw) =>
     raw === 'none' ? null : raw.length >= 32 ? Buffer.from(raw, 'utf8') : new Invalid('at least 32 characters'));
