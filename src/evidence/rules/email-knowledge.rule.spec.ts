@@ -1,0 +1,74 @@
+import { DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
+import { NOW, account, email, ticket } from '../evidence.fixtures.js';
+import { emailKnowledgeRule } from './email-knowledge.rule.js';
+
+const run = (t = ticket(), a = account(), config = C) => emailKnowledgeRule({ ticket: t, account: a, config, now: NOW });
+const total = (r: ReturnType<typeof run>) => r.signals.reduce((s, x) => s + x.effect, 0);
+
+describe('emailKnowledgeRule', () => {
+  it('gives nothing for a contact address that is not on file', () => {
+    expect(run().signals).toEqual([]);
+  });
+
+  it('gives near zero for a public address', () => {
+    const r = run(ticket({ claims: { previousEmails: ['Alice@Public.example'] } }));
+    expect(r.signals).toHaveLength(1);
+    expect(r.signals[0]).toMatchObject({ kind: 'public', effect: C.weights.publicEmailKnown });
+  });
+
+  it('counts a verified never-public address, claimed or as contact, the same (knowledge, not proof)', () => {
+    const claimed = run(ticket({ claims: { previousEmails: ['alice.private@mail.example'] } }));
+    const contact = run(ticket({ contactEmail: 'ALICE.private@mail.example' }));
+    expect(total(claimed)).toBe(C.weights.privateEmailKnown);
+    expect(total(contact)).toBe(C.weights.privateEmailKnown);
+    expect(contact.signals[0]).toMatchObject({ kind: 'private' });
+    expect(contact.signals[0]!.reason).toContain('not proof');
+  });
+
+  it('counts a removed non-public address, less than a current one', () => {
+    const r = run(ticket({ claims: { previousEmails: ['old-alice@work.example'] } }));
+    expect(total(r)).toBe(C.weights.removedEmailKnown);
+    expect(C.weights.removedEmailKnown).toBeLessThan(C.weights.privateEmailKnown);
+  });
+
+  it('treats an address that was ever public as public, even if another row is not', () => {
+    const a = account({ emails: [email('x@y.example', { public: true, removedAt: new Date('2020-01-01Z') }), email('x@y.example')] });
+    expect(run(ticket({ claims: { previousEmails: ['x@y.example'] } }), a).signals[0]).toMatchObject({ kind: 'public' });
+  });
+
+  it('counts an unverified non-public address a little', () => {
+    const a = account({ emails: [email('u@y.example', { verified: false })] });
+    expect(total(run(ticket({ claims: { previousEmails: ['u@y.example'] } }), a))).toBe(C.weights.unverifiedEmailKnown);
+  });
+
+  it('calls a claimed address the account never had a contradiction', () => {
+    const r = run(ticket({ claims: { previousEmails: ['nobody@else.example'] } }));
+    expect(r.signals).toEqual([expect.objectContaining({ kind: 'contradiction', effect: -C.weights.contradiction })]);
+  });
+
+  it('counts each address once and caps private knowledge', () => {
+    const a = account({ emails: ['a', 'b', 'c', 'd'].map((n) => email(`${n}@p.example`)) });
+    const r = run(ticket({ contactEmail: 'a@p.example', claims: { previousEmails: ['a@p.example', 'b@p.example', 'c@p.example', 'd@p.example'] } }), a);
+    expect(r.signals).toHaveLength(4);
+    expect(total(r)).toBe(C.weights.privateEmailCap);
+  });
+
+  it('caps public knowledge', () => {
+    const a = account({ emails: ['a', 'b', 'c', 'd'].map((n) => email(`${n}@p.example`, { public: true })) });
+    const r = run(ticket({ claims: { previousEmails: ['a@p.example', 'b@p.example', 'c@p.example', 'd@p.example'] } }), a);
+    expect(total(r)).toBe(C.weights.publicEmailCap);
+  });
+
+  it('excludes and flags an address on an expired domain', () => {
+    const config = { ...C, expiredDomains: ['mail.example'] };
+    const r = run(ticket({ claims: { previousEmails: ['alice.private@mail.example'] } }), account(), config);
+    expect(total(r)).toBe(0);
+    expect(r.riskFlags).toContain('expired_domain');
+  });
+
+  it('masks addresses in reasons', () => {
+    const r = run(ticket({ claims: { previousEmails: ['alice.private@mail.example'] } }));
+    expect(r.signals[0]!.reason).not.toContain('alice.private');
+    expect(r.signals[0]!.reason).toContain('a***@mail.example');
+  });
+});

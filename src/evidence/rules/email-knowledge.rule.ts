@@ -1,0 +1,59 @@
+import type { RiskFlag, Signal } from '../evidence.types.js';
+import { everPublic, findEmail, isExpired, maskEmail, mentionedAddresses } from './helpers.js';
+import type { RuleInput, RuleResult } from './rule.types.js';
+
+const RULE = 'email_knowledge';
+
+/**
+ * What the requester knows about the account's addresses (claimed previous addresses and the contact
+ * address). A public address is worth next to nothing; a verified never-public one counts; a removed
+ * one counts a little less; a claimed address the account never had is a contradiction. The contact
+ * address is only knowledge, never proof of control, and is not a contradiction when not on file
+ * (a new channel is normal). Addresses on an expired domain are excluded and flagged.
+ */
+export function emailKnowledgeRule({ ticket, account, config }: RuleInput): RuleResult {
+  const w = config.weights;
+  const signals: Signal[] = [];
+  const riskFlags: RiskFlag[] = [];
+  let publicPoints = 0;
+  let privatePoints = 0;
+
+  for (const { address, contact } of mentionedAddresses(ticket.contactEmail, ticket.claims.previousEmails)) {
+    const what = contact ? 'contact address' : 'claimed address';
+    const masked = maskEmail(address);
+    const row = findEmail(account, address);
+    if (isExpired(address, config)) {
+      riskFlags.push('expired_domain');
+      signals.push({ rule: RULE, effect: 0, kind: 'info', reason: `${what} ${masked} is on an expired domain: excluded` });
+      continue;
+    }
+    if (!row) {
+      if (!contact) {
+        signals.push({ rule: RULE, effect: -w.contradiction, kind: 'contradiction', reason: `${what} ${masked} was never on the account` });
+      }
+      continue;
+    }
+    if (everPublic(account, address)) {
+      const effect = Math.max(0, Math.min(w.publicEmailKnown, w.publicEmailCap - publicPoints));
+      publicPoints += effect;
+      signals.push({ rule: RULE, effect, kind: 'public', reason: `${what} ${masked} is on file but public` });
+      continue;
+    }
+    let base: number;
+    let reason: string;
+    if (!row.verified) {
+      base = w.unverifiedEmailKnown;
+      reason = `${what} ${masked} is on file, not public, but unverified`;
+    } else if (row.removedAt !== null) {
+      base = w.removedEmailKnown;
+      reason = `${what} ${masked} was a verified non-public address, since removed`;
+    } else {
+      base = w.privateEmailKnown;
+      reason = `${what} ${masked} is a verified non-public address on file${contact ? ' (knowledge, not proof of control)' : ''}`;
+    }
+    const effect = Math.max(0, Math.min(base, w.privateEmailCap - privatePoints));
+    privatePoints += effect;
+    signals.push({ rule: RULE, effect, kind: 'private', reason: effect < base ? `${reason} (capped)` : reason });
+  }
+  return { signals, riskFlags };
+}

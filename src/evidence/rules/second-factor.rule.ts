@@ -1,0 +1,28 @@
+import type { Signal } from '../evidence.types.js';
+import type { RuleInput, RuleResult } from './rule.types.js';
+
+/**
+ * Claimed 2FA and recovery-code states. Not public, but each is a coin toss to guess, so a match is
+ * worth little; a mismatch is a contradiction; `unknown` costs nothing.
+ */
+export function secondFactorRule({ ticket, account, config }: RuleInput): RuleResult {
+  const w = config.weights;
+  const signals: Signal[] = [];
+  const has2fa = account.totp || account.webauthnKeys > 0;
+  const claim2fa = ticket.claims.has2fa;
+  if (claim2fa !== 'unknown') {
+    const right = (claim2fa === 'yes') === has2fa;
+    signals.push(right
+      ? { rule: 'two_factor_state', effect: w.twoFactorStateKnown, kind: 'private', reason: `2FA state "${claim2fa}" matches` }
+      : { rule: 'two_factor_state', effect: -w.contradiction, kind: 'contradiction', reason: `2FA state "${claim2fa}" is wrong` });
+  }
+  const hasCodes = account.recoveryCodesUnused > 0;
+  const claimCodes = ticket.claims.hasRecoveryCodes;
+  if (claimCodes !== 'unknown') {
+    const right = (claimCodes === 'yes') === hasCodes;
+    signals.push(right
+      ? { rule: 'recovery_code_state', effect: w.recoveryCodeStateKnown, kind: 'private', reason: `recovery-code state "${claimCodes}" matches` }
+      : { rule: 'recovery_code_state', effect: -w.contradiction, kind: 'contradiction', reason: `recovery-code state "${claimCodes}" is wrong` });
+  }
+  return { signals };
+}
