@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { Account, AccountEmail, AccountProject } from '../src/directory/account.entity.js';
 import { makeAccount } from './support/factories.js';
-import { flushPrefix, isolatedEnv } from './support/test-app.js';
+import { disposeEnv, isolatedEnv } from './support/test-app.js';
 
 const CLI = join(process.cwd(), 'dist/cli/main.js');
 
@@ -26,10 +26,8 @@ describe('npm run cli -- import-directory', () => {
     dataSource = await new DataSource(dataSourceOptions(loadConfig(env).database)).initialize();
   });
   afterAll(async () => {
-    if (env.DATABASE_SCHEMA) await dataSource.query(`DROP SCHEMA IF EXISTS "${env.DATABASE_SCHEMA}" CASCADE`);
     await dataSource.destroy();
-    await flushPrefix(env.REDIS_URL, env.REDIS_PREFIX);
-    rmSync(env.TEST_DIR, { recursive: true, force: true });
+    await disposeEnv(env);
   });
 
   const accounts = [

@@ -1,17 +1,11 @@
 import request from 'supertest';
-import { Ticket, TicketAccessToken, TicketEvent } from '../src/tickets/ticket.entity.js';
+import { Ticket, TicketAccessToken } from '../src/tickets/ticket.entity.js';
 import { OutboxMessage } from '../src/notifications/outbox.entity.js';
 import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.js';
+import { intakeRowCounts } from './support/row-counts.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 
-/** Counts of every table intake writes: a rejected request must leave all of them unchanged. */
-async function rowCounts(t: TestApp) {
-  const [tickets, events, tokens, outbox] = await Promise.all([
-    t.dataSource.getRepository(Ticket).count(), t.dataSource.getRepository(TicketEvent).count(),
-    t.dataSource.getRepository(TicketAccessToken).count(), t.dataSource.getRepository(OutboxMessage).count(),
-  ]);
-  return { tickets, events, tokens, outbox };
-}
+const rowCounts = intakeRowCounts;
 
 describe('POST /api/v1/tickets', () => {
   let t: TestApp;

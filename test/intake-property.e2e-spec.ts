@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { OutboxMessage } from '../src/notifications/outbox.entity.js';
-import { Ticket, TicketAccessToken, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { makeAccount, seedDirectory } from './support/factories.js';
+import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
+import { intakeRowCounts, type IntakeRowCounts } from './support/row-counts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /*
@@ -12,17 +12,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  * reference; a 4xx wrote nothing at all. The seed is left to fast-check (it prints it on failure).
  */
 
-type Counts = { tickets: number; events: number; tokens: number; outbox: number };
-
-/** Rows in every table intake writes, in one round trip (it runs twice per request). */
-async function rowCounts(t: TestApp): Promise<Counts> {
-  const [row]: Record<keyof Counts, string | number>[] = await t.dataSource.query(`SELECT
-    (SELECT COUNT(*) FROM ${t.dataSource.getMetadata(Ticket).tablePath}) AS tickets,
-    (SELECT COUNT(*) FROM ${t.dataSource.getMetadata(TicketEvent).tablePath}) AS events,
-    (SELECT COUNT(*) FROM ${t.dataSource.getMetadata(TicketAccessToken).tablePath}) AS tokens,
-    (SELECT COUNT(*) FROM ${t.dataSource.getMetadata(OutboxMessage).tablePath}) AS outbox`);
-  return { tickets: Number(row.tickets), events: Number(row.events), tokens: Number(row.tokens), outbox: Number(row.outbox) };
-}
+type Counts = IntakeRowCounts;
+const rowCounts = intakeRowCounts;
 
 const FIELDS = [
   'username', 'contact_email', 'request_type', 'previous_emails', 'projects', 'joined_approx',

@@ -28,12 +28,15 @@ export interface StatusView {
 export class StatusService {
   constructor(private readonly dataSource: DataSource, private readonly transactions: Transactions, private readonly clock: Clock) {}
 
-  /** The ticket behind a status token; any unknown, malformed or revoked token is the same not-found. */
-  async ticketFor(token: string): Promise<Ticket> {
+  /**
+   * The ticket behind a status token; any unknown, malformed or revoked token is the same not-found.
+   * Inside a transaction pass its manager: a read through another connection could wait on a full pool.
+   */
+  async ticketFor(token: string, em: EntityManager = this.dataSource.manager): Promise<Ticket> {
     if (!TOKEN_SHAPE.test(token)) throw DomainError.notFound();
-    const access = await this.dataSource.getRepository(TicketAccessToken)
-      .findOne({ where: { tokenHash: hashToken(token), revokedAt: IsNull() }, select: { ticketId: true } });
-    const ticket = access && (await this.dataSource.getRepository(Ticket).findOneBy({ id: access.ticketId }));
+    const access = await em.findOne(TicketAccessToken,
+      { where: { tokenHash: hashToken(token), revokedAt: IsNull() }, select: { ticketId: true } });
+    const ticket = access && (await em.findOneBy(Ticket, { id: access.ticketId }));
     if (!ticket) throw DomainError.notFound();
     return ticket;
   }
@@ -59,7 +62,7 @@ export class StatusService {
 
   async addMessage(token: string, message: string): Promise<void> {
     await this.transactions.run(async (em) => {
-      const ticket = await this.openTicket(token);
+      const ticket = await this.openTicket(token, em);
       const now = this.clock.now();
       await em.insert(TicketEvent, { ticketId: ticket.id, type: 'message', actor: 'requester', public: true, createdAt: now, data: { message } });
       // An answer to our question puts the ticket back in the moderators' queue.
@@ -73,7 +76,7 @@ export class StatusService {
 
   async withdraw(token: string): Promise<void> {
     await this.transactions.run(async (em) => {
-      const ticket = await this.openTicket(token);
+      const ticket = await this.openTicket(token, em);
       if (!canTransition(ticket.state, TicketState.Withdrawn)) {
         throw new DomainError(DomainErrorCode.Conflict, 'This request can no longer be withdrawn.');
       }
@@ -83,8 +86,8 @@ export class StatusService {
     });
   }
 
-  private async openTicket(token: string): Promise<Ticket> {
-    const ticket = await this.ticketFor(token);
+  private async openTicket(token: string, em: EntityManager): Promise<Ticket> {
+    const ticket = await this.ticketFor(token, em);
     if (!isOpen(ticket.state)) {
       throw new DomainError(DomainErrorCode.Conflict, 'This request is closed. If you still need help, please submit a new request.');
     }

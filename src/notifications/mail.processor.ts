@@ -1,9 +1,10 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { type BeforeApplicationShutdown, Inject, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { type BeforeApplicationShutdown, Inject, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { Transactions } from '../database/transactions.js';
+import { logConnectionErrors } from '../redis/connection-errors.js';
 import { QueueName } from '../review-queue/queue.constants.js';
 import { MAIL_TRANSPORT } from './notifications.constants.js';
 import type { MailTransport } from './mail-transport.js';
@@ -12,9 +13,8 @@ import { OutboxMessage } from './outbox.entity.js';
 
 /** Sends one queued mail. Safe to run twice: a delivered row is marked and its payload emptied. */
 @Processor(QueueName.Mail, { concurrency: 4 })
-export class MailProcessor extends WorkerHost implements BeforeApplicationShutdown, OnApplicationShutdown {
+export class MailProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(MailProcessor.name);
-  private failing = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,16 +46,9 @@ export class MailProcessor extends WorkerHost implements BeforeApplicationShutdo
     this.logger.log({ jobId: job.id, job: job.name, queue: QueueName.Mail, ms: Date.now() - started, sent: Boolean(mail) }, 'job done');
   }
 
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    // Reconnect failures repeat every second during an outage: warn once per outage.
-    if (!this.failing) this.logger.warn(`mail worker: Redis unavailable (${error.message}); retrying`);
-    this.failing = true;
-  }
-
-  @OnWorkerEvent('ready')
-  onReady(): void {
-    this.failing = false;
+  /** The worker exists once the module is initialised; warn once per Redis outage, as the queue does. */
+  onApplicationBootstrap(): void {
+    logConnectionErrors(this.worker, this.logger, `worker ${QueueName.Mail}`);
   }
 
   /** Let running jobs finish while the database is still open (it closes on application shutdown). */

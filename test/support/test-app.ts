@@ -54,11 +54,16 @@ export async function startTestApp(overrides: Record<string, string> = {}, appOv
     baseUrl: `http://127.0.0.1:${address.port}`,
     async close() {
       await app.close();
-      await dropDatabase(env);
-      await flushPrefix(config.redis.url, config.redis.prefix);
-      rmSync(env.TEST_DIR, { recursive: true, force: true });
+      await disposeEnv(env);
     },
   };
+}
+
+/** Removes what an isolated environment made: its PostgreSQL schema, its Redis keys and its temp folder. */
+export async function disposeEnv(env: Record<string, string>): Promise<void> {
+  await dropDatabase(env);
+  await flushPrefix(env.REDIS_URL, env.REDIS_PREFIX);
+  rmSync(env.TEST_DIR, { recursive: true, force: true });
 }
 
 async function dropDatabase(env: Record<string, string>): Promise<void> {
