@@ -8,6 +8,7 @@ import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG, ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DirectoryModule } from './directory/directory.module.js';
+import { EvidenceModule } from './evidence/evidence.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IntakeModule } from './intake/intake.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
         }),
         NotificationsModule.forRole(withWorkers),
         DirectoryModule,
+        EvidenceModule.forRole(withWorkers),
         IntakeModule,
         HealthModule,
       ],

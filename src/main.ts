@@ -15,6 +15,8 @@ Configuration comes from the environment; see .env.example for every variable an
   REDIS_URL             default redis://127.0.0.1:6379. When nothing answers there and redis-server
                         is installed, a private Redis is started under ./var/redis for this run.
   DEMO_DATA             load a demo account directory on first start (default on in development)
+  GITHUB_API_URL        where repository challenges are checked (default https://api.github.com)
+  EXPIRED_DOMAINS       domains whose addresses are no evidence and get no codes (default none)
 `;
 
 /** Returns the private redis-server it started, if it had to start one. */

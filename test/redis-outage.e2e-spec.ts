@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { OutboxMessage } from '../src/notifications/outbox.entity.js';
+import { AssessmentRecord } from '../src/evidence/assessment.entity.js';
+import { OutboxMessage, OutboxTopic } from '../src/notifications/outbox.entity.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
 import { makeTicketBody } from './support/factories.js';
 import { DisposableRedis } from './support/redis-server.js';
@@ -25,7 +26,7 @@ describe('when Redis goes away', () => {
     await request(t.server).get('/health').expect(200);
   });
 
-  it('still accepts tickets without Redis, reports not ready, and mails them once Redis is back', async () => {
+  it('still accepts tickets without Redis, reports not ready, and mails and assesses them once Redis is back', async () => {
     await redis.stop();
     const ready = await request(t.server).get('/health/ready').expect(503);
     expect(ready.body.details.redis.status).toBe('down');
@@ -35,9 +36,11 @@ describe('when Redis goes away', () => {
     const first = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ contact_email: 'outage1@example.org' })).expect(201);
     const second = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ contact_email: 'outage2@example.org' })).expect(201);
     expect(await t.dataSource.getRepository(Ticket).count()).toBe(2);
+    // per ticket: its acknowledgement and its assessment request, both waiting in the outbox
     const waiting = await t.dataSource.getRepository(OutboxMessage).find();
-    expect(waiting).toHaveLength(2);
+    expect(waiting.map((row) => row.topic).sort()).toEqual([OutboxTopic.Assess, OutboxTopic.Assess, OutboxTopic.Mail, OutboxTopic.Mail]);
     expect(waiting.every((row) => row.processedAt === null)).toBe(true);
+    expect(await t.dataSource.getRepository(AssessmentRecord).count()).toBe(0);
     expect(readMails(t.mailDir)).toHaveLength(0);
 
     await redis.start();
@@ -47,6 +50,7 @@ describe('when Redis goes away', () => {
       return found;
     }, 30_000, 200);
     expect(mails.map((m) => statusTokenIn(m.text)).sort()).toEqual([statusTokenIn(first.body.status_url), statusTokenIn(second.body.status_url)].sort());
+    await expectEventually(async () => expect(await t.dataSource.getRepository(AssessmentRecord).count()).toBe(2), 30_000, 200);
     await expectEventually(() => request(t.server).get('/health/ready').expect(200), 10_000, 200);
   });
 });

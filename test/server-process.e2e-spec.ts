@@ -2,7 +2,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { redisAnswers } from '../src/redis/private-redis.js';
-import { expectEventually, flushPrefix, isolatedEnv } from './support/test-app.js';
+import { generateDirectory } from '../src/directory/demo-directory.js';
+import { expectEventually, flushPrefix, isolatedEnv, readMails } from './support/test-app.js';
 
 const MAIN = join(process.cwd(), 'dist/main.js');
 
@@ -82,6 +83,34 @@ describe('the server process', () => {
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
       expect(out).not.toContain('secret.person');
       expect(out).not.toContain(token);
+    });
+
+    it('never logs a one-time code, right or wrong', async () => {
+      // the demo directory is generated with a fixed seed: its first account with a verified, current address
+      type DemoEmail = { address: string; verified: boolean; removed_at: string | null };
+      const owner = generateDirectory(300).accounts.flatMap((a) => (a.emails as DemoEmail[])
+        .filter((e) => e.verified && e.removed_at === null).map((e) => ({ username: String(a.username), address: e.address })))[0];
+      const res = await fetch(`${base}/api/v1/tickets`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: owner.username, contact_email: owner.address, request_type: 'lost_2fa', coc_accepted: true, delay_acknowledged: true }),
+      });
+      expect(res.status).toBe(201);
+      const { status_url: statusUrl } = (await res.json()) as { status_url: string };
+      const code = await expectEventually(() => {
+        const mail = readMails(env.MAIL_DIR).find((m) => /one-time code/.test(m.subject) && m.to.includes(owner.address));
+        if (!mail) throw new Error('no code mailed yet');
+        return /Your one-time code: (\d{4}) (\d{4})/.exec(mail.text)!.slice(1).join('');
+      }, 20_000, 100);
+      const post = (value: string) => fetch(`${statusUrl}/code`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `code=${value}`, redirect: 'manual',
+      });
+      const wrong = String((Number(code) + 1) % 100_000_000).padStart(8, '0');
+      expect((await post(wrong)).status).toBe(400);
+      expect((await post(code)).status).toBe(303);
+      await expectEventually(() => expect(out.match(/ticket assessed/g)?.length ?? 0).toBeGreaterThanOrEqual(3));
+      expect(out).not.toContain(code);
+      expect(out).not.toContain(wrong);
+      expect(out).not.toContain(`${code.slice(0, 4)} ${code.slice(4)}`);
     });
 
     it('stops its private Redis when it exits', async () => {

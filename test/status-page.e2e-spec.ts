@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { newSecretToken } from '../src/common/tokens.js';
 import { Ticket, TicketAccessToken, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
-import { makeTicketBody } from './support/factories.js';
+import { makeStoredTicket, makeTicketBody } from './support/factories.js';
 import { startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 
 describe('the private status page', () => {
@@ -41,13 +40,10 @@ describe('the private status page', () => {
     expect([pb - pa, pc - pb]).toEqual([1, 1]);
     // 60 decisions in the last 30 days = 2 a day, and one old decision outside the window
     const now = Date.now();
-    const decided = Array.from({ length: 61 }, (_, i): Ticket => ({
-      id: randomUUID(), reference: `RD-D${String(i).padStart(5, '0')}`.slice(0, 9), username: `d${i}`, usernameKey: `d${i}`, accountId: null,
-      contactEmail: `d${i}@example.org`, requestType: 'lost_2fa', state: i === 60 ? TicketState.Denied : TicketState.Completed, openKey: null,
-      claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
-      competing: false, cocVersion: '2026-11', cocAcceptedAt: new Date(now), delayAcknowledgedAt: new Date(now),
-      createdAt: new Date(now - 90 * 86_400_000), updatedAt: new Date(now), closedAt: new Date(now),
-      decidedAt: new Date(i === 60 ? now - 40 * 86_400_000 : now - (i % 29) * 86_400_000), version: 1,
+    const decided = Array.from({ length: 61 }, (_, i) => makeStoredTicket(i, {
+      state: i === 60 ? TicketState.Denied : TicketState.Completed, createdAt: new Date(now - 90 * 86_400_000),
+      updatedAt: new Date(now), closedAt: new Date(now),
+      decidedAt: new Date(i === 60 ? now - 40 * 86_400_000 : now - (i % 29) * 86_400_000),
     }));
     await t.dataSource.getRepository(Ticket).insert(decided);
     const page = (await request(t.server).get(`/status/${c.token}`)).text;

@@ -33,6 +33,10 @@ describe('loadConfig', () => {
         intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false },
         mail: { smtpUrl: null, dir: 'var/mail', from: 'Recovery Desk <recovery@localhost>' },
         outboxRelayIntervalMs: 5000,
+        evidence: {
+          highValueMonthlyDownloads: 1_000_000, expiredDomains: [], emailChallengeTtlMs: 30 * 60_000, emailChallengeAttempts: 5,
+          repositoryChallengeTtlMs: 14 * 86_400_000, githubApiUrl: 'https://api.github.com', githubToken: null,
+        },
       });
     });
 
@@ -306,5 +310,35 @@ describe('loadConfig: forgiving spelling, strict addresses', () => {
 
   it.each(['Desk <desk@example.org>', 'desk@example.org'])('accepts MAIL_FROM=%j', (value) => {
     expect(loadConfig({ ...base, MAIL_FROM: value }).mail.from).toBe(value);
+  });
+});
+
+describe('loadConfig: evidence', () => {
+  const base = { SECRET_KEY: 'k'.repeat(40) };
+  it('reads the scoring and challenge settings', () => {
+    const config = loadConfig({
+      ...base, HIGH_VALUE_MONTHLY_DOWNLOADS: '5000', EXPIRED_DOMAINS: 'Gone.example, old.example.org ,',
+      EMAIL_CHALLENGE_TTL: '10m', EMAIL_CHALLENGE_ATTEMPTS: '3', REPOSITORY_CHALLENGE_TTL: '2d',
+      GITHUB_API_URL: 'http://127.0.0.1:9999/api/', GITHUB_TOKEN: 'ghp_' + 'a'.repeat(36),
+    });
+    expect(config.evidence).toEqual({
+      highValueMonthlyDownloads: 5000, expiredDomains: ['gone.example', 'old.example.org'], emailChallengeTtlMs: 600_000,
+      emailChallengeAttempts: 3, repositoryChallengeTtlMs: 2 * 86_400_000, githubApiUrl: 'http://127.0.0.1:9999/api',
+      githubToken: 'ghp_' + 'a'.repeat(36),
+    });
+  });
+
+  it('refuses bad values, and never echoes GITHUB_TOKEN', () => {
+    let message = '';
+    try {
+      loadConfig({ ...base, EXPIRED_DOMAINS: 'ok.example,not a domain', EMAIL_CHALLENGE_ATTEMPTS: '0', GITHUB_TOKEN: 'secret token!', GITHUB_API_URL: 'ftp://x' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('EXPIRED_DOMAINS="ok.example,not a domain" (expected domain names separated by commas ("not a domain" is not one))');
+    expect(message).toContain('EMAIL_CHALLENGE_ATTEMPTS="0" (expected an integer from 1 to 20)');
+    expect(message).toContain('GITHUB_TOKEN=<hidden>');
+    expect(message).not.toContain('secret token');
+    expect(message).toContain('GITHUB_API_URL="ftp://x"');
   });
 });

@@ -25,6 +25,18 @@ export interface AppConfig {
   intake: { ratePerHourPerClient: number; ratePerDayPerUsername: number; trustProxy: boolean };
   mail: { smtpUrl: string | null; dir: string; from: string };
   outboxRelayIntervalMs: number;
+  evidence: {
+    /** Owner of a project with at least this many monthly downloads: a high-value account. */
+    highValueMonthlyDownloads: number;
+    /** Domains known expired or in redemption (SECURITY #6): addresses on them are no evidence. */
+    expiredDomains: string[];
+    emailChallengeTtlMs: number;
+    emailChallengeAttempts: number;
+    repositoryChallengeTtlMs: number;
+    /** GitHub's REST API (or a stand-in in tests); the token is optional and raises the rate limit. */
+    githubApiUrl: string;
+    githubToken: string | null;
+  };
 }
 
 export class ConfigError extends Error {
@@ -73,6 +85,12 @@ const url = (...protocols: string[]): Parser<string> => (raw) => {
 };
 const matches = (pattern: RegExp, expected: string): Parser<string> => (raw) =>
   pattern.test(raw) ? raw : new Invalid(expected);
+const domainList: Parser<string[]> = (raw) => {
+  if (raw === 'none') return [];
+  const domains = raw.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+  const bad = domains.find((d) => !/^(?=.{1,253}$)[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d));
+  return bad === undefined ? domains : new Invalid(`domain names separated by commas ("${bad}" is not one)`);
+};
 const databaseUrl: Parser<DatabaseConfig> = (raw) => {
   if (raw.startsWith('sqlite:') && raw.length > 'sqlite:'.length) {
     return { type: 'sqlite', path: raw.slice('sqlite:'.length), synchronous: 'NORMAL', busyTimeoutMs: 5000 };
@@ -95,7 +113,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     const value = parse(raw);
     if (value instanceof Invalid) {
       // Never echo a secret into boot logs.
-      const shown = name === 'SECRET_KEY' ? '<hidden>' : JSON.stringify(withoutPassword(given ?? ''));
+      const shown = name === 'SECRET_KEY' || name === 'GITHUB_TOKEN' ? '<hidden>' : JSON.stringify(withoutPassword(given ?? ''));
       problems.push(`${name}=${shown} (expected ${value.expected})`);
       return undefined as T;
     }
@@ -122,6 +140,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const mailDir = read('MAIL_DIR', 'var/mail', matches(/^[^\0]+$/, 'a directory path'));
   const mailFrom = read('MAIL_FROM', 'Recovery Desk <recovery@localhost>', matches(/^(?:[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address such as "Desk <desk@example.org>"'));
   const outboxRelayIntervalMs = read('OUTBOX_RELAY_INTERVAL', '5s', duration);
+  const highValueMonthlyDownloads = read('HIGH_VALUE_MONTHLY_DOWNLOADS', '1000000', int(1, Number.MAX_SAFE_INTEGER));
+  const expiredDomains = read('EXPIRED_DOMAINS', 'none', domainList);
+  const emailChallengeTtlMs = read('EMAIL_CHALLENGE_TTL', '30m', duration);
+  const emailChallengeAttempts = read('EMAIL_CHALLENGE_ATTEMPTS', '5', int(1, 20));
+  const repositoryChallengeTtlMs = read('REPOSITORY_CHALLENGE_TTL', '14d', duration);
+  const githubApiUrl = read('GITHUB_API_URL', 'https://api.github.com', url('http:', 'https:'));
+  const githubToken = read<string | null>('GITHUB_TOKEN', 'none', (raw) =>
+    raw === 'none' ? null : /^[A-Za-z0-9_]{20,255}$/.test(raw) ? raw : new Invalid('a GitHub token (letters, digits, underscores)'));
   const secretKey = read<Buffer | null>('SECRET_KEY', 'none', (raw) =>
     raw === 'none' ? null : raw.length >= 32 ? Buffer.from(raw, 'utf8') : new Invalid('at least 32 characters'));
   if (secretKey === null && nodeEnv === 'production') {
@@ -141,6 +167,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy },
     mail: { smtpUrl, dir: mailDir, from: mailFrom },
     outboxRelayIntervalMs,
+    evidence: {
+      highValueMonthlyDownloads, expiredDomains, emailChallengeTtlMs, emailChallengeAttempts, repositoryChallengeTtlMs,
+      githubApiUrl, githubToken,
+    },
   };
 }
 

@@ -1,7 +1,11 @@
 import { Account, AccountEmail, AccountProject } from '../directory/account.entity.js';
+import { AssessmentRecord } from '../evidence/assessment.entity.js';
+import { Challenge } from '../evidence/challenge.entity.js';
 import { OutboxMessage } from '../notifications/outbox.entity.js';
 import { Ticket, TicketAccessToken, TicketEvent, TicketLink } from '../tickets/ticket.entity.js';
 import { Initial1764000000000 } from './migrations/1764000000000-initial.js';
+import { Evidence1764100000000 } from './migrations/1764100000000-evidence.js';
 
-export const ENTITIES = [Account, AccountEmail, AccountProject, Ticket, TicketEvent, TicketLink, TicketAccessToken, OutboxMessage];
-export const MIGRATIONS = [Initial1764000000000];
+export const ENTITIES = [Account, AccountEmail, AccountProject, Ticket, TicketEvent, TicketLink, TicketAccessToken, OutboxMessage,
+  AssessmentRecord, Challenge];
+export const MIGRATIONS = [Initial1764000000000, Evidence1764100000000];

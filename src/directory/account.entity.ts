@@ -110,6 +110,10 @@ export class AccountProject {
   @DateTimeColumn({ name: 'first_release_at', nullable: true })
   firstReleaseAt: Date | null;
 
+  /** The source repository, e.g. `https://github.com/owner/name`: where a repository challenge is checked. */
+  @Column({ name: 'repository_url', type: 'varchar', length: 300, nullable: true })
+  repositoryUrl: string | null;
+
   @ManyToOne(() => Account, (account) => account.projects, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'account_id' })
   account?: Account;

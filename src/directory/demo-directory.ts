@@ -54,7 +54,8 @@ export function generateDirectory(count: number, seed = 1, now = Date.parse('202
       usedProjects.add(name);
       const downloads = Math.floor(Math.exp(random() * random() * 18));
       projects.push({ name, role: random() < 0.7 ? 'Owner' : 'Maintainer', monthly_downloads: downloads,
-        first_release_at: iso(joined + Math.floor(random() * (now - joined))) });
+        first_release_at: iso(joined + Math.floor(random() * (now - joined))),
+        ...(random() < 0.8 ? { repository: `https://github.com/${random() < 0.6 ? `${username}-gh` : `${name}-dev`}/${name}` } : {}) });
     }
     const totp = random() < 0.55;
     accounts.push({

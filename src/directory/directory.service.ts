@@ -90,6 +90,7 @@ export class DirectoryService {
     const projects = part.flatMap(({ dto, id }) => dto.projects.map((p): AccountProject => ({
       id: randomUUID(), accountId: id, name: p.name, nameKey: projectKey(p.name), role: p.role,
       monthlyDownloads: p.monthly_downloads, firstReleaseAt: p.first_release_at ? new Date(p.first_release_at) : null,
+      repositoryUrl: p.repository ?? null,
     })));
     for (const rows of chunks(emails)) await em.insert(AccountEmail, rows);
     for (const rows of chunks(projects)) await em.insert(AccountProject, rows);

@@ -23,12 +23,20 @@ describe('assess', () => {
     expect(assess(ticket(), account(), NOW)).toMatchObject({ score: 0, band: 'insufficient', recommendation: 'request_info' });
   });
 
-  it('approves a genuine owner who passed the e-mail challenge and knows a private address', () => {
-    const a = assess(ticket({ contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE }, claims: { has2fa: 'yes' } }), account(), NOW);
+  it('approves a genuine owner who passed the e-mail challenge and knows another non-public fact', () => {
+    const a = assess(ticket({
+      contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE }, claims: { has2fa: 'yes', previousEmails: ['old-alice@work.example'] },
+    }), account(), NOW);
     expect(a.recommendation).toBe('approve');
     expect(a.band).toBe('strong');
-    expect(a.score).toBe(C.weights.emailChallengePassed + C.weights.privateEmailKnown + C.weights.twoFactorStateKnown);
+    expect(a.score).toBe(C.weights.emailChallengePassed + C.weights.removedEmailKnown + C.weights.twoFactorStateKnown);
     expect(a.nistAal2Satisfied).toBe(false);
+  });
+
+  it('does not approve on an e-mail code alone: knowing the address it went to is not a second fact', () => {
+    const a = assess(ticket({ contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE }, claims: { previousEmails: [PRIVATE] } }), account(), NOW);
+    expect(a.score).toBe(C.weights.emailChallengePassed);
+    expect(a.recommendation).toBe('request_info');
   });
 
   it('does not approve on a challenge passed at a public address with nothing else', () => {
@@ -107,7 +115,7 @@ describe('assess', () => {
 
   it('asks for a second moderator on a high-value account, still approving with proof', () => {
     const a = assess(
-      ticket({ contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE } }),
+      ticket({ contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE }, claims: { previousEmails: ['old-alice@work.example'] } }),
       account({ projects: [project('huge', { monthlyDownloads: 50_000_000 })] }), NOW,
     );
     expect(a.recommendation).toBe('approve');

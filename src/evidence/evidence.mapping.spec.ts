@@ -11,6 +11,7 @@ function entity(over: Partial<Account> = {}): Account {
   } satisfies AccountEmail];
   const projects = [{
     id: 'p1', accountId: 'a1', name: 'Bob_Lib', nameKey: 'bob-lib', role: 'Owner', monthlyDownloads: '1234' as unknown as number, firstReleaseAt: null,
+    repositoryUrl: 'https://github.com/Bob/Bob_Lib.git',
   } satisfies AccountProject];
   return {
     id: 'a1', username: 'Bob', usernameKey: 'bob', name: '', joinedAt: joined, lastLoginAt: null, linkedGithub: 'bob-gh',
@@ -23,7 +24,7 @@ describe('toAccountRecord', () => {
     expect(toAccountRecord(entity())).toEqual({
       username: 'Bob', joinedAt: joined, totp: true, webauthnKeys: 1, recoveryCodesUnused: 4, linkedGithub: 'bob-gh',
       emails: [{ address: 'Bob@Mail.example', verified: true, primary: true, public: false, addedAt: joined, removedAt: null }],
-      projects: [{ name: 'Bob_Lib', role: 'Owner', monthlyDownloads: 1234, firstReleaseAt: null }],
+      projects: [{ name: 'Bob_Lib', role: 'Owner', monthlyDownloads: 1234, firstReleaseAt: null, repositoryKey: 'github.com/bob/bob_lib' }],
     });
   });
 

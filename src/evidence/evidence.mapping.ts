@@ -2,6 +2,7 @@
  * From the TypeORM entities to the scorer's plain inputs. Type-only imports: the scorer itself never
  * loads TypeORM.
  */
+import { parseRepository } from '../common/normalize.js';
 import type { Account } from '../directory/account.entity.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
 import type { AccountRecord, TicketEvidence } from './evidence.types.js';
@@ -26,11 +27,12 @@ export function toAccountRecord(account: Account): AccountRecord {
     })),
     projects: account.projects.map((p) => ({
       name: p.name, role: p.role, monthlyDownloads: Number(p.monthlyDownloads), firstReleaseAt: p.firstReleaseAt,
+      repositoryKey: p.repositoryUrl ? parseRepository(p.repositoryUrl)?.key ?? null : null,
     })),
   };
 }
 
-/** Passed challenges come from the challenge store (not built yet), hence the optional `proofs`. */
+/** Passed challenges come from the challenge store (`EvidenceService`), hence the optional `proofs`. */
 export function toTicketEvidence(
   ticket: Ticket,
   proofs: Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed'> = {},

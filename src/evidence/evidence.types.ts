@@ -19,6 +19,8 @@ export interface AccountProjectRecord {
   role: 'Owner' | 'Maintainer';
   monthlyDownloads: number;
   firstReleaseAt: Date | null;
+  /** `host/owner/name` of the project's repository, lower case (see `parseRepository`), if known. */
+  repositoryKey?: string | null;
 }
 
 export interface AccountRecord {

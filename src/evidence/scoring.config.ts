@@ -77,7 +77,7 @@ export const DISPOSABLE_DOMAINS: readonly string[] = [
 ];
 
 export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
-  ruleVersion: '2026.11.1',
+  ruleVersion: '2026.11.2',
   weights: {
     projectKnown: 1,
     projectKnownCap: 3,

@@ -13,6 +13,8 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { Ticket, TicketAccessToken, type TicketClaims, TicketEvent, TicketLink, type TriState } from '../tickets/ticket.entity.js';
 import { TicketState } from '../tickets/ticket-state.js';
+import { mergeClaims } from '../tickets/claims.js';
+import { requestAssessment } from '../evidence/assessment-requests.js';
 import { CODE_OF_CONDUCT } from './code-of-conduct.js';
 import type { CreateTicketDto, TriStateInput } from './dto/create-ticket.dto.js';
 import { IntakeRateLimiter } from './rate-limiter.service.js';
@@ -26,7 +28,9 @@ const tri = (value: TriStateInput | undefined): TriState => TRI[String(value ?? 
 
 export function claimsOf(dto: CreateTicketDto): TicketClaims {
   return {
-    previousEmails: dto.previous_emails ?? [],
+    // Addresses still read are addresses used on the account too: the scorer weighs them as claims.
+    previousEmails: [...new Set([...(dto.previous_emails ?? []), ...(dto.emails_still_read ?? [])])],
+    emailsStillRead: dto.emails_still_read ?? [],
     projects: dto.projects ?? [],
     joinedApprox: dto.joined_approx || null,
     has2fa: tri(dto.has_2fa),
@@ -83,7 +87,9 @@ export class IntakeService {
         ticketId: open.id, type: 'follow_up', actor: 'requester', public: true, createdAt: now,
         data: { request_type: dto.request_type, claims: claimsOf(dto) },
       });
-      await em.update(Ticket, { id: open.id }, { updatedAt: now });
+      // The follow-up's claims join the ticket's, and the ticket is assessed again with them.
+      await em.update(Ticket, { id: open.id }, { claims: mergeClaims(open.claims, claimsOf(dto)), updatedAt: now });
+      await requestAssessment(em, open.id, 'follow_up', now);
       await this.addAccessToken(em, open.id, token, now);
       await this.notifications.queueMail(em, dto.contact_email, MailTemplate.StatusLinkAgain,
         { reference: open.reference, username: open.username, statusUrl });
@@ -96,6 +102,7 @@ export class IntakeService {
       state: TicketState.Submitted, openKey, competing: false,
       cocVersion: CODE_OF_CONDUCT.version, cocAcceptedAt: now, delayAcknowledgedAt: now,
       createdAt: now, updatedAt: now, decidedAt: null, closedAt: null, version: 1,
+      score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
     };
     await insertRows(em, Ticket, ticket);
     await insertRows(em, TicketEvent, {
@@ -103,6 +110,7 @@ export class IntakeService {
       data: { coc_version: CODE_OF_CONDUCT.version },
     });
     await this.markCompeting(em, ticket, now);
+    await requestAssessment(em, ticket.id, 'submitted', now);
     await this.addAccessToken(em, ticket.id, token, now);
     await this.notifications.queueMail(em, dto.contact_email, MailTemplate.Acknowledgement,
       { reference: ticket.reference, username: ticket.username, statusUrl });
@@ -118,6 +126,8 @@ export class IntakeService {
     if (rivals.length === 0) return;
     await em.update(Ticket, { id: In([ticket.id, ...rivals.map((r) => r.id)]) }, { competing: true, updatedAt: now });
     for (const rival of rivals) {
+      // A rival request is a risk the rival's assessment must show too.
+      await requestAssessment(em, rival.id, 'competing_request', now);
       await insertRows(em, TicketLink, [
         { ticketId: ticket.id, linkedTicketId: rival.id, reason: 'competing_request', createdAt: now },
         { ticketId: rival.id, linkedTicketId: ticket.id, reason: 'competing_request', createdAt: now },

@@ -9,6 +9,14 @@ import { MessageDto } from './dto/create-ticket.dto.js';
 import { type FormBody } from './form-input.js';
 import { StatusService } from './status.service.js';
 
+/** What the page says after a successful action (the redirect's query names it). */
+const NOTICES: Record<string, string> = {
+  'sent=1': 'Thank you: your information was added to the request.',
+  'code=passed': 'Thank you: the code is confirmed. The team will see that you can read that address.',
+  'repository=started': 'Publish the branch or the file below, then press "Check now".',
+  'repository=found': 'We found the token. Thank you: the team will take it into account.',
+};
+
 /** The private status page behind the link only the requester has. */
 @ApiExcludeController()
 @Controller('status')
@@ -18,8 +26,9 @@ export class StatusPagesController {
   @Get(':token')
   @Header('Cache-Control', 'no-store')
   @Header('X-Robots-Tag', 'noindex')
-  async show(@Param('token') token: string, @Query('sent') sent: string | undefined, @Res() reply: FastifyReply) {
-    return this.render(reply, token, 200, { notice: sent ? 'Thank you: your information was added to the request.' : undefined });
+  async show(@Param('token') token: string, @Query() query: Record<string, string | undefined>, @Res() reply: FastifyReply) {
+    const notice = Object.entries(query ?? {}).map(([key, value]) => NOTICES[`${key}=${value}`]).find(Boolean);
+    return this.render(reply, token, 200, { notice });
   }
 
   @Post(':token/messages')
@@ -37,6 +46,43 @@ export class StatusPagesController {
     return reply.redirect(`/status/${token}?sent=1`, 303);
   }
 
+  @Post(':token/code')
+  @Header('Cache-Control', 'no-store')
+  async code(@Param('token') token: string, @Body() body: FormBody, @Res() reply: FastifyReply) {
+    return this.act(reply, token, async () => {
+      const outcome = await this.status.submitCode(token, typeof body?.code === 'string' ? body.code : '');
+      switch (outcome.result) {
+        case 'passed': return { redirect: 'code=passed' };
+        case 'wrong': return { status: 400, extra: { codeError: `That code is not right. ${outcome.triesLeft} ${outcome.triesLeft === 1 ? 'try' : 'tries'} left.` } };
+        case 'locked': return { status: 400, extra: { codeError: 'That code is not right, and it was the last try: the code no longer works. The team can send a new one.' } };
+        case 'none': return { status: 409, extra: { codeError: 'No code is waiting: codes expire after a while. The team can send a new one.' } };
+      }
+    }, 'codeError');
+  }
+
+  @Post(':token/repositories')
+  @Header('Cache-Control', 'no-store')
+  async startRepository(@Param('token') token: string, @Body() body: FormBody, @Res() reply: FastifyReply) {
+    return this.act(reply, token, async () => {
+      await this.status.startRepositoryChallenge(token, typeof body?.repository === 'string' ? body.repository : '');
+      return { redirect: 'repository=started' };
+    }, 'repositoryError', { repositoryDraft: typeof body?.repository === 'string' ? body.repository.slice(0, 300) : '' });
+  }
+
+  @Post(':token/repositories/:id/check')
+  @Header('Cache-Control', 'no-store')
+  async checkRepository(@Param('token') token: string, @Param('id') id: string, @Res() reply: FastifyReply) {
+    return this.act(reply, token, async () => {
+      const result = await this.status.checkRepositoryChallenge(token, id);
+      switch (result.outcome) {
+        case 'found': return { redirect: 'repository=found' };
+        case 'not_found': return { status: 200, extra: { notice: 'We did not find the branch or the file yet. Publish it, wait a minute, and check again.' } };
+        case 'unavailable': return { status: 503, extra: { notice: 'We could not ask the repository host just now. Please try again in a few minutes.' } };
+        case 'manual': return { status: 200, extra: { notice: 'We cannot check this host automatically: a moderator will check the repository by hand.' } };
+      }
+    }, 'notice');
+  }
+
   @Post(':token/withdraw')
   @Header('Cache-Control', 'no-store')
   async withdraw(@Param('token') token: string, @Body() body: FormBody, @Res() reply: FastifyReply) {
@@ -48,6 +94,28 @@ export class StatusPagesController {
       throw error;
     }
     return reply.redirect(`/status/${token}`, 303);
+  }
+
+  /**
+   * Runs a requester's action and answers with a redirect (success) or the page with a message:
+   * a validation problem is a 400 beside the field, a conflict a 409 notice.
+   */
+  private async act(
+    reply: FastifyReply, token: string,
+    work: () => Promise<{ redirect: string } | { status: number; extra: Record<string, unknown> }>,
+    errorSlot: string, keep: Record<string, unknown> = {},
+  ) {
+    try {
+      const outcome = await work();
+      if ('redirect' in outcome) return reply.redirect(`/status/${token}?${outcome.redirect}`, 303);
+      return this.render(reply, token, outcome.status, { ...keep, ...outcome.extra });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === DomainErrorCode.ValidationFailed) {
+        return this.render(reply, token, 400, { ...keep, [errorSlot]: error.details.errors?.[0]?.reasons[0] ?? error.message });
+      }
+      if (error instanceof DomainError && error.code === DomainErrorCode.Conflict) return this.render(reply, token, 409, { ...keep, notice: error.message });
+      throw error;
+    }
   }
 
   private async render(reply: FastifyReply, token: string, status: number, extra: Record<string, unknown>) {

@@ -6,6 +6,9 @@ import { hashToken } from '../common/tokens.js';
 import { Transactions } from '../database/transactions.js';
 import { Ticket, TicketAccessToken, TicketEvent } from '../tickets/ticket.entity.js';
 import { canTransition, isOpen, QUEUED_STATES, STATE_IN_PLAIN_WORDS, TicketState } from '../tickets/ticket-state.js';
+import { requestAssessment } from '../evidence/assessment-requests.js';
+import { type ChallengeStatus, ChallengesService, type CodeResult } from '../evidence/challenges.service.js';
+import type { VerifierResult } from '../evidence/repository-verifier.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -21,12 +24,18 @@ export interface StatusView {
   wait: WaitEstimate | null;
   question: string | null;
   timeline: { at: Date; text: string; body?: string }[];
+  challenges: ChallengeStatus;
 }
 
 /** What the requester sees and does through their private status link. */
 @Injectable()
 export class StatusService {
-  constructor(private readonly dataSource: DataSource, private readonly transactions: Transactions, private readonly clock: Clock) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly challenges: ChallengesService,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * The ticket behind a status token; any unknown, malformed or revoked token is the same not-found.
@@ -57,7 +66,22 @@ export class StatusService {
       wait,
       question: ticket.state === TicketState.AwaitingRequester ? String(lastQuestion?.data.message ?? '') || null : null,
       timeline: events.map(describeEvent),
+      challenges: await this.challenges.statusFor(ticket.id),
     };
+  }
+
+  /** A one-time code typed on the status page. */
+  async submitCode(token: string, code: unknown): Promise<CodeResult> {
+    return this.transactions.run(async (em) => this.challenges.submitCode(em, await this.openTicket(token, em), code));
+  }
+
+  /** The requester names a repository to prove control of; the page then shows the token to publish. */
+  async startRepositoryChallenge(token: string, repository: unknown): Promise<void> {
+    await this.transactions.run(async (em) => this.challenges.startRepositoryChallenge(em, await this.openTicket(token, em), repository));
+  }
+
+  async checkRepositoryChallenge(token: string, challengeId: string): Promise<VerifierResult | { outcome: 'manual' }> {
+    return this.challenges.checkRepositoryChallenge(await this.openTicket(token, this.dataSource.manager), challengeId);
   }
 
   async addMessage(token: string, message: string): Promise<void> {
@@ -65,6 +89,7 @@ export class StatusService {
       const ticket = await this.openTicket(token, em);
       const now = this.clock.now();
       await em.insert(TicketEvent, { ticketId: ticket.id, type: 'message', actor: 'requester', public: true, createdAt: now, data: { message } });
+      await requestAssessment(em, ticket.id, 'message', now);
       // An answer to our question puts the ticket back in the moderators' queue.
       const next = ticket.state === TicketState.AwaitingRequester ? TicketState.AwaitingReview : ticket.state;
       await this.save(em, ticket, { state: next, updatedAt: now });

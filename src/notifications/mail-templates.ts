@@ -5,6 +5,8 @@ import { join } from 'node:path';
 export enum MailTemplate {
   Acknowledgement = 'acknowledgement',
   StatusLinkAgain = 'status-link-again',
+  ChallengeCode = 'challenge-code',
+  RecoveryCodesHint = 'recovery-codes-hint',
 }
 
 export interface RenderedMail {

@@ -22,9 +22,10 @@ export class NotificationsModule {
     return {
       module: NotificationsModule,
       global: true,
-      imports: [BullModule.registerQueue({ name: QueueName.Mail })],
+      // The outbox relay publishes to every queue, so the queues are registered (once) here and shared.
+      imports: [BullModule.registerQueue({ name: QueueName.Mail }, { name: QueueName.Review })],
       providers: [NotificationsService, OutboxRelay, ...(withWorkers ? [transport, MailProcessor] : [])],
-      exports: [NotificationsService, OutboxRelay],
+      exports: [NotificationsService, OutboxRelay, BullModule],
     };
   }
 }

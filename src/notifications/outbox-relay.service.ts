@@ -32,8 +32,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(QueueName.Mail) private readonly mailQueue: Queue,
+    @InjectQueue(QueueName.Review) private readonly reviewQueue: Queue,
   ) {
     logConnectionErrors(mailQueue, this.logger, `queue ${QueueName.Mail}`);
+    logConnectionErrors(reviewQueue, this.logger, `queue ${QueueName.Review}`);
   }
 
   onApplicationBootstrap(): void {
@@ -94,6 +96,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       case OutboxTopic.Mail:
         // add(), not addBulk(): the job id must deduplicate.
         await this.mailQueue.add(JobName.SendMail, { outboxId: row.id }, jobOptions(JobName.SendMail, row.id));
+        return;
+      case OutboxTopic.Assess:
+        await this.reviewQueue.add(JobName.Assess, { outboxId: row.id }, jobOptions(JobName.Assess, row.id));
         return;
     }
   }

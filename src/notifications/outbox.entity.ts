@@ -3,6 +3,8 @@ import { DateTimeColumn } from '../database/columns.js';
 
 export enum OutboxTopic {
   Mail = 'mail',
+  /** New evidence on a ticket: (re)assess it. The payload holds ids only. */
+  Assess = 'assess',
 }
 
 /**
@@ -19,7 +21,7 @@ export class OutboxMessage {
   @Column({ type: 'varchar', length: 40 })
   topic: OutboxTopic;
 
-  /** Sealed (AES-256-GCM) because mail can carry a status link; emptied once delivered. */
+  /** Mail: sealed (AES-256-GCM) because it can carry a status link or a code; emptied once delivered. Others: ids as JSON. */
   @Column({ type: 'text', nullable: true })
   payload: string | null;
 

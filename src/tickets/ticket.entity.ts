@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 import { DateTimeColumn, JsonColumn } from '../database/columns.js';
+import type { Band, Recommendation } from '../evidence/evidence.types.js';
 import { TicketState } from './ticket-state.js';
 
 export const REQUEST_TYPES = [
@@ -11,6 +12,11 @@ export type TriState = 'yes' | 'no' | 'unknown';
 /** What the requester claims, kept as given (normalised) for scoring and for the moderator. */
 export interface TicketClaims {
   previousEmails: string[];
+  /**
+   * Addresses the requester says they can still read mail at (also counted as claimed addresses): if
+   * one is on file, a one-time code goes there. Absent on tickets older than this field.
+   */
+  emailsStillRead?: string[];
   projects: string[];
   joinedApprox: string | null;
   has2fa: TriState;
@@ -85,12 +91,34 @@ export class Ticket {
   @DateTimeColumn({ name: 'closed_at', nullable: true })
   closedAt: Date | null;
 
+  /** The latest assessment, copied here for the queue's lists and filters (all null before the first). */
+  @Column({ type: 'integer', nullable: true })
+  score: number | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  band: Band | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  recommendation: Recommendation | null;
+
+  /** Space-separated with a space at each end (` a b `), so `LIKE '% a %'` matches one flag exactly. */
+  @Column({ name: 'risk_flags', type: 'varchar', length: 300, nullable: true })
+  riskFlags: string | null;
+
+  @Column({ name: 'rule_version', type: 'varchar', length: 20, nullable: true })
+  ruleVersion: string | null;
+
+  @DateTimeColumn({ name: 'assessed_at', nullable: true })
+  assessedAt: Date | null;
+
   @VersionColumn()
   version: number;
 }
 
 export type TicketEventType =
-  | 'submitted' | 'follow_up' | 'message' | 'withdrawn' | 'competing_request' | 'state_changed' | 'info_requested';
+  | 'submitted' | 'follow_up' | 'message' | 'withdrawn' | 'competing_request' | 'state_changed' | 'info_requested'
+  | 'assessed' | 'codes_sent' | 'code_sent' | 'code_confirmed' | 'code_rejected' | 'code_locked'
+  | 'repository_challenge_started' | 'repository_checked' | 'repository_result_recorded' | 'recovery_codes_hint_sent';
 
 /** One line of a ticket's timeline; `public` lines are shown on the requester's status page. */
 @Entity('ticket_events')

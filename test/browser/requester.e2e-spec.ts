@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { pipelineSettled } from '../support/row-counts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { backgroundColorOf, launchChromium, type PageProblems, watchPage } from './chromium.js';
 
@@ -129,13 +130,19 @@ describe('the requester pages in a browser, without JavaScript', () => {
 
   it('opens the status page: state in plain words, place in the queue, estimate and timeline', async () => {
     expect(statusPath).not.toBe('');
+    await pipelineSettled(t); // the assessment adds the note about one-time codes
     const response = await page.goto(`${t.baseUrl}${statusPath}`);
     expect(response?.status()).toBe(200);
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Request ${reference}`);
     expect(await page.locator('p.state').innerText()).toBe('Received. Your request is waiting in the queue for a moderator.');
     expect(await page.locator('#queue-position').innerText()).toBe('1');
     expect(await page.locator('#wait-estimate').innerText()).toMatch(/^unknown/);
-    expect(await page.locator('ol.timeline > li').allInnerTexts()).toEqual([expect.stringMatching(/We received your request\.$/)]);
+    expect(await page.locator('ol.timeline > li').allInnerTexts()).toEqual([
+      expect.stringMatching(/We received your request\.$/),
+      expect.stringMatching(/If an address you can read is on the account, we e-mailed it a one-time code\./),
+    ]);
+    // the code form is there for every request, whether or not any address is on file
+    expect(await page.getByLabel('Code from the e-mail').count()).toBe(1);
   });
 
   it('adds information through the form and shows it in the timeline', async () => {
@@ -143,9 +150,9 @@ describe('the requester pages in a browser, without JavaScript', () => {
     await Promise.all([page.waitForURL(`${t.baseUrl}${statusPath}?sent=1`), page.getByRole('button', { name: 'Send' }).click()]);
     await expect(page.getByRole('status').innerText()).resolves.toBe('Thank you: your information was added to the request.');
     const entries = page.locator('ol.timeline > li');
-    await expect(entries.count()).resolves.toBe(2);
-    expect(await entries.nth(1).innerText()).toContain('You added information.');
-    await expect(entries.nth(1).locator('blockquote').innerText()).resolves.toBe('I also still have the old laptop\nwith my SSH key for carol-lib.');
+    await expect(entries.count()).resolves.toBe(3);
+    expect(await entries.nth(2).innerText()).toContain('You added information.');
+    await expect(entries.nth(2).locator('blockquote').innerText()).resolves.toBe('I also still have the old laptop\nwith my SSH key for carol-lib.');
     await expect(page.getByLabel('Your message').inputValue()).resolves.toBe('');
     expect(await page.locator('#queue-position').innerText()).toBe('1');
   });

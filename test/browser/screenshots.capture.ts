@@ -5,14 +5,13 @@
  *
  *   node --experimental-vm-modules node_modules/jest/bin/jest.js --testRegex 'screenshots\.capture\.ts$' test/browser
  */
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { Ticket } from '../../src/tickets/ticket.entity.js';
 import { TicketState } from '../../src/tickets/ticket-state.js';
-import { makeTicketBody, seedDirectory } from '../support/factories.js';
+import { makeStoredTicket, makeTicketBody, seedDirectory } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { launchChromium, watchPage } from './chromium.js';
 
@@ -24,12 +23,9 @@ async function seedQueue(t: TestApp): Promise<void> {
   await seedDirectory(t); // the demo directory (50 generated accounts)
   for (let i = 0; i < 11; i++) await request(t.server).post('/api/v1/tickets').send(makeTicketBody()).expect(201);
   const now = Date.now();
-  const decided = Array.from({ length: 20 }, (_, i): Ticket => ({
-    id: randomUUID(), reference: `RD-DEMO${String(i).padStart(2, '0')}`, username: `decided${i}`, usernameKey: `decided${i}`, accountId: null,
-    contactEmail: `decided${i}@example.org`, requestType: 'lost_2fa', state: i % 4 === 0 ? TicketState.Denied : TicketState.Completed, openKey: null,
-    claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
-    competing: false, cocVersion: '2026-11', cocAcceptedAt: new Date(now - 60 * DAY), delayAcknowledgedAt: new Date(now - 60 * DAY),
-    createdAt: new Date(now - 60 * DAY), updatedAt: new Date(now - i * DAY), closedAt: new Date(now - i * DAY), decidedAt: new Date(now - i * DAY), version: 1,
+  const decided = Array.from({ length: 20 }, (_, i) => makeStoredTicket(i, {
+    state: i % 4 === 0 ? TicketState.Denied : TicketState.Completed, createdAt: new Date(now - 60 * DAY),
+    updatedAt: new Date(now - i * DAY), closedAt: new Date(now - i * DAY), decidedAt: new Date(now - i * DAY),
   }));
   await t.dataSource.getRepository(Ticket).insert(decided);
 }

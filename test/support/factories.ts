@@ -1,6 +1,9 @@
 import { generateDirectory } from '../../src/directory/demo-directory.js';
 import { parseDirectoryFile } from '../../src/directory/directory-file.js';
 import { DirectoryService } from '../../src/directory/directory.service.js';
+import { randomUUID } from 'node:crypto';
+import { Ticket } from '../../src/tickets/ticket.entity.js';
+import { TicketState } from '../../src/tickets/ticket-state.js';
 import type { TestApp } from './test-app.js';
 
 let counter = 0;
@@ -44,4 +47,18 @@ export async function seedDirectory(testApp: TestApp, accounts: Record<string, u
   const parsed = parseDirectoryFile(JSON.stringify({ accounts }));
   if (!parsed.ok) throw new Error(`bad seed: ${JSON.stringify(parsed.problems)}`);
   await testApp.app.get(DirectoryService).importAccounts(parsed.accounts, parsed.fingerprints);
+}
+
+/** A ticket row written straight to the database (for history the API cannot make: old decisions). */
+export function makeStoredTicket(i: number, over: Partial<Ticket> = {}): Ticket {
+  const at = over.createdAt ?? new Date();
+  return {
+    id: randomUUID(), reference: `RD-S${String(i).padStart(5, '0')}`.slice(0, 9), username: `stored${i}`, usernameKey: `stored${i}`,
+    accountId: null, contactEmail: `stored${i}@example.org`, requestType: 'lost_2fa', state: TicketState.Completed, openKey: null,
+    claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
+    competing: false, cocVersion: '2026-11', cocAcceptedAt: at, delayAcknowledgedAt: at, createdAt: at, updatedAt: at,
+    closedAt: null, decidedAt: null, version: 1,
+    score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
+    ...over,
+  };
 }

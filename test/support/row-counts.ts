@@ -1,11 +1,24 @@
 import { OutboxMessage } from '../../src/notifications/outbox.entity.js';
 import { Ticket, TicketAccessToken, TicketEvent } from '../../src/tickets/ticket.entity.js';
-import type { TestApp } from './test-app.js';
+import { IsNull } from 'typeorm';
+import { expectEventually, type TestApp } from './test-app.js';
 
 export type IntakeRowCounts = { tickets: number; events: number; tokens: number; outbox: number };
 
-/** Rows in every table intake writes, in one round trip: a rejected request must leave all of them unchanged. */
+/** Waits until every outbox row (mail, assessments) has been processed: the background work has settled. */
+export async function pipelineSettled(t: TestApp): Promise<void> {
+  await expectEventually(async () => {
+    const left = await t.dataSource.getRepository(OutboxMessage).countBy({ processedAt: IsNull() });
+    if (left > 0) throw new Error(`${left} outbox rows still unprocessed`);
+  }, 30_000);
+}
+
+/**
+ * Rows in every table intake writes, in one round trip: a rejected request must leave all of them
+ * unchanged. Counted once earlier requests' background work (assessments, mail) has settled.
+ */
 export async function intakeRowCounts(t: TestApp): Promise<IntakeRowCounts> {
+  await pipelineSettled(t);
   const table = (entity: Function) => t.dataSource.getMetadata(entity).tablePath;
   const [row]: Record<keyof IntakeRowCounts, string | number>[] = await t.dataSource.query(`SELECT
     (SELECT COUNT(*) FROM ${table(Ticket)}) AS tickets,

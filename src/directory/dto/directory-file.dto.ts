@@ -3,7 +3,7 @@ import {
   ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min,
   ValidateIf, ValidateNested,
 } from 'class-validator';
-import { PROJECT_NAME_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
+import { PROJECT_NAME_PATTERN, REPOSITORY_URL_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
 
 const ISO = { message: '$property must be an ISO 8601 date-time such as 2016-03-14T10:00:00Z' };
 
@@ -42,6 +42,13 @@ export class DirectoryProjectDto {
   @ValidateIf((_, value) => value !== null)
   @IsISO8601({ strict: true }, ISO)
   first_release_at: string | null;
+
+  /** Where repository challenges are checked: `https://github.com/owner/name`. */
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @MaxLength(300, { message: 'repository must be at most 300 characters' })
+  @Matches(REPOSITORY_URL_PATTERN, { message: 'repository must be an https URL such as https://github.com/owner/name' })
+  repository?: string | null;
 }
 
 /** One account of the directory file (see the README for the format). */

@@ -25,6 +25,15 @@ describe('emailKnowledgeRule', () => {
     expect(contact.signals[0]!.reason).toContain('not proof');
   });
 
+  it('does not count knowing an address whose control a code proved (the challenge counts it)', () => {
+    const proven = run(ticket({ contactEmail: 'alice.private@mail.example', emailChallengePassed: { address: 'Alice.Private@mail.example' } }));
+    expect(total(proven)).toBe(0);
+    expect(proven.signals[0]).toMatchObject({ kind: 'info', reason: expect.stringContaining('not twice') });
+    // a challenge that does not count (removed address) leaves the knowledge in place
+    const removed = run(ticket({ claims: { previousEmails: ['old-alice@work.example'] }, emailChallengePassed: { address: 'old-alice@work.example' } }));
+    expect(total(removed)).toBe(C.weights.removedEmailKnown);
+  });
+
   it('counts a removed non-public address, less than a current one', () => {
     const r = run(ticket({ claims: { previousEmails: ['old-alice@work.example'] } }));
     expect(total(r)).toBe(C.weights.removedEmailKnown);

@@ -1,4 +1,6 @@
+import { emailKey } from '../../common/normalize.js';
 import type { RiskFlag, Signal } from '../evidence.types.js';
+import { emailChallengeCounts } from './email-challenge.rule.js';
 import { everPublic, findEmail, isExpired, maskEmail, mentionedAddresses } from './helpers.js';
 import type { RuleInput, RuleResult } from './rule.types.js';
 
@@ -11,8 +13,11 @@ const RULE = 'email_knowledge';
  * address is only knowledge, never proof of control, and is not a contradiction when not on file
  * (a new channel is normal). Addresses on an expired domain are excluded and flagged.
  */
-export function emailKnowledgeRule({ ticket, account, config }: RuleInput): RuleResult {
+export function emailKnowledgeRule(input: RuleInput): RuleResult {
+  const { ticket, account, config } = input;
   const w = config.weights;
+  // Control of an address proven by a code subsumes knowing it: the same fact is not counted twice.
+  const proven = emailChallengeCounts(input) ? emailKey(ticket.emailChallengePassed!.address) : null;
   const signals: Signal[] = [];
   const riskFlags: RiskFlag[] = [];
   let publicPoints = 0;
@@ -21,6 +26,10 @@ export function emailKnowledgeRule({ ticket, account, config }: RuleInput): Rule
   for (const { address, contact } of mentionedAddresses(ticket.contactEmail, ticket.claims.previousEmails)) {
     const what = contact ? 'contact address' : 'claimed address';
     const masked = maskEmail(address);
+    if (emailKey(address) === proven) {
+      signals.push({ rule: RULE, effect: 0, kind: 'info', reason: `${what} ${masked}: control proven by a code (counted there, not twice)` });
+      continue;
+    }
     const row = findEmail(account, address);
     if (isExpired(address, config)) {
       riskFlags.push('expired_domain');

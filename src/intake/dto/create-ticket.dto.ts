@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -25,6 +26,18 @@ function HasNoControlCharacters(options?: ValidationOptions): PropertyDecorator 
   });
 }
 
+/** An optional list of at most `max` addresses, normalised and deduplicated, each message naming the field. */
+function OptionalEmailList(field: string, max: number): PropertyDecorator {
+  return applyDecorators(
+    IsOptional(),
+    Transform(normaliseEmails),
+    IsArray({ message: `${field} must be a list of e-mail addresses` }),
+    ArrayMaxSize(max, { message: `${field} must have at most ${max} addresses` }),
+    MaxLength(254, { each: true, message: `each of ${field} must be at most 254 characters` }),
+    IsEmail({}, { each: true, message: `each of ${field} must be an e-mail address` }),
+  );
+}
+
 export const TRI_STATE_VALUES = [true, false, 'unknown'] as const;
 export type TriStateInput = (typeof TRI_STATE_VALUES)[number];
 
@@ -48,13 +61,16 @@ export class CreateTicketDto {
   request_type: RequestType;
 
   @ApiPropertyOptional({ type: [String], description: 'Addresses you used on the account before (at most 20).' })
-  @IsOptional()
-  @Transform(normaliseEmails)
-  @IsArray({ message: 'previous_emails must be a list of e-mail addresses' })
-  @ArrayMaxSize(20, { message: 'previous_emails must have at most 20 addresses' })
-  @MaxLength(254, { each: true, message: 'each of previous_emails must be at most 254 characters' })
-  @IsEmail({}, { each: true, message: 'each of previous_emails must be an e-mail address' })
+  @OptionalEmailList('previous_emails', 20)
   previous_emails?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Addresses on the account you can still read mail at (at most 5). If one is on file, a one-time code is sent there; '
+      + 'type it on the status page to prove you control it. They count as addresses you used on the account.',
+  })
+  @OptionalEmailList('emails_still_read', 5)
+  emails_still_read?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'Projects you maintain on the account (at most 100).' })
   @IsOptional()

@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { insertRows } from '../database/transactions.js';
+import { OutboxMessage, OutboxTopic } from '../notifications/outbox.entity.js';
+import type { AssessmentTrigger } from './assessment.entity.js';
+
+export interface AssessPayload {
+  ticketId: string;
+  trigger: AssessmentTrigger;
+}
+
+/**
+ * Asks for a (re)assessment inside the caller's transaction: an outbox row the relay hands to the
+ * review queue, so new evidence is assessed even when Redis was away at the time (DESIGN.md, principle 2).
+ */
+export async function requestAssessment(em: EntityManager, ticketId: string, trigger: AssessmentTrigger, now: Date): Promise<void> {
+  const payload: AssessPayload = { ticketId, trigger };
+  await insertRows(em, OutboxMessage, {
+    id: randomUUID(), topic: OutboxTopic.Assess, payload: JSON.stringify(payload), createdAt: now,
+    publishedAt: null, processedAt: null, attempts: 0, lastError: null,
+  });
+}

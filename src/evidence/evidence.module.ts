@@ -1,0 +1,34 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { ChallengesService } from './challenges.service.js';
+import { EvidenceProcessor } from './evidence.processor.js';
+import { EvidenceService } from './evidence.service.js';
+import { GitHubRepositoryVerifier, REPOSITORY_VERIFIERS, type RepositoryVerifier } from './repository-verifier.js';
+import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider.js';
+
+@Module({})
+export class EvidenceModule {
+  /** The assess worker runs only where jobs are processed (ROLE=worker or all). */
+  static forRole(withWorkers: boolean): DynamicModule {
+    return {
+      module: EvidenceModule,
+      global: true,
+      providers: [
+        scoringConfigProvider,
+        {
+          provide: REPOSITORY_VERIFIERS,
+          inject: [APP_CONFIG],
+          // More forges plug in here; repositories elsewhere are checked by a moderator by hand.
+          useFactory: (config: AppConfig): RepositoryVerifier[] => [
+            new GitHubRepositoryVerifier(config.evidence.githubApiUrl, config.evidence.githubToken),
+          ],
+        },
+        ChallengesService,
+        EvidenceService,
+        ...(withWorkers ? [EvidenceProcessor] : []),
+      ],
+      exports: [ChallengesService, EvidenceService, SCORING_CONFIG],
+    };
+  }
+}

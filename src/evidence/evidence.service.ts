@@ -1,0 +1,139 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { insertRows, Transactions } from '../database/transactions.js';
+import { emailKey } from '../common/normalize.js';
+import { MailTemplate } from '../notifications/mail-templates.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { OutboxMessage } from '../notifications/outbox.entity.js';
+import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
+import { isOpen } from '../tickets/ticket-state.js';
+import { assess } from './assess.js';
+import { loadAccountRecord } from './account-lookup.js';
+import { AssessmentRecord, type AssessmentTrigger } from './assessment.entity.js';
+import type { AssessPayload } from './assessment-requests.js';
+import { Challenge } from './challenge.entity.js';
+import { mayReceiveCode } from './challenge-policy.js';
+import { ChallengesService } from './challenges.service.js';
+import { toTicketEvidence } from './evidence.mapping.js';
+import type { AccountRecord, Assessment, TicketEvidence } from './evidence.types.js';
+import { SCORING_CONFIG } from './scoring-config.provider.js';
+import type { ScoringConfig } from './scoring.config.js';
+
+/**
+ * Runs the pure scorer on a ticket and keeps the result: a new assessment row (never updated), its
+ * summary on the ticket for the queue, and an internal timeline line. The requester never sees any of it.
+ */
+@Injectable()
+export class EvidenceService {
+  private readonly logger = new Logger(EvidenceService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly challenges: ChallengesService,
+    private readonly notifications: NotificationsService,
+    private readonly clock: Clock,
+    @Inject(SCORING_CONFIG) private readonly scoring: ScoringConfig,
+  ) {}
+
+  /**
+   * One assess job: the outbox row says which ticket and why. Marking the row in the same transaction
+   * makes a job that runs twice (a retry after a crash, SECURITY #23) store one assessment.
+   */
+  async processOutbox(outboxId: string): Promise<AssessmentRecord | null> {
+    return this.transactions.run(async (em) => {
+      const row = await em.findOneBy(OutboxMessage, { id: outboxId });
+      if (!row || row.processedAt || !row.payload) return null;
+      const { ticketId, trigger } = JSON.parse(row.payload) as AssessPayload;
+      const stored = await this.assessInside(em, ticketId, trigger);
+      await em.update(OutboxMessage, { id: outboxId }, { processedAt: this.clock.now(), payload: null, attempts: row.attempts + 1, lastError: null });
+      return stored;
+    });
+  }
+
+  /** Assesses now (the CLI's `rescore`, and tests); the pipeline goes through `processOutbox`. */
+  async assessTicket(ticketId: string, trigger: AssessmentTrigger): Promise<AssessmentRecord | null> {
+    return this.transactions.run((em) => this.assessInside(em, ticketId, trigger));
+  }
+
+  /** Every assessment of a ticket, oldest first. */
+  async history(ticketId: string): Promise<AssessmentRecord[]> {
+    return this.dataSource.getRepository(AssessmentRecord).find({ where: { ticketId }, order: { id: 'ASC' } });
+  }
+
+  private async assessInside(em: EntityManager, ticketId: string, trigger: AssessmentTrigger): Promise<AssessmentRecord | null> {
+    const ticket = await em.findOneBy(Ticket, { id: ticketId });
+    // A closed ticket has nothing left to decide: new evidence on it is not scored.
+    if (!ticket || !isOpen(ticket.state)) return null;
+    const now = this.clock.now();
+    const accountRecord = await loadAccountRecord(em, ticket.accountId);
+
+    // New addresses the requester still reads get their codes before the score is taken.
+    if (trigger === 'submitted' || trigger === 'follow_up') {
+      await this.challenges.sendAutomaticCodes(em, ticket, accountRecord, now);
+    }
+
+    const evidence = toTicketEvidence(ticket, await this.proofs(em, ticket.id));
+    const assessment = assess(evidence, accountRecord, now, this.scoring);
+    if (trigger === 'submitted' && accountRecord && assessment.riskFlags.includes('unused_recovery_codes')) {
+      await this.tellAboutRecoveryCodes(em, ticket, accountRecord, now);
+    }
+    return this.store(em, ticket, assessment, trigger, now);
+  }
+
+  /**
+   * The account still has recovery codes: its owner can sign in with one today. Told at the addresses
+   * on file (where the owner reads, and where an impostor learns nothing), never on the status page,
+   * which shows every requester the same general hint.
+   */
+  private async tellAboutRecoveryCodes(em: EntityManager, ticket: Ticket, account: AccountRecord, now: Date): Promise<void> {
+    const recipients = [...new Set(account.emails
+      .filter((e) => mayReceiveCode(account, e.address, this.scoring))
+      .map((e) => emailKey(e.address)))];
+    for (const to of recipients) {
+      await this.notifications.queueMail(em, to, MailTemplate.RecoveryCodesHint, { reference: ticket.reference, username: ticket.username });
+    }
+    await insertRows(em, TicketEvent, {
+      ticketId: ticket.id, type: 'recovery_codes_hint_sent', actor: 'system', public: false, createdAt: now, data: { recipients: recipients.length },
+    });
+  }
+
+  /** The latest passed challenge of each kind (a passed repository challenge only with its project). */
+  private async proofs(em: EntityManager, ticketId: string): Promise<Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed'>> {
+    const passed = await em.find(Challenge, { where: { ticketId, state: 'passed' }, order: { resolvedAt: 'DESC' } });
+    const email = passed.find((c) => c.kind === 'email' && !c.decoy);
+    const repository = passed.find((c) => c.kind === 'repository' && c.project !== null);
+    return {
+      ...(email ? { emailChallengePassed: { address: email.target } } : {}),
+      ...(repository ? { repoChallengePassed: { project: repository.project! } } : {}),
+    };
+  }
+
+  private async store(em: EntityManager, ticket: Ticket, assessment: Assessment, trigger: AssessmentTrigger, now: Date): Promise<AssessmentRecord> {
+    const row: Omit<AssessmentRecord, 'id'> = {
+      ticketId: ticket.id, ruleVersion: assessment.ruleVersion, score: assessment.score, band: assessment.band,
+      recommendation: assessment.recommendation, signals: assessment.signals, riskFlags: assessment.riskFlags,
+      nistAal2: assessment.nistAal2Satisfied, trigger, createdAt: now,
+    };
+    const result = await em.insert(AssessmentRecord, row);
+    const stored: AssessmentRecord = { ...row, id: Number(result.identifiers[0].id) };
+    // The summary is derived data: setting `version` to itself stops TypeORM's automatic bump, so a
+    // background re-score never makes a requester's or moderator's concurrent action fail with
+    // "changed meanwhile" (the version guards state changes, not the score).
+    await em.createQueryBuilder().update(Ticket).set({
+      score: assessment.score, band: assessment.band, recommendation: assessment.recommendation,
+      riskFlags: assessment.riskFlags.length ? ` ${assessment.riskFlags.join(' ')} ` : ' ',
+      ruleVersion: assessment.ruleVersion, assessedAt: now, version: () => '"version"',
+    }).where('id = :id', { id: ticket.id }).execute();
+    await insertRows(em, TicketEvent, {
+      ticketId: ticket.id, type: 'assessed', actor: 'system', public: false, createdAt: now,
+      data: {
+        assessment_id: stored.id, trigger, score: assessment.score, band: assessment.band,
+        recommendation: assessment.recommendation, rule_version: assessment.ruleVersion, risk_flags: assessment.riskFlags,
+      },
+    });
+    this.logger.log({ ticketId: ticket.id, trigger, score: assessment.score, band: assessment.band }, 'ticket assessed');
+    return stored;
+  }
+}

@@ -1,0 +1,17 @@
+import type { Provider } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { DEFAULT_SCORING_CONFIG, type ScoringConfig } from './scoring.config.js';
+
+export const SCORING_CONFIG = Symbol('SCORING_CONFIG');
+
+/** The documented defaults, with what the environment may change (the threshold and expired domains). */
+export function scoringConfigFrom(config: AppConfig): ScoringConfig {
+  return {
+    ...DEFAULT_SCORING_CONFIG,
+    highValueMonthlyDownloads: config.evidence.highValueMonthlyDownloads,
+    expiredDomains: [...DEFAULT_SCORING_CONFIG.expiredDomains, ...config.evidence.expiredDomains],
+  };
+}
+
+export const scoringConfigProvider: Provider = { provide: SCORING_CONFIG, inject: [APP_CONFIG], useFactory: scoringConfigFrom };

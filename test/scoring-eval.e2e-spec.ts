@@ -1,0 +1,142 @@
+import { usernameKey } from '../src/common/normalize.js';
+import { parseDirectoryFile } from '../src/directory/directory-file.js';
+import { accountRecordOf } from '../src/evidence/score-cli/directory-record.js';
+import { parseTicketLine } from '../src/evidence/score-cli/ticket-line.js';
+import { AIMS, evaluateScoring, formatReport, rocAuc } from './fixtures/eval-scoring.js';
+import {
+  CASE_KINDS, type CaseKind, directoryFileOf, generateScoringCases, IMPOSTOR_KINDS, kindCounts, type Mix, normaliseMix, parseMix, ticketJsonOf,
+} from './fixtures/scoring-cases.js';
+
+const IMPOSTOR_HEAVY: Mix = { genuine: 0.2, impostor_public: 0.3, impostor_leaked: 0.25, impostor_naive: 0.15, no_such_account: 0.1 };
+const GENUINE_HEAVY: Mix = { genuine: 0.7, impostor_public: 0.1, impostor_leaked: 0.1, impostor_naive: 0.05, no_such_account: 0.05 };
+const SEEDS = [1, 2, 3];
+const RUNS = SEEDS.flatMap((seed) => [['impostor-heavy', IMPOSTOR_HEAVY], ['genuine-heavy', GENUINE_HEAVY]].map(([name, mix]) => ({ seed, name, mix: mix as Mix })));
+
+describe('rocAuc', () => {
+  it('is 1 for a perfect ranking, 0 for a reversed one and ½ for all ties', () => {
+    expect(rocAuc([5, 6], [1, 2, 3])).toBe(1);
+    expect(rocAuc([1], [5, 6])).toBe(0);
+    expect(rocAuc([3, 3], [3, 3, 3])).toBe(0.5);
+  });
+
+  it('counts ties half', () => {
+    // Pairs: 1<2 → 0, 1>0 → 1, 2=2 → ½, 2>0 → 1, 3>2 → 1, 3>0 → 1: 4.5 of 6.
+    expect(rocAuc([1, 2, 3], [2, 0])).toBe(0.75);
+  });
+
+  it('equals the share of winning pairs on random scores', () => {
+    let state = 7;
+    const next = () => (state = (state * 48271) % 2147483647) % 12;
+    const pos = Array.from({ length: 57 }, next);
+    const neg = Array.from({ length: 43 }, next);
+    let wins = 0;
+    for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
+    expect(rocAuc(pos, neg)).toBeCloseTo(wins / (pos.length * neg.length), 12);
+  });
+
+  it('is null without positives or negatives', () => {
+    expect(rocAuc([], [1])).toBeNull();
+    expect(rocAuc([1], [])).toBeNull();
+  });
+});
+
+describe('the mix', () => {
+  it('parses KIND=SHARE lists, normalised, missing kinds 0', () => {
+    expect(parseMix('genuine=3, impostor_public=1')).toEqual({ genuine: 0.75, impostor_public: 0.25, impostor_leaked: 0, impostor_naive: 0, no_such_account: 0 });
+  });
+
+  it.each(['genuine', 'genuine=x', 'robot=1', 'genuine=1,genuine=2', 'genuine=0', 'genuine=-1'])('refuses %j', (text) => {
+    expect(() => parseMix(text)).toThrow();
+  });
+
+  it('gives counts that add up exactly', () => {
+    const counts = kindCounts(1001, normaliseMix({ genuine: 1, impostor_public: 1, impostor_leaked: 1 }));
+    expect(Object.values(counts).reduce((a, b) => a + b)).toBe(1001);
+    expect(counts).toEqual({ genuine: 334, impostor_public: 334, impostor_leaked: 333, impostor_naive: 0, no_such_account: 0 });
+  });
+});
+
+describe('generateScoringCases', () => {
+  const set = generateScoringCases({ seed: 11, count: 1500, accounts: 400 });
+  const byKey = new Map(set.accounts.map((a) => [usernameKey(a.username), a]));
+  const ofKind = (kind: CaseKind) => set.cases.filter((c) => c.kind === kind);
+
+  it('is deterministic for a seed and differs between seeds', () => {
+    expect(generateScoringCases({ seed: 11, count: 1500, accounts: 400 })).toEqual(set);
+    const other = generateScoringCases({ seed: 12, count: 1500, accounts: 400 });
+    expect(other.cases.map((c) => c.ticket)).not.toEqual(set.cases.map((c) => c.ticket));
+  });
+
+  it('follows the mix', () => {
+    const counts = kindCounts(1500, set.mix);
+    for (const kind of CASE_KINDS) expect(ofKind(kind)).toHaveLength(counts[kind]);
+    expect(set.accounts).toHaveLength(400);
+  });
+
+  it('names an existing account in every case but no_such_account', () => {
+    for (const c of set.cases) expect(byKey.has(usernameKey(c.username))).toBe(c.kind !== 'no_such_account');
+  });
+
+  it('lets no impostor pass a challenge, and some owners pass one', () => {
+    for (const c of set.cases.filter((x) => x.kind !== 'genuine')) {
+      expect(c.ticket.emailChallengePassed ?? c.ticket.repoChallengePassed).toBeUndefined();
+    }
+    expect(ofKind('genuine').some((c) => c.notes.challenge !== 'none')).toBe(true);
+    expect(ofKind('genuine').some((c) => c.notes.challenge === 'none')).toBe(true);
+  });
+
+  it('gives public impostors only public addresses, and leaked ones exactly one more, never public', () => {
+    for (const kind of ['impostor_public', 'impostor_leaked'] as const) {
+      for (const c of ofKind(kind)) {
+        const account = byKey.get(usernameKey(c.username))!;
+        const secret = c.ticket.claims.previousEmails.filter((address) => !account.emails.some((e) => e.public && e.address.toLowerCase() === address));
+        expect(secret).toHaveLength(kind === 'impostor_leaked' ? 1 : 0);
+        if (kind === 'impostor_leaked') expect(account.emails.some((e) => e.address.toLowerCase() === secret[0])).toBe(true);
+      }
+    }
+  });
+
+  it('writes a directory the import accepts and tickets the API accepts, read back unchanged', () => {
+    const parsed = parseDirectoryFile(JSON.stringify(directoryFileOf(set.accounts), null, 1));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.accounts.map(accountRecordOf)).toEqual(set.accounts);
+    for (const c of set.cases) {
+      const line = parseTicketLine(JSON.stringify(ticketJsonOf(c)), set.now);
+      if (!line.ok) throw new Error(`${c.id}: ${JSON.stringify(line.errors)}`);
+      const { emailChallengePassed: _e, repoChallengePassed: _r, ...withoutProofs } = c.ticket;
+      // A subset: intake may add claims the generator does not make (emailsStillRead).
+      expect(line).toMatchObject({ ref: c.id, username: c.username, ticket: withoutProofs });
+    }
+  });
+});
+
+describe.each(RUNS)('the scorer on seed $seed, $name mix', ({ seed, mix }) => {
+  const report = evaluateScoring(generateScoringCases({ seed, count: 4000, mix }));
+  const check = (prefix: string) => report.checks.find((c) => c.aim.startsWith(prefix))!;
+
+  it('approves no impostor who knows only public facts', () => {
+    expect(check('no impostor_public approved')).toMatchObject({ status: 'PASS' });
+  });
+
+  it(`approves at most ${AIMS.maxImpostorsApproved * 100}% of impostors`, () => {
+    expect(check('impostors approved')).toMatchObject({ status: 'PASS' });
+    const impostors = report.kinds.filter((k) => IMPOSTOR_KINDS.includes(k.name as CaseKind));
+    expect(impostors.reduce((sum, k) => sum + k.recommendations.approve, 0)).toBe(0);
+  });
+
+  it(`denies at most ${AIMS.maxGenuineDenied * 100}% of owners`, () => {
+    expect(check('genuine denied')).toMatchObject({ status: 'PASS' });
+  });
+
+  // A guard against getting worse, set below today's 0.82–0.86 on these runs. The aim (0.90) is not met:
+  // impostors holding one leaked private address outrank owners who passed no challenge (see the README).
+  it('ranks owners above impostors most of the time (AUC ≥ 0.78)', () => {
+    expect(report.auc).toBeGreaterThanOrEqual(0.78);
+  });
+
+  it('prints every aim with its verdict', () => {
+    const text = formatReport(report);
+    expect(text).toMatch(/ROC AUC, genuine vs impostor_public \+ impostor_leaked \+ impostor_naive .*: 0\.\d{4}/);
+    for (const c of report.checks) expect(text).toContain(`${c.status}  ${c.aim}`);
+  });
+});
