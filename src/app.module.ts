@@ -13,6 +13,8 @@ import { HealthModule } from './health/health.module.js';
 import { IntakeModule } from './intake/intake.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { ReviewQueueModule } from './review-queue/review-queue.module.js';
+import { SlaModule } from './sla/sla.module.js';
 
 @Module({})
 class ClockModule {
@@ -31,6 +33,7 @@ export class AppModule {
   /** ROLE decides what runs here: web serves HTTP, worker processes jobs, all does both. */
   static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
     const withWorkers = config.role !== 'web';
+    const withWeb = config.role !== 'worker';
     return {
       module: AppModule,
       imports: [
@@ -49,7 +52,9 @@ export class AppModule {
         }),
         NotificationsModule.forRole(withWorkers),
         DirectoryModule,
-        EvidenceModule.forRole(withWorkers),
+        EvidenceModule.forRoot(),
+        SlaModule,
+        ReviewQueueModule.forRole(withWeb, withWorkers),
         IntakeModule,
         HealthModule,
       ],

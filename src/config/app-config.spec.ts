@@ -37,6 +37,10 @@ describe('loadConfig', () => {
           highValueMonthlyDownloads: 1_000_000, expiredDomains: [], emailChallengeTtlMs: 30 * 60_000, emailChallengeAttempts: 5,
           repositoryChallengeTtlMs: 14 * 86_400_000, githubApiUrl: 'https://api.github.com', githubToken: null,
         },
+        review: {
+          slaPolicyFile: 'config/sla-policy.json', leaseMs: 15 * 60_000, reconcileIntervalMs: 60_000, fastLane: false,
+          opsEmail: 'ops@localhost', slaWebhookUrl: null, apiToken: null,
+        },
       });
     });
 

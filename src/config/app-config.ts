@@ -37,6 +37,18 @@ export interface AppConfig {
     githubApiUrl: string;
     githubToken: string | null;
   };
+  review: {
+    /** The SLA policy file (src/sla/sla-policy.ts); relative paths from the working directory. */
+    slaPolicyFile: string;
+    leaseMs: number;
+    reconcileIntervalMs: number;
+    /** Tickets with proven control (recommendation approve) go ahead of the in-turn tier. */
+    fastLane: boolean;
+    opsEmail: string;
+    slaWebhookUrl: string | null;
+    /** Bearer token of the staff review API (work next, release…); null keeps the API closed. */
+    apiToken: string | null;
+  };
 }
 
 export class ConfigError extends Error {
@@ -113,7 +125,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     const value = parse(raw);
     if (value instanceof Invalid) {
       // Never echo a secret into boot logs.
-      const shown = name === 'SECRET_KEY' || name === 'GITHUB_TOKEN' ? '<hidden>' : JSON.stringify(withoutPassword(given ?? ''));
+      const shown = ['SECRET_KEY', 'GITHUB_TOKEN', 'REVIEW_API_TOKEN'].includes(name) ? '<hidden>' : JSON.stringify(withoutPassword(given ?? ''));
       problems.push(`${name}=${shown} (expected ${value.expected})`);
       return undefined as T;
     }
@@ -148,6 +160,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const githubApiUrl = read('GITHUB_API_URL', 'https://api.github.com', url('http:', 'https:'));
   const githubToken = read<string | null>('GITHUB_TOKEN', 'none', (raw) =>
     raw === 'none' ? null : /^[A-Za-z0-9_]{20,255}$/.test(raw) ? raw : new Invalid('a GitHub token (letters, digits, underscores)'));
+  const slaPolicyFile = read('SLA_POLICY_FILE', 'config/sla-policy.json', matches(/^[^\0]+$/, 'a file path'));
+  const leaseMs = read('LEASE_DURATION', '15m', duration);
+  const reconcileIntervalMs = read('RECONCILE_INTERVAL', '60s', duration);
+  const fastLane = read('FAST_LANE', 'false', bool);
+  const opsEmail = read('OPS_EMAIL', 'ops@localhost', matches(/^[^\s@<>]+@[^\s@<>]+$/, 'an e-mail address'));
+  const slaWebhookUrl = read<string | null>('SLA_WEBHOOK_URL', 'none', (raw) => (raw === 'none' ? null : url('http:', 'https:')(raw)));
+  const apiToken = read<string | null>('REVIEW_API_TOKEN', 'none', (raw) =>
+    raw === 'none' ? null : /^[\x21-\x7e]{32,200}$/.test(raw) ? raw : new Invalid('at least 32 printable characters, no spaces'));
   const secretKey = read<Buffer | null>('SECRET_KEY', 'none', (raw) =>
     raw === 'none' ? null : raw.length >= 32 ? Buffer.from(raw, 'utf8') : new Invalid('at least 32 characters'));
   if (secretKey === null && nodeEnv === 'production') {
@@ -171,6 +191,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       highValueMonthlyDownloads, expiredDomains, emailChallengeTtlMs, emailChallengeAttempts, repositoryChallengeTtlMs,
       githubApiUrl, githubToken,
     },
+    review: { slaPolicyFile, leaseMs, reconcileIntervalMs, fastLane, opsEmail, slaWebhookUrl, apiToken },
   };
 }
 

@@ -5,7 +5,8 @@ import { OutboxMessage } from '../notifications/outbox.entity.js';
 import { Ticket, TicketAccessToken, TicketEvent, TicketLink } from '../tickets/ticket.entity.js';
 import { Initial1764000000000 } from './migrations/1764000000000-initial.js';
 import { Evidence1764100000000 } from './migrations/1764100000000-evidence.js';
+import { ReviewQueue1764200000000 } from './migrations/1764200000000-review-queue.js';
 
 export const ENTITIES = [Account, AccountEmail, AccountProject, Ticket, TicketEvent, TicketLink, TicketAccessToken, OutboxMessage,
   AssessmentRecord, Challenge];
-export const MIGRATIONS = [Initial1764000000000, Evidence1764100000000];
+export const MIGRATIONS = [Initial1764000000000, Evidence1764100000000, ReviewQueue1764200000000];

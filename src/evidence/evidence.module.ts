@@ -2,15 +2,14 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ChallengesService } from './challenges.service.js';
-import { EvidenceProcessor } from './evidence.processor.js';
 import { EvidenceService } from './evidence.service.js';
 import { GitHubRepositoryVerifier, REPOSITORY_VERIFIERS, type RepositoryVerifier } from './repository-verifier.js';
 import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider.js';
 
 @Module({})
 export class EvidenceModule {
-  /** The assess worker runs only where jobs are processed (ROLE=worker or all). */
-  static forRole(withWorkers: boolean): DynamicModule {
+  /** The assess step runs in the review pipeline's worker (src/review-queue/pipeline.processor.ts). */
+  static forRoot(): DynamicModule {
     return {
       module: EvidenceModule,
       global: true,
@@ -26,7 +25,6 @@ export class EvidenceModule {
         },
         ChallengesService,
         EvidenceService,
-        ...(withWorkers ? [EvidenceProcessor] : []),
       ],
       exports: [ChallengesService, EvidenceService, SCORING_CONFIG],
     };

@@ -8,6 +8,7 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 import { OutboxMessage } from '../notifications/outbox.entity.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
+import { updateTicketQuietly } from '../tickets/quiet-update.js';
 import { assess } from './assess.js';
 import { loadAccountRecord } from './account-lookup.js';
 import { AssessmentRecord, type AssessmentTrigger } from './assessment.entity.js';
@@ -39,14 +40,17 @@ export class EvidenceService {
 
   /**
    * One assess job: the outbox row says which ticket and why. Marking the row in the same transaction
-   * makes a job that runs twice (a retry after a crash, SECURITY #23) store one assessment.
+   * makes a job that runs twice (a retry after a crash, SECURITY #23) store one assessment. `then` runs
+   * in the same transaction (the pipeline routes the ticket there), so it happens exactly when the
+   * assessment does.
    */
-  async processOutbox(outboxId: string): Promise<AssessmentRecord | null> {
+  async processOutbox(outboxId: string, then?: (em: EntityManager, ticketId: string) => Promise<void>): Promise<AssessmentRecord | null> {
     return this.transactions.run(async (em) => {
       const row = await em.findOneBy(OutboxMessage, { id: outboxId });
       if (!row || row.processedAt || !row.payload) return null;
       const { ticketId, trigger } = JSON.parse(row.payload) as AssessPayload;
       const stored = await this.assessInside(em, ticketId, trigger);
+      if (then) await then(em, ticketId);
       await em.update(OutboxMessage, { id: outboxId }, { processedAt: this.clock.now(), payload: null, attempts: row.attempts + 1, lastError: null });
       return stored;
     });
@@ -118,14 +122,12 @@ export class EvidenceService {
     };
     const result = await em.insert(AssessmentRecord, row);
     const stored: AssessmentRecord = { ...row, id: Number(result.identifiers[0].id) };
-    // The summary is derived data: setting `version` to itself stops TypeORM's automatic bump, so a
-    // background re-score never makes a requester's or moderator's concurrent action fail with
-    // "changed meanwhile" (the version guards state changes, not the score).
-    await em.createQueryBuilder().update(Ticket).set({
+    // Derived data: a background re-score leaves the ticket's version alone (see updateTicketQuietly).
+    await updateTicketQuietly(em, { id: ticket.id }, {
       score: assessment.score, band: assessment.band, recommendation: assessment.recommendation,
       riskFlags: assessment.riskFlags.length ? ` ${assessment.riskFlags.join(' ')} ` : ' ',
-      ruleVersion: assessment.ruleVersion, assessedAt: now, version: () => '"version"',
-    }).where('id = :id', { id: ticket.id }).execute();
+      ruleVersion: assessment.ruleVersion, assessedAt: now,
+    });
     await insertRows(em, TicketEvent, {
       ticketId: ticket.id, type: 'assessed', actor: 'system', public: false, createdAt: now,
       data: {

@@ -14,6 +14,7 @@ import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { Ticket, TicketAccessToken, type TicketClaims, TicketEvent, TicketLink, type TriState } from '../tickets/ticket.entity.js';
 import { TicketState } from '../tickets/ticket-state.js';
 import { mergeClaims } from '../tickets/claims.js';
+import { SlaService } from '../sla/sla.service.js';
 import { requestAssessment } from '../evidence/assessment-requests.js';
 import { CODE_OF_CONDUCT } from './code-of-conduct.js';
 import type { CreateTicketDto, TriStateInput } from './dto/create-ticket.dto.js';
@@ -53,6 +54,7 @@ export class IntakeService {
     private readonly notifications: NotificationsService,
     private readonly relay: OutboxRelay,
     private readonly limiter: IntakeRateLimiter,
+    private readonly sla: SlaService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -103,6 +105,9 @@ export class IntakeService {
       cocVersion: CODE_OF_CONDUCT.version, cocAcceptedAt: now, delayAcknowledgedAt: now,
       createdAt: now, updatedAt: now, decidedAt: null, closedAt: null, version: 1,
       score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
+      claimedBy: null, claimedAt: null, leaseExpiresAt: null, escalated: false,
+      // The SLA clock runs from arrival; its timer is armed once the pipeline routes the ticket.
+      ...this.sla.start({ requestType: dto.request_type, createdAt: now }),
     };
     await insertRows(em, Ticket, ticket);
     await insertRows(em, TicketEvent, {

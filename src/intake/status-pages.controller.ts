@@ -15,6 +15,7 @@ const NOTICES: Record<string, string> = {
   'code=passed': 'Thank you: the code is confirmed. The team will see that you can read that address.',
   'repository=started': 'Publish the branch or the file below, then press "Check now".',
   'repository=found': 'We found the token. Thank you: the team will take it into account.',
+  'contested=1': 'Understood: your request is now in the moderators\' queue.',
 };
 
 /** The private status page behind the link only the requester has. */
@@ -80,6 +81,15 @@ export class StatusPagesController {
         case 'unavailable': return { status: 503, extra: { notice: 'We could not ask the repository host just now. Please try again in a few minutes.' } };
         case 'manual': return { status: 200, extra: { notice: 'We cannot check this host automatically: a moderator will check the repository by hand.' } };
       }
+    }, 'notice');
+  }
+
+  @Post(':token/contest')
+  @Header('Cache-Control', 'no-store')
+  async contest(@Param('token') token: string, @Res() reply: FastifyReply) {
+    return this.act(reply, token, async () => {
+      await this.status.contestRecoveryCodes(token);
+      return { redirect: 'contested=1' };
     }, 'notice');
   }
 

@@ -9,6 +9,9 @@ import { canTransition, isOpen, QUEUED_STATES, STATE_IN_PLAIN_WORDS, TicketState
 import { requestAssessment } from '../evidence/assessment-requests.js';
 import { type ChallengeStatus, ChallengesService, type CodeResult } from '../evidence/challenges.service.js';
 import type { VerifierResult } from '../evidence/repository-verifier.js';
+import { OutboxRelay } from '../notifications/outbox-relay.service.js';
+import { ReviewService } from '../review-queue/review.service.js';
+import { requestSync } from '../review-queue/sync-requests.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -23,6 +26,8 @@ export interface StatusView {
   position: number | null;
   wait: WaitEstimate | null;
   question: string | null;
+  /** Waiting because the account can be recovered with a recovery code; the requester may contest. */
+  recoveryCodesAnswer: boolean;
   timeline: { at: Date; text: string; body?: string }[];
   challenges: ChallengeStatus;
 }
@@ -34,6 +39,8 @@ export class StatusService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly challenges: ChallengesService,
+    private readonly review: ReviewService,
+    private readonly relay: OutboxRelay,
     private readonly clock: Clock,
   ) {}
 
@@ -55,7 +62,8 @@ export class StatusService {
       .find({ where: { ticketId: ticket.id, public: true }, order: { id: 'ASC' } });
     const position = QUEUED_STATES.includes(ticket.state) ? await this.placeInQueue(ticket) : null;
     const wait = position === null ? null : estimateWait(position, await this.recentDecisions(), DECISION_WINDOW_DAYS);
-    const lastQuestion = [...events].reverse().find((e) => e.type === 'info_requested');
+    const lastQuestion = [...events].reverse().find((e) => e.type === 'info_requested' || e.type === 'recovery_codes_answer');
+    const waiting = ticket.state === TicketState.AwaitingRequester;
     return {
       reference: ticket.reference,
       state: ticket.state,
@@ -64,7 +72,8 @@ export class StatusService {
       submittedAt: ticket.createdAt,
       position,
       wait,
-      question: ticket.state === TicketState.AwaitingRequester ? String(lastQuestion?.data.message ?? '') || null : null,
+      question: waiting && lastQuestion?.type === 'info_requested' ? String(lastQuestion.data.message ?? '') || null : null,
+      recoveryCodesAnswer: waiting && lastQuestion?.type === 'recovery_codes_answer',
       timeline: events.map(describeEvent),
       challenges: await this.challenges.statusFor(ticket.id),
     };
@@ -90,13 +99,36 @@ export class StatusService {
       const now = this.clock.now();
       await em.insert(TicketEvent, { ticketId: ticket.id, type: 'message', actor: 'requester', public: true, createdAt: now, data: { message } });
       await requestAssessment(em, ticket.id, 'message', now);
-      // An answer to our question puts the ticket back in the moderators' queue.
-      const next = ticket.state === TicketState.AwaitingRequester ? TicketState.AwaitingReview : ticket.state;
-      await this.save(em, ticket, { state: next, updatedAt: now });
-      if (next !== ticket.state) {
-        await em.insert(TicketEvent, { ticketId: ticket.id, type: 'state_changed', actor: 'requester', public: false, createdAt: now, data: { from: ticket.state, to: next } });
+      if (ticket.state !== TicketState.AwaitingRequester) {
+        await this.save(em, ticket, { updatedAt: now });
+        return;
       }
+      // An answer to our question puts the ticket back in the moderators' queue, and its clock runs again.
+      const { changes, stale } = this.review.backToQueue(ticket, now);
+      await this.save(em, ticket, { ...changes, updatedAt: now });
+      await em.insert(TicketEvent, { ticketId: ticket.id, type: 'state_changed', actor: 'requester', public: false, createdAt: now, data: { from: ticket.state, to: changes.state } });
+      await requestSync(em, ticket.id, now, stale);
     });
+    void this.relay.kick();
+  }
+
+  /** "I cannot use recovery codes": the ticket goes to the moderators' queue after all. */
+  async contestRecoveryCodes(token: string): Promise<void> {
+    await this.transactions.run(async (em) => {
+      const ticket = await this.openTicket(token, em);
+      if (ticket.state !== TicketState.AwaitingRequester || !(await this.answeredWithRecoveryCodes(em, ticket.id))) {
+        throw new DomainError(DomainErrorCode.Conflict, 'This request is not waiting on recovery codes.');
+      }
+      const now = this.clock.now();
+      const { changes, stale } = this.review.backToQueue(ticket, now);
+      await this.save(em, ticket, { ...changes, updatedAt: now });
+      await em.insert(TicketEvent, {
+        ticketId: ticket.id, type: 'contested', actor: 'requester', public: true, createdAt: now,
+        data: { public_text: 'You told us you cannot use recovery codes. The request went to the moderators\' queue.' },
+      });
+      await requestSync(em, ticket.id, now, stale);
+    });
+    void this.relay.kick();
   }
 
   async withdraw(token: string): Promise<void> {
@@ -106,9 +138,20 @@ export class StatusService {
         throw new DomainError(DomainErrorCode.Conflict, 'This request can no longer be withdrawn.');
       }
       const now = this.clock.now();
-      await this.save(em, ticket, { state: TicketState.Withdrawn, openKey: null, closedAt: now, updatedAt: now });
+      const { changes, stale } = this.review.closing(ticket, now);
+      await this.save(em, ticket, { ...changes, state: TicketState.Withdrawn, openKey: null, closedAt: now, updatedAt: now });
       await em.insert(TicketEvent, { ticketId: ticket.id, type: 'withdrawn', actor: 'requester', public: true, createdAt: now, data: {} });
+      await requestSync(em, ticket.id, now, stale);
     });
+    void this.relay.kick();
+  }
+
+  /** The ticket waits on the requester because of the recovery-codes answer (not a moderator's question). */
+  private async answeredWithRecoveryCodes(em: EntityManager, ticketId: string): Promise<boolean> {
+    const last = await em.findOne(TicketEvent, {
+      where: { ticketId, type: In(['recovery_codes_answer', 'info_requested']) }, order: { id: 'DESC' }, select: { type: true },
+    });
+    return last?.type === 'recovery_codes_answer';
   }
 
   private async openTicket(token: string, em: EntityManager): Promise<Ticket> {
@@ -149,6 +192,7 @@ function describeEvent(event: TicketEvent): { at: Date; text: string; body?: str
     case 'follow_up': return { at, text: 'You sent the request again; we added it to this one. It keeps its place in the queue.' };
     case 'message': return { at, text: 'You added information.', body: String(event.data.message ?? '') };
     case 'withdrawn': return { at, text: 'You withdrew the request.' };
+    case 'recovery_codes_answer': return { at, text: 'We answered: this account can be recovered with a recovery code, without a moderator.' };
     default: return { at, text: String(event.data.public_text ?? 'The request was updated.'), body: event.data.message ? String(event.data.message) : undefined };
   }
 }

@@ -7,6 +7,8 @@ export enum MailTemplate {
   StatusLinkAgain = 'status-link-again',
   ChallengeCode = 'challenge-code',
   RecoveryCodesHint = 'recovery-codes-hint',
+  SlaBreach = 'sla-breach',
+  RecoveryCodesAnswer = 'recovery-codes-answer',
 }
 
 export interface RenderedMail {

@@ -23,7 +23,7 @@ export class NotificationsModule {
       module: NotificationsModule,
       global: true,
       // The outbox relay publishes to every queue, so the queues are registered (once) here and shared.
-      imports: [BullModule.registerQueue({ name: QueueName.Mail }, { name: QueueName.Review })],
+      imports: [BullModule.registerQueue({ name: QueueName.Mail }, { name: QueueName.Review }, { name: QueueName.Dispatch }, { name: QueueName.Timers })],
       providers: [NotificationsService, OutboxRelay, ...(withWorkers ? [transport, MailProcessor] : [])],
       exports: [NotificationsService, OutboxRelay, BullModule],
     };

@@ -100,6 +100,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       case OutboxTopic.Assess:
         await this.reviewQueue.add(JobName.Assess, { outboxId: row.id }, jobOptions(JobName.Assess, row.id));
         return;
+      case OutboxTopic.Sync:
+        await this.reviewQueue.add(JobName.Sync, { outboxId: row.id }, jobOptions(JobName.Sync, row.id));
+        return;
+      case OutboxTopic.Webhook:
+        await this.reviewQueue.add(JobName.Webhook, { outboxId: row.id }, jobOptions(JobName.Webhook, row.id));
+        return;
     }
   }
 }

@@ -5,6 +5,10 @@ export enum OutboxTopic {
   Mail = 'mail',
   /** New evidence on a ticket: (re)assess it. The payload holds ids only. */
   Assess = 'assess',
+  /** A ticket's SQL state changed: make Redis match it (dispatch job, SLA timer, lease expiry). */
+  Sync = 'sync',
+  /** An ops event for the configured webhook (an SLA breach). */
+  Webhook = 'webhook',
 }
 
 /**

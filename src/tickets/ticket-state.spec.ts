@@ -7,6 +7,7 @@ const TERMINAL = [S.Completed, S.Denied, S.Withdrawn, S.ClosedNoResponse];
 /** Every allowed move (DESIGN.md, "Ticket states", plus a reviewer handing a ticket back to the queue); nothing else is. */
 const ALLOWED: Array<[TicketState, TicketState]> = [
   [S.Submitted, S.AwaitingReview],
+  [S.Submitted, S.AwaitingRequester],
   [S.AwaitingReview, S.InReview],
   [S.InReview, S.AwaitingReview],
   [S.InReview, S.AwaitingRequester],
@@ -15,6 +16,8 @@ const ALLOWED: Array<[TicketState, TicketState]> = [
   [S.Approved, S.CoolingOff],
   [S.CoolingOff, S.ResetIssued],
   [S.ResetIssued, S.Completed],
+  [S.Denied, S.AwaitingReview],
+  [S.ClosedNoResponse, S.AwaitingReview],
   ...OPEN_STATES.flatMap((from) => [S.Denied, S.Withdrawn, S.ClosedNoResponse].map((to): [TicketState, TicketState] => [from, to])),
 ];
 const allowed = new Set(ALLOWED.map(([from, to]) => `${from}->${to}`));
@@ -52,8 +55,12 @@ describe('ticket states', () => {
       expect(canTransition(from, to)).toBe(false);
     });
 
-    it.each(TERMINAL)('allows no move out of %s', (from) => {
+    it.each([S.Completed, S.Withdrawn])('allows no move out of %s', (from) => {
       expect(ALL.filter((to) => canTransition(from, to))).toEqual([]);
+    });
+
+    it.each([S.Denied, S.ClosedNoResponse])('lets %s only be reopened into the queue', (from) => {
+      expect(ALL.filter((to) => canTransition(from, to))).toEqual([S.AwaitingReview]);
     });
 
     it.each(OPEN_STATES)('lets %s be denied, withdrawn or closed for no response', (from) => {

@@ -29,7 +29,8 @@ export const QUEUED_STATES: readonly TicketState[] = [TicketState.Submitted, Tic
 const TERMINAL_FROM_OPEN = [TicketState.Denied, TicketState.Withdrawn, TicketState.ClosedNoResponse];
 
 const TRANSITIONS: Record<TicketState, readonly TicketState[]> = {
-  [TicketState.Submitted]: [TicketState.AwaitingReview, ...TERMINAL_FROM_OPEN],
+  // A new ticket is routed to the queue, or (unused recovery codes) to an answer the requester can contest.
+  [TicketState.Submitted]: [TicketState.AwaitingReview, TicketState.AwaitingRequester, ...TERMINAL_FROM_OPEN],
   [TicketState.AwaitingReview]: [TicketState.InReview, ...TERMINAL_FROM_OPEN],
   [TicketState.InReview]: [
     TicketState.AwaitingReview, TicketState.AwaitingRequester, TicketState.Approved, ...TERMINAL_FROM_OPEN,
@@ -39,9 +40,10 @@ const TRANSITIONS: Record<TicketState, readonly TicketState[]> = {
   [TicketState.CoolingOff]: [TicketState.ResetIssued, ...TERMINAL_FROM_OPEN],
   [TicketState.ResetIssued]: [TicketState.Completed, ...TERMINAL_FROM_OPEN],
   [TicketState.Completed]: [],
-  [TicketState.Denied]: [],
+  // Reopening starts a new decision cycle (ReviewService.reopen); a withdrawal is final: file a new request.
+  [TicketState.Denied]: [TicketState.AwaitingReview],
   [TicketState.Withdrawn]: [],
-  [TicketState.ClosedNoResponse]: [],
+  [TicketState.ClosedNoResponse]: [TicketState.AwaitingReview],
 };
 
 export function isOpen(state: TicketState): boolean {

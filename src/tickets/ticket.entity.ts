@@ -3,6 +3,8 @@ import { DateTimeColumn, JsonColumn } from '../database/columns.js';
 import type { Band, Recommendation } from '../evidence/evidence.types.js';
 import { TicketState } from './ticket-state.js';
 
+export type SlaLevel = 'on_time' | 'warning' | 'breached';
+
 export const REQUEST_TYPES = [
   'forgot_password', 'lost_2fa', 'lost_recovery_codes', 'lost_email_access', 'compromised',
 ] as const;
@@ -111,6 +113,67 @@ export class Ticket {
   @DateTimeColumn({ name: 'assessed_at', nullable: true })
   assessedAt: Date | null;
 
+  /** The moderator holding the ticket (`moderator:<id>`) and until when; null when nobody does. */
+  @Column({ name: 'claimed_by', type: 'varchar', length: 60, nullable: true })
+  claimedBy: string | null;
+
+  @DateTimeColumn({ name: 'claimed_at', nullable: true })
+  claimedAt: Date | null;
+
+  @DateTimeColumn({ name: 'lease_expires_at', nullable: true })
+  leaseExpiresAt: Date | null;
+
+  /** Escalated to a senior moderator: it waits at the top of the queue. */
+  @Column({ type: 'boolean', default: false })
+  escalated: boolean;
+
+  // The SLA clock (src/sla/sla-clock.ts): stored so that timers can be rebuilt from SQL alone.
+  @Column({ name: 'sla_cycle', type: 'integer', default: 1 })
+  slaCycle: number;
+
+  /** Null until the clock is started (the reconciler starts it for tickets older than the SLA). */
+  @DateTimeColumn({ name: 'sla_cycle_started_at', nullable: true })
+  slaCycleStartedAt: Date | null;
+
+  @DateTimeColumn({ name: 'first_responded_at', nullable: true })
+  firstRespondedAt: Date | null;
+
+  @DateTimeColumn({ name: 'sla_decided_at', nullable: true })
+  slaDecidedAt: Date | null;
+
+  @DateTimeColumn({ name: 'sla_paused_since', nullable: true })
+  slaPausedSince: Date | null;
+
+  /** Closed pauses of the current cycle, as ISO instants. */
+  @JsonColumn({ name: 'sla_pauses', default: '[]' })
+  slaPauses: Array<{ from: string; to: string }>;
+
+  @DateTimeColumn({ name: 'response_warn_at', nullable: true })
+  responseWarnAt: Date | null;
+
+  @DateTimeColumn({ name: 'response_due_at', nullable: true })
+  responseDueAt: Date | null;
+
+  @DateTimeColumn({ name: 'decision_warn_at', nullable: true })
+  decisionWarnAt: Date | null;
+
+  @DateTimeColumn({ name: 'decision_due_at', nullable: true })
+  decisionDueAt: Date | null;
+
+  @Column({ name: 'sla_response_level', type: 'varchar', length: 10, default: 'on_time' })
+  slaResponseLevel: SlaLevel;
+
+  @Column({ name: 'sla_decision_level', type: 'varchar', length: 10, default: 'on_time' })
+  slaDecisionLevel: SlaLevel;
+
+  /** The worse of the two running clocks: the queue's order and filters read it. */
+  @Column({ name: 'sla_level', type: 'varchar', length: 10, default: 'on_time' })
+  slaLevel: SlaLevel;
+
+  /** When the ticket's SLA timer must wake up next; null when no clock runs. */
+  @DateTimeColumn({ name: 'sla_next_at', nullable: true })
+  slaNextAt: Date | null;
+
   @VersionColumn()
   version: number;
 }
@@ -118,7 +181,9 @@ export class Ticket {
 export type TicketEventType =
   | 'submitted' | 'follow_up' | 'message' | 'withdrawn' | 'competing_request' | 'state_changed' | 'info_requested'
   | 'assessed' | 'codes_sent' | 'code_sent' | 'code_confirmed' | 'code_rejected' | 'code_locked'
-  | 'repository_challenge_started' | 'repository_checked' | 'repository_result_recorded' | 'recovery_codes_hint_sent';
+  | 'repository_challenge_started' | 'repository_checked' | 'repository_result_recorded' | 'recovery_codes_hint_sent'
+  | 'routed' | 'recovery_codes_answer' | 'contested' | 'claimed' | 'lease_renewed' | 'released' | 'lease_expired'
+  | 'reassigned' | 'escalated' | 'sla_started' | 'sla_paused' | 'sla_resumed' | 'sla_warning' | 'sla_breached' | 'reopened';
 
 /** One line of a ticket's timeline; `public` lines are shown on the requester's status page. */
 @Entity('ticket_events')

@@ -1,6 +1,9 @@
 import { generateDirectory } from '../../src/directory/demo-directory.js';
 import { parseDirectoryFile } from '../../src/directory/directory-file.js';
 import { DirectoryService } from '../../src/directory/directory.service.js';
+import { slaColumns } from '../../src/sla/sla-columns.js';
+import { startSla } from '../../src/sla/sla-clock.js';
+import { DEFAULT_SLA_POLICY_JSON, parseSlaPolicy } from '../../src/sla/sla-policy.js';
 import { randomUUID } from 'node:crypto';
 import { Ticket } from '../../src/tickets/ticket.entity.js';
 import { TicketState } from '../../src/tickets/ticket-state.js';
@@ -59,6 +62,10 @@ export function makeStoredTicket(i: number, over: Partial<Ticket> = {}): Ticket 
     competing: false, cocVersion: '2026-11', cocAcceptedAt: at, delayAcknowledgedAt: at, createdAt: at, updatedAt: at,
     closedAt: null, decidedAt: null, version: 1,
     score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
+    claimedBy: null, claimedAt: null, leaseExpiresAt: null, escalated: false,
+    ...slaColumns(startSla(at, DEFAULT_POLICY.targetsFor(over.requestType ?? 'lost_2fa'))),
     ...over,
   };
 }
+
+const DEFAULT_POLICY = parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default');

@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource, In, IsNull, LessThan, Not } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
+import { type MirrorReport, QueueMirror } from './queue-mirror.service.js';
+import { ReviewService } from './review.service.js';
+
+/** A ticket not assessed this long after arrival is routed anyway: scoring must not hold the queue. */
+const ROUTE_WITHOUT_ASSESSMENT_AFTER_MS = 5 * 60_000;
+const BATCH = 500;
+
+export interface ReconcileReport extends MirrorReport {
+  clocksStarted: number;
+  routed: number;
+  ms: number;
+}
+
+/**
+ * Makes Redis match SQL on boot and every RECONCILE_INTERVAL (DESIGN.md principle 1): starts clocks
+ * that never started, routes tickets whose assessment never came, then lets the mirror add every
+ * missing dispatch job, SLA timer and lease expiry and remove strays. Runs in worker processes; two
+ * workers reconciling at once do no harm (every step is idempotent).
+ */
+@Injectable()
+export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ReconcilerService.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<ReconcileReport | null> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly review: ReviewService,
+    private readonly mirror: QueueMirror,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.run(), this.config.review.reconcileIntervalMs);
+    this.timer.unref();
+    void this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass (concurrent calls share it); null when Redis or the database failed (logged, retried next time). */
+  run(): Promise<ReconcileReport | null> {
+    if (this.stopped) return Promise.resolve(null);
+    this.running ??= this.pass()
+      .catch((error: Error) => {
+        this.logger.warn(`reconciler paused: ${error.message}`);
+        return null;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  private async pass(): Promise<ReconcileReport> {
+    const started = Date.now();
+    const tickets = this.dataSource.getRepository(Ticket);
+    let clocksStarted = 0;
+    for (const { id } of await tickets.find({ where: { state: In([...OPEN_STATES]), slaCycleStartedAt: IsNull() }, select: { id: true }, take: BATCH })) {
+      await this.review.startClock(id).then(() => clocksStarted++, (e: Error) => this.logger.warn(`clock of ${id}: ${e.message}`));
+    }
+    let routed = 0;
+    const stuck = await tickets.find({
+      where: [
+        { state: TicketState.Submitted, assessedAt: Not(IsNull()) },
+        { state: TicketState.Submitted, createdAt: LessThan(new Date(this.clock.now().getTime() - ROUTE_WITHOUT_ASSESSMENT_AFTER_MS)) },
+      ],
+      select: { id: true }, take: BATCH,
+    });
+    for (const { id } of stuck) {
+      await this.review.route(id).then(() => routed++, (e: Error) => this.logger.warn(`routing ${id}: ${e.message}`));
+    }
+    const report = { ...(await this.mirror.reconcile()), clocksStarted, routed, ms: Date.now() - started };
+    if (report.added || report.removed || clocksStarted || routed) this.logger.log(report, 'reconciled Redis with SQL');
+    return report;
+  }
+}

@@ -1,0 +1,53 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DelayedError, Job } from 'bullmq';
+import { OutboxRelay } from '../notifications/outbox-relay.service.js';
+import { logConnectionErrors } from '../redis/connection-errors.js';
+import { SlaService } from '../sla/sla.service.js';
+import { JobName, QueueName } from './queue.constants.js';
+import { ReviewService } from './review.service.js';
+
+/**
+ * Wake-ups (DESIGN.md principle 3): each re-reads the ticket and acts only if the deadline it was
+ * armed for still holds. The services' conditional updates make a second firing do nothing.
+ */
+@Processor(QueueName.Timers, { concurrency: 20 })
+export class TimersProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(TimersProcessor.name);
+
+  constructor(private readonly sla: SlaService, private readonly review: ReviewService, private readonly relay: OutboxRelay) {
+    super();
+  }
+
+  async process(job: Job<{ ticketId?: unknown; at?: unknown }>, token?: string): Promise<string> {
+    const ticketId = job.data?.ticketId;
+    if (typeof ticketId !== 'string') throw new Error(`job ${job.id} has no ticketId`);
+    switch (job.name) {
+      case JobName.SlaCheck: {
+        const outcome = await this.sla.fire(ticketId);
+        if (outcome.kind === 'not_due' && token) {
+          // Woken early (clocks differ a little between machines): sleep again until the deadline.
+          await job.moveToDelayed(outcome.at.getTime(), token);
+          throw new DelayedError();
+        }
+        if (outcome.kind === 'marked') {
+          this.logger.log({ ticketId, marks: outcome.marks }, 'SLA marked');
+          void this.relay.kick();
+        }
+        return outcome.kind;
+      }
+      case JobName.LeaseExpiry:
+        return this.review.expireLease(ticketId);
+      default:
+        throw new Error(`queue ${QueueName.Timers} has no handler for job ${job.name}`);
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    logConnectionErrors(this.worker, this.logger, `worker ${QueueName.Timers}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
+  }
+}

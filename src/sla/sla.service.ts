@@ -1,0 +1,121 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { Transactions } from '../database/transactions.js';
+import { MailTemplate } from '../notifications/mail-templates.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { slaTimerId } from '../review-queue/dispatch-order.js';
+import { requestSync, requestWebhook } from '../review-queue/sync-requests.js';
+import { updateTicketQuietly } from '../tickets/quiet-update.js';
+import { addTicketEvent } from '../tickets/ticket-events.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { isOpen } from '../tickets/ticket-state.js';
+import { type SlaColumns, slaColumns, slaStateOf } from './sla-columns.js';
+import {
+  applyMarks, decideSla, dueMarks, pauseSla, reopenSla, respondSla, resumeSla, type SlaState, type SlaTargets, startSla,
+} from './sla-clock.js';
+import type { SlaPolicy } from './sla-policy.js';
+
+export const SLA_POLICY = Symbol('SLA_POLICY');
+
+export type SlaStep = 'pause' | 'resume' | 'respond' | 'decide' | 'reopen';
+const STEPS: Record<SlaStep, (s: SlaState, now: Date, t: SlaTargets) => SlaState> = {
+  pause: pauseSla, resume: resumeSla, respond: respondSla, decide: decideSla, reopen: reopenSla,
+};
+
+/** New SLA columns for a ticket, and the timer ids they make stale (to remove from Redis). */
+export interface SlaChange {
+  columns: Partial<SlaColumns>;
+  stale: string[];
+}
+
+/** What a fired SLA timer did. */
+export type FireOutcome =
+  | { kind: 'marked'; marks: Array<{ clock: 'response' | 'decision'; level: 'warning' | 'breached' }> }
+  | { kind: 'not_due'; at: Date }
+  | { kind: 'nothing' };
+
+/**
+ * The ticket's SLA clock, kept in SQL: the pure rules (sla-clock.ts) decide; this service reads and
+ * writes the columns, inside the caller's transaction where the change belongs to a bigger one.
+ */
+@Injectable()
+export class SlaService {
+  private readonly logger = new Logger(SlaService.name);
+
+  constructor(
+    @Inject(SLA_POLICY) readonly policy: SlaPolicy,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly transactions: Transactions,
+    private readonly notifications: NotificationsService,
+    private readonly clock: Clock,
+  ) {}
+
+  targetsFor(ticket: Pick<Ticket, 'requestType'>): SlaTargets {
+    return this.policy.targetsFor(ticket.requestType);
+  }
+
+  /** The clock of a new ticket, counted from its arrival. */
+  start(ticket: Pick<Ticket, 'requestType' | 'createdAt'>): SlaColumns {
+    return slaColumns(startSla(ticket.createdAt, this.targetsFor(ticket)));
+  }
+
+  /** Pause, resume, first response, decision, reopen: the columns to write with the caller's change. */
+  step(ticket: Ticket, step: SlaStep, now: Date): SlaChange {
+    const state = slaStateOf(ticket) ?? startSla(ticket.createdAt, this.targetsFor(ticket));
+    const next = STEPS[step](state, now, this.targetsFor(ticket));
+    return this.change(ticket, next);
+  }
+
+  /**
+   * A timer woke up: mark what is due, once. The update is conditional on the levels read, so two
+   * firings (or two workers) cannot both mark: the loser matches no row and does nothing.
+   */
+  async fire(ticketId: string): Promise<FireOutcome> {
+    return this.transactions.run(async (em) => {
+      const ticket = await em.findOneBy(Ticket, { id: ticketId });
+      const state = ticket && isOpen(ticket.state) ? slaStateOf(ticket) : null;
+      if (!ticket || !state) return { kind: 'nothing' };
+      const now = this.clock.now();
+      const marks = dueMarks(state, now);
+      if (marks.length === 0) return state.nextAt && state.nextAt > now ? { kind: 'not_due', at: state.nextAt } : { kind: 'nothing' };
+      const { columns, stale } = this.change(ticket, applyMarks(state, marks, this.targetsFor(ticket)));
+      const won = await updateTicketQuietly(em,
+        { id: ticket.id, slaResponseLevel: ticket.slaResponseLevel, slaDecisionLevel: ticket.slaDecisionLevel, slaCycle: ticket.slaCycle },
+        columns);
+      if (won === 0) return { kind: 'nothing' };
+      for (const mark of marks) await this.record(em, ticket, mark, now);
+      await requestSync(em, ticket.id, now, stale);
+      return { kind: 'marked', marks };
+    });
+  }
+
+  private change(ticket: Ticket, next: SlaState): SlaChange {
+    const columns = slaColumns(next);
+    const stale = ticket.slaNextAt && ticket.slaNextAt.getTime() !== next.nextAt?.getTime() ? [slaTimerId(ticket.id, ticket.slaNextAt)] : [];
+    return { columns, stale };
+  }
+
+  private async record(em: EntityManager, ticket: Ticket, mark: { clock: 'response' | 'decision'; level: 'warning' | 'breached' }, now: Date): Promise<void> {
+    const dueAt = mark.clock === 'response' ? ticket.responseDueAt : ticket.decisionDueAt;
+    await addTicketEvent(em, {
+      ticketId: ticket.id, type: mark.level === 'breached' ? 'sla_breached' : 'sla_warning', actor: 'system', public: false,
+      createdAt: now, data: { clock: mark.clock, due_at: dueAt?.toISOString() ?? null, cycle: ticket.slaCycle },
+    });
+    if (mark.level !== 'breached') return;
+    this.logger.warn({ ticketId: ticket.id, reference: ticket.reference, clock: mark.clock }, 'SLA breached');
+    const clock = mark.clock === 'response' ? 'first response' : 'decision';
+    await this.notifications.queueMail(em, this.config.review.opsEmail, MailTemplate.SlaBreach, {
+      reference: ticket.reference, clock, requestType: ticket.requestType, dueAt: dueAt?.toISOString() ?? 'unknown',
+      holder: ticket.claimedBy,
+    });
+    if (this.config.review.slaWebhookUrl) {
+      await requestWebhook(em, {
+        event: 'sla_breached', reference: ticket.reference, clock: mark.clock, request_type: ticket.requestType,
+        due_at: dueAt?.toISOString() ?? null, breached_at: now.toISOString(),
+      }, now);
+    }
+  }
+}
