@@ -17,6 +17,10 @@ Configuration comes from the environment; see .env.example for every variable an
   DEMO_DATA             load a demo account directory on first start (default on in development)
   GITHUB_API_URL        where repository challenges are checked (default https://api.github.com)
   EXPIRED_DOMAINS       domains whose addresses are no evidence and get no codes (default none)
+  SLA_POLICY_FILE       SLA targets per request type (default config/sla-policy.json)
+  LEASE_DURATION        how long a moderator's claim lasts without activity (default 15m)
+  RECONCILE_INTERVAL    how often Redis is rebuilt from SQL where it differs (default 60s)
+  REVIEW_API_TOKEN      opens the staff review API /api/v1/review (default none: closed)
 `;
 
 /** Returns the private redis-server it started, if it had to start one. */

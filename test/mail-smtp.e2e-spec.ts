@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { OutboxMessage } from '../src/notifications/outbox.entity.js';
+import { OutboxMessage, OutboxTopic } from '../src/notifications/outbox.entity.js';
 import { makeTicketBody } from './support/factories.js';
 import { SmtpSink } from './support/smtp-sink.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
@@ -30,7 +30,7 @@ describe('mail over SMTP (SMTP_URL set)', () => {
     expect(statusTokenIn(body)).toBe(statusTokenIn(res.body.status_url));
     expect(readMails(t.mailDir)).toHaveLength(0);
     await expectEventually(async () => {
-      const row = await t.dataSource.getRepository(OutboxMessage).findOneByOrFail({});
+      const row = await t.dataSource.getRepository(OutboxMessage).findOneByOrFail({ topic: OutboxTopic.Mail });
       expect(row).toMatchObject({ payload: null, lastError: null });
       expect(row.processedAt).toBeInstanceOf(Date);
     });
@@ -41,7 +41,7 @@ describe('mail over SMTP (SMTP_URL set)', () => {
     const before = smtp.messages.length;
     await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ contact_email: 'later@example.org' })).expect(201);
     await expectEventually(async () => {
-      const row = await t.dataSource.getRepository(OutboxMessage).findOneOrFail({ where: {}, order: { createdAt: 'DESC' } });
+      const row = await t.dataSource.getRepository(OutboxMessage).findOneOrFail({ where: { topic: OutboxTopic.Mail }, order: { createdAt: 'DESC' } });
       expect(row.lastError).toMatch(/ECONNREFUSED/);
       expect(row.payload).not.toBeNull();
     }, 15_000, 100);

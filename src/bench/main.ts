@@ -1,21 +1,30 @@
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config/app-config.js';
+import { type AppConfig, loadConfig } from '../config/app-config.js';
 import { type BenchRow, formatRows } from './report.js';
 
-const HELP = `npm run bench [-- --duration SECONDS] [--connections N] [--accounts N]
+const HELP = `npm run bench [-- --duration SECONDS] [--connections N] [--accounts N] [--claims N] [--timers N]
 
 Measures Recovery Desk on this machine, each figure beside a baseline measured in the same run:
   - POST /api/v1/tickets (validation, duplicate check, ticket + timeline + token + outbox in one
     transaction) against a bare endpoint on the same app and server that inserts one row;
   - importing a directory of N accounts (default 10,000) against a bare multi-row SQL insert of
-    the same accounts.
-The database is DATABASE_URL (default: a fresh SQLite file in a temporary folder); Redis is REDIS_URL.
+    the same accounts;
+  - "work next": N tickets waiting (default 2,000) claimed by 20 concurrent moderators, in claims/s
+    and per-claim latency, against BullMQ's bare getNextJob + moveToCompleted on N prioritised jobs;
+  - SLA timers: N tickets (default 10,000) whose warning falls within the same 10 s, armed by the
+    reconciler and fired by the app's timers worker: lateness p50/p99 against N bare BullMQ delayed
+    jobs with the same spread and a worker of the same concurrency (20).
+The queue figures run on a second app with its own database and Redis prefix, so the tickets the
+intake run left behind (and their assessment) do not weigh on them.
+The database is DATABASE_URL (default: a fresh SQLite file in a temporary folder; on PostgreSQL the
+bench works in schemas of its own, bench_<run>_*, dropped at the end); Redis is REDIS_URL, under a
+prefix of its own whose keys are removed at the end.
 `;
 
 interface LoadResult {
@@ -40,17 +49,28 @@ async function main(): Promise<void> {
   const duration = arg('duration', 10);
   const connections = arg('connections', 10);
   const accountCount = arg('accounts', 10_000);
+  const claimCount = arg('claims', 2_000);
+  const timerCount = arg('timers', 10_000);
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
-  const env = {
+  const runId = randomUUID().slice(0, 8);
+  const postgresUrl = /^postgres(ql)?:/.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
+  /** Each app of the bench has a database (SQLite file or PostgreSQL schema) and a Redis prefix of its own. */
+  const envFor = (part: string, extra: Record<string, string> = {}) => ({
     ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', INTAKE_RATE_LIMIT: '0', INTAKE_USERNAME_RATE_LIMIT: '0',
-    DATABASE_URL: process.env.DATABASE_URL || `sqlite:${join(dir, 'bench.sqlite')}`, MAIL_DIR: join(dir, 'mail'),
-    REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}`, SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123',
-  };
+    DATABASE_URL: postgresUrl ?? `sqlite:${join(dir, `${part}.sqlite`)}`, DATABASE_SCHEMA: `bench_${runId}_${part}`, MAIL_DIR: join(dir, 'mail'),
+    REDIS_PREFIX: `bench-${runId}-${part}`, SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123', ...extra,
+  });
+  const env = envFor('http');
   process.env.DATABASE_URL = env.DATABASE_URL; // entities read it when imported, below
   const config = loadConfig(env);
   const { createApp } = await import('../app.factory.js');
   const { DataSource } = await import('typeorm');
-  const app = await createApp(config);
+  const schemas: string[] = [];
+  const boot = async (appConfig: AppConfig) => {
+    if (appConfig.database.type === 'postgres') schemas.push(appConfig.database.schema ?? 'public');
+    return createApp(appConfig);
+  };
+  const app = await boot(config);
   const dataSource = app.get(DataSource);
   const sqlite = config.database.type === 'sqlite';
   const time = sqlite ? 'datetime' : 'timestamptz';
@@ -119,8 +139,46 @@ async function main(): Promise<void> {
   await dataSource.query('DROP TABLE bench_bare');
   await dataSource.query('DROP TABLE bench_accounts');
   await app.close();
+
+  // The review queue, on an app of its own: the intake run left thousands of tickets being assessed.
+  const policyFile = join(dir, 'sla-policy.json');
+  const bench = await import('./review-queue.bench.js');
+  writeFileSync(policyFile, JSON.stringify(bench.BENCH_SLA_POLICY));
+  // The bench calls the reconciler itself; a periodic sweep in the middle of a measure would only add noise.
+  const queueConfig = loadConfig(envFor('queue', { SLA_POLICY_FILE: policyFile, RECONCILE_INTERVAL: '1h' }));
+  process.stderr.write('  review queue app…\n');
+  const queueApp = await boot(queueConfig);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const claims = await bench.benchClaims(queueApp, queueConfig, claimCount, log);
+  rows.push(claims.row);
+  rows.push(await bench.benchTimers(queueApp, queueConfig, timerCount, claims.armMsPerTicket, log));
+  await queueApp.close();
+
+  await cleanUp(config, schemas, dir);
+  process.stdout.write(`\nRecovery Desk bench (${database}, ${new Date().toISOString().slice(0, 10)}, ${connections} connections, ${duration} s; `
+    + `${claimCount.toLocaleString('en-US')} claims, ${timerCount.toLocaleString('en-US')} timers)\n\n${formatRows(rows)}\n`);
+}
+
+/** Drops the bench's PostgreSQL schemas, removes its Redis keys and its temporary folder. */
+async function cleanUp(config: AppConfig, schemas: string[], dir: string): Promise<void> {
+  const { removeRedisKeys } = await import('./review-queue.bench.js');
+  const prefix = config.redis.prefix.slice(0, config.redis.prefix.lastIndexOf('-'));
+  const removed = await removeRedisKeys(config.redis.url, `${prefix}-*`);
+  process.stderr.write(`  cleaned up: ${removed.toLocaleString('en-US')} Redis keys under ${prefix}-*`);
+  if (config.database.type === 'postgres' && schemas.length) {
+    const { DataSource } = await import('typeorm');
+    const admin = await new DataSource({ type: 'postgres', url: config.database.url }).initialize();
+    try {
+      for (const schema of schemas) {
+        if (schema.startsWith('bench_')) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      }
+    } finally {
+      await admin.destroy();
+    }
+    process.stderr.write(`, schemas ${schemas.join(', ')}`);
+  }
+  process.stderr.write('\n');
   rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(`\nRecovery Desk bench (${database}, ${new Date().toISOString().slice(0, 10)}, ${connections} connections, ${duration} s)\n\n${formatRows(rows)}\n`);
 }
 
 void main().catch((error: unknown) => {
