@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { runMigrations } from './migrate.js';
-import { Transactions } from './transactions.js';
+import { beginSqliteTransactionsImmediately, Transactions } from './transactions.js';
 
 @Global()
 @Module({
@@ -16,6 +16,7 @@ import { Transactions } from './transactions.js';
       // Migrate before any module can touch a table.
       dataSourceFactory: async (options) => {
         const dataSource = await new DataSource(options!).initialize();
+        beginSqliteTransactionsImmediately(dataSource);
         const applied = await runMigrations(dataSource);
         if (applied.length) new Logger('Database').log(`applied migrations: ${applied.join(', ')}`);
         return dataSource;

@@ -20,6 +20,22 @@ export class Transactions {
   }
 }
 
+/**
+ * SQLite: start every transaction with BEGIN IMMEDIATE, taking the write lock up front. TypeORM begins
+ * with a deferred BEGIN; a transaction that reads and then writes while another process holds the
+ * lock (or committed since the read) then fails at once with SQLITE_BUSY, ignoring busy_timeout, so
+ * two app processes on one SQLite file (ROLE=web + ROLE=worker) would refuse writes. Taken up front,
+ * the lock is waited for (busy_timeout). better-sqlite3 has one query runner per data source, so
+ * patching it covers every transaction, migrations included.
+ */
+export function beginSqliteTransactionsImmediately(dataSource: DataSource): void {
+  if (dataSource.options.type !== 'better-sqlite3') return;
+  const runner = dataSource.createQueryRunner();
+  const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+  runner.query = ((sql: string, ...rest: unknown[]) =>
+    query(sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql, ...rest)) as typeof runner.query;
+}
+
 /** A unique index refused the row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string } };

@@ -34,9 +34,15 @@ export class WorkNextService implements OnModuleDestroy {
       const token = randomUUID();
       const job = await worker.getNextJob(token, { block: false });
       if (!job) return null;
-      // Should the database fail here, the job stays active until its lock lapses and the stalled
-      // check puts it back in the queue at its place.
-      const claimed = await this.review.claim(String(job.data.ticketId), moderatorId);
+      let claimed: Ticket | null;
+      try {
+        claimed = await this.review.claim(String(job.data.ticketId), moderatorId);
+      } catch (error) {
+        // The database failed us: the job goes straight back (and should that fail too, its lock
+        // lapses and the stalled check returns it), so the ticket keeps its turn.
+        await job.moveToWait(token).catch(() => undefined);
+        throw error;
+      }
       // Done either way: a claim is in SQL now, or the job was a stray for a ticket no longer waiting.
       await job.moveToCompleted(null, token, false).catch((e: Error) => this.logger.warn(`dispatch job ${job.id}: ${e.message}`));
       if (claimed) return claimed;
