@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type AppConfig, loadConfig } from '../config/app-config.js';
 import { type BenchRow, formatRows } from './report.js';
 
-const HELP = `npm run bench [-- --duration SECONDS] [--connections N] [--accounts N] [--claims N] [--timers N]
+const HELP = `npm run bench [-- --duration SECONDS] [--connections N] [--accounts N] [--claims N] [--timers N] [--timer-spread SECONDS]
 
 Measures Recovery Desk on this machine, each figure beside a baseline measured in the same run:
   - POST /api/v1/tickets (validation, duplicate check, ticket + timeline + token + outbox in one
@@ -17,7 +18,8 @@ Measures Recovery Desk on this machine, each figure beside a baseline measured i
     the same accounts;
   - "work next": N tickets waiting (default 2,000) claimed by 20 concurrent moderators, in claims/s
     and per-claim latency, against BullMQ's bare getNextJob + moveToCompleted on N prioritised jobs;
-  - SLA timers: N tickets (default 10,000) whose warning falls within the same 10 s, armed by the
+  - SLA timers: N tickets (default 10,000) whose warnings fall evenly within --timer-spread seconds
+    (default 30: 333 a second, far above a real desk's load; 10 makes it 1,000 a second), armed by the
     reconciler and fired by the app's timers worker: lateness p50/p99 against N bare BullMQ delayed
     jobs with the same spread and a worker of the same concurrency (20).
 The queue figures run on a second app with its own database and Redis prefix, so the tickets the
@@ -34,6 +36,9 @@ interface LoadResult {
   bad: number;
 }
 
+/** What is left to undo should the bench stop half-way: close the open apps, remove the run's data. */
+let undo: (() => Promise<void>) | null = null;
+
 function arg(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
   const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
@@ -49,8 +54,9 @@ async function main(): Promise<void> {
   const duration = arg('duration', 10);
   const connections = arg('connections', 10);
   const accountCount = arg('accounts', 10_000);
-  const claimCount = arg('claims', 2_000);
-  const timerCount = arg('timers', 10_000);
+  const claimCount = Math.ceil(arg('claims', 2_000));
+  const timerCount = Math.ceil(arg('timers', 10_000));
+  const timerSpreadMs = Math.ceil(arg('timer-spread', 30) * 1000);
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
   const runId = randomUUID().slice(0, 8);
   const postgresUrl = /^postgres(ql)?:/.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
@@ -66,9 +72,22 @@ async function main(): Promise<void> {
   const { createApp } = await import('../app.factory.js');
   const { DataSource } = await import('typeorm');
   const schemas: string[] = [];
+  const open = new Set<INestApplication>();
   const boot = async (appConfig: AppConfig) => {
     if (appConfig.database.type === 'postgres') schemas.push(appConfig.database.schema ?? 'public');
-    return createApp(appConfig);
+    const booted = await createApp(appConfig);
+    open.add(booted);
+    return booted;
+  };
+  const close = async (booted: INestApplication) => {
+    open.delete(booted);
+    await booted.close();
+  };
+  undo = async () => {
+    const { closeBareClients } = await import('./review-queue.bench.js');
+    await closeBareClients();
+    for (const booted of open) await booted.close().catch(() => undefined);
+    await cleanUp(config, schemas, dir);
   };
   const app = await boot(config);
   const dataSource = app.get(DataSource);
@@ -138,7 +157,7 @@ async function main(): Promise<void> {
 
   await dataSource.query('DROP TABLE bench_bare');
   await dataSource.query('DROP TABLE bench_accounts');
-  await app.close();
+  await close(app);
 
   // The review queue, on an app of its own: the intake run left thousands of tickets being assessed.
   const policyFile = join(dir, 'sla-policy.json');
@@ -148,12 +167,14 @@ async function main(): Promise<void> {
   const queueConfig = loadConfig(envFor('queue', { SLA_POLICY_FILE: policyFile, RECONCILE_INTERVAL: '1h' }));
   process.stderr.write('  review queue app…\n');
   const queueApp = await boot(queueConfig);
+  await queueApp.init(); // workers, relay and reconciler start on init (the HTTP app's listen() does it)
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const claims = await bench.benchClaims(queueApp, queueConfig, claimCount, log);
   rows.push(claims.row);
-  rows.push(await bench.benchTimers(queueApp, queueConfig, timerCount, claims.armMsPerTicket, log));
-  await queueApp.close();
+  rows.push(await bench.benchTimers(queueApp, queueConfig, timerCount, claims.armMsPerTicket, log, timerSpreadMs));
+  await close(queueApp);
 
+  undo = null;
   await cleanUp(config, schemas, dir);
   process.stdout.write(`\nRecovery Desk bench (${database}, ${new Date().toISOString().slice(0, 10)}, ${connections} connections, ${duration} s; `
     + `${claimCount.toLocaleString('en-US')} claims, ${timerCount.toLocaleString('en-US')} timers)\n\n${formatRows(rows)}\n`);
@@ -181,7 +202,14 @@ async function cleanUp(config: AppConfig, schemas: string[], dir: string): Promi
   rmSync(dir, { recursive: true, force: true });
 }
 
-void main().catch((error: unknown) => {
+// Ctrl-C half-way: the apps, PostgreSQL schemas and Redis keys of the run are removed all the same.
+process.once('SIGINT', () => {
+  process.stderr.write('\ninterrupted: cleaning up…\n');
+  void (undo?.() ?? Promise.resolve()).catch((e: unknown) => console.error('clean-up failed:', e)).finally(() => process.exit(130));
+});
+
+void main().catch(async (error: unknown) => {
   console.error(error);
+  await undo?.().catch((e: unknown) => console.error('clean-up failed:', e));
   process.exit(1);
 });

@@ -6,7 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, In, IsNull } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { insertRows, Transactions } from '../database/transactions.js';
 import { OutboxMessage, OutboxTopic } from '../notifications/outbox.entity.js';
@@ -16,12 +16,10 @@ import { ReconcilerService } from '../review-queue/reconciler.service.js';
 import { WorkNextService } from '../review-queue/work-next.service.js';
 import { SlaService } from '../sla/sla.service.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
-import { TicketState } from '../tickets/ticket-state.js';
+import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import type { BenchRow } from './report.js';
 
 export const MODERATORS = 20;
-/** The timers' deadlines are spread evenly over this window. */
-export const TIMER_SPREAD_MS = 10_000;
 /** Concurrency of the bare timer worker: the app's TimersProcessor runs 20. */
 const TIMER_CONCURRENCY = 20;
 const INSERT_BATCH = 200;
@@ -105,6 +103,27 @@ async function settle(app: INestApplication, log: Log, timeoutMs = 60_000): Prom
   log(`  (sync rows still pending after ${timeoutMs / 1000} s; going on)`);
 }
 
+/** The bare queues and workers open now, closed by closeBareClients() if the bench stops half-way. */
+const bareClients = new Set<Queue | Worker>();
+
+function track<T extends Queue | Worker>(client: T): T {
+  bareClients.add(client);
+  return client;
+}
+
+async function release(queue: Queue, worker: Worker): Promise<void> {
+  await worker.close();
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  bareClients.delete(worker);
+  bareClients.delete(queue);
+}
+
+export async function closeBareClients(): Promise<void> {
+  for (const client of bareClients) await client.close().catch(() => undefined);
+  bareClients.clear();
+}
+
 function bareConnection(config: AppConfig) {
   return { connection: { url: config.redis.url, maxRetriesPerRequest: null }, prefix: config.redis.prefix };
 }
@@ -173,8 +192,8 @@ export async function benchClaims(app: INestApplication, config: AppConfig, tota
 async function bareClaims(config: AppConfig, total: number, log: Log): Promise<{ rate: number; p50: number; p99: number }> {
   log(`  work next baseline: bare BullMQ, ${count(total)} prioritised jobs, ${MODERATORS} loops…`);
   const name = 'bench-bare-dispatch';
-  const queue = new Queue(name, bareConnection(config));
-  const worker = new Worker(name, null, { ...bareConnection(config), autorun: false, lockDuration: 30_000 });
+  const queue = track(new Queue(name, bareConnection(config)));
+  const worker = track(new Worker(name, null, { ...bareConnection(config), autorun: false, lockDuration: 30_000 }));
   try {
     if (await worker.getNextJob(randomUUID(), { block: false })) throw new Error(`${name} was not empty`);
     const priority = dispatchPriority(DispatchTier.InTurn, new Date());
@@ -202,33 +221,33 @@ async function bareClaims(config: AppConfig, total: number, log: Log): Promise<{
     if (done !== total) throw new Error(`bare BullMQ handed out ${done} of ${total} jobs`);
     return { rate: done / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
   } finally {
-    await worker.close();
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
+    await release(queue, worker);
   }
 }
 
 /**
- * N open tickets whose SLA warning falls at evenly spread instants over the next TIMER_SPREAD_MS,
+ * N open tickets whose SLA warning falls at evenly spread instants over the next spreadMs (`--timer-spread`),
  * armed by the reconciler (one delayed job each in the timers queue) and fired by the app's
  * TimersProcessor. Lateness = the sla_warning event's created_at − the planned instant.
  * Baseline: N bare BullMQ delayed jobs with the same spread, a worker of the same concurrency.
  */
-export async function benchTimers(app: INestApplication, config: AppConfig, total: number, armMsPerTicket: number, log: Log): Promise<BenchRow> {
-  const bare = await bareTimers(config, total, log);
+export async function benchTimers(
+  app: INestApplication, config: AppConfig, total: number, armMsPerTicket: number, log: Log, spreadMs: number,
+): Promise<BenchRow> {
+  const bare = await bareTimers(config, total, spreadMs, log);
 
   const sla = app.get(SlaService);
   const targets = sla.targetsFor({ requestType: 'lost_2fa' });
   const warnAfter = Math.round(targets.firstResponseMs * targets.warnAt);
   // Arming must be over before the first deadline: planned from what storing and mirroring took in the
   // claims step (the same two steps, two jobs per ticket), with room to spare.
-  const leadMs = Math.min(120_000, Math.max(5_000, 3_000 + 2 * armMsPerTicket * total));
-  log(`  timers: arming ${count(total)} timers (deadlines from ${(leadMs / 1000).toFixed(1)} s to ${((leadMs + TIMER_SPREAD_MS) / 1000).toFixed(1)} s from now)…`);
+  const leadMs = Math.round(Math.min(120_000, Math.max(5_000, 3_000 + 2 * armMsPerTicket * total)));
+  log(`  timers: arming ${count(total)} timers (deadlines from ${(leadMs / 1000).toFixed(1)} s to ${((leadMs + spreadMs) / 1000).toFixed(1)} s from now)…`);
   const firstAt = Date.now() + leadMs;
   const planned = new Map<string, number>();
   const tickets: Ticket[] = [];
   for (let i = 0; i < total; i++) {
-    const at = firstAt + Math.floor((i * TIMER_SPREAD_MS) / total);
+    const at = firstAt + Math.floor((i * spreadMs) / total);
     // Created so that the response clock WARNS at `at`; its breach is hours later, out of the run.
     const ticket = benchTicket(sla, TicketState.AwaitingReview, new Date(at - warnAfter));
     if (ticket.slaNextAt?.getTime() !== at || ticket.responseWarnAt?.getTime() !== at) {
@@ -237,7 +256,7 @@ export async function benchTimers(app: INestApplication, config: AppConfig, tota
     planned.set(ticket.id, at);
     tickets.push(ticket);
   }
-  const open = await app.get(DataSource).getRepository(Ticket).countBy({ state: TicketState.InReview });
+  const open = await app.get(DataSource).getRepository(Ticket).countBy({ state: In([...OPEN_STATES]) });
   const armStarted = Date.now();
   await storeTickets(app, tickets);
   await reconcileAtLeast(app, open + total);
@@ -250,7 +269,7 @@ export async function benchTimers(app: INestApplication, config: AppConfig, tota
 
   log(`  timers: waiting for ${count(total)} SLA warnings…`);
   const events = app.get(DataSource).getRepository(TicketEvent);
-  const deadline = firstAt + TIMER_SPREAD_MS + 120_000;
+  const deadline = firstAt + spreadMs + 120_000;
   let fired = 0;
   while (Date.now() < deadline) {
     await sleep(1000);
@@ -266,51 +285,49 @@ export async function benchTimers(app: INestApplication, config: AppConfig, tota
   const missing = total - lateness.length;
   await settle(app, log);
   return {
-    what: `SLA timers, ${count(total)} armed, deadlines spread over ${TIMER_SPREAD_MS / 1000} s: lateness p99`,
+    what: `SLA timers, ${count(total)} armed, deadlines spread over ${spreadMs / 1000} s: lateness p99`,
     figure: percentile(lateness, 0.99), baseline: bare.p99, baselineName: 'bare BullMQ delayed jobs, concurrency 20', unit: 'ms',
     higherIsBetter: false,
     extra: `p50 ${ms(percentile(lateness, 0.5))} ms, max ${ms(Math.max(...lateness))} ms (bare: p50 ${ms(bare.p50)}, max ${ms(bare.max)}); `
-      + `lateness = sla_warning created_at − planned warning instant; last fired ${((last - firstAt - TIMER_SPREAD_MS) / 1000).toFixed(1)} s after the last deadline; `
+      + `lateness = sla_warning created_at − planned warning instant; last fired ${((last - firstAt - spreadMs) / 1000).toFixed(1)} s after the last deadline; `
       + `${armNote}; aim p99 < 1 s` + (missing ? `; MISSING: ${count(missing)} warnings never fired` : ''),
   };
 }
 
-async function bareTimers(config: AppConfig, total: number, log: Log): Promise<{ p50: number; p99: number; max: number }> {
+async function bareTimers(config: AppConfig, total: number, spreadMs: number, log: Log): Promise<{ p50: number; p99: number; max: number }> {
   const name = 'bench-bare-timers';
   const lateness: number[] = [];
   let resolveAll: () => void = () => undefined;
   const allFired = new Promise<void>((resolve) => {
     resolveAll = resolve;
   });
-  const queue = new Queue(name, bareConnection(config));
-  const worker = new Worker(name, async (job: Job<{ at: number }>) => {
+  const queue = track(new Queue(name, bareConnection(config)));
+  const worker = track(new Worker(name, async (job: Job<{ at: number }>) => {
     lateness.push(Date.now() - job.data.at);
     if (lateness.length >= total) resolveAll();
-  }, { ...bareConnection(config), concurrency: TIMER_CONCURRENCY });
+  }, { ...bareConnection(config), concurrency: TIMER_CONCURRENCY }));
   try {
     await worker.waitUntilReady();
     const leadMs = 3_000;
-    log(`  timers baseline: ${count(total)} bare BullMQ delayed jobs over ${TIMER_SPREAD_MS / 1000} s…`);
+    log(`  timers baseline: ${count(total)} bare BullMQ delayed jobs over ${spreadMs / 1000} s…`);
     const firstAt = Date.now() + leadMs;
     for (let i = 0; i < total; i += ADD_BATCH) {
       await queue.addBulk(Array.from({ length: Math.min(ADD_BATCH, total - i) }, (_, j) => {
-        const at = firstAt + Math.floor(((i + j) * TIMER_SPREAD_MS) / total);
+        const at = firstAt + Math.floor(((i + j) * spreadMs) / total);
         return { name: 'sla-check', data: { at }, opts: { jobId: `t-${i + j}`, delay: Math.max(0, at - Date.now()), removeOnComplete: true, removeOnFail: true } };
       }));
     }
     if (Date.now() > firstAt) log(`  (adding the bare jobs took longer than ${leadMs / 1000} s: the first ones are late)`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), firstAt + TIMER_SPREAD_MS + 60_000 - Date.now());
+      timer = setTimeout(() => resolve('timeout'), firstAt + spreadMs + 60_000 - Date.now());
     });
     const outcome = await Promise.race([allFired, timeout]);
     clearTimeout(timer);
     if (outcome === 'timeout') throw new Error(`only ${lateness.length} of ${total} bare timers fired`);
     return { p50: percentile(lateness, 0.5), p99: percentile(lateness, 0.99), max: Math.max(...lateness) };
   } finally {
-    await worker.close();
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
+    await release(queue, worker);
   }
 }
 

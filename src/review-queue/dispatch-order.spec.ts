@@ -1,6 +1,6 @@
 import { TicketState } from '../tickets/ticket-state.js';
 import {
-  desiredJobs, dispatchJobId, dispatchPriority, DispatchTier, dispatchTier, leaseTimerId, slaTimerId, ticketIdOfJob,
+  desiredJobs, dispatchJobId, dispatchPriority, DispatchTier, dispatchTier, leaseTimerId, slaTimerId,
   type MirroredFields,
 } from './dispatch-order.js';
 import { QueueName } from './queue.constants.js';
@@ -42,10 +42,5 @@ describe('dispatch order', () => {
     expect(desiredJobs(waiting({ state: TicketState.InReview, claimedBy: 'moderator:ann', leaseExpiresAt: lease }), false).map((j) => j.id))
       .toEqual([leaseTimerId(ID, lease)]);
     expect(desiredJobs(waiting({ state: TicketState.AwaitingRequester }), false)).toEqual([]);
-  });
-
-  it('reads the ticket id back from every job id, and nothing from others', () => {
-    for (const id of [dispatchJobId(ID), slaTimerId(ID, new Date(1)), leaseTimerId(ID, new Date(2))]) expect(ticketIdOfJob(id)).toBe(ID);
-    expect(ticketIdOfJob('x-123')).toBeNull();
   });
 });

@@ -46,12 +46,6 @@ export const dispatchJobId = (ticketId: string): string => `d-${ticketId}`;
 export const slaTimerId = (ticketId: string, at: Date): string => `sla-${ticketId}-${at.getTime()}`;
 export const leaseTimerId = (ticketId: string, at: Date): string => `lease-${ticketId}-${at.getTime()}`;
 
-/** The ticket id inside any of the ids above (uuids contain '-', so the id is cut by position). */
-export function ticketIdOfJob(jobId: string): string | null {
-  const match = /^(?:d|sla|lease)-([0-9a-f-]{36})(?:-\d+)?$/.exec(jobId);
-  return match ? match[1] : null;
-}
-
 export interface JobSpec {
   queue: QueueName.Dispatch | QueueName.Timers;
   name: JobName;

@@ -55,11 +55,16 @@ export class QueueMirror {
   }
 
   async syncTicket(ticketId: string, stale: string[] = []): Promise<void> {
-    for (const id of stale) await this.removeWaiting(id.startsWith('d-') ? this.dispatch : this.timers, id);
     const ticket = await this.dataSource.getRepository(Ticket).findOne({ where: { id: ticketId }, select: MIRRORED });
+    await this.syncFrom(ticketId, ticket, stale);
+  }
+
+  /** The same, from fields the caller has just committed (saves reading the ticket again). */
+  async syncFrom(ticketId: string, ticket: MirroredFields | null, stale: string[] = [], fast = false): Promise<void> {
+    for (const id of stale) await this.removeWaiting(id.startsWith('d-') ? this.dispatch : this.timers, id);
     const desired = ticket && isOpen(ticket.state) ? desiredJobs(ticket, this.config.review.fastLane) : [];
     if (!desired.some((spec) => spec.queue === QueueName.Dispatch)) await this.removeWaiting(this.dispatch, dispatchJobId(ticketId));
-    for (const spec of desired) await this.ensure(spec);
+    await Promise.all(desired.map((spec) => this.ensure(spec, fast)));
   }
 
   /**
@@ -113,9 +118,17 @@ export class QueueMirror {
     }
   }
 
-  /** Adds the job, or moves an existing one to its new place; a finished or orphaned leftover is replaced. */
-  private async ensure(spec: JobSpec): Promise<void> {
+  /**
+   * Adds the job, or moves an existing one to its new place; a finished or orphaned leftover is
+   * replaced. `fast` (a timer just armed after a fired one) skips the look-up: a new id rarely exists,
+   * BullMQ ignores an add whose id does, and the reconciler replaces what such an add missed.
+   */
+  private async ensure(spec: JobSpec, fast = false): Promise<void> {
     const queue = spec.queue === QueueName.Dispatch ? this.dispatch : this.timers;
+    if (fast && spec.queue === QueueName.Timers) {
+      await queue.add(spec.name, spec.data, this.optionsFor(spec));
+      return;
+    }
     const existing = await queue.getJob(spec.id);
     if (existing) {
       const state = await existing.getState();

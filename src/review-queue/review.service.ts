@@ -8,7 +8,7 @@ import { isUniqueViolation, Transactions } from '../database/transactions.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
-import { SlaService, type SlaStep } from '../sla/sla.service.js';
+import { SlaService } from '../sla/sla.service.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { Ticket, type TicketEventType } from '../tickets/ticket.entity.js';
 import { canTransition, isOpen, TicketState } from '../tickets/ticket-state.js';
@@ -223,11 +223,6 @@ export class ReviewService {
       throw error;
     }
     void this.relay.kick();
-  }
-
-  /** Applies an SLA step to a ticket inside the caller's transaction (decisions, issue 5). */
-  slaStep(ticket: Ticket, step: SlaStep, now: Date) {
-    return this.sla.step(ticket, step, now);
   }
 
   private async putBack(em: EntityManager, ticket: Ticket, type: TicketEventType, actor: string, data: Record<string, unknown>, extra: Change = {}): Promise<void> {

@@ -4,6 +4,7 @@ import { DelayedError, Job } from 'bullmq';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
 import { SlaService } from '../sla/sla.service.js';
+import { QueueMirror } from './queue-mirror.service.js';
 import { JobName, QueueName } from './queue.constants.js';
 import { ReviewService } from './review.service.js';
 
@@ -15,7 +16,12 @@ import { ReviewService } from './review.service.js';
 export class TimersProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TimersProcessor.name);
 
-  constructor(private readonly sla: SlaService, private readonly review: ReviewService, private readonly relay: OutboxRelay) {
+  constructor(
+    private readonly sla: SlaService,
+    private readonly review: ReviewService,
+    private readonly mirror: QueueMirror,
+    private readonly relay: OutboxRelay,
+  ) {
     super();
   }
 
@@ -32,7 +38,10 @@ export class TimersProcessor extends WorkerHost implements OnApplicationBootstra
         }
         if (outcome.kind === 'marked') {
           this.logger.log({ ticketId, marks: outcome.marks }, 'SLA marked');
-          void this.relay.kick();
+          if (outcome.marks.some((m) => m.level === 'breached')) void this.relay.kick(); // ops mail, webhook
+          // The stale timer is this very job: it ends by itself.
+          await this.mirror.syncFrom(ticketId, outcome.ticket, outcome.stale.filter((id) => id !== job.id), true)
+            .catch((e: Error) => this.logger.warn(`Redis sync of ${ticketId} after SLA marks: ${e.message}; the reconciler will redo it`));
         }
         return outcome.kind;
       }

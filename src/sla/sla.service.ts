@@ -7,7 +7,7 @@ import { Transactions } from '../database/transactions.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { slaTimerId } from '../review-queue/dispatch-order.js';
-import { requestSync, requestWebhook } from '../review-queue/sync-requests.js';
+import { requestWebhook } from '../review-queue/sync-requests.js';
 import { updateTicketQuietly } from '../tickets/quiet-update.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { Ticket } from '../tickets/ticket.entity.js';
@@ -19,6 +19,14 @@ import {
 import type { SlaPolicy } from './sla-policy.js';
 
 export const SLA_POLICY = Symbol('SLA_POLICY');
+
+const FIRE_COLUMNS = {
+  id: true, reference: true, requestType: true, state: true, claimedBy: true, createdAt: true, slaNextAt: true,
+  escalated: true, recommendation: true, leaseExpiresAt: true,
+  slaCycle: true, slaCycleStartedAt: true, firstRespondedAt: true, slaDecidedAt: true, slaPausedSince: true, slaPauses: true,
+  responseWarnAt: true, responseDueAt: true, decisionWarnAt: true, decisionDueAt: true,
+  slaResponseLevel: true, slaDecisionLevel: true, slaLevel: true,
+} as const;
 
 export type SlaStep = 'pause' | 'resume' | 'respond' | 'decide' | 'reopen';
 const STEPS: Record<SlaStep, (s: SlaState, now: Date, t: SlaTargets) => SlaState> = {
@@ -33,7 +41,7 @@ export interface SlaChange {
 
 /** What a fired SLA timer did. */
 export type FireOutcome =
-  | { kind: 'marked'; marks: Array<{ clock: 'response' | 'decision'; level: 'warning' | 'breached' }> }
+  | { kind: 'marked'; marks: Array<{ clock: 'response' | 'decision'; level: 'warning' | 'breached' }>; stale: string[]; ticket: Ticket }
   | { kind: 'not_due'; at: Date }
   | { kind: 'nothing' };
 
@@ -71,11 +79,13 @@ export class SlaService {
 
   /**
    * A timer woke up: mark what is due, once. The update is conditional on the levels read, so two
-   * firings (or two workers) cannot both mark: the loser matches no row and does nothing.
+   * firings (or two workers) cannot both mark: the loser matches no row and does nothing. The caller
+   * then syncs Redis (next timer, stale one removed, the dispatch job's new priority).
    */
   async fire(ticketId: string): Promise<FireOutcome> {
     return this.transactions.run(async (em) => {
-      const ticket = await em.findOneBy(Ticket, { id: ticketId });
+      // Only what the clock and the breach notice need: this runs once per timer, thousands a minute.
+      const ticket = await em.findOne(Ticket, { where: { id: ticketId }, select: FIRE_COLUMNS }) as Ticket | null;
       const state = ticket && isOpen(ticket.state) ? slaStateOf(ticket) : null;
       if (!ticket || !state) return { kind: 'nothing' };
       const now = this.clock.now();
@@ -87,8 +97,9 @@ export class SlaService {
         columns);
       if (won === 0) return { kind: 'nothing' };
       for (const mark of marks) await this.record(em, ticket, mark, now);
-      await requestSync(em, ticket.id, now, stale);
-      return { kind: 'marked', marks };
+      // No sync outbox row: the timer worker brings Redis in line right after the commit (the hot path
+      // of 10,000 timers), and should that fail the reconciler does (DESIGN.md principle 2).
+      return { kind: 'marked', marks, stale, ticket: { ...ticket, ...columns } };
     });
   }
 
