@@ -1,4 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
+import { AuditModule } from './audit/audit.module.js';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Clock, SystemClock } from './common/clock.js';
@@ -41,6 +42,7 @@ export class AppModule {
         ClockModule.forRoot(overrides.clock ?? new SystemClock()),
         LoggingModule,
         DatabaseModule,
+        AuditModule,
         RedisModule,
         BullModule.forRootAsync({
           inject: [APP_CONFIG],

@@ -12,6 +12,8 @@ Commands:
                              line and reason, and nothing is imported. Re-importing is idempotent.
   generate-directory N [OUT] Write a synthetic directory of N accounts (seed 1, or --seed S) to OUT or stdout.
   migrate                    Apply pending database migrations (the app also does this when it starts).
+  audit-verify               Check the audit log's hash chain from the first entry to the last: prints
+                             "intact" and the count (exit 0), or names the first broken entry (exit 1).
   help                       Show this text.
 
 The database is the one DATABASE_URL names (default sqlite:var/recovery-desk.sqlite).
@@ -34,7 +36,9 @@ async function withDataSource<T>(work: (ds: import('typeorm').DataSource) => Pro
   const { DataSource } = await import('typeorm');
   const { dataSourceOptions } = await import('../database/data-source-options.js');
   const { runMigrations } = await import('../database/migrate.js');
+  const { beginSqliteTransactionsImmediately } = await import('../database/transactions.js');
   const dataSource = await new DataSource(dataSourceOptions(config.database)).initialize();
+  beginSqliteTransactionsImmediately(dataSource);
   try {
     await runMigrations(dataSource);
     return await work(dataSource);
@@ -89,6 +93,21 @@ async function generate(args: string[]): Promise<void> {
   else process.stdout.write(text);
 }
 
+async function auditVerify(): Promise<void> {
+  const { AuditLog } = await import('../audit/audit-log.service.js');
+  const started = Date.now();
+  let lastReport = Date.now();
+  const result = await withDataSource((ds) => new AuditLog(ds).verify((checked) => {
+    if (Date.now() - lastReport > 1000) {
+      lastReport = Date.now();
+      process.stderr.write(`  ${checked} entries checked\n`);
+    }
+  }));
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (!result.ok) fail(`The audit log is broken at entry ${result.brokenId}: ${result.reason}. ${result.checked} entries before it are intact (${seconds} s).`);
+  process.stdout.write(`The audit log is intact: ${result.checked} entries, last hash ${result.lastHash} (${seconds} s).\n`);
+}
+
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   switch (command) {
@@ -99,6 +118,7 @@ async function main(): Promise<void> {
       process.stdout.write('The database is up to date.\n');
       return;
     }
+    case 'audit-verify': return auditVerify();
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(HELP);
       return;

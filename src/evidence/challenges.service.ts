@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { insertRows, Transactions } from '../database/transactions.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
+import { addTicketEvent } from '../tickets/ticket-events.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
 import { loadAccountRecord } from './account-lookup.js';
@@ -319,9 +320,7 @@ export class ChallengesService {
     em: EntityManager, ticketId: string, type: TicketEvent['type'], actor: string, isPublic: boolean, now: Date,
     data: Record<string, string | number | null>,
   ): Promise<void> {
-    const row: Omit<TicketEvent, 'id'> = { ticketId, type, actor, public: isPublic, createdAt: now, data };
-    // TypeORM's QueryDeepPartialEntity cannot map the JSON column's index signature; the row above is fully typed.
-    await insertRows(em, TicketEvent, row as never);
+    await addTicketEvent(em, { ticketId, type, actor, public: isPublic, createdAt: now, data });
   }
 
   private minutes(): number {

@@ -1,14 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import { insertRows, Transactions } from '../database/transactions.js';
+import { Transactions } from '../database/transactions.js';
 import { emailKey } from '../common/normalize.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxMessage } from '../notifications/outbox.entity.js';
-import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
 import { updateTicketQuietly } from '../tickets/quiet-update.js';
+import { addTicketEvent } from '../tickets/ticket-events.js';
 import { assess } from './assess.js';
 import { loadAccountRecord } from './account-lookup.js';
 import { AssessmentRecord, type AssessmentTrigger } from './assessment.entity.js';
@@ -98,7 +99,7 @@ export class EvidenceService {
     for (const to of recipients) {
       await this.notifications.queueMail(em, to, MailTemplate.RecoveryCodesHint, { reference: ticket.reference, username: ticket.username });
     }
-    await insertRows(em, TicketEvent, {
+    await addTicketEvent(em, {
       ticketId: ticket.id, type: 'recovery_codes_hint_sent', actor: 'system', public: false, createdAt: now, data: { recipients: recipients.length },
     });
   }
@@ -128,7 +129,7 @@ export class EvidenceService {
       riskFlags: assessment.riskFlags.length ? ` ${assessment.riskFlags.join(' ')} ` : ' ',
       ruleVersion: assessment.ruleVersion, assessedAt: now,
     });
-    await insertRows(em, TicketEvent, {
+    await addTicketEvent(em, {
       ticketId: ticket.id, type: 'assessed', actor: 'system', public: false, createdAt: now,
       data: {
         assessment_id: stored.id, trigger, score: assessment.score, band: assessment.band,

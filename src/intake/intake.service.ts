@@ -11,9 +11,10 @@ import { DirectoryService } from '../directory/directory.service.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
-import { Ticket, TicketAccessToken, type TicketClaims, TicketEvent, TicketLink, type TriState } from '../tickets/ticket.entity.js';
+import { Ticket, TicketAccessToken, type TicketClaims, TicketLink, type TriState } from '../tickets/ticket.entity.js';
 import { TicketState } from '../tickets/ticket-state.js';
 import { mergeClaims } from '../tickets/claims.js';
+import { addTicketEvent } from '../tickets/ticket-events.js';
 import { SlaService } from '../sla/sla.service.js';
 import { requestAssessment } from '../evidence/assessment-requests.js';
 import { CODE_OF_CONDUCT } from './code-of-conduct.js';
@@ -65,7 +66,7 @@ export class IntakeService {
     const accountId = await this.directory.findAccountId(dto.username);
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.transactions.run((em) => this.record(em, dto, accountId));
+        const result = await this.transactions.run((em) => this.record(em, dto, accountId, clientAddress));
         void this.relay.kick();
         return result;
       } catch (error) {
@@ -76,7 +77,7 @@ export class IntakeService {
     }
   }
 
-  private async record(em: EntityManager, dto: CreateTicketDto, accountId: string | null): Promise<SubmissionResult> {
+  private async record(em: EntityManager, dto: CreateTicketDto, accountId: string | null, clientAddress: string): Promise<SubmissionResult> {
     const now = this.clock.now();
     const key = usernameKey(dto.username);
     const openKey = `${key}|${dto.contact_email}`;
@@ -85,10 +86,10 @@ export class IntakeService {
 
     const open = await em.findOne(Ticket, { where: { openKey } });
     if (open) {
-      await insertRows(em, TicketEvent, {
+      await addTicketEvent(em, {
         ticketId: open.id, type: 'follow_up', actor: 'requester', public: true, createdAt: now,
         data: { request_type: dto.request_type, claims: claimsOf(dto) },
-      });
+      }, clientAddress);
       // The follow-up's claims join the ticket's, and the ticket is assessed again with them.
       await em.update(Ticket, { id: open.id }, { claims: mergeClaims(open.claims, claimsOf(dto)), updatedAt: now });
       await requestAssessment(em, open.id, 'follow_up', now);
@@ -110,10 +111,10 @@ export class IntakeService {
       ...this.sla.start({ requestType: dto.request_type, createdAt: now }),
     };
     await insertRows(em, Ticket, ticket);
-    await insertRows(em, TicketEvent, {
+    await addTicketEvent(em, {
       ticketId: ticket.id, type: 'submitted', actor: 'requester', public: true, createdAt: now,
       data: { coc_version: CODE_OF_CONDUCT.version },
-    });
+    }, clientAddress);
     await this.markCompeting(em, ticket, now);
     await requestAssessment(em, ticket.id, 'submitted', now);
     await this.addAccessToken(em, ticket.id, token, now);
@@ -137,10 +138,8 @@ export class IntakeService {
         { ticketId: ticket.id, linkedTicketId: rival.id, reason: 'competing_request', createdAt: now },
         { ticketId: rival.id, linkedTicketId: ticket.id, reason: 'competing_request', createdAt: now },
       ]);
-      await insertRows(em, TicketEvent, [
-        { ticketId: rival.id, type: 'competing_request', actor: 'system', public: false, createdAt: now, data: { reference: ticket.reference } },
-        { ticketId: ticket.id, type: 'competing_request', actor: 'system', public: false, createdAt: now, data: { reference: rival.reference } },
-      ]);
+      await addTicketEvent(em, { ticketId: rival.id, type: 'competing_request', actor: 'system', public: false, createdAt: now, data: { reference: ticket.reference } });
+      await addTicketEvent(em, { ticketId: ticket.id, type: 'competing_request', actor: 'system', public: false, createdAt: now, data: { reference: rival.reference } });
     }
   }
 

@@ -12,6 +12,7 @@ import type { VerifierResult } from '../evidence/repository-verifier.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { ReviewService } from '../review-queue/review.service.js';
 import { requestSync } from '../review-queue/sync-requests.js';
+import { addTicketEvent } from '../tickets/ticket-events.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -97,7 +98,7 @@ export class StatusService {
     await this.transactions.run(async (em) => {
       const ticket = await this.openTicket(token, em);
       const now = this.clock.now();
-      await em.insert(TicketEvent, { ticketId: ticket.id, type: 'message', actor: 'requester', public: true, createdAt: now, data: { message } });
+      await addTicketEvent(em, { ticketId: ticket.id, type: 'message', actor: 'requester', public: true, createdAt: now, data: { message } });
       await requestAssessment(em, ticket.id, 'message', now);
       if (ticket.state !== TicketState.AwaitingRequester) {
         await this.save(em, ticket, { updatedAt: now });
@@ -106,7 +107,7 @@ export class StatusService {
       // An answer to our question puts the ticket back in the moderators' queue, and its clock runs again.
       const { changes, stale } = this.review.backToQueue(ticket, now);
       await this.save(em, ticket, { ...changes, updatedAt: now });
-      await em.insert(TicketEvent, { ticketId: ticket.id, type: 'state_changed', actor: 'requester', public: false, createdAt: now, data: { from: ticket.state, to: changes.state } });
+      await addTicketEvent(em, { ticketId: ticket.id, type: 'state_changed', actor: 'requester', public: false, createdAt: now, data: { from: ticket.state, to: changes.state } });
       await requestSync(em, ticket.id, now, stale);
     });
     void this.relay.kick();
@@ -122,7 +123,7 @@ export class StatusService {
       const now = this.clock.now();
       const { changes, stale } = this.review.backToQueue(ticket, now);
       await this.save(em, ticket, { ...changes, updatedAt: now });
-      await em.insert(TicketEvent, {
+      await addTicketEvent(em, {
         ticketId: ticket.id, type: 'contested', actor: 'requester', public: true, createdAt: now,
         data: { public_text: 'You told us you cannot use recovery codes. The request went to the moderators\' queue.' },
       });
@@ -140,7 +141,7 @@ export class StatusService {
       const now = this.clock.now();
       const { changes, stale } = this.review.closing(ticket, now);
       await this.save(em, ticket, { ...changes, state: TicketState.Withdrawn, openKey: null, closedAt: now, updatedAt: now });
-      await em.insert(TicketEvent, { ticketId: ticket.id, type: 'withdrawn', actor: 'requester', public: true, createdAt: now, data: {} });
+      await addTicketEvent(em, { ticketId: ticket.id, type: 'withdrawn', actor: 'requester', public: true, createdAt: now, data: {} });
       await requestSync(em, ticket.id, now, stale);
     });
     void this.relay.kick();

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, MoreThan } from 'typeorm';
+import { insertRows } from '../database/transactions.js';
+import { type AuditFacts, type ChainCheck, entryHash, GENESIS, verifyChain } from './audit-chain.js';
+import { AuditEntry } from './audit-entry.entity.js';
+
+// Any fixed number: names the PostgreSQL lock every appender takes, so the chain never forks.
+const AUDIT_LOCK = 731_004_118;
+const PAGE = 1000;
+
+/**
+ * Appends to the audit log inside the caller's transaction. On PostgreSQL a transaction-scoped
+ * advisory lock makes appenders take turns (two reading the same last entry would fork the chain);
+ * SQLite transactions already take the write lock when they begin.
+ */
+export async function appendAudit(em: EntityManager, facts: AuditFacts): Promise<void> {
+  if (em.connection.options.type === 'postgres') await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+  const last = await em.getRepository(AuditEntry).createQueryBuilder('a')
+    .select(['a.id', 'a.hash']).orderBy('a.id', 'DESC').limit(1).getOne();
+  const id = (last?.id ?? 0) + 1;
+  const prevHash = last?.hash ?? GENESIS;
+  await insertRows(em, AuditEntry, { id, ...facts, prevHash, hash: entryHash(prevHash, id, facts) } as never);
+}
+
+/**
+ * The append-only, hash-chained audit log (SECURITY.md): every moderator and system action on a
+ * ticket, written in the same transaction as the action (appendAudit), so the log holds exactly what
+ * happened; here it is read and verified.
+ */
+@Injectable()
+export class AuditLog {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Walks the whole chain page by page; `progress` hears how many entries were checked so far. */
+  async verify(progress?: (checked: number) => void): Promise<ChainCheck> {
+    let prevHash = GENESIS;
+    let checked = 0;
+    let after = 0;
+    for (;;) {
+      const page = await this.dataSource.getRepository(AuditEntry).find({ where: { id: MoreThan(after) }, order: { id: 'ASC' }, take: PAGE });
+      if (page.length === 0) return { ok: true, checked, lastHash: prevHash };
+      // A gap in the ids is a removed entry: the next one's link no longer matches, which verifyChain names.
+      const result = verifyChain(page, prevHash, checked);
+      if (!result.ok) return result;
+      ({ lastHash: prevHash, checked } = result);
+      after = page[page.length - 1].id;
+      progress?.(checked);
+    }
+  }
+
+  /** The newest entries first, optionally for one ticket or actor (the dashboard's audit page, issue 5). */
+  async recent(filter: { ticketId?: string; actor?: string; action?: string }, limit = 100, beforeId?: number): Promise<AuditEntry[]> {
+    const query = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a').orderBy('a.id', 'DESC').limit(limit);
+    if (filter.ticketId) query.andWhere('a.ticket_id = :ticketId', { ticketId: filter.ticketId });
+    if (filter.actor) query.andWhere('a.actor = :actor', { actor: filter.actor });
+    if (filter.action) query.andWhere('a.action = :action', { action: filter.action });
+    if (beforeId) query.andWhere('a.id < :beforeId', { beforeId });
+    return query.getMany();
+  }
+}
