@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, MoreThan } from 'typeorm';
-import { insertRows } from '../database/transactions.js';
+import { insertRows, onBeforeCommit } from '../database/transactions.js';
 import { type AuditFacts, type ChainCheck, entryHash, GENESIS, verifyChain } from './audit-chain.js';
 import { AuditEntry } from './audit-entry.entity.js';
 
@@ -8,18 +8,38 @@ import { AuditEntry } from './audit-entry.entity.js';
 const AUDIT_LOCK = 731_004_118;
 const PAGE = 1000;
 
+const pending = new WeakMap<EntityManager, AuditFacts[]>();
+const FLUSH = {};
+
 /**
- * Appends to the audit log inside the caller's transaction. On PostgreSQL a transaction-scoped
- * advisory lock makes appenders take turns (two reading the same last entry would fork the chain);
- * SQLite transactions already take the write lock when they begin.
+ * Adds an entry to the audit log as part of the caller's transaction (Transactions.run): entries are
+ * written, in order, as the transaction's last step. There a PostgreSQL transaction-scoped advisory
+ * lock makes appenders take turns (two reading the same last entry would fork the chain); SQLite
+ * transactions already hold the write lock.
  */
 export async function appendAudit(em: EntityManager, facts: AuditFacts): Promise<void> {
+  const list = pending.get(em) ?? [];
+  list.push(facts);
+  pending.set(em, list);
+  onBeforeCommit(em, FLUSH, () => flushAudit(em));
+}
+
+async function flushAudit(em: EntityManager): Promise<void> {
+  const list = pending.get(em) ?? [];
+  pending.delete(em);
+  if (list.length === 0) return;
   if (em.connection.options.type === 'postgres') await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
   const last = await em.getRepository(AuditEntry).createQueryBuilder('a')
     .select(['a.id', 'a.hash']).orderBy('a.id', 'DESC').limit(1).getOne();
-  const id = (last?.id ?? 0) + 1;
-  const prevHash = last?.hash ?? GENESIS;
-  await insertRows(em, AuditEntry, { id, ...facts, prevHash, hash: entryHash(prevHash, id, facts) } as never);
+  let id = last?.id ?? 0;
+  let prevHash = last?.hash ?? GENESIS;
+  const rows = list.map((facts) => {
+    id += 1;
+    const row = { id, ...facts, prevHash, hash: entryHash(prevHash, id, facts) };
+    prevHash = row.hash;
+    return row;
+  });
+  await insertRows(em, AuditEntry, rows as never);
 }
 
 /**

@@ -12,6 +12,10 @@ Commands:
                              line and reason, and nothing is imported. Re-importing is idempotent.
   generate-directory N [OUT] Write a synthetic directory of N accounts (seed 1, or --seed S) to OUT or stdout.
   migrate                    Apply pending database migrations (the app also does this when it starts).
+  create-moderator NAME --role ROLE [--password-stdin]
+                             Create a staff account (ROLE: moderator, senior, ops or admin). Prints a
+                             one-time initial password, or takes the password from stdin; either way it
+                             is changed, and the second factor enrolled, at first sign-in.
   audit-verify               Check the audit log's hash chain from the first entry to the last: prints
                              "intact" and the count (exit 0), or names the first broken entry (exit 1).
   help                       Show this text.
@@ -93,6 +97,33 @@ async function generate(args: string[]): Promise<void> {
   else process.stdout.write(text);
 }
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function createModerator(args: string[]): Promise<void> {
+  const usage = 'usage: npm run cli -- create-moderator NAME --role moderator|senior|ops|admin [--password-stdin]';
+  const roleAt = args.indexOf('--role');
+  const role = roleAt >= 0 ? args[roleAt + 1] : undefined;
+  const fromStdin = args.includes('--password-stdin');
+  const rest = args.filter((a, i) => a !== '--password-stdin' && i !== roleAt && i !== roleAt + 1);
+  if (rest.length !== 1 || !role) fail(usage);
+  const password = fromStdin ? await readStdin() : null;
+  const { ModeratorsService, ModeratorInputError } = await import('../auth/moderators.service.js');
+  try {
+    const { moderator, initialPassword } = await withDataSource((ds) => new ModeratorsService(ds).create(rest[0], role, password, 'cli'));
+    process.stdout.write(`Created ${moderator.role} "${moderator.name}".\n`);
+    if (initialPassword) {
+      process.stdout.write(`One-time initial password (shown once; changed at first sign-in): ${initialPassword}\n`);
+    }
+  } catch (error) {
+    if (error instanceof ModeratorInputError) fail(`create-moderator: ${error.message}\n${usage}`);
+    throw error;
+  }
+}
+
 async function auditVerify(): Promise<void> {
   const { AuditLog } = await import('../audit/audit-log.service.js');
   const started = Date.now();
@@ -119,6 +150,7 @@ async function main(): Promise<void> {
       return;
     }
     case 'audit-verify': return auditVerify();
+    case 'create-moderator': return createModerator(args);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(HELP);
       return;

@@ -1,4 +1,5 @@
 import { AuditEntry } from '../audit/audit-entry.entity.js';
+import { Moderator } from '../auth/moderator.entity.js';
 import { Account, AccountEmail, AccountProject } from '../directory/account.entity.js';
 import { AssessmentRecord } from '../evidence/assessment.entity.js';
 import { Challenge } from '../evidence/challenge.entity.js';
@@ -8,7 +9,8 @@ import { Initial1764000000000 } from './migrations/1764000000000-initial.js';
 import { Evidence1764100000000 } from './migrations/1764100000000-evidence.js';
 import { ReviewQueue1764200000000 } from './migrations/1764200000000-review-queue.js';
 import { Audit1764300000000 } from './migrations/1764300000000-audit.js';
+import { Moderators1764400000000 } from './migrations/1764400000000-moderators.js';
 
 export const ENTITIES = [Account, AccountEmail, AccountProject, Ticket, TicketEvent, TicketLink, TicketAccessToken, OutboxMessage,
-  AssessmentRecord, Challenge, AuditEntry];
-export const MIGRATIONS = [Initial1764000000000, Evidence1764100000000, ReviewQueue1764200000000, Audit1764300000000];
+  AssessmentRecord, Challenge, AuditEntry, Moderator];
+export const MIGRATIONS = [Initial1764000000000, Evidence1764100000000, ReviewQueue1764200000000, Audit1764300000000, Moderators1764400000000];

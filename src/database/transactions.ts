@@ -13,11 +13,35 @@ export class Transactions {
   constructor(private readonly dataSource: DataSource) {}
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.dataSource.options.type !== 'better-sqlite3') return this.dataSource.transaction(work);
-    const result = this.tail.then(() => this.dataSource.transaction(work));
+    const withHooks = (em: EntityManager) => work(em).then(async (result) => {
+      await runBeforeCommit(em);
+      return result;
+    });
+    if (this.dataSource.options.type !== 'better-sqlite3') return this.dataSource.transaction(withHooks);
+    const result = this.tail.then(() => this.dataSource.transaction(withHooks));
     this.tail = result.catch(() => undefined);
     return result;
   }
+}
+
+const beforeCommit = new WeakMap<EntityManager, Map<object, () => Promise<void>>>();
+
+/**
+ * Runs `hook` (once per `key`) as the transaction's last step before COMMIT (Transactions.run). The
+ * audit log uses it to take its lock last: a transaction holding that lock then never waits for a
+ * row, so appenders cannot deadlock with row locks taken earlier, and the lock is held briefly.
+ */
+export function onBeforeCommit(em: EntityManager, key: object, hook: () => Promise<void>): void {
+  if (!em.queryRunner?.isTransactionActive) throw new Error('this write belongs inside a transaction (Transactions.run)');
+  const hooks = beforeCommit.get(em) ?? new Map<object, () => Promise<void>>();
+  if (!hooks.has(key)) hooks.set(key, hook);
+  beforeCommit.set(em, hooks);
+}
+
+async function runBeforeCommit(em: EntityManager): Promise<void> {
+  const hooks = beforeCommit.get(em);
+  beforeCommit.delete(em);
+  for (const hook of hooks?.values() ?? []) await hook();
 }
 
 /**
