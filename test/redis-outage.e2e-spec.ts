@@ -1,7 +1,12 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import request from 'supertest';
 import { AssessmentRecord } from '../src/evidence/assessment.entity.js';
 import { OutboxMessage, OutboxTopic } from '../src/notifications/outbox.entity.js';
+import { dispatchJobId } from '../src/review-queue/dispatch-order.js';
+import { QueueName } from '../src/review-queue/queue.constants.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
+import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeTicketBody } from './support/factories.js';
 import { DisposableRedis } from './support/redis-server.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
@@ -26,7 +31,7 @@ describe('when Redis goes away', () => {
     await request(t.server).get('/health').expect(200);
   });
 
-  it('still accepts tickets without Redis, reports not ready, and mails and assesses them once Redis is back', async () => {
+  it('still accepts tickets without Redis, reports not ready, and mails, assesses and queues them once Redis is back', async () => {
     await redis.stop();
     const ready = await request(t.server).get('/health/ready').expect(503);
     expect(ready.body.details.redis.status).toBe('down');
@@ -51,6 +56,13 @@ describe('when Redis goes away', () => {
     }, 30_000, 200);
     expect(mails.map((m) => statusTokenIn(m.text)).sort()).toEqual([statusTokenIn(first.body.status_url), statusTokenIn(second.body.status_url)].sort());
     await expectEventually(async () => expect(await t.dataSource.getRepository(AssessmentRecord).count()).toBe(2), 30_000, 200);
+    // …and they enter the moderators' queue: routed, with a dispatch job each.
+    const dispatch = t.app.get<Queue>(getQueueToken(QueueName.Dispatch));
+    await expectEventually(async () => {
+      const tickets = await t.dataSource.getRepository(Ticket).find();
+      expect(tickets.map((x) => x.state)).toEqual([TicketState.AwaitingReview, TicketState.AwaitingReview]);
+      for (const ticket of tickets) expect(await dispatch.getJob(dispatchJobId(ticket.id))).toBeTruthy();
+    }, 30_000, 200);
     await expectEventually(() => request(t.server).get('/health/ready').expect(200), 10_000, 200);
   });
 });
