@@ -10,7 +10,7 @@ export class ModeratorInputError extends Error {}
 
 /** Staff accounts (the CLI today; the admin pages later). */
 export class ModeratorsService {
-  constructor(private readonly dataSource: DataSource, private readonly transactions = new Transactions(dataSource)) {}
+  constructor(dataSource: DataSource, private readonly transactions = new Transactions(dataSource)) {}
 
   /**
    * Creates a moderator with the given password, or a one-time initial one (returned, to be shown

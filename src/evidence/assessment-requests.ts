@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { insertRows } from '../database/transactions.js';
-import { OutboxMessage, OutboxTopic } from '../notifications/outbox.entity.js';
+import { insertOutboxRow, OutboxTopic } from '../notifications/outbox.entity.js';
 import type { AssessmentTrigger } from './assessment.entity.js';
 
 export interface AssessPayload {
@@ -15,8 +13,5 @@ export interface AssessPayload {
  */
 export async function requestAssessment(em: EntityManager, ticketId: string, trigger: AssessmentTrigger, now: Date): Promise<void> {
   const payload: AssessPayload = { ticketId, trigger };
-  await insertRows(em, OutboxMessage, {
-    id: randomUUID(), topic: OutboxTopic.Assess, payload: JSON.stringify(payload), createdAt: now,
-    publishedAt: null, processedAt: null, attempts: 0, lastError: null,
-  });
+  await insertOutboxRow(em, OutboxTopic.Assess, JSON.stringify(payload), now);
 }

@@ -8,7 +8,7 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 import { OutboxMessage } from '../notifications/outbox.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
-import { updateTicketQuietly } from '../tickets/quiet-update.js';
+import { updateTicketQuietly } from '../tickets/ticket-updates.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { assess } from './assess.js';
 import { loadAccountRecord } from './account-lookup.js';

@@ -13,6 +13,7 @@ import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { ReviewService } from '../review-queue/review.service.js';
 import { requestSync } from '../review-queue/sync-requests.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
+import { updateTicketIfUnchanged } from '../tickets/ticket-updates.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -165,8 +166,9 @@ export class StatusService {
 
   /** Updates only if nobody changed the ticket since it was read (optimistic lock on `version`). */
   private async save(em: EntityManager, ticket: Ticket, changes: Partial<Ticket>): Promise<void> {
-    const result = await em.update(Ticket, { id: ticket.id, version: ticket.version }, { ...changes, version: ticket.version + 1 });
-    if (!result.affected) throw new DomainError(DomainErrorCode.Conflict, 'The request changed meanwhile; please reload the page.');
+    if (!(await updateTicketIfUnchanged(em, ticket, changes))) {
+      throw new DomainError(DomainErrorCode.Conflict, 'The request changed meanwhile; please reload the page.');
+    }
   }
 
   /** FIFO: tickets queued before this one, plus one. */

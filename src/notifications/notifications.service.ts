@@ -7,10 +7,9 @@ import { VIEWS_DIR } from '../common/paths.js';
 import { SealedBox } from '../common/sealed-box.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { insertRows } from '../database/transactions.js';
 import { MailTemplate, MailTemplates } from './mail-templates.js';
 import type { OutgoingMail } from './mail-transport.js';
-import { OutboxMessage, OutboxTopic } from './outbox.entity.js';
+import { insertOutboxRow, OutboxMessage, OutboxTopic } from './outbox.entity.js';
 
 /** Queues mail inside the caller's transaction: the mail exists if and only if the change committed. */
 @Injectable()
@@ -26,10 +25,7 @@ export class NotificationsService {
     const { subject, text } = this.templates.render(template, context);
     const id = randomUUID();
     const mail: OutgoingMail = { id, from: this.config.mail.from, to, subject, text };
-    await insertRows(em, OutboxMessage, {
-      id, topic: OutboxTopic.Mail, payload: this.box.seal(JSON.stringify(mail)), createdAt: this.clock.now(),
-      publishedAt: null, processedAt: null, attempts: 0, lastError: null,
-    });
+    await insertOutboxRow(em, OutboxTopic.Mail, this.box.seal(JSON.stringify(mail)), this.clock.now(), id);
     return id;
   }
 

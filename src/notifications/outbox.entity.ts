@@ -1,5 +1,7 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { Column, type DataSource, Entity, Index, PrimaryColumn, type EntityManager } from 'typeorm';
 import { DateTimeColumn } from '../database/columns.js';
+import { insertRows, type Transactions } from '../database/transactions.js';
 
 export enum OutboxTopic {
   Mail = 'mail',
@@ -43,4 +45,21 @@ export class OutboxMessage {
 
   @Column({ name: 'last_error', type: 'varchar', length: 500, nullable: true })
   lastError: string | null;
+}
+
+/** Writes one outbox row inside the caller's transaction; the relay publishes it once it commits. */
+export async function insertOutboxRow(em: EntityManager, topic: OutboxTopic, payload: string, createdAt: Date, id: string = randomUUID()): Promise<void> {
+  await insertRows(em, OutboxMessage, { id, topic, payload, createdAt, publishedAt: null, processedAt: null, attempts: 0, lastError: null });
+}
+
+/**
+ * Runs the work of one outbox row whose effect is outside the database (Redis, a webhook): the row is
+ * marked processed only after the work succeeded, so a failure is retried, and a row already done is
+ * skipped, so a job that runs twice does its work once.
+ */
+export async function workOutboxRow(dataSource: DataSource, transactions: Transactions, id: string, work: (payload: string) => Promise<void>): Promise<void> {
+  const row = await dataSource.getRepository(OutboxMessage).findOneBy({ id });
+  if (!row || row.processedAt || !row.payload) return;
+  await work(row.payload);
+  await transactions.run((em) => em.update(OutboxMessage, { id }, { processedAt: new Date(), payload: null, attempts: row.attempts + 1 }));
 }

@@ -5,7 +5,7 @@ import { DataSource, In, MoreThan } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
-import { OutboxMessage } from '../notifications/outbox.entity.js';
+import { workOutboxRow } from '../notifications/outbox.entity.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { isOpen, OPEN_STATES } from '../tickets/ticket-state.js';
@@ -47,11 +47,10 @@ export class QueueMirror {
 
   /** One sync job: idempotent, so the outbox row is marked only once Redis matches. */
   async processOutbox(outboxId: string): Promise<void> {
-    const row = await this.dataSource.getRepository(OutboxMessage).findOneBy({ id: outboxId });
-    if (!row || row.processedAt || !row.payload) return;
-    const { ticketId, stale } = JSON.parse(row.payload) as SyncPayload;
-    await this.syncTicket(ticketId, stale);
-    await this.transactions.run((em) => em.update(OutboxMessage, { id: outboxId }, { processedAt: new Date(), payload: null, attempts: row.attempts + 1 }));
+    await workOutboxRow(this.dataSource, this.transactions, outboxId, async (payload) => {
+      const { ticketId, stale } = JSON.parse(payload) as SyncPayload;
+      await this.syncTicket(ticketId, stale);
+    });
   }
 
   async syncTicket(ticketId: string, stale: string[] = []): Promise<void> {

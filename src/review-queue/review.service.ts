@@ -10,6 +10,7 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { SlaService } from '../sla/sla.service.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
+import { updateTicketIfUnchanged } from '../tickets/ticket-updates.js';
 import { Ticket, type TicketEventType } from '../tickets/ticket.entity.js';
 import { canTransition, isOpen, TicketState } from '../tickets/ticket-state.js';
 import { leaseTimerId } from './dispatch-order.js';
@@ -97,7 +98,7 @@ export class ReviewService {
         ...sla.columns, state: TicketState.InReview, claimedBy: actor, claimedAt: now,
         leaseExpiresAt: new Date(now.getTime() + this.config.review.leaseMs), updatedAt: now,
       };
-      const won = await this.update(em, ticket, changes);
+      const won = await updateTicketIfUnchanged(em, ticket, changes);
       if (!won) return null;
       await this.event(em, ticket.id, 'claimed', actor, { lease_expires_at: changes.leaseExpiresAt!.toISOString() });
       await requestSync(em, ticket.id, now, sla.stale);
@@ -113,7 +114,7 @@ export class ReviewService {
       const ticket = await this.heldBy(em, reference, moderatorId);
       const leaseExpiresAt = new Date(this.clock.now().getTime() + this.config.review.leaseMs);
       // The armed expiry timer wakes up at the old time, sees the longer lease and re-arms (principle 3).
-      await this.update(em, ticket, { leaseExpiresAt });
+      await updateTicketIfUnchanged(em, ticket, { leaseExpiresAt });
       return leaseExpiresAt;
     });
   }
@@ -249,16 +250,10 @@ export class ReviewService {
   }
 
   private async write(em: EntityManager, ticket: Ticket, changes: Change, type: TicketEventType, actor: string, data: Record<string, unknown>, isPublic = false): Promise<void> {
-    if (!(await this.update(em, ticket, changes))) {
+    if (!(await updateTicketIfUnchanged(em, ticket, changes))) {
       throw new DomainError(DomainErrorCode.Conflict, 'The ticket changed meanwhile; please reload it.');
     }
     await this.event(em, ticket.id, type, actor, data, isPublic);
-  }
-
-  /** Optimistic lock on `version`: false when someone else changed the ticket since it was read. */
-  private async update(em: EntityManager, ticket: Ticket, changes: Change): Promise<boolean> {
-    const result = await em.update(Ticket, { id: ticket.id, version: ticket.version }, { ...changes, version: ticket.version + 1 });
-    return Boolean(result.affected);
   }
 
   private async event(em: EntityManager, ticketId: string, type: TicketEventType, actor: string, data: Record<string, unknown>, isPublic = false): Promise<void> {

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { insertRows } from '../database/transactions.js';
-import { OutboxMessage, OutboxTopic } from '../notifications/outbox.entity.js';
+import { insertOutboxRow, OutboxTopic } from '../notifications/outbox.entity.js';
 
 export interface SyncPayload {
   ticketId: string;
@@ -15,16 +13,10 @@ export interface SyncPayload {
  */
 export async function requestSync(em: EntityManager, ticketId: string, now: Date, stale: string[] = []): Promise<void> {
   const payload: SyncPayload = { ticketId, stale };
-  await insertRows(em, OutboxMessage, {
-    id: randomUUID(), topic: OutboxTopic.Sync, payload: JSON.stringify(payload), createdAt: now,
-    publishedAt: null, processedAt: null, attempts: 0, lastError: null,
-  });
+  await insertOutboxRow(em, OutboxTopic.Sync, JSON.stringify(payload), now);
 }
 
 /** An ops event for the webhook (ids and instants only, no personal data). */
 export async function requestWebhook(em: EntityManager, event: Record<string, unknown>, now: Date): Promise<void> {
-  await insertRows(em, OutboxMessage, {
-    id: randomUUID(), topic: OutboxTopic.Webhook, payload: JSON.stringify(event), createdAt: now,
-    publishedAt: null, processedAt: null, attempts: 0, lastError: null,
-  });
+  await insertOutboxRow(em, OutboxTopic.Webhook, JSON.stringify(event), now);
 }

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
-import { OutboxMessage } from '../notifications/outbox.entity.js';
+import { workOutboxRow } from '../notifications/outbox.entity.js';
 
 const TIMEOUT_MS = 10_000;
 
@@ -17,16 +17,14 @@ export class WebhookSender {
   ) {}
 
   async processOutbox(outboxId: string): Promise<void> {
-    const row = await this.dataSource.getRepository(OutboxMessage).findOneBy({ id: outboxId });
-    if (!row || row.processedAt || !row.payload) return;
-    const url = this.config.review.slaWebhookUrl;
-    if (url) {
+    await workOutboxRow(this.dataSource, this.transactions, outboxId, async (payload) => {
+      const url = this.config.review.slaWebhookUrl;
+      if (!url) return; // switched off since the breach: nothing to send
       const response = await fetch(url, {
         method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'recovery-desk' },
-        body: row.payload, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error',
+        body: payload, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error',
       });
       if (!response.ok) throw new Error(`webhook answered ${response.status}`);
-    }
-    await this.transactions.run((em) => em.update(OutboxMessage, { id: outboxId }, { processedAt: new Date(), payload: null, attempts: row.attempts + 1 }));
+    });
   }
 }

@@ -8,7 +8,7 @@ import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { slaTimerId } from '../review-queue/dispatch-order.js';
 import { requestWebhook } from '../review-queue/sync-requests.js';
-import { updateTicketQuietly } from '../tickets/quiet-update.js';
+import { updateTicketQuietly } from '../tickets/ticket-updates.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';

@@ -20,3 +20,12 @@ export async function updateTicketQuietly(
   const result = await query.execute();
   return result.affected ?? 0;
 }
+
+/**
+ * A change made by a person (requester or moderator): applied only if nobody changed the ticket since
+ * it was read (optimistic lock on `version`, bumped here). False when someone did.
+ */
+export async function updateTicketIfUnchanged(em: EntityManager, ticket: Pick<Ticket, 'id' | 'version'>, changes: QueryDeepPartialEntity<Ticket>): Promise<boolean> {
+  const result = await em.update(Ticket, { id: ticket.id, version: ticket.version }, { ...changes, version: ticket.version + 1 });
+  return Boolean(result.affected);
+}
