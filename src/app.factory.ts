@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { AppModule, type AppOverrides } from './app.module.js';
+import { registerStaffSessions } from './auth/staff-http.js';
 import { VIEWS_DIR } from './common/paths.js';
 import { createValidationPipe } from './common/validation.js';
 import { createHandlebars, PARTIALS } from './common/views.js';
@@ -35,6 +36,8 @@ export async function createApp(
   });
   // Cross-site form posts are refused (Sec-Fetch-Site / Origin); API clients send neither header.
   app.enableCsrfProtection();
+  // Staff sessions and their CSRF tokens (the requester's pages and the API use neither).
+  await registerStaffSessions(app, config);
   app.useStaticAssets({ root: join(VIEWS_DIR, 'static'), prefix: '/static/', maxAge: config.nodeEnv === 'production' ? '1d' : 0 });
   app.setViewEngine({
     engine: { handlebars: createHandlebars() },

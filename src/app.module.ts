@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Clock, SystemClock } from './common/clock.js';
@@ -58,6 +59,7 @@ export class AppModule {
         SlaModule,
         ReviewQueueModule.forRole(withWeb, withWorkers),
         IntakeModule,
+        AuthModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }],

@@ -27,6 +27,10 @@ export class Moderator {
   @DateTimeColumn({ name: 'totp_enrolled_at', nullable: true })
   totpEnrolledAt: Date | null;
 
+  /** The TOTP time step (unix seconds / 30) of the last accepted code: no code at or before it is taken again. */
+  @Column({ name: 'totp_last_step', type: 'integer', nullable: true })
+  totpLastStep: number | null;
+
   /** The password was set by whoever ran the CLI: it must be changed at first sign-in. */
   @Column({ name: 'must_change_password', type: 'boolean', default: true })
   mustChangePassword: boolean;

@@ -24,7 +24,7 @@ export class ModeratorsService {
     const initialPassword = password === null ? newInitialPassword() : null;
     const moderator: Moderator = {
       id: randomUUID(), name, role: role as ModeratorRole, passwordHash: await hashPassword(password ?? initialPassword!),
-      totpSecret: null, totpEnrolledAt: null, mustChangePassword: true, failedSignIns: 0, lockedUntil: null, createdAt: now, disabledAt: null,
+      totpSecret: null, totpEnrolledAt: null, totpLastStep: null, mustChangePassword: true, failedSignIns: 0, lockedUntil: null, createdAt: now, disabledAt: null,
     };
     try {
       await this.transactions.run(async (em) => {

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
         database: { type: 'sqlite', path: 'var/recovery-desk.sqlite', synchronous: 'NORMAL', busyTimeoutMs: 5000 },
         redis: { url: 'redis://127.0.0.1:6379', prefix: 'rd' },
         secretKey: Buffer.from(SECRET, 'utf8'),
+        session: { ttlMs: 8 * 3_600_000 },
         logLevel: 'info',
         demoData: true,
         intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false },
@@ -167,6 +168,13 @@ describe('loadConfig', () => {
       expect(problemsOf(env({ SQLITE_BUSY_TIMEOUT: '5000' }))).toEqual([
         'SQLITE_BUSY_TIMEOUT="5000" (expected a duration such as 5s, 15m, 72h or 14d)',
       ]);
+    });
+
+    it('reads SESSION_TTL, from one minute to a day', () => {
+      expect(loadConfig(env({ SESSION_TTL: '30m' })).session.ttlMs).toBe(30 * 60_000);
+      expect(problemsOf(env({ SESSION_TTL: '30s' }))).toEqual(['SESSION_TTL="30s" (expected a duration from 1m to 24h)']);
+      expect(problemsOf(env({ SESSION_TTL: '2d' }))).toEqual(['SESSION_TTL="2d" (expected a duration from 1m to 24h)']);
+      expect(problemsOf(env({ SESSION_TTL: 'soon' }))).toEqual(['SESSION_TTL="soon" (expected a duration such as 5s, 15m, 72h or 14d)']);
     });
   });
 

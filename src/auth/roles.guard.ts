@@ -1,0 +1,72 @@
+import {
+  type ArgumentsHost, applyDecorators, Catch, type CanActivate, type ExceptionFilter, type ExecutionContext, Injectable,
+  SetMetadata, UseFilters, UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { Moderator } from './moderator.entity.js';
+import type { ModeratorRole } from './moderator-roles.js';
+import { staffOf } from './staff-session.js';
+
+const ROLES_KEY = 'recovery-desk:roles';
+
+/** Nobody signed in (or the account was disabled since): pages send them to /login. */
+export class SignInRequired extends Error {}
+
+/** Signed in, but the route does not admit this role. */
+export class RoleNotAllowed extends Error {
+  constructor(readonly role: string) {
+    super(`role ${role} not allowed`);
+  }
+}
+
+/**
+ * Admits only signed-in moderators whose role is listed (SECURITY.md #14, issue 5: every dashboard
+ * route names its roles). The account is read again on every request, so disabling a moderator or
+ * changing their role takes effect at once rather than when the session expires.
+ */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector, private readonly dataSource: DataSource) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const roles = this.reflector.getAllAndOverride<ModeratorRole[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    // A guarded route without @Roles is a mistake: refuse rather than admit everyone.
+    if (!roles?.length) throw new RoleNotAllowed('none');
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const staff = staffOf(request);
+    if (!staff) throw new SignInRequired();
+    const moderator = await this.dataSource.getRepository(Moderator).findOneBy({ id: staff.id });
+    if (!moderator || moderator.disabledAt) {
+      await request.session.destroy();
+      throw new SignInRequired();
+    }
+    if (moderator.role !== staff.role) request.session.staff = { ...staff, role: moderator.role };
+    if (!roles.includes(moderator.role)) throw new RoleNotAllowed(moderator.role);
+    return true;
+  }
+}
+
+/** Turns the guard's refusals into pages: anonymous → 303 to /login, wrong role → a 403 page. */
+@Catch(SignInRequired, RoleNotAllowed)
+export class StaffAccessFilter implements ExceptionFilter {
+  catch(exception: SignInRequired | RoleNotAllowed, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    reply.header('Cache-Control', 'no-store');
+    if (exception instanceof SignInRequired) {
+      void reply.redirect('/login', 303);
+      return;
+    }
+    void reply.status(403).view('pages/error', {
+      title: 'Not for your role',
+      message: `Your role (${exception.role}) does not open this page. Ask an admin if you need it.`,
+      status: 403,
+    });
+  }
+}
+
+/** The roles a route admits; applies the guard and the filter that turns its refusals into pages. */
+export function Roles(...roles: ModeratorRole[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(ROLES_KEY, roles), UseGuards(RolesGuard), UseFilters(StaffAccessFilter));
+}

@@ -1,0 +1,190 @@
+import type {} from '@fastify/csrf-protection'; // adds reply.generateCsrf() to Fastify's types
+import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Clock } from '../common/clock.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { Moderator } from './moderator.entity.js';
+import { MIN_PASSWORD_LENGTH } from './passwords.js';
+import { nextSignInStep, STEP_PATHS, type SignInStep } from './sign-in-steps.js';
+import { LOCK_MS, SignInService, type StepOutcome } from './sign-in.service.js';
+import { PENDING_SIGN_IN_MS, type PendingSignIn, staffCookie } from './staff-session.js';
+import { groupSecret, newTotpSecret, qrCodeDataUrl, totpUri } from './totp.js';
+
+type Form = Record<string, unknown> | undefined;
+
+/** One message for an unknown name, a wrong password and a disabled account: none tells which. */
+const WRONG_PASSWORD = 'That name and password do not match an active account.';
+const WRONG_CODE = 'That code is not right. Check the time on your device and use the newest code.';
+const NOTICES: Record<string, string> = {
+  signed_out: 'You are signed out.',
+  expired: 'That sign-in took too long: please start again.',
+};
+
+/**
+ * Moderator sign-in (issue 5): name and password, a forced password change at first sign-in, TOTP
+ * enrolment or a TOTP code, then a fresh session. Plain forms: no client-side script.
+ */
+@ApiExcludeController()
+@Controller()
+export class SignInController {
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('login')
+  showLogin(@Query('notice') notice: string | undefined, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    if (request.session.staff) return reply.redirect('/dashboard', 303);
+    return this.page(reply, 200, 'pages/login', { title: 'Sign in', notice: notice ? NOTICES[notice] : undefined });
+  }
+
+  @Post('login')
+  async login(@Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const name = typeof body?.name === 'string' ? body.name.trim().slice(0, 100) : '';
+    const outcome = await this.signIn.checkPassword(body?.name, body?.password, request.ip);
+    if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login', { title: 'Sign in', name }, WRONG_PASSWORD);
+    // A new attempt replaces any half-finished one; the session id is regenerated once both factors pass.
+    request.session.pending = { moderatorId: outcome.moderator.id, startedAt: this.clock.now().getTime(), totpPassed: false };
+    return this.continue(request, reply, outcome.moderator);
+  }
+
+  @Get('login/password')
+  async showPassword(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'password');
+    if (!state) return reply;
+    return this.passwordPage(reply, 200, state.moderator);
+  }
+
+  @Post('login/password')
+  async changePassword(@Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'password');
+    if (!state) return reply;
+    const problem = await this.signIn.changePassword(state.moderator.id, body?.new_password, body?.confirm_password, request.ip);
+    if (problem) return this.passwordPage(reply, 400, state.moderator, problem);
+    return this.continue(request, reply, { ...state.moderator, mustChangePassword: false });
+  }
+
+  @Get('login/enrol')
+  async showEnrol(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'enrol');
+    if (!state) return reply;
+    return this.enrolPage(request, reply, 200, state.moderator, state.pending);
+  }
+
+  @Post('login/enrol')
+  async enrol(@Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'enrol');
+    if (!state) return reply;
+    const sealed = state.pending.enrolSecret;
+    if (!sealed) return reply.redirect(STEP_PATHS.enrol, 303);
+    const enrolled = await this.signIn.enrol(state.moderator.id, this.signIn.openTotpSecret(sealed), body?.code, request.ip);
+    if (!enrolled) return this.enrolPage(request, reply, 400, state.moderator, state.pending, WRONG_CODE);
+    const moderator = await this.signIn.findModerator(state.moderator.id);
+    // Just proven with the code that confirmed the enrolment.
+    request.session.pending = { ...state.pending, enrolSecret: undefined, totpPassed: true };
+    return this.continue(request, reply, moderator!);
+  }
+
+  @Get('login/totp')
+  async showTotp(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'totp');
+    if (!state) return reply;
+    return this.page(reply, 200, 'pages/login-totp', { title: 'Enter your code', name: state.moderator.name });
+  }
+
+  @Post('login/totp')
+  async totp(@Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'totp');
+    if (!state) return reply;
+    const outcome = await this.signIn.checkTotp(state.moderator.id, body?.code, request.ip);
+    if (outcome.kind === 'locked') request.session.pending = undefined; // locked: start again from the password
+    if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login-totp', { title: 'Enter your code', name: state.moderator.name }, WRONG_CODE);
+    request.session.pending = { ...state.pending, totpPassed: true };
+    return this.continue(request, reply, outcome.moderator);
+  }
+
+  @Post('logout')
+  async logout(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const staff = request.session.staff;
+    if (staff) await this.signIn.signedOut(staff.name, request.ip);
+    await request.session.destroy();
+    // The session is gone from Redis; the browser forgets the cookie too.
+    const cookie = staffCookie(this.config);
+    // Same attributes as when set: a browser ignores a __Host- cookie (even a deleting one) without Secure.
+    reply.clearCookie(cookie.name, { path: '/', secure: cookie.secure, httpOnly: true, sameSite: 'lax' });
+    return reply.header('Cache-Control', 'no-store').redirect('/login?notice=signed_out', 303);
+  }
+
+  /** Sends the moderator to the next step, or signs them in when none is left. */
+  private async continue(request: FastifyRequest, reply: FastifyReply, moderator: Moderator) {
+    const step = nextSignInStep(moderator, request.session.pending!);
+    if (step !== 'done') return reply.redirect(STEP_PATHS[step], 303);
+    // Both factors passed: a new session id (no fixation), holding only who is signed in.
+    await request.session.regenerate();
+    request.session.staff = { id: moderator.id, name: moderator.name, role: moderator.role, signedInAt: this.clock.now().getTime() };
+    await this.signIn.signedIn(moderator, request.ip);
+    return reply.redirect('/dashboard', 303);
+  }
+
+  /**
+   * The half-signed-in state for a step page, or null after answering: no sign-in under way (or too
+   * old, or the account was disabled or locked meanwhile) → /login; another step is due → that step.
+   */
+  private async at(request: FastifyRequest, reply: FastifyReply, step: SignInStep): Promise<{ pending: PendingSignIn; moderator: Moderator } | null> {
+    reply.header('Cache-Control', 'no-store');
+    const pending = request.session.pending;
+    if (!pending) {
+      void reply.redirect(request.session.staff ? '/dashboard' : '/login', 303);
+      return null;
+    }
+    const now = this.clock.now().getTime();
+    const moderator = await this.signIn.findModerator(pending.moderatorId);
+    const expired = now - pending.startedAt > PENDING_SIGN_IN_MS;
+    if (expired || !moderator || moderator.disabledAt || (moderator.lockedUntil && moderator.lockedUntil.getTime() > now)) {
+      request.session.pending = undefined;
+      void reply.redirect(expired ? '/login?notice=expired' : '/login', 303);
+      return null;
+    }
+    const due = nextSignInStep(moderator, pending);
+    if (due !== step) {
+      void reply.redirect(due === 'done' ? '/login' : STEP_PATHS[due], 303);
+      return null;
+    }
+    return { pending, moderator };
+  }
+
+  private refused(reply: FastifyReply, outcome: Exclude<StepOutcome, { kind: 'ok' }>, view: string, context: Record<string, unknown>, wrong: string) {
+    if (outcome.kind === 'wrong') return this.page(reply, 401, view, { ...context, error: wrong });
+    const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
+    const error = outcome.byClient
+      ? `Too many failed sign-ins from your network. Please wait about ${minutes} minutes and try again.`
+      : `Too many failed sign-ins for this name: it is locked for ${LOCK_MS / 60_000} minutes. Please wait about ${minutes} minutes and try again, or ask an admin.`;
+    reply.header('Retry-After', String(outcome.retryAfterSeconds));
+    return this.page(reply, 429, 'pages/login', { title: 'Sign in', name: context.name, error });
+  }
+
+  private passwordPage(reply: FastifyReply, status: number, moderator: Moderator, error?: string) {
+    return this.page(reply, status, 'pages/login-password', { title: 'Choose a new password', name: moderator.name, minLength: MIN_PASSWORD_LENGTH, error });
+  }
+
+  private async enrolPage(request: FastifyRequest, reply: FastifyReply, status: number, moderator: Moderator, pending: PendingSignIn, error?: string) {
+    let sealed = pending.enrolSecret;
+    if (!sealed) {
+      // Sealed in the session too: Redis never holds the secret in the clear.
+      sealed = this.signIn.sealTotpSecret(newTotpSecret());
+      request.session.pending = { ...pending, enrolSecret: sealed };
+    }
+    const secret = this.signIn.openTotpSecret(sealed);
+    return this.page(reply, status, 'pages/login-enrol', {
+      title: 'Set up your authenticator app', name: moderator.name, error,
+      qrCode: await qrCodeDataUrl(totpUri(moderator.name, secret)), secretGroups: groupSecret(secret),
+    });
+  }
+
+  private page(reply: FastifyReply, status: number, view: string, context: Record<string, unknown>) {
+    return reply.status(status).header('Cache-Control', 'no-store').view(view, { ...context, csrfToken: reply.generateCsrf() });
+  }
+}

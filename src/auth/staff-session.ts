@@ -1,0 +1,60 @@
+import type {} from '@fastify/session'; // adds request.session to Fastify's types
+import { createHmac } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { AppConfig } from '../config/app-config.js';
+import type { ModeratorRole } from './moderator-roles.js';
+
+/** Who is signed in: set only after both factors, right after the session id was regenerated. */
+export interface StaffIdentity {
+  id: string;
+  name: string;
+  role: ModeratorRole;
+  /** Epoch milliseconds of the sign-in (re-authentication windows will be measured from here). */
+  signedInAt: number;
+}
+
+/**
+ * Half-way through signing in: the password was right, the second factor (or a forced password
+ * change, or enrolment) is still to come. It opens nothing but the next sign-in step.
+ */
+export interface PendingSignIn {
+  moderatorId: string;
+  /** Epoch milliseconds of the password check: the rest must follow within PENDING_SIGN_IN_MS. */
+  startedAt: number;
+  /** The second factor was checked in this sign-in (for an enrolled moderator, before a password change). */
+  totpPassed: boolean;
+  /** While enrolling: the new TOTP secret, sealed (SealedBox 'totp'), so a reload shows the same one. */
+  enrolSecret?: string;
+}
+
+declare module 'fastify' {
+  interface Session {
+    staff?: StaffIdentity;
+    pending?: PendingSignIn;
+    /** @fastify/csrf-protection's per-session secret. */
+    _csrf?: string;
+  }
+}
+
+/** Time allowed between the password and the last step of a sign-in. */
+export const PENDING_SIGN_IN_MS = 10 * 60_000;
+
+/**
+ * The cookie is Secure wherever the site is served over https or runs in production; there it also takes
+ * the `__Host-` prefix (SECURITY.md #18: the browser then refuses it unless Secure, path /, no Domain).
+ * Plain http in development and tests cannot carry a Secure cookie, hence the switch.
+ */
+export function staffCookie(config: AppConfig): { name: string; secure: boolean } {
+  const secure = config.publicBaseUrl.startsWith('https:') || config.nodeEnv === 'production';
+  return { name: secure ? '__Host-rd_staff' : 'rd_staff', secure };
+}
+
+/** The cookie-signing secret, derived from SECRET_KEY for this one purpose (no separate variable to manage). */
+export function sessionSecret(config: AppConfig): string {
+  return createHmac('sha256', config.secretKey).update('recovery-desk staff session cookie v1').digest('base64url');
+}
+
+/** The signed-in moderator of a request, if any (never the half-signed-in state). */
+export function staffOf(request: FastifyRequest): StaffIdentity | null {
+  return request.session?.staff ?? null;
+}
