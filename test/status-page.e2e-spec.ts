@@ -97,6 +97,29 @@ describe('the private status page', () => {
     expect((await ticketOf(reference)).state).toBe(TicketState.AwaitingReview);
   });
 
+  it('still withdraws when the ticket changed between its read and its write (the pipeline routing it, a moderator taking it)', async () => {
+    const { reference, token } = await submit({ contact_email: 'race@example.org' });
+    const ticket = await ticketOf(reference);
+    if (t.dataSource.options.type === 'postgres') {
+      // Another transaction holds the row and bumps its version; the withdraw reads the old version,
+      // waits for the row, loses the optimistic lock, and is tried again on a fresh read.
+      const other = t.dataSource.createQueryRunner();
+      await other.connect();
+      await other.startTransaction();
+      await other.query(`UPDATE ${t.dataSource.getMetadata(Ticket).tablePath} SET version = version + 1 WHERE id = $1`, [ticket.id]);
+      const withdrawing = request(t.server).post(`/status/${token}/withdraw`).type('form').send({ confirm: 'yes' }).then((r) => r);
+      await new Promise((r) => setTimeout(r, 300));
+      await other.commitTransaction();
+      await other.release();
+      expect((await withdrawing).status).toBe(303);
+    } else {
+      // SQLite: a transaction takes the write lock before it reads, so the read is never stale.
+      await t.dataSource.getRepository(Ticket).increment({ id: ticket.id }, 'version', 1);
+      await request(t.server).post(`/status/${token}/withdraw`).type('form').send({ confirm: 'yes' }).expect(303);
+    }
+    expect((await ticketOf(reference)).state).toBe(TicketState.Withdrawn);
+  });
+
   it('withdraws only when confirmed, and then takes no more messages', async () => {
     const { reference, token } = await submit();
     const unconfirmed = await request(t.server).post(`/status/${token}/withdraw`).type('form').send({}).expect(400);

@@ -96,7 +96,7 @@ export class StatusService {
   }
 
   async addMessage(token: string, message: string): Promise<void> {
-    await this.transactions.run(async (em) => {
+    await this.unlessChangedMeanwhile(async (em) => {
       const ticket = await this.openTicket(token, em);
       const now = this.clock.now();
       await addTicketEvent(em, { ticketId: ticket.id, type: 'message', actor: 'requester', public: true, createdAt: now, data: { message } });
@@ -116,7 +116,7 @@ export class StatusService {
 
   /** "I cannot use recovery codes": the ticket goes to the moderators' queue after all. */
   async contestRecoveryCodes(token: string): Promise<void> {
-    await this.transactions.run(async (em) => {
+    await this.unlessChangedMeanwhile(async (em) => {
       const ticket = await this.openTicket(token, em);
       if (ticket.state !== TicketState.AwaitingRequester || !(await this.answeredWithRecoveryCodes(em, ticket.id))) {
         throw new DomainError(DomainErrorCode.Conflict, 'This request is not waiting on recovery codes.');
@@ -134,7 +134,7 @@ export class StatusService {
   }
 
   async withdraw(token: string): Promise<void> {
-    await this.transactions.run(async (em) => {
+    await this.unlessChangedMeanwhile(async (em) => {
       const ticket = await this.openTicket(token, em);
       if (!canTransition(ticket.state, TicketState.Withdrawn)) {
         throw new DomainError(DomainErrorCode.Conflict, 'This request can no longer be withdrawn.');
@@ -166,8 +166,23 @@ export class StatusService {
 
   /** Updates only if nobody changed the ticket since it was read (optimistic lock on `version`). */
   private async save(em: EntityManager, ticket: Ticket, changes: Partial<Ticket>): Promise<void> {
-    if (!(await updateTicketIfUnchanged(em, ticket, changes))) {
-      throw new DomainError(DomainErrorCode.Conflict, 'The request changed meanwhile; please reload the page.');
+    if (!(await updateTicketIfUnchanged(em, ticket, changes))) throw new ChangedMeanwhile();
+  }
+
+  /**
+   * Runs a requester's change in a transaction, again (reading the ticket afresh) when the ticket changed
+   * between the read and the write: most often the pipeline routing it or a moderator taking it, which
+   * do not touch what the requester asked for. The action's own checks still apply on the fresh read.
+   */
+  private async unlessChangedMeanwhile(work: (em: EntityManager) => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.transactions.run(work);
+        return;
+      } catch (error) {
+        if (!(error instanceof ChangedMeanwhile)) throw error;
+        if (attempt === 3) throw new DomainError(DomainErrorCode.Conflict, 'The request changed meanwhile; please reload the page.');
+      }
     }
   }
 
@@ -185,6 +200,9 @@ export class StatusService {
     return this.dataSource.getRepository(Ticket).count({ where: { decidedAt: MoreThanOrEqual(since), state: In(DECIDED_STATES) } });
   }
 }
+
+/** The optimistic lock lost: the transaction rolls back and is tried again on a fresh read. */
+class ChangedMeanwhile extends Error {}
 
 const DECIDED_STATES = [TicketState.Approved, TicketState.CoolingOff, TicketState.ResetIssued, TicketState.Completed, TicketState.Denied];
 
