@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ModerationModule } from './moderation/moderation.module.js';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Clock, SystemClock } from './common/clock.js';
@@ -60,6 +61,7 @@ export class AppModule {
         ReviewQueueModule.forRole(withWeb, withWorkers),
         IntakeModule,
         AuthModule,
+        ModerationModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }],

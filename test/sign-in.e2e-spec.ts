@@ -1,4 +1,3 @@
-import { generate } from 'otplib';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { AuditEntry } from '../src/audit/audit-entry.entity.js';
@@ -6,18 +5,12 @@ import { Moderator } from '../src/auth/moderator.entity.js';
 import { ModeratorsService } from '../src/auth/moderators.service.js';
 import { SealedBox } from '../src/common/sealed-box.js';
 import { makeTicketBody } from './support/factories.js';
+import { codeAt, csrfIn } from './support/staff.js';
 import { startTestApp, statusTokenIn, TEST_SECRET, type TestApp } from './support/test-app.js';
 
 const PASSWORD = 'initial password 123';
 const WRONG_PASSWORD_MESSAGE = 'That name and password do not match an active account.';
 
-/** The TOTP code for a moment, computed as an authenticator app would (otplib, RFC 6238 defaults). */
-const codeAt = (secret: string, offsetSeconds = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSeconds });
-const csrfIn = (html: string) => {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!match) throw new Error(`no CSRF field in: ${html.slice(0, 300)}`);
-  return match[1];
-};
 const errorIn = (html: string) => /role="alert" id="[a-z-]+">([^<]*)</.exec(html)?.[1];
 /** The rd_staff cookie a response sets: its value (session id and signature) and its attributes. */
 const staffCookieOf = (res: request.Response) => {

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { DashboardController } from './dashboard.controller.js';
 import { RolesGuard } from './roles.guard.js';
 import { SignInController } from './sign-in.controller.js';
 import { SignInService } from './sign-in.service.js';
 
 /** Staff sign-in, sessions and the role guard (the session plugins are registered in createApp). */
 @Module({
-  controllers: [SignInController, DashboardController],
+  controllers: [SignInController],
   providers: [SignInService, RolesGuard],
   exports: [SignInService, RolesGuard],
 })

@@ -1,0 +1,98 @@
+import type {} from '@fastify/csrf-protection'; // adds reply.generateCsrf() to Fastify's types
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { MODERATOR_ROLES } from '../auth/moderator-roles.js';
+import { Roles } from '../auth/roles.guard.js';
+import type { StaffIdentity } from '../auth/staff-session.js';
+import { Clock } from '../common/clock.js';
+import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
+import { moderatorActor, ReviewService } from '../review-queue/review.service.js';
+import { WorkNextService } from '../review-queue/work-next.service.js';
+import { REQUEST_TYPES } from '../tickets/ticket.entity.js';
+import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
+import { holderName, parseFilters, queueQuery, REFERENCE_PATTERN, riskFlagList, SLA_LEVELS, slaBadge, SORTS } from './queue-format.js';
+import { QueueViewService } from './queue-view.service.js';
+
+const option = (value: string, selected: string | undefined) => ({ value, label: value.replace(/_/g, ' '), selected: value === selected });
+
+/** The queue page, "Work next" and a minimal ticket page (issue 5). Plain forms: no client-side script. */
+@ApiExcludeController()
+@Controller('dashboard')
+@Roles(...MODERATOR_ROLES)
+export class QueueController {
+  constructor(
+    private readonly view: QueueViewService,
+    private readonly workNext: WorkNextService,
+    private readonly review: ReviewService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  async queue(@Query() query: Record<string, unknown>, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    reply.header('Cache-Control', 'no-store');
+    const parsed = parseFilters(query);
+    if (!parsed.ok) {
+      return reply.status(400).view('pages/error', { title: `Bad filter: ${parsed.parameter}`, message: parsed.message, status: 400 });
+    }
+    const f = parsed.filters;
+    const page = await this.view.page(f);
+    return reply.view('pages/dashboard', {
+      title: 'Queue', staff: request.session.staff, csrfToken: reply.generateCsrf(), ...page,
+      notice: query.empty === '1' ? 'Nobody is waiting.' : undefined,
+      nextHref: page.next ? `/dashboard${queueQuery(f, page.next)}` : null,
+      filtered: Boolean(f.state || f.sla || f.risk || f.type || f.holder || f.after),
+      form: {
+        states: OPEN_STATES.map((s) => option(s, f.state)), slas: SLA_LEVELS.map((s) => option(s, f.sla)),
+        types: REQUEST_TYPES.map((s) => option(s, f.type)), sorts: SORTS.map((s) => option(s, f.sort)),
+        risk: f.risk ?? '', holder: f.holder ?? '',
+      },
+    });
+  }
+
+  @Post('work-next')
+  async next(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const staff = request.session.staff!;
+    const ticket = await this.workNext.next(staff.name);
+    reply.header('Cache-Control', 'no-store');
+    return reply.redirect(ticket ? `/dashboard/tickets/${ticket.reference}` : '/dashboard?empty=1', 303);
+  }
+
+  @Get('tickets/:reference')
+  async ticket(@Param('reference') reference: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    reply.header('Cache-Control', 'no-store');
+    const ticket = REFERENCE_PATTERN.test(reference) ? await this.view.byReference(reference) : null;
+    if (!ticket) return this.notFound(reply);
+    const staff = request.session.staff!;
+    const mine = ticket.state === TicketState.InReview && ticket.claimedBy === moderatorActor(staff.name);
+    // The page is open: the holder's lease runs again from now.
+    const leaseExpiresAt = mine ? await this.review.renewLease(ticket.reference, staff.name) : ticket.leaseExpiresAt;
+    return reply.view('pages/ticket', {
+      title: `Ticket ${ticket.reference}`, staff, csrfToken: reply.generateCsrf(), mine,
+      ticket: {
+        reference: ticket.reference, state: ticket.state.replace(/_/g, ' '), username: ticket.username,
+        requestType: ticket.requestType.replace(/_/g, ' '), sla: slaBadge(ticket, this.clock.now()), band: ticket.band, score: ticket.score,
+        riskFlags: riskFlagList(ticket.riskFlags), holder: holderName(ticket.claimedBy), leaseExpiresAt: leaseExpiresAt?.toISOString() ?? null,
+      },
+    });
+  }
+
+  @Post('tickets/:reference/release')
+  async release(@Param('reference') reference: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    reply.header('Cache-Control', 'no-store');
+    if (!REFERENCE_PATTERN.test(reference)) return this.notFound(reply);
+    const staff: StaffIdentity = request.session.staff!;
+    try {
+      await this.review.release(reference, staff.name);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code === DomainErrorCode.NotFound) return this.notFound(reply);
+      return reply.status(409).view('pages/error', { title: 'Not released', message: error.message, status: 409 });
+    }
+    return reply.redirect('/dashboard', 303);
+  }
+
+  private notFound(reply: FastifyReply) {
+    return reply.status(404).view('pages/error', { title: 'No such ticket', message: 'There is no ticket with that reference.', status: 404 });
+  }
+}
