@@ -3,12 +3,11 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { AuditEntry } from '../src/audit/audit-entry.entity.js';
 import { Moderator } from '../src/auth/moderator.entity.js';
 import { ModeratorsService } from '../src/auth/moderators.service.js';
-import { SealedBox } from '../src/common/sealed-box.js';
 import { makeTicketBody } from './support/factories.js';
-import { codeAt, csrfIn } from './support/staff.js';
-import { startTestApp, statusTokenIn, TEST_SECRET, type TestApp } from './support/test-app.js';
+import { codeAt, csrfIn, enrolledModerator, STAFF_PASSWORD } from './support/staff.js';
+import { startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 
-const PASSWORD = 'initial password 123';
+const PASSWORD = STAFF_PASSWORD;
 const WRONG_PASSWORD_MESSAGE = 'That name and password do not match an active account.';
 
 const errorIn = (html: string) => /role="alert" id="[a-z-]+">([^<]*)</.exec(html)?.[1];
@@ -29,16 +28,6 @@ describe('moderator sign-in', () => {
   afterAll(() => t.close());
 
   const moderatorNamed = (name: string) => t.dataSource.getRepository(Moderator).findOneByOrFail({ name });
-
-  /** A moderator past first sign-in: own password, TOTP enrolled (sealed as the app seals it). */
-  async function enrolledModerator(name: string, role = 'moderator'): Promise<string> {
-    await moderators.create(name, role, PASSWORD, 'test');
-    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
-    await t.dataSource.getRepository(Moderator).update({ name }, {
-      mustChangePassword: false, totpSecret: new SealedBox(Buffer.from(TEST_SECRET, 'utf8'), 'totp').seal(secret), totpEnrolledAt: new Date(),
-    });
-    return secret;
-  }
 
   async function submitPassword(agent: TestAgent, name: string, password = PASSWORD) {
     const form = await agent.get('/login').expect(200);
@@ -124,7 +113,7 @@ describe('moderator sign-in', () => {
   });
 
   it('later sign-ins ask for the code, and a code cannot be used twice', async () => {
-    const secret = await enrolledModerator('carol', 'admin');
+    const secret = await enrolledModerator(t, 'carol', 'admin');
     const first = request.agent(t.server);
     await submitPassword(first, 'carol').then((res) => expect(res.headers.location).toBe('/login/totp'));
     const code = await codeAt(secret);
@@ -142,7 +131,7 @@ describe('moderator sign-in', () => {
   });
 
   it('an enrolled moderator who must change the password proves the code first', async () => {
-    const secret = await enrolledModerator('erin');
+    const secret = await enrolledModerator(t, 'erin');
     await t.dataSource.getRepository(Moderator).update({ name: 'erin' }, { mustChangePassword: true });
     const agent = request.agent(t.server);
     await submitPassword(agent, 'erin').then((res) => expect(res.headers.location).toBe('/login/totp'));
@@ -191,7 +180,7 @@ describe('moderator sign-in', () => {
   });
 
   it('wrong codes count as failures too: the fifth locks the name and the sign-in starts again', async () => {
-    const secret = await enrolledModerator('gina');
+    const secret = await enrolledModerator(t, 'gina');
     const agent = request.agent(t.server);
     await submitPassword(agent, 'gina').then((res) => expect(res.headers.location).toBe('/login/totp'));
     const stale = await codeAt(secret, -300);
@@ -206,7 +195,7 @@ describe('moderator sign-in', () => {
   });
 
   it('refuses staff POSTs without the session\'s CSRF token', async () => {
-    const secret = await enrolledModerator('frank');
+    const secret = await enrolledModerator(t, 'frank');
     const agent = request.agent(t.server);
     await agent.post('/login').type('form').send({ name: 'frank', password: PASSWORD }).expect(403);
     await submitPassword(agent, 'frank').then((res) => expect(res.headers.location).toBe('/login/totp'));

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /** What an entry says; the chain adds its position and hashes. */
 export interface AuditFacts {
   at: Date;
-  /** `moderator:<id>`, `system`, `requester`, or `cli`. */
+  /** `moderator:<name>`, `system`, `requester`, or `cli`. */
   actor: string;
   action: string;
   ticketId: string | null;

@@ -62,7 +62,7 @@ export class Challenge {
   @DateTimeColumn({ name: 'expires_at' })
   expiresAt: Date;
 
-  /** `system` or `moderator:<id>`. */
+  /** `system` or `moderator:<name>`. */
   @Column({ name: 'created_by', type: 'varchar', length: 60 })
   createdBy: string;
 

@@ -16,7 +16,7 @@ import { canTransition, isOpen, TicketState } from '../tickets/ticket-state.js';
 import { leaseTimerId } from './dispatch-order.js';
 import { requestSync } from './sync-requests.js';
 
-/** `moderator:<id>`: how a moderator appears on the timeline and in `claimed_by`. */
+/** `moderator:<name>`: how a moderator appears on the timeline and in `claimed_by`. */
 export const moderatorActor = (id: string): string => `moderator:${id}`;
 
 type Change = Partial<Ticket>;

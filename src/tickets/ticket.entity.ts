@@ -114,7 +114,7 @@ export class Ticket {
   @DateTimeColumn({ name: 'assessed_at', nullable: true })
   assessedAt: Date | null;
 
-  /** The moderator holding the ticket (`moderator:<id>`) and until when; null when nobody does. */
+  /** The moderator holding the ticket (`moderator:<name>`) and until when; null when nobody does. */
   @Column({ name: 'claimed_by', type: 'varchar', length: 60, nullable: true })
   claimedBy: string | null;
 
@@ -199,7 +199,7 @@ export class TicketEvent {
   @Column({ type: 'varchar', length: 40 })
   type: TicketEventType;
 
-  /** `requester`, `system`, or `moderator:<id>`. */
+  /** `requester`, `system`, or `moderator:<name>`. */
   @Column({ type: 'varchar', length: 60 })
   actor: string;
 
