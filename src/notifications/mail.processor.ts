@@ -1,10 +1,10 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { type BeforeApplicationShutdown, Inject, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { Inject, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { Transactions } from '../database/transactions.js';
-import { logConnectionErrors } from '../redis/connection-errors.js';
+import { ClosingWorkerHost } from '../redis/closing-worker-host.js';
 import { QueueName } from '../review-queue/queue.constants.js';
 import { MAIL_TRANSPORT } from './notifications.constants.js';
 import type { MailTransport } from './mail-transport.js';
@@ -13,8 +13,9 @@ import { OutboxMessage } from './outbox.entity.js';
 
 /** Sends one queued mail. Safe to run twice: a delivered row is marked and its payload emptied. */
 @Processor(QueueName.Mail, { concurrency: 4 })
-export class MailProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly logger = new Logger(MailProcessor.name);
+export class MailProcessor extends ClosingWorkerHost implements OnApplicationShutdown {
+  protected readonly logger = new Logger(MailProcessor.name);
+  protected readonly queueName = QueueName.Mail;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,16 +45,6 @@ export class MailProcessor extends WorkerHost implements OnApplicationBootstrap,
         { processedAt: this.clock.now(), payload: null, attempts: row!.attempts + 1, lastError: null }));
     }
     this.logger.log({ jobId: job.id, job: job.name, queue: QueueName.Mail, ms: Date.now() - started, sent: Boolean(mail) }, 'job done');
-  }
-
-  /** The worker exists once the module is initialised; warn once per Redis outage, as the queue does. */
-  onApplicationBootstrap(): void {
-    logConnectionErrors(this.worker, this.logger, `worker ${QueueName.Mail}`);
-  }
-
-  /** Let running jobs finish while the database is still open (it closes on application shutdown). */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.close();
   }
 
   onApplicationShutdown(): void {

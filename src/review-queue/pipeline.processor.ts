@@ -1,9 +1,9 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { EvidenceService } from '../evidence/evidence.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
-import { logConnectionErrors } from '../redis/connection-errors.js';
+import { ClosingWorkerHost } from '../redis/closing-worker-host.js';
 import { QueueMirror } from './queue-mirror.service.js';
 import { JobName, QueueName } from './queue.constants.js';
 import { ReviewService } from './review.service.js';
@@ -11,8 +11,9 @@ import { WebhookSender } from './webhook-sender.service.js';
 
 /** The review pipeline: assess → route (one transaction), sync Redis with SQL, ops webhooks. */
 @Processor(QueueName.Review, { concurrency: 4 })
-export class PipelineProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(PipelineProcessor.name);
+export class PipelineProcessor extends ClosingWorkerHost {
+  protected readonly logger = new Logger(PipelineProcessor.name);
+  protected readonly queueName = QueueName.Review;
 
   constructor(
     private readonly evidence: EvidenceService,
@@ -44,13 +45,5 @@ export class PipelineProcessor extends WorkerHost implements OnApplicationBootst
         throw new Error(`queue ${QueueName.Review} has no handler for job ${job.name}`);
     }
     this.logger.debug({ jobId: job.id, job: job.name, queue: QueueName.Review, ms: Date.now() - started }, 'job done');
-  }
-
-  onApplicationBootstrap(): void {
-    logConnectionErrors(this.worker, this.logger, `worker ${QueueName.Review}`);
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.close();
   }
 }

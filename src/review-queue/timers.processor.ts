@@ -1,8 +1,8 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
-import { logConnectionErrors } from '../redis/connection-errors.js';
+import { ClosingWorkerHost } from '../redis/closing-worker-host.js';
 import { SlaService } from '../sla/sla.service.js';
 import { QueueMirror } from './queue-mirror.service.js';
 import { JobName, QueueName } from './queue.constants.js';
@@ -13,8 +13,9 @@ import { ReviewService } from './review.service.js';
  * armed for still holds. The services' conditional updates make a second firing do nothing.
  */
 @Processor(QueueName.Timers, { concurrency: 20 })
-export class TimersProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(TimersProcessor.name);
+export class TimersProcessor extends ClosingWorkerHost {
+  protected readonly logger = new Logger(TimersProcessor.name);
+  protected readonly queueName = QueueName.Timers;
 
   constructor(
     private readonly sla: SlaService,
@@ -50,13 +51,5 @@ export class TimersProcessor extends WorkerHost implements OnApplicationBootstra
       default:
         throw new Error(`queue ${QueueName.Timers} has no handler for job ${job.name}`);
     }
-  }
-
-  onApplicationBootstrap(): void {
-    logConnectionErrors(this.worker, this.logger, `worker ${QueueName.Timers}`);
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.close();
   }
 }
