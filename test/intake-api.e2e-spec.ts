@@ -32,7 +32,7 @@ describe('POST /api/v1/tickets', () => {
       claims: { previousEmails: ['old@example.org'], projects: ['wonderland'], joinedApprox: '2016-03', has2fa: 'yes', hasRecoveryCodes: 'no', details: 'I pushed the first release.' },
     });
     expect(ticket.cocAcceptedAt).toBeInstanceOf(Date);
-    expect(Math.abs(ticket.cocAcceptedAt.getTime() - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(ticket.cocAcceptedAt!.getTime() - Date.now())).toBeLessThan(60_000);
     expect(res.headers['cache-control']).toBe('no-store');
   });
 

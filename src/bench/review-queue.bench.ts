@@ -65,7 +65,7 @@ function benchTicket(sla: SlaService, state: TicketState, createdAt: Date): Tick
   return {
     id: randomUUID(), reference, username: name, usernameKey: name, accountId: null, contactEmail, requestType: 'lost_2fa',
     claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
-    state, openKey: `${name}|${contactEmail}`, competing: false, cocVersion: '2026-11', cocAcceptedAt: createdAt,
+    state, openKey: `${name}|${contactEmail}`, competing: false, cocVersion: '2026-11', cocAcceptedAt: createdAt, cocMethod: null, cocRecordedBy: null, coolingOffEndsAt: null,
     delayAcknowledgedAt: createdAt, createdAt, updatedAt: createdAt, decidedAt: null, closedAt: null,
     score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
     claimedBy: null, claimedAt: null, leaseExpiresAt: null, escalated: false,

@@ -51,6 +51,17 @@ export interface AppConfig {
     /** Bearer token of the staff review API (work next, release…); null keeps the API closed. */
     apiToken: string | null;
   };
+  /** Approvals and reset links (issue 5, src/resets/). */
+  recovery: {
+    /** Waiting period between the (last) approval and the reset link. */
+    coolingOffMs: number;
+    /** The longer waiting period: high-value accounts, and when no control of an address on file was proven. */
+    coolingOffLongMs: number;
+    /** How long a reset link works (at most 24 h: SECURITY.md #8). */
+    resetLinkTtlMs: number;
+    /** Reply templates for denials and questions (src/moderation/reply-templates.ts). */
+    replyTemplatesFile: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -170,6 +181,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const slaWebhookUrl = read<string | null>('SLA_WEBHOOK_URL', 'none', (raw) => (raw === 'none' ? null : url('http:', 'https:')(raw)));
   const apiToken = read<string | null>('REVIEW_API_TOKEN', 'none', (raw) =>
     raw === 'none' ? null : /^[\x21-\x7e]{32,200}$/.test(raw) ? raw : new Invalid('at least 32 printable characters, no spaces'));
+  const coolingOffMs = read('COOLING_OFF', '24h', duration);
+  const coolingOffLongMs = read('COOLING_OFF_LONG', '72h', duration);
+  const resetLinkTtlMs = read('RESET_LINK_TTL', '24h', (raw) => {
+    const ms = duration(raw);
+    return ms instanceof Invalid || (ms >= 60_000 && ms <= 86_400_000) ? ms : new Invalid('a duration from 1m to 24h');
+  });
+  const replyTemplatesFile = read('REPLY_TEMPLATES_FILE', 'config/reply-templates.json', matches(/^[^\0]+$/, 'a file path'));
   const sessionTtlMs = read('SESSION_TTL', '8h', (raw) => {
     const ms = duration(raw);
     // Under a minute a moderator is signed out while typing; over a day a left-open tab stays a way in.
@@ -177,6 +195,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   });
   const secretKey = read<Buffer | null>('SECRET_KEY', 'none', (raw) =>
     raw === 'none' ? null : raw.length >= 32 ? Buffer.from(raw, 'utf8') : new Invalid('at least 32 characters'));
+  if (typeof coolingOffMs === 'number' && typeof coolingOffLongMs === 'number' && coolingOffLongMs < coolingOffMs) {
+    problems.push(`COOLING_OFF_LONG="${env.COOLING_OFF_LONG ?? '72h'}" (expected at least COOLING_OFF)`);
+  }
   if (secretKey === null && nodeEnv === 'production') {
     problems.push('SECRET_KEY="" (expected at least 32 random characters: required in production)');
   }
@@ -200,6 +221,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       githubApiUrl, githubToken,
     },
     review: { slaPolicyFile, leaseMs, reconcileIntervalMs, fastLane, opsEmail, slaWebhookUrl, apiToken },
+    recovery: { coolingOffMs, coolingOffLongMs, resetLinkTtlMs, replyTemplatesFile },
   };
 }
 

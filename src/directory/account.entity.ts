@@ -36,6 +36,14 @@ export class Account {
   @Column({ name: 'recovery_codes_unused', type: 'integer', default: 0 })
   recoveryCodesUnused: number;
 
+  /** Set through a reset link (argon2id PHC string); moderators never see or choose it. */
+  @Column({ name: 'password_hash', type: 'varchar', length: 200, nullable: true })
+  passwordHash: string | null;
+
+  /** When the password was last set through a reset link: sessions older than this are no longer valid. */
+  @DateTimeColumn({ name: 'password_changed_at', nullable: true })
+  passwordChangedAt: Date | null;
+
   /** Fingerprint of the record last imported: an unchanged record is skipped on re-import. */
   @Column({ name: 'import_hash', type: 'varchar', length: 32, nullable: true })
   importHash: string | null;

@@ -69,7 +69,9 @@ export class DirectoryService {
       await em.delete(AccountEmail, { accountId: In(updatedIds) });
       await em.delete(AccountProject, { accountId: In(updatedIds) });
     }
-    const accounts = part.map(({ dto, id, hash }): Account => ({
+    // The password columns are left out, so a re-import never undoes a password set through a reset link
+    // (upsert overwrites only the columns given).
+    const accounts = part.map(({ dto, id, hash }): Omit<Account, 'passwordHash' | 'passwordChangedAt'> => ({
       id,
       username: dto.username,
       usernameKey: usernameKey(dto.username),

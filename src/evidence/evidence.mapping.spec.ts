@@ -15,7 +15,7 @@ function entity(over: Partial<Account> = {}): Account {
   } satisfies AccountProject];
   return {
     id: 'a1', username: 'Bob', usernameKey: 'bob', name: '', joinedAt: joined, lastLoginAt: null, linkedGithub: 'bob-gh',
-    totpEnabled: true, webauthnKeys: 1, recoveryCodesUnused: 4, importHash: null, emails, projects, ...over,
+    totpEnabled: true, webauthnKeys: 1, recoveryCodesUnused: 4, importHash: null, passwordHash: null, passwordChangedAt: null, emails, projects, ...over,
   };
 }
 

@@ -103,7 +103,7 @@ export class IntakeService {
       id: randomUUID(), reference: newReference(), username: dto.username, usernameKey: key, accountId,
       contactEmail: dto.contact_email, requestType: dto.request_type, claims: claimsOf(dto),
       state: TicketState.Submitted, openKey, competing: false,
-      cocVersion: CODE_OF_CONDUCT.version, cocAcceptedAt: now, delayAcknowledgedAt: now,
+      cocVersion: CODE_OF_CONDUCT.version, cocAcceptedAt: now, cocMethod: null, cocRecordedBy: null, delayAcknowledgedAt: now, coolingOffEndsAt: null,
       createdAt: now, updatedAt: now, decidedAt: null, closedAt: null, version: 1,
       score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
       claimedBy: null, claimedAt: null, leaseExpiresAt: null, escalated: false,

@@ -12,6 +12,7 @@ import type { VerifierResult } from '../evidence/repository-verifier.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { ReviewService } from '../review-queue/review.service.js';
 import { requestSync } from '../review-queue/sync-requests.js';
+import { endLiveRecovery } from '../resets/recovery-closing.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { updateTicketIfUnchanged } from '../tickets/ticket-updates.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
@@ -141,7 +142,9 @@ export class StatusService {
       }
       const now = this.clock.now();
       const { changes, stale } = this.review.closing(ticket, now);
-      await this.save(em, ticket, { ...changes, state: TicketState.Withdrawn, openKey: null, closedAt: now, updatedAt: now });
+      await this.save(em, ticket, { ...changes, state: TicketState.Withdrawn, openKey: null, closedAt: now, coolingOffEndsAt: null, updatedAt: now });
+      // Withdrawn while approved: no reset link may go out any more.
+      await endLiveRecovery(em, ticket.id, 'cancelled', 'withdrawn', now);
       await addTicketEvent(em, { ticketId: ticket.id, type: 'withdrawn', actor: 'requester', public: true, createdAt: now, data: {} });
       await requestSync(em, ticket.id, now, stale);
     });

@@ -9,6 +9,13 @@ export enum MailTemplate {
   RecoveryCodesHint = 'recovery-codes-hint',
   SlaBreach = 'sla-breach',
   RecoveryCodesAnswer = 'recovery-codes-answer',
+  InfoRequested = 'info-requested',
+  DecisionDenied = 'decision-denied',
+  RecoveryApproved = 'recovery-approved',
+  RecoveryNotice = 'recovery-notice',
+  ResetLink = 'reset-link',
+  RecoveryCompleted = 'recovery-completed',
+  RecoveryStopped = 'recovery-stopped',
 }
 
 export interface RenderedMail {

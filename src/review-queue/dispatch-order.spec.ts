@@ -1,6 +1,6 @@
 import { TicketState } from '../tickets/ticket-state.js';
 import {
-  desiredJobs, dispatchJobId, dispatchPriority, DispatchTier, dispatchTier, leaseTimerId, slaTimerId,
+  coolingOffTimerId, desiredJobs, dispatchJobId, dispatchPriority, DispatchTier, dispatchTier, leaseTimerId, slaTimerId,
   type MirroredFields,
 } from './dispatch-order.js';
 import { QueueName } from './queue.constants.js';
@@ -8,7 +8,7 @@ import { QueueName } from './queue.constants.js';
 const ID = '3105d516-9a88-464a-8f18-047be7f64d2c';
 const waiting = (over: Partial<MirroredFields> = {}): MirroredFields => ({
   id: ID, state: TicketState.AwaitingReview, claimedBy: null, escalated: false, slaLevel: 'on_time', recommendation: 'request_info',
-  createdAt: new Date('2026-11-20T10:30:00Z'), leaseExpiresAt: null, slaNextAt: null, ...over,
+  createdAt: new Date('2026-11-20T10:30:00Z'), leaseExpiresAt: null, slaNextAt: null, coolingOffEndsAt: null, ...over,
 });
 
 describe('dispatch order', () => {
@@ -42,5 +42,12 @@ describe('dispatch order', () => {
     expect(desiredJobs(waiting({ state: TicketState.InReview, claimedBy: 'moderator:ann', leaseExpiresAt: lease }), false).map((j) => j.id))
       .toEqual([leaseTimerId(ID, lease)]);
     expect(desiredJobs(waiting({ state: TicketState.AwaitingRequester }), false)).toEqual([]);
+  });
+
+  it('arms the end of a cooling-off only while the ticket cools off', () => {
+    const ends = new Date('2026-11-22T10:00:00Z');
+    expect(desiredJobs(waiting({ state: TicketState.CoolingOff, coolingOffEndsAt: ends }), false).map((j) => [j.queue, j.id, j.at]))
+      .toEqual([[QueueName.Timers, coolingOffTimerId(ID, ends), ends]]);
+    expect(desiredJobs(waiting({ state: TicketState.ResetIssued, coolingOffEndsAt: ends }), false)).toEqual([]);
   });
 });

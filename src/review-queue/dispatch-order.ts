@@ -45,6 +45,7 @@ export function waitsForModerator(ticket: Pick<Ticket, 'state' | 'claimedBy'>): 
 export const dispatchJobId = (ticketId: string): string => `d-${ticketId}`;
 export const slaTimerId = (ticketId: string, at: Date): string => `sla-${ticketId}-${at.getTime()}`;
 export const leaseTimerId = (ticketId: string, at: Date): string => `lease-${ticketId}-${at.getTime()}`;
+export const coolingOffTimerId = (ticketId: string, at: Date): string => `cool-${ticketId}-${at.getTime()}`;
 
 export interface JobSpec {
   queue: QueueName.Dispatch | QueueName.Timers;
@@ -57,7 +58,7 @@ export interface JobSpec {
   at?: Date;
 }
 
-export type MirroredFields = DispatchFields & Pick<Ticket, 'id' | 'leaseExpiresAt' | 'slaNextAt'>;
+export type MirroredFields = DispatchFields & Pick<Ticket, 'id' | 'leaseExpiresAt' | 'slaNextAt' | 'coolingOffEndsAt'>;
 
 /** Every job Redis should hold for this ticket, derived from SQL alone (DESIGN.md, principle 1). */
 export function desiredJobs(ticket: MirroredFields, fastLane: boolean): JobSpec[] {
@@ -78,6 +79,13 @@ export function desiredJobs(ticket: MirroredFields, fastLane: boolean): JobSpec[
     jobs.push({
       queue: QueueName.Timers, name: JobName.LeaseExpiry, id: leaseTimerId(ticket.id, ticket.leaseExpiresAt),
       data: { ticketId: ticket.id, at: ticket.leaseExpiresAt.toISOString() }, at: ticket.leaseExpiresAt,
+    });
+  }
+  // After approval: the reset link goes out when the cooling-off ends (src/resets/).
+  if (ticket.state === TicketState.CoolingOff && ticket.coolingOffEndsAt) {
+    jobs.push({
+      queue: QueueName.Timers, name: JobName.CoolingOffEnd, id: coolingOffTimerId(ticket.id, ticket.coolingOffEndsAt),
+      data: { ticketId: ticket.id, at: ticket.coolingOffEndsAt.toISOString() }, at: ticket.coolingOffEndsAt,
     });
   }
   return jobs;

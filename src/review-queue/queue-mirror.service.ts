@@ -15,7 +15,7 @@ import type { SyncPayload } from './sync-requests.js';
 
 const MIRRORED = {
   id: true, state: true, claimedBy: true, escalated: true, slaLevel: true, recommendation: true, createdAt: true,
-  leaseExpiresAt: true, slaNextAt: true,
+  leaseExpiresAt: true, slaNextAt: true, coolingOffEndsAt: true,
 } satisfies Record<keyof MirroredFields, true>;
 const PAGE = 1000;
 const WAITING: JobType[] = ['prioritized', 'waiting', 'delayed'];

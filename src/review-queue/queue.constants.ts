@@ -7,7 +7,7 @@ export enum QueueName {
   Review = 'review',
   /** One job per ticket waiting for a moderator; popped by "work next" with manual fetching. */
   Dispatch = 'dispatch',
-  /** Delayed wake-ups: SLA warnings and breaches, lease expiry. */
+  /** Delayed wake-ups: SLA warnings and breaches, lease expiry, the end of a cooling-off. */
   Timers = 'timers',
 }
 
@@ -19,6 +19,7 @@ export enum JobName {
   Dispatch = 'dispatch',
   SlaCheck = 'sla-check',
   LeaseExpiry = 'lease-expiry',
+  CoolingOffEnd = 'cooling-off-end',
 }
 
 /**
@@ -30,6 +31,7 @@ export function jobOptions(name: JobName, id: string): JobsOptions {
     case JobName.Dispatch:
     case JobName.SlaCheck:
     case JobName.LeaseExpiry:
+    case JobName.CoolingOffEnd:
       // Deterministic ids (DESIGN.md principle 3). Removed when done, failed or not, so the same id can
       // be armed again; the reconciler re-adds anything lost.
       return { jobId: id, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true };

@@ -1,16 +1,17 @@
 import { Processor } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { ClosingWorkerHost } from '../redis/closing-worker-host.js';
 import { SlaService } from '../sla/sla.service.js';
+import { COOLING_OFF_HANDLER, type CoolingOffHandler } from './cooling-off.port.js';
 import { QueueMirror } from './queue-mirror.service.js';
 import { JobName, QueueName } from './queue.constants.js';
 import { ReviewService } from './review.service.js';
 
 /**
- * Wake-ups (DESIGN.md principle 3): each re-reads the ticket and acts only if the deadline it was
- * armed for still holds. The services' conditional updates make a second firing do nothing.
+ * Wake-ups (DESIGN.md principle 3): SLA marks, lease expiry, the end of a cooling-off. Each re-reads
+ * the ticket and acts only if the deadline it was armed for still holds. The services' conditional updates make a second firing do nothing.
  */
 @Processor(QueueName.Timers, { concurrency: 20 })
 export class TimersProcessor extends ClosingWorkerHost {
@@ -22,6 +23,7 @@ export class TimersProcessor extends ClosingWorkerHost {
     private readonly review: ReviewService,
     private readonly mirror: QueueMirror,
     private readonly relay: OutboxRelay,
+    @Inject(COOLING_OFF_HANDLER) private readonly coolingOff: CoolingOffHandler,
   ) {
     super();
   }
@@ -48,6 +50,14 @@ export class TimersProcessor extends ClosingWorkerHost {
       }
       case JobName.LeaseExpiry:
         return this.review.expireLease(ticketId);
+      case JobName.CoolingOffEnd: {
+        const outcome = await this.coolingOff.coolingOffEnded(ticketId);
+        if (outcome.kind === 'not_due' && token) {
+          await job.moveToDelayed(outcome.at.getTime(), token);
+          throw new DelayedError();
+        }
+        return outcome.kind;
+      }
       default:
         throw new Error(`queue ${QueueName.Timers} has no handler for job ${job.name}`);
     }

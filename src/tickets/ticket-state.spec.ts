@@ -2,7 +2,7 @@ import { canTransition, isOpen, OPEN_STATES, QUEUED_STATES, STATE_IN_PLAIN_WORDS
 
 const S = TicketState;
 const ALL = Object.values(TicketState);
-const TERMINAL = [S.Completed, S.Denied, S.Withdrawn, S.ClosedNoResponse];
+const TERMINAL = [S.Completed, S.Denied, S.Withdrawn, S.ClosedNoResponse, S.Cancelled];
 
 /** Every allowed move (DESIGN.md, "Ticket states", plus a reviewer handing a ticket back to the queue); nothing else is. */
 const ALLOWED: Array<[TicketState, TicketState]> = [
@@ -12,10 +12,13 @@ const ALLOWED: Array<[TicketState, TicketState]> = [
   [S.InReview, S.AwaitingReview],
   [S.InReview, S.AwaitingRequester],
   [S.InReview, S.Approved],
+  [S.InReview, S.CoolingOff],
   [S.AwaitingRequester, S.AwaitingReview],
   [S.Approved, S.CoolingOff],
   [S.CoolingOff, S.ResetIssued],
   [S.ResetIssued, S.Completed],
+  [S.CoolingOff, S.Cancelled],
+  [S.ResetIssued, S.Cancelled],
   [S.Denied, S.AwaitingReview],
   [S.ClosedNoResponse, S.AwaitingReview],
   ...OPEN_STATES.flatMap((from) => [S.Denied, S.Withdrawn, S.ClosedNoResponse].map((to): [TicketState, TicketState] => [from, to])),
@@ -23,8 +26,8 @@ const ALLOWED: Array<[TicketState, TicketState]> = [
 const allowed = new Set(ALLOWED.map(([from, to]) => `${from}->${to}`));
 
 describe('ticket states', () => {
-  it('has eleven states: seven open and four terminal', () => {
-    expect(ALL).toHaveLength(11);
+  it('has twelve states: seven open and five terminal', () => {
+    expect(ALL).toHaveLength(12);
     expect(OPEN_STATES).toHaveLength(7);
     expect([...OPEN_STATES, ...TERMINAL].sort()).toEqual([...ALL].sort());
   });
@@ -55,7 +58,7 @@ describe('ticket states', () => {
       expect(canTransition(from, to)).toBe(false);
     });
 
-    it.each([S.Completed, S.Withdrawn])('allows no move out of %s', (from) => {
+    it.each([S.Completed, S.Withdrawn, S.Cancelled])('allows no move out of %s', (from) => {
       expect(ALL.filter((to) => canTransition(from, to))).toEqual([]);
     });
 

@@ -11,6 +11,8 @@ export enum TicketState {
   Denied = 'denied',
   Withdrawn = 'withdrawn',
   ClosedNoResponse = 'closed_no_response',
+  /** Stopped during the recovery by someone reading an address on file (the stop link). */
+  Cancelled = 'cancelled',
 }
 
 export const OPEN_STATES: readonly TicketState[] = [
@@ -32,18 +34,20 @@ const TRANSITIONS: Record<TicketState, readonly TicketState[]> = {
   // A new ticket is routed to the queue, or (unused recovery codes) to an answer the requester can contest.
   [TicketState.Submitted]: [TicketState.AwaitingReview, TicketState.AwaitingRequester, ...TERMINAL_FROM_OPEN],
   [TicketState.AwaitingReview]: [TicketState.InReview, ...TERMINAL_FROM_OPEN],
+  // Approval goes to `approved` while a second senior moderator must approve too, else straight to cooling off.
   [TicketState.InReview]: [
-    TicketState.AwaitingReview, TicketState.AwaitingRequester, TicketState.Approved, ...TERMINAL_FROM_OPEN,
+    TicketState.AwaitingReview, TicketState.AwaitingRequester, TicketState.Approved, TicketState.CoolingOff, ...TERMINAL_FROM_OPEN,
   ],
   [TicketState.AwaitingRequester]: [TicketState.AwaitingReview, ...TERMINAL_FROM_OPEN],
   [TicketState.Approved]: [TicketState.CoolingOff, ...TERMINAL_FROM_OPEN],
-  [TicketState.CoolingOff]: [TicketState.ResetIssued, ...TERMINAL_FROM_OPEN],
-  [TicketState.ResetIssued]: [TicketState.Completed, ...TERMINAL_FROM_OPEN],
+  [TicketState.CoolingOff]: [TicketState.ResetIssued, TicketState.Cancelled, ...TERMINAL_FROM_OPEN],
+  [TicketState.ResetIssued]: [TicketState.Completed, TicketState.Cancelled, ...TERMINAL_FROM_OPEN],
   [TicketState.Completed]: [],
   // Reopening starts a new decision cycle (ReviewService.reopen); a withdrawal is final: file a new request.
   [TicketState.Denied]: [TicketState.AwaitingReview],
   [TicketState.Withdrawn]: [],
   [TicketState.ClosedNoResponse]: [TicketState.AwaitingReview],
+  [TicketState.Cancelled]: [],
 };
 
 export function isOpen(state: TicketState): boolean {
@@ -67,4 +71,5 @@ export const STATE_IN_PLAIN_WORDS: Record<TicketState, string> = {
   [TicketState.Denied]: 'Closed: we could not confirm that you own the account.',
   [TicketState.Withdrawn]: 'Withdrawn at your request.',
   [TicketState.ClosedNoResponse]: 'Closed because we did not hear back from you.',
+  [TicketState.Cancelled]: 'Stopped: someone reading an address on the account stopped the recovery.',
 };

@@ -72,11 +72,23 @@ export class Ticket {
   @Column({ type: 'boolean', default: false })
   competing: boolean;
 
-  @Column({ name: 'coc_version', type: 'varchar', length: 20 })
-  cocVersion: string;
+  /**
+   * The Code of Conduct acceptance: at intake (method null: the form or API checkbox), or recorded later
+   * by a moderator with how it was given (`coc_method`, e.g. a reply by mail). Null until then: a ticket
+   * moved over from elsewhere may come without one, and approval is refused until it is on record.
+   */
+  @Column({ name: 'coc_version', type: 'varchar', length: 20, nullable: true })
+  cocVersion: string | null;
 
-  @DateTimeColumn({ name: 'coc_accepted_at' })
-  cocAcceptedAt: Date;
+  @DateTimeColumn({ name: 'coc_accepted_at', nullable: true })
+  cocAcceptedAt: Date | null;
+
+  @Column({ name: 'coc_method', type: 'varchar', length: 40, nullable: true })
+  cocMethod: string | null;
+
+  /** `moderator:<name>` when a moderator recorded the acceptance. */
+  @Column({ name: 'coc_recorded_by', type: 'varchar', length: 60, nullable: true })
+  cocRecordedBy: string | null;
 
   @DateTimeColumn({ name: 'delay_acknowledged_at' })
   delayAcknowledgedAt: Date;
@@ -171,6 +183,10 @@ export class Ticket {
   @Column({ name: 'sla_level', type: 'varchar', length: 10, default: 'on_time' })
   slaLevel: SlaLevel;
 
+  /** While cooling off after approval: when the reset link goes out (the timers queue wakes up then). */
+  @DateTimeColumn({ name: 'cooling_off_ends_at', nullable: true })
+  coolingOffEndsAt: Date | null;
+
   /** When the ticket's SLA timer must wake up next; null when no clock runs. */
   @DateTimeColumn({ name: 'sla_next_at', nullable: true })
   slaNextAt: Date | null;
@@ -184,7 +200,9 @@ export type TicketEventType =
   | 'assessed' | 'codes_sent' | 'code_sent' | 'code_confirmed' | 'code_rejected' | 'code_locked'
   | 'repository_challenge_started' | 'repository_checked' | 'repository_result_recorded' | 'recovery_codes_hint_sent'
   | 'routed' | 'recovery_codes_answer' | 'contested' | 'claimed' | 'lease_renewed' | 'released' | 'lease_expired'
-  | 'reassigned' | 'escalated' | 'sla_started' | 'sla_paused' | 'sla_resumed' | 'sla_warning' | 'sla_breached' | 'reopened';
+  | 'reassigned' | 'escalated' | 'sla_started' | 'sla_paused' | 'sla_resumed' | 'sla_warning' | 'sla_breached' | 'reopened'
+  | 'note' | 'denied' | 'coc_recorded' | 'approved' | 'second_approval' | 'cooling_off_started' | 'reset_link_sent'
+  | 'reset_link_reissued' | 'reset_completed' | 'recovery_stopped';
 
 /** One line of a ticket's timeline; `public` lines are shown on the requester's status page. */
 @Entity('ticket_events')

@@ -59,7 +59,7 @@ export function makeStoredTicket(i: number, over: Partial<Ticket> = {}): Ticket 
     id: randomUUID(), reference: `RD-S${String(i).padStart(5, '0')}`.slice(0, 9), username: `stored${i}`, usernameKey: `stored${i}`,
     accountId: null, contactEmail: `stored${i}@example.org`, requestType: 'lost_2fa', state: TicketState.Completed, openKey: null,
     claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
-    competing: false, cocVersion: '2026-11', cocAcceptedAt: at, delayAcknowledgedAt: at, createdAt: at, updatedAt: at,
+    competing: false, cocVersion: '2026-11', cocAcceptedAt: at, cocMethod: null, cocRecordedBy: null, coolingOffEndsAt: null, delayAcknowledgedAt: at, createdAt: at, updatedAt: at,
     closedAt: null, decidedAt: null, version: 1,
     score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
     claimedBy: null, claimedAt: null, leaseExpiresAt: null, escalated: false,

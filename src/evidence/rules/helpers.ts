@@ -20,7 +20,7 @@ export function isDisposable(address: string, config: ScoringConfig): boolean {
   return domainIn(emailDomain(emailKey(address)), config.disposableDomains);
 }
 
-export function isExpired(address: string, config: ScoringConfig): boolean {
+export function isExpired(address: string, config: Pick<ScoringConfig, 'expiredDomains'>): boolean {
   return domainIn(emailDomain(emailKey(address)), config.expiredDomains);
 }
 

@@ -2,29 +2,17 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
-  ArrayMaxSize, Equals, IsArray, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, type ValidationOptions,
-  registerDecorator,
+  ArrayMaxSize, Equals, IsArray, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength,
 } from 'class-validator';
+import { HasNoControlCharacters, trim } from '../../common/dto-rules.js';
 import { emailKey, PROJECT_NAME_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
 import { REQUEST_TYPES, type RequestType } from '../../tickets/ticket.entity.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const normaliseEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? emailKey(value) : value);
 const normaliseEmails = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? [...new Set(value.map((v) => (typeof v === 'string' ? emailKey(v) : v)))] : value;
 const trimEach = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? [...new Set(value.map((v) => (typeof v === 'string' ? v.trim() : v)))] : value;
-
-// Letters, digits, punctuation, spaces, tabs and line breaks; no other control characters (NUL breaks PostgreSQL).
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-
-function HasNoControlCharacters(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) => registerDecorator({
-    name: 'hasNoControlCharacters', target: target.constructor, propertyName: String(propertyName), options,
-    validator: { validate: (value: unknown) => typeof value !== 'string' || !CONTROL_CHARACTERS.test(value),
-      defaultMessage: () => `${String(propertyName)} must not contain control characters` },
-  });
-}
 
 /** An optional list of at most `max` addresses, normalised and deduplicated, each message naming the field. */
 function OptionalEmailList(field: string, max: number): PropertyDecorator {
