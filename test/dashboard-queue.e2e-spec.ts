@@ -104,13 +104,14 @@ describe('the queue page', () => {
     }
   });
 
-  it('shows a minimal ticket page; unknown or malformed references are 404 pages', async () => {
+  it('shows the ticket page, requester text escaped; unknown or malformed references are 404 pages', async () => {
     const [a, , c] = seeded;
     const page = await ann.get(`/dashboard/tickets/${a.reference}`).expect(200);
     expect(page.text).toContain(a.reference);
     expect(page.text).toContain('strong (score 81)');
     expect(page.text).toContain('a&lt;b&gt;c');
-    expect(page.text).not.toContain('SECRET-REQUESTER-TEXT');
+    expect(page.text).toContain('SECRET-REQUESTER-TEXT &lt;script&gt;');
+    expect(page.text).not.toContain('<script>');
     expect(page.text).toMatch(/id="ticket-holder">nobody</);
     expect(page.text).not.toContain('id="release"');
     const held = await ann.get(`/dashboard/tickets/${c.reference.toLowerCase()}`).expect(200);

@@ -6,6 +6,7 @@ export const PARTIALS = {
   field_error: 'partials/field-error.hbs',
   header: 'partials/header.hbs',
   footer: 'partials/footer.hbs',
+  'ticket-actions': 'partials/ticket-actions.hbs',
 };
 
 const DATE = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });

@@ -43,6 +43,9 @@ export interface RepositoryChallengeView {
   open: boolean;
 }
 
+/** A challenge as the moderator's ticket page shows it: what and where, never the code's digest or the token. */
+export type ModeratorChallengeView = Omit<Challenge, 'ticketId' | 'secretHash' | 'token'>;
+
 export interface ChallengeStatus {
   code: { pending: boolean; expiresAt: Date | null; triesLeft: number; locked: boolean };
   repositories: RepositoryChallengeView[];
@@ -253,6 +256,19 @@ export class ChallengesService {
         };
       }),
     };
+  }
+
+  // ---- what the moderator sees --------------------------------------------------------------------
+
+  /** Every challenge of a ticket, oldest first, without its secrets (the code digest and the token are never read). */
+  async forModerator(ticketId: string): Promise<ModeratorChallengeView[]> {
+    return this.dataSource.getRepository(Challenge).find({
+      where: { ticketId }, order: { createdAt: 'ASC', id: 'ASC' },
+      select: {
+        id: true, kind: true, target: true, project: true, decoy: true, state: true, attempts: true,
+        createdBy: true, createdAt: true, expiresAt: true, resolvedAt: true, note: true,
+      },
+    });
   }
 
   // ---- internals ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { ReviewService } from '../review-queue/review.service.js';
 import { requestSync } from '../review-queue/sync-requests.js';
 import { endLiveRecovery } from '../resets/recovery-closing.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
+import { describeForRequester, type EventLine } from '../tickets/ticket-event-text.js';
 import { updateTicketIfUnchanged } from '../tickets/ticket-updates.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
 
@@ -31,7 +32,7 @@ export interface StatusView {
   question: string | null;
   /** Waiting because the account can be recovered with a recovery code; the requester may contest. */
   recoveryCodesAnswer: boolean;
-  timeline: { at: Date; text: string; body?: string }[];
+  timeline: EventLine[];
   challenges: ChallengeStatus;
 }
 
@@ -77,7 +78,7 @@ export class StatusService {
       wait,
       question: waiting && lastQuestion?.type === 'info_requested' ? String(lastQuestion.data.message ?? '') || null : null,
       recoveryCodesAnswer: waiting && lastQuestion?.type === 'recovery_codes_answer',
-      timeline: events.map(describeEvent),
+      timeline: events.map(describeForRequester),
       challenges: await this.challenges.statusFor(ticket.id),
     };
   }
@@ -208,15 +209,3 @@ export class StatusService {
 class ChangedMeanwhile extends Error {}
 
 const DECIDED_STATES = [TicketState.Approved, TicketState.CoolingOff, TicketState.ResetIssued, TicketState.Completed, TicketState.Denied];
-
-function describeEvent(event: TicketEvent): { at: Date; text: string; body?: string } {
-  const at = event.createdAt;
-  switch (event.type) {
-    case 'submitted': return { at, text: 'We received your request.' };
-    case 'follow_up': return { at, text: 'You sent the request again; we added it to this one. It keeps its place in the queue.' };
-    case 'message': return { at, text: 'You added information.', body: String(event.data.message ?? '') };
-    case 'withdrawn': return { at, text: 'You withdrew the request.' };
-    case 'recovery_codes_answer': return { at, text: 'We answered: this account can be recovered with a recovery code, without a moderator.' };
-    default: return { at, text: String(event.data.public_text ?? 'The request was updated.'), body: event.data.message ? String(event.data.message) : undefined };
-  }
-}

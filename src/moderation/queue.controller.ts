@@ -5,18 +5,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MODERATOR_ROLES } from '../auth/moderator-roles.js';
 import { Roles } from '../auth/roles.guard.js';
 import type { StaffIdentity } from '../auth/staff-session.js';
-import { Clock } from '../common/clock.js';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import { moderatorActor, ReviewService } from '../review-queue/review.service.js';
 import { WorkNextService } from '../review-queue/work-next.service.js';
 import { REQUEST_TYPES } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
-import { holderName, parseFilters, queueQuery, REFERENCE_PATTERN, riskFlagList, SLA_LEVELS, slaBadge, SORTS } from './queue-format.js';
+import { parseFilters, queueQuery, REFERENCE_PATTERN, SLA_LEVELS, SORTS } from './queue-format.js';
 import { QueueViewService } from './queue-view.service.js';
+import { TicketViewService } from './ticket-view.service.js';
 
 const option = (value: string, selected: string | undefined) => ({ value, label: value.replace(/_/g, ' '), selected: value === selected });
 
-/** The queue page, "Work next" and a minimal ticket page (issue 5). Plain forms: no client-side script. */
+/** The queue page, "Work next" and the ticket page (issue 5). Plain forms: no client-side script. */
 @ApiExcludeController()
 @Controller('dashboard')
 @Roles(...MODERATOR_ROLES)
@@ -25,7 +25,7 @@ export class QueueController {
     private readonly view: QueueViewService,
     private readonly workNext: WorkNextService,
     private readonly review: ReviewService,
-    private readonly clock: Clock,
+    private readonly ticketView: TicketViewService,
   ) {}
 
   @Get()
@@ -61,19 +61,16 @@ export class QueueController {
   @Get('tickets/:reference')
   async ticket(@Param('reference') reference: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     reply.header('Cache-Control', 'no-store');
-    const ticket = REFERENCE_PATTERN.test(reference) ? await this.view.byReference(reference) : null;
-    if (!ticket) return this.notFound(reply);
+    const loaded = REFERENCE_PATTERN.test(reference) ? await this.ticketView.load(reference) : null;
+    if (!loaded) return this.notFound(reply);
+    const { ticket, view } = loaded;
     const staff = request.session.staff!;
     const mine = ticket.state === TicketState.InReview && ticket.claimedBy === moderatorActor(staff.name);
     // The page is open: the holder's lease runs again from now.
-    const leaseExpiresAt = mine ? await this.review.renewLease(ticket.reference, staff.name) : ticket.leaseExpiresAt;
+    const leaseExpiresAt = mine ? (await this.review.renewLease(ticket.reference, staff.name)).toISOString() : view.ticket.leaseExpiresAt;
     return reply.view('pages/ticket', {
       title: `Ticket ${ticket.reference}`, staff, csrfToken: reply.generateCsrf(), mine,
-      ticket: {
-        reference: ticket.reference, state: ticket.state.replace(/_/g, ' '), username: ticket.username,
-        requestType: ticket.requestType.replace(/_/g, ' '), sla: slaBadge(ticket, this.clock.now()), band: ticket.band, score: ticket.score,
-        riskFlags: riskFlagList(ticket.riskFlags), holder: holderName(ticket.claimedBy), leaseExpiresAt: leaseExpiresAt?.toISOString() ?? null,
-      },
+      ...view, ticket: { ...view.ticket, leaseExpiresAt },
     });
   }
 

@@ -1,5 +1,10 @@
-import type { Signal } from '../evidence.types.js';
+import type { AccountRecord, Signal } from '../evidence.types.js';
 import type { RuleInput, RuleResult } from './rule.types.js';
+
+/** Any second factor: TOTP or a security key. */
+export function hasSecondFactor(account: AccountRecord): boolean {
+  return account.totp || account.webauthnKeys > 0;
+}
 
 /**
  * Claimed 2FA and recovery-code states. Not public, but each is a coin toss to guess, so a match is
@@ -8,7 +13,7 @@ import type { RuleInput, RuleResult } from './rule.types.js';
 export function secondFactorRule({ ticket, account, config }: RuleInput): RuleResult {
   const w = config.weights;
   const signals: Signal[] = [];
-  const has2fa = account.totp || account.webauthnKeys > 0;
+  const has2fa = hasSecondFactor(account);
   const claim2fa = ticket.claims.has2fa;
   if (claim2fa !== 'unknown') {
     const right = (claim2fa === 'yes') === has2fa;

@@ -1,0 +1,170 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { loadAccountRecord } from '../evidence/account-lookup.js';
+import type { AssessmentRecord } from '../evidence/assessment.entity.js';
+import type { ChallengeState } from '../evidence/challenge.entity.js';
+import { ChallengesService } from '../evidence/challenges.service.js';
+import { EvidenceService } from '../evidence/evidence.service.js';
+import type { AccountRecord, RiskFlag, SignalKind } from '../evidence/evidence.types.js';
+import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
+import type { ScoringConfig } from '../evidence/scoring.config.js';
+import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
+import { actorName, describeForStaff, type StaffEventLine } from '../tickets/ticket-event-text.js';
+import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
+import { type ClaimRow, compareClaims, countVerdicts, secondFactorText, VERDICT_TEXT, type Verdict } from './claim-comparison.js';
+import { holderName, riskFlagList, slaBadge, type SlaBadge } from './queue-format.js';
+
+const words = (s: string) => s.replace(/_/g, ' ');
+
+/** What each risk flag asks of the moderator. */
+const RISK_FLAG_TEXT: Record<RiskFlag, string> = {
+  competing_requests: 'Another open request for this account came from a different contact address.',
+  primary_email_changed_recently: 'The primary address changed recently: the account may already be in other hands.',
+  high_value_account: 'Owner of a widely used project: a second moderator must agree.',
+  second_moderator_required: 'A second moderator must agree before approval.',
+  disposable_domain: 'An address the requester gave is on a disposable-mail domain.',
+  expired_domain: 'An address involved is on an expired domain: it proves nothing and may have changed hands.',
+  unused_recovery_codes: 'The account still has unused recovery codes: the owner can sign in with one.',
+  no_such_account: 'No account has this username.',
+};
+
+const CHALLENGE_STATE_TEXT: Record<ChallengeState, string> = {
+  pending: 'pending',
+  passed: 'passed: control proven',
+  found_elsewhere: 'found, but not in a repository of the account\'s projects: proves nothing',
+  locked: 'locked after too many wrong codes',
+  failed: 'failed',
+  expired: 'expired',
+  superseded: 'superseded by a newer challenge',
+};
+
+export interface ClaimRowView extends ClaimRow {
+  verdictText: string;
+}
+
+export interface SignalView {
+  rule: string;
+  /** `+20`, `-6`, `0`: the sign is in the text, not only in a colour. */
+  effect: string;
+  direction: 'positive' | 'negative' | 'neutral';
+  kind: SignalKind;
+  reason: string;
+}
+
+export interface TicketView {
+  ticket: {
+    reference: string; state: string; username: string; requestType: string; sla: SlaBadge; band: string | null; score: number | null;
+    riskFlags: string[]; holder: string | null; leaseExpiresAt: string | null; escalated: boolean;
+  };
+  request: { contactEmail: string; submittedAt: Date; details: string; delayAcknowledgedAt: Date; competing: boolean };
+  account: AccountSummary | null;
+  claims: { rows: ClaimRowView[]; counts: Record<Verdict, number> };
+  assessment: {
+    score: number; band: string; recommendation: string; ruleVersion: string; currentRules: boolean; at: Date; trigger: string;
+    nistAal2: boolean; signals: SignalView[];
+  } | null;
+  assessments: Array<{ at: Date; trigger: string; score: number; band: string; recommendation: string; ruleVersion: string }>;
+  riskFlags: Array<{ flag: string; text: string }>;
+  challenges: Array<{
+    kind: string; target: string; project: string | null; state: string; decoy: boolean; attempts: number; createdBy: string;
+    createdAt: Date; expiresAt: Date; resolvedAt: Date | null; note: string | null;
+  }>;
+  timeline: StaffEventLine[];
+  coc: { version: string; acceptedAt: Date; current: boolean; currentVersion: string };
+}
+
+export interface AccountSummary {
+  username: string;
+  joinedAt: Date;
+  secondFactor: string;
+  recoveryCodesUnused: number;
+  linkedGithub: string | null;
+  addresses: { current: number; removed: number };
+  projects: Array<{ name: string; role: string; monthlyDownloads: number }>;
+}
+
+/**
+ * The moderator's ticket page (read side, issue 5): the ticket, its claims against the directory, the
+ * latest assessment with every signal, challenges, the whole timeline and the Code of Conduct record.
+ * One query for the ticket, then four at once (account, assessments, challenges, events): no N+1.
+ */
+@Injectable()
+export class TicketViewService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly evidence: EvidenceService,
+    private readonly challenges: ChallengesService,
+    private readonly clock: Clock,
+    @Inject(SCORING_CONFIG) private readonly scoring: ScoringConfig,
+  ) {}
+
+  /** Null when no ticket has this reference. */
+  async load(reference: string): Promise<{ ticket: Ticket; view: TicketView } | null> {
+    const ticket = await this.dataSource.getRepository(Ticket).findOneBy({ reference: reference.toUpperCase() });
+    if (!ticket) return null;
+    const [account, assessments, challenges, events] = await Promise.all([
+      loadAccountRecord(this.dataSource.manager, ticket.accountId),
+      this.evidence.history(ticket.id),
+      this.challenges.forModerator(ticket.id),
+      this.dataSource.getRepository(TicketEvent).find({ where: { ticketId: ticket.id }, order: { id: 'ASC' } }),
+    ]);
+    const rows = compareClaims({ claims: ticket.claims, contactEmail: ticket.contactEmail, username: ticket.username, account, config: this.scoring });
+    const latest = assessments.at(-1) ?? null;
+    return {
+      ticket,
+      view: {
+        ticket: {
+          reference: ticket.reference, state: words(ticket.state), username: ticket.username, requestType: words(ticket.requestType),
+          sla: slaBadge(ticket, this.clock.now()), band: ticket.band, score: ticket.score, riskFlags: riskFlagList(ticket.riskFlags),
+          holder: holderName(ticket.claimedBy), leaseExpiresAt: ticket.leaseExpiresAt?.toISOString() ?? null, escalated: ticket.escalated,
+        },
+        request: {
+          contactEmail: ticket.contactEmail, submittedAt: ticket.createdAt, details: ticket.claims.details,
+          delayAcknowledgedAt: ticket.delayAcknowledgedAt, competing: ticket.competing,
+        },
+        account: account ? summarise(account) : null,
+        claims: { rows: rows.map((r) => ({ ...r, verdictText: VERDICT_TEXT[r.verdict] })), counts: countVerdicts(rows) },
+        assessment: latest ? this.assessmentView(latest) : null,
+        assessments: assessments.map((a) => ({
+          at: a.createdAt, trigger: words(a.trigger), score: a.score, band: a.band, recommendation: words(a.recommendation), ruleVersion: a.ruleVersion,
+        })).reverse(),
+        riskFlags: (latest?.riskFlags ?? riskFlagList(ticket.riskFlags)).map((flag) => ({
+          flag, text: RISK_FLAG_TEXT[flag as RiskFlag] ?? words(flag),
+        })),
+        challenges: challenges.map((c) => ({
+          kind: c.kind === 'email' ? 'e-mail code' : 'repository token', target: c.target, project: c.project,
+          state: CHALLENGE_STATE_TEXT[c.state] ?? words(c.state), decoy: c.decoy, attempts: c.attempts, createdBy: actorName(c.createdBy),
+          createdAt: c.createdAt, expiresAt: c.expiresAt, resolvedAt: c.resolvedAt, note: c.note,
+        })),
+        timeline: events.map(describeForStaff),
+        coc: {
+          version: ticket.cocVersion, acceptedAt: ticket.cocAcceptedAt,
+          current: ticket.cocVersion === CODE_OF_CONDUCT.version, currentVersion: CODE_OF_CONDUCT.version,
+        },
+      },
+    };
+  }
+
+  private assessmentView(a: AssessmentRecord): NonNullable<TicketView['assessment']> {
+    return {
+      score: a.score, band: a.band, recommendation: words(a.recommendation), ruleVersion: a.ruleVersion,
+      currentRules: a.ruleVersion === this.scoring.ruleVersion, at: a.createdAt, trigger: words(a.trigger), nistAal2: a.nistAal2,
+      signals: a.signals.map((s) => ({
+        rule: words(s.rule), kind: s.kind, reason: s.reason,
+        effect: s.effect > 0 ? `+${s.effect}` : String(s.effect),
+        direction: s.effect > 0 ? 'positive' : s.effect < 0 ? 'negative' : 'neutral',
+      })),
+    };
+  }
+}
+
+function summarise(account: AccountRecord): AccountSummary {
+  const removed = account.emails.filter((e) => e.removedAt !== null).length;
+  return {
+    username: account.username, joinedAt: account.joinedAt, secondFactor: secondFactorText(account),
+    recoveryCodesUnused: account.recoveryCodesUnused, linkedGithub: account.linkedGithub,
+    addresses: { current: account.emails.length - removed, removed },
+    projects: account.projects.map((p) => ({ name: p.name, role: p.role, monthlyDownloads: p.monthlyDownloads })),
+  };
+}
