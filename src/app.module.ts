@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ResetsModule } from './resets/resets.module.js';
 import { ModerationModule } from './moderation/moderation.module.js';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -61,6 +62,7 @@ export class AppModule {
         ReviewQueueModule.forRole(withWeb, withWorkers),
         IntakeModule,
         AuthModule,
+        ResetsModule,
         ModerationModule,
         HealthModule,
       ],

@@ -9,10 +9,26 @@ import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import { moderatorActor, ReviewService } from '../review-queue/review.service.js';
 import { WorkNextService } from '../review-queue/work-next.service.js';
 import { REQUEST_TYPES } from '../tickets/ticket.entity.js';
-import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
+import { isOpen, OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
+import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
+import { DecisionsService } from './decisions.service.js';
 import { parseFilters, queueQuery, REFERENCE_PATTERN, SLA_LEVELS, SORTS } from './queue-format.js';
 import { QueueViewService } from './queue-view.service.js';
 import { TicketViewService } from './ticket-view.service.js';
+
+/** What the ticket page says after a decision form redirected back to it. */
+const DONE_NOTICES: Record<string, string> = {
+  asked: 'Question sent: the ticket waits on the requester and its SLA clock is paused.',
+  denied: 'Denied: the requester was told why.',
+  noted: 'Note added.',
+  challenge: 'Challenge sent.',
+  coc: 'Code of Conduct acceptance recorded.',
+  escalated: 'Escalated: it waits at the top of the queue for a senior moderator.',
+  approved: 'Approved: the cooling-off has started and every address on file was told.',
+  approved_once: 'Approved once: a second senior moderator must approve it too.',
+  second_approval: 'Second approval given: the cooling-off has started and every address on file was told.',
+  reissued: 'A new reset link was sent; the older one no longer works.',
+};
 
 const option = (value: string, selected: string | undefined) => ({ value, label: value.replace(/_/g, ' '), selected: value === selected });
 
@@ -26,6 +42,7 @@ export class QueueController {
     private readonly workNext: WorkNextService,
     private readonly review: ReviewService,
     private readonly ticketView: TicketViewService,
+    private readonly decisions: DecisionsService,
   ) {}
 
   @Get()
@@ -59,7 +76,7 @@ export class QueueController {
   }
 
   @Get('tickets/:reference')
-  async ticket(@Param('reference') reference: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async ticket(@Param('reference') reference: string, @Query('done') done: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     reply.header('Cache-Control', 'no-store');
     const loaded = REFERENCE_PATTERN.test(reference) ? await this.ticketView.load(reference) : null;
     if (!loaded) return this.notFound(reply);
@@ -68,9 +85,24 @@ export class QueueController {
     const mine = ticket.state === TicketState.InReview && ticket.claimedBy === moderatorActor(staff.name);
     // The page is open: the holder's lease runs again from now.
     const leaseExpiresAt = mine ? (await this.review.renewLease(ticket.reference, staff.name)).toISOString() : view.ticket.leaseExpiresAt;
+    const open = isOpen(ticket.state);
+    const senior = staff.role === 'senior';
+    const decider = staff.role !== 'ops';
     return reply.view('pages/ticket', {
       title: `Ticket ${ticket.reference}`, staff, csrfToken: reply.generateCsrf(), mine,
       ...view, ticket: { ...view.ticket, leaseExpiresAt },
+      notice: typeof done === 'string' ? DONE_NOTICES[done] : undefined,
+      templates: this.decisions.replyTemplates(), cocCurrentVersion: CODE_OF_CONDUCT.version,
+      // What the forms offer; the services check the same rules again on every POST.
+      can: {
+        decide: mine,
+        secondApprove: senior && ticket.state === TicketState.Approved && view.recovery?.firstApprover !== staff.name,
+        denyAsSenior: senior && ticket.state === TicketState.Approved,
+        reissue: (senior || staff.role === 'admin') && ticket.state === TicketState.ResetIssued,
+        recordCoc: decider && open && !view.coc,
+        escalate: decider && (mine || ticket.state === TicketState.AwaitingReview),
+        note: decider,
+      },
     });
   }
 

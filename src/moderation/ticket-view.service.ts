@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { emailKey } from '../common/normalize.js';
 import { loadAccountRecord } from '../evidence/account-lookup.js';
 import type { AssessmentRecord } from '../evidence/assessment.entity.js';
 import type { ChallengeState } from '../evidence/challenge.entity.js';
@@ -10,6 +11,8 @@ import type { AccountRecord, RiskFlag, SignalKind } from '../evidence/evidence.t
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
 import type { ScoringConfig } from '../evidence/scoring.config.js';
 import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
+import { isTrustedAddressOnFile } from '../resets/approval-policy.js';
+import { Recovery } from '../resets/recovery.entity.js';
 import { actorName, describeForStaff, type StaffEventLine } from '../tickets/ticket-event-text.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
 import { type ClaimRow, compareClaims, countVerdicts, secondFactorText, VERDICT_TEXT, type Verdict } from './claim-comparison.js';
@@ -71,7 +74,22 @@ export interface TicketView {
     createdAt: Date; expiresAt: Date; resolvedAt: Date | null; note: string | null;
   }>;
   timeline: StaffEventLine[];
-  coc: { version: string; acceptedAt: Date; current: boolean; currentVersion: string };
+  /** Null until the acceptance is on record (approval is refused until then). */
+  coc: { version: string; acceptedAt: Date; current: boolean; currentVersion: string; method: string | null; recordedBy: string | null } | null;
+  /** What the decision forms offer. */
+  options: {
+    /** Where a reset link may go: trusted addresses on file first, then the requester's own (a new channel). */
+    resetAddresses: Array<{ address: string; label: string }>;
+    /** Addresses a one-time code may go to. */
+    codeAddresses: string[];
+    /** The account's projects' repositories, for a repository challenge. */
+    repositories: Array<{ url: string; project: string }>;
+  };
+  /** The ticket's latest recovery (approval, four-eyes, cooling-off, link), if it has one. */
+  recovery: {
+    state: string; firstApprover: string; secondApprover: string | null; needsSecond: boolean; coolingOffEndsAt: Date | null;
+    resetExpiresAt: Date | null; resetUsedAt: Date | null; closedReason: string | null;
+  } | null;
 }
 
 export interface AccountSummary {
@@ -103,11 +121,12 @@ export class TicketViewService {
   async load(reference: string): Promise<{ ticket: Ticket; view: TicketView } | null> {
     const ticket = await this.dataSource.getRepository(Ticket).findOneBy({ reference: reference.toUpperCase() });
     if (!ticket) return null;
-    const [account, assessments, challenges, events] = await Promise.all([
+    const [account, assessments, challenges, events, recovery] = await Promise.all([
       loadAccountRecord(this.dataSource.manager, ticket.accountId),
       this.evidence.history(ticket.id),
       this.challenges.forModerator(ticket.id),
       this.dataSource.getRepository(TicketEvent).find({ where: { ticketId: ticket.id }, order: { id: 'ASC' } }),
+      this.dataSource.getRepository(Recovery).findOne({ where: { ticketId: ticket.id }, order: { createdAt: 'DESC' } }),
     ]);
     const rows = compareClaims({ claims: ticket.claims, contactEmail: ticket.contactEmail, username: ticket.username, account, config: this.scoring });
     const latest = assessments.at(-1) ?? null;
@@ -138,11 +157,32 @@ export class TicketViewService {
           createdAt: c.createdAt, expiresAt: c.expiresAt, resolvedAt: c.resolvedAt, note: c.note,
         })),
         timeline: events.map(describeForStaff),
-        coc: {
-          version: ticket.cocVersion, acceptedAt: ticket.cocAcceptedAt,
+        coc: ticket.cocVersion && ticket.cocAcceptedAt ? {
+          version: ticket.cocVersion, acceptedAt: ticket.cocAcceptedAt, method: ticket.cocMethod ? words(ticket.cocMethod) : null,
+          recordedBy: ticket.cocRecordedBy ? actorName(ticket.cocRecordedBy) : null,
           current: ticket.cocVersion === CODE_OF_CONDUCT.version, currentVersion: CODE_OF_CONDUCT.version,
-        },
+        } : null,
+        options: this.options(ticket, account),
+        recovery: recovery ? {
+          state: words(recovery.state), firstApprover: recovery.firstApprover, secondApprover: recovery.secondApprover, needsSecond: recovery.needsSecond,
+          coolingOffEndsAt: recovery.coolingOffEndsAt, resetExpiresAt: recovery.resetExpiresAt, resetUsedAt: recovery.resetUsedAt,
+          closedReason: recovery.closedReason ? words(recovery.closedReason) : null,
+        } : null,
       },
+    };
+  }
+
+  private options(ticket: Ticket, account: AccountRecord | null): TicketView['options'] {
+    const trusted = account ? account.emails.filter((e) => isTrustedAddressOnFile(account, e.address, this.scoring)).map((e) => e.address) : [];
+    const trustedKeys = new Set(trusted.map(emailKey));
+    const own = [ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])].filter((a, i, all) => all.indexOf(a) === i && !trustedKeys.has(emailKey(a)));
+    return {
+      resetAddresses: [
+        ...trusted.map((address) => ({ address, label: `${address} (verified, on file)` })),
+        ...own.map((address) => ({ address, label: `${address} (the requester's, not on file: needs a second senior and the long cooling-off)` })),
+      ],
+      codeAddresses: trusted,
+      repositories: (account?.projects ?? []).filter((p) => p.repositoryKey).map((p) => ({ url: `https://${p.repositoryKey!}`, project: p.name })),
     };
   }
 

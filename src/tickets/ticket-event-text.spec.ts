@@ -11,6 +11,8 @@ const EVERY_TYPE: Record<TicketEventType, true> = {
   repository_challenge_started: true, repository_checked: true, repository_result_recorded: true, recovery_codes_hint_sent: true,
   routed: true, recovery_codes_answer: true, contested: true, claimed: true, lease_renewed: true, released: true, lease_expired: true,
   reassigned: true, escalated: true, sla_started: true, sla_paused: true, sla_resumed: true, sla_warning: true, sla_breached: true, reopened: true,
+  note: true, denied: true, coc_recorded: true, approved: true, second_approval: true, cooling_off_started: true, reset_link_sent: true,
+  reset_link_reissued: true, reset_completed: true, recovery_stopped: true,
 };
 
 describe('timeline lines', () => {

@@ -92,6 +92,19 @@ export function describeForStaff(event: EventInput): StaffEventLine {
     case 'sla_resumed': return line('sla', 'SLA clock resumed.');
     case 'sla_warning': return line('sla', `SLA warning: the ${slaClock(d.clock)} deadline${d.due_at ? ` (${str(d.due_at)})` : ''} is near.`);
     case 'sla_breached': return line('sla', `SLA breached: the ${slaClock(d.clock)} deadline${d.due_at ? ` (${str(d.due_at)})` : ''} passed.`);
+    case 'note': return line('moderator', `${who} wrote an internal note.`, d.message);
+    case 'denied': return line('moderator', `${who} denied the request${d.template ? ` (template ${str(d.template)})` : ''}.`, d.message);
+    case 'coc_recorded': return line('moderator', `${who} recorded the Code of Conduct acceptance: version ${str(d.version)}, ${words(d.method)}, at ${str(d.accepted_at)}.`);
+    case 'approved': {
+      const why = Array.isArray(d.reasons) && d.reasons.length ? ` (${d.reasons.map(str).join('; ')})` : '';
+      return line('moderator', `${who} approved the recovery, reset link to ${str(d.reset_to)}${d.needs_second ? '; a second senior moderator must approve' : ''}${why}.`);
+    }
+    case 'second_approval': return line('moderator', `${who} gave the second approval (the first was ${str(d.first)}).`);
+    case 'cooling_off_started': return line('queue', `Cooling-off until ${str(d.ends_at)}; ${str(d.notified)} address(es) told, each with a stop link.`);
+    case 'reset_link_sent': return line('queue', `Reset link sent to ${str(d.to)}, valid until ${str(d.expires_at)}.`);
+    case 'reset_link_reissued': return line('moderator', `${who} sent a new reset link to ${str(d.to)} (the older one no longer works), valid until ${str(d.expires_at)}.`);
+    case 'reset_completed': return line('requester', 'The requester set a new password: 2FA and recovery codes removed, ticket completed.');
+    case 'recovery_stopped': return line('requester', 'The recovery was stopped from an address on file (the stop link).');
     default: {
       // Event types added later (decisions, notes) still read: the public wording, or the type in words.
       const text = str(d.public_text) || `${words(event.type).replace(/^./, (c) => c.toUpperCase())}${event.actor === 'system' ? '' : ` by ${who}`}.`;

@@ -1,0 +1,168 @@
+import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Roles } from '../auth/roles.guard.js';
+import { SignInService } from '../auth/sign-in.service.js';
+import type { StaffIdentity } from '../auth/staff-session.js';
+import { DomainError, DomainErrorCode, type FieldError, HTTP_STATUS_OF } from '../common/domain.exception.js';
+import { flattenValidationErrors } from '../common/validation.js';
+import { ResetsService } from '../resets/resets.service.js';
+import { moderatorActor, ReviewService } from '../review-queue/review.service.js';
+import { DecisionsService } from './decisions.service.js';
+import { ApproveDto, ChallengeDto, CocRecordDto, EscalateDto, NoteDto, ReplyDto, SecondApprovalDto } from './dto/decision.dto.js';
+import { REFERENCE_PATTERN } from './queue-format.js';
+
+type Form = Record<string, unknown> | undefined;
+type Done = 'asked' | 'denied' | 'noted' | 'challenge' | 'coc' | 'escalated' | 'approved' | 'approved_once' | 'second_approval' | 'reissued';
+
+/**
+ * The decision forms of the ticket page (issue 5). Plain POSTs (CSRF-checked by the staff hook), each
+ * answered with a redirect to the ticket (303) or a page that names the field and the reason (4xx).
+ * Approvals re-authenticate with a fresh second-factor code right before they take effect
+ * (SECURITY.md #15), and the session id changes then (#18). Ops cannot decide: they only read.
+ */
+@ApiExcludeController()
+@Controller('dashboard/tickets')
+@Roles('moderator', 'senior', 'admin')
+export class DecisionsController {
+  constructor(
+    private readonly decisions: DecisionsService,
+    private readonly review: ReviewService,
+    private readonly resets: ResetsService,
+    private readonly signIn: SignInService,
+  ) {}
+
+  @Post(':reference/ask-info')
+  askInfo(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.act(reference, reply, 'Question not sent', async () => {
+      await this.decisions.askForInformation(reference, staffOf(request), await valid(ReplyDto, body));
+      return 'asked';
+    });
+  }
+
+  @Post(':reference/deny')
+  deny(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.act(reference, reply, 'Not denied', async () => {
+      await this.decisions.deny(reference, staffOf(request), await valid(ReplyDto, body));
+      return 'denied';
+    });
+  }
+
+  @Post(':reference/notes')
+  note(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.act(reference, reply, 'Note not saved', async () => {
+      await this.decisions.note(reference, staffOf(request), (await valid(NoteDto, body)).note);
+      return 'noted';
+    });
+  }
+
+  @Post(':reference/challenges')
+  challenge(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.act(reference, reply, 'Challenge not sent', async () => {
+      await this.decisions.challenge(reference, staffOf(request), await valid(ChallengeDto, body));
+      return 'challenge';
+    });
+  }
+
+  @Post(':reference/code-of-conduct')
+  codeOfConduct(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.act(reference, reply, 'Code of Conduct not recorded', async () => {
+      await this.decisions.recordCodeOfConduct(reference, staffOf(request), await valid(CocRecordDto, body));
+      return 'coc';
+    });
+  }
+
+  @Post(':reference/escalate')
+  escalate(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.act(reference, reply, 'Not escalated', async () => {
+      await this.review.escalate(reference, staffOf(request).name, (await valid(EscalateDto, body)).reason);
+      return 'escalated';
+    });
+  }
+
+  @Post(':reference/approve')
+  approve(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.act(reference, reply, 'Not approved', async () => {
+      const dto = await valid(ApproveDto, body);
+      await this.reauthenticate(request, dto.code);
+      const { needsSecond } = await this.decisions.approve(reference, staffOf(request), dto);
+      return needsSecond ? 'approved_once' : 'approved';
+    });
+  }
+
+  @Post(':reference/second-approval')
+  @Roles('senior')
+  secondApproval(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.act(reference, reply, 'Not approved', async () => {
+      const dto = await valid(SecondApprovalDto, body);
+      await this.reauthenticate(request, dto.code);
+      await this.decisions.secondApproval(reference, staffOf(request));
+      return 'second_approval';
+    });
+  }
+
+  @Post(':reference/reissue-link')
+  @Roles('senior', 'admin')
+  reissue(@Param('reference') reference: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.act(reference, reply, 'No new link', async () => {
+      await this.resets.reissue(reference, moderatorActor(staffOf(request).name));
+      return 'reissued';
+    });
+  }
+
+  /**
+   * A fresh code from the moderator's authenticator (never one used before: the step is stored), then a
+   * new session id. Wrong codes count towards the sign-in lockout like any other.
+   */
+  private async reauthenticate(request: FastifyRequest, code: string): Promise<void> {
+    const staff = staffOf(request);
+    const outcome = await this.signIn.checkTotp(staff.id, code, request.ip);
+    if (outcome.kind === 'locked') throw DomainError.rateLimited(outcome.retryAfterSeconds);
+    if (outcome.kind !== 'ok') throw new ReauthenticationFailed();
+    await request.session.regenerate();
+    request.session.staff = staff;
+  }
+
+  private async act(reference: string, reply: FastifyReply, title: string, work: () => Promise<Done>) {
+    reply.header('Cache-Control', 'no-store');
+    const back = `/dashboard/tickets/${encodeURIComponent(reference)}`;
+    if (!REFERENCE_PATTERN.test(reference)) return this.problem(reply, 404, 'No such ticket', 'There is no ticket with that reference.', back);
+    try {
+      const done = await work();
+      return reply.redirect(`/dashboard/tickets/${reference.toUpperCase()}?done=${done}`, 303);
+    } catch (error) {
+      if (error instanceof ReauthenticationFailed) {
+        return this.problem(reply, 401, title, 'code: the code from your authenticator app is not right (or was used already). Nothing was approved.', back);
+      }
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code === DomainErrorCode.NotFound) return this.problem(reply, 404, 'No such ticket', 'There is no ticket with that reference.', back);
+      if (error.code === DomainErrorCode.RateLimited && error.details.retryAfterSeconds) reply.header('Retry-After', String(error.details.retryAfterSeconds));
+      const message = error.details.errors?.length ? describeFieldErrors(error.details.errors) : error.message;
+      return this.problem(reply, HTTP_STATUS_OF[error.code], title, message, back);
+    }
+  }
+
+  private problem(reply: FastifyReply, status: number, title: string, message: string, back: string) {
+    return reply.status(status).view('pages/error', { title, message, status, back, backLabel: 'Back to the ticket' });
+  }
+}
+
+class ReauthenticationFailed extends Error {}
+
+function staffOf(request: FastifyRequest): StaffIdentity {
+  return request.session.staff!;
+}
+
+/** The form as a DTO, or a 400 naming each bad field and why. */
+async function valid<T extends object>(dto: new () => T, body: Form): Promise<T> {
+  const instance = plainToInstance(dto, typeof body === 'object' && body !== null ? body : {});
+  const errors = flattenValidationErrors(await validate(instance));
+  if (errors.length) throw DomainError.validation(errors);
+  return instance;
+}
+
+function describeFieldErrors(errors: FieldError[]): string {
+  return errors.map((e) => e.reasons.join('; ')).join('. ');
+}
