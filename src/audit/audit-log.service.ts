@@ -8,6 +8,15 @@ import { AuditEntry } from './audit-entry.entity.js';
 const AUDIT_LOCK = 731_004_118;
 const PAGE = 1000;
 
+/** What AuditLog.recent selects; every field is optional. */
+export interface AuditQuery {
+  ticketId?: string;
+  actor?: string;
+  action?: string;
+  from?: Date;
+  until?: Date;
+}
+
 const pending = new WeakMap<EntityManager, AuditFacts[]>();
 const FLUSH = {};
 
@@ -68,12 +77,19 @@ export class AuditLog {
     }
   }
 
-  /** The newest entries first, optionally for one ticket or actor (the dashboard's audit page, issue 5). */
-  async recent(filter: { ticketId?: string; actor?: string; action?: string }, limit = 100, beforeId?: number): Promise<AuditEntry[]> {
+  /**
+   * The newest entries first (the dashboard's audit page, issue 5), optionally for one ticket, actor or
+   * action and from `from` up to (not including) `until`; `beforeId` continues a page (keyset, no OFFSET).
+   */
+  async recent(filter: AuditQuery, limit = 100, beforeId?: number): Promise<AuditEntry[]> {
     const query = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a').orderBy('a.id', 'DESC').limit(limit);
     if (filter.ticketId) query.andWhere('a.ticket_id = :ticketId', { ticketId: filter.ticketId });
     if (filter.actor) query.andWhere('a.actor = :actor', { actor: filter.actor });
     if (filter.action) query.andWhere('a.action = :action', { action: filter.action });
+    // Dates as the column stores them (SQLite keeps UTC text, which compares in order only in its own format).
+    const at = this.dataSource.getMetadata(AuditEntry).findColumnWithPropertyName('at')!;
+    if (filter.from) query.andWhere('a.at >= :from', { from: this.dataSource.driver.preparePersistentValue(filter.from, at) });
+    if (filter.until) query.andWhere('a.at < :until', { until: this.dataSource.driver.preparePersistentValue(filter.until, at) });
     if (beforeId) query.andWhere('a.id < :beforeId', { beforeId });
     return query.getMany();
   }

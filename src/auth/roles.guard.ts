@@ -1,18 +1,29 @@
 import {
-  type ArgumentsHost, applyDecorators, Catch, type CanActivate, type ExceptionFilter, type ExecutionContext, Injectable,
+  type ArgumentsHost, applyDecorators, Catch, type CanActivate, type ExceptionFilter, type ExecutionContext, Inject, Injectable,
   SetMetadata, UseFilters, UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { Moderator } from './moderator.entity.js';
 import type { ModeratorRole } from './moderator-roles.js';
-import { staffOf } from './staff-session.js';
+import { type SessionEnd, sessionEnded, staffOf } from './staff-session.js';
 
-const ROLES_KEY = 'recovery-desk:roles';
+/** The metadata key @Roles sets: the roles a route (handler or controller) admits. */
+export const ROLES_KEY = 'recovery-desk:roles';
 
-/** Nobody signed in (or the account was disabled since): pages send them to /login. */
-export class SignInRequired extends Error {}
+/** Where the login page says why a session ended (its `notice` parameter). */
+export const SESSION_END_NOTICES: Record<SessionEnd, string> = { idle: 'session_idle', lifetime: 'session_ended' };
+
+/** Nobody signed in (or the account was disabled, or the session ended since): pages send them to /login. */
+export class SignInRequired extends Error {
+  constructor(readonly ended?: SessionEnd) {
+    super(ended ? `session ended (${ended})` : 'sign-in required');
+  }
+}
 
 /** Signed in, but the route does not admit this role. */
 export class RoleNotAllowed extends Error {
@@ -28,7 +39,12 @@ export class RoleNotAllowed extends Error {
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const roles = this.reflector.getAllAndOverride<ModeratorRole[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
@@ -37,25 +53,33 @@ export class RolesGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const staff = staffOf(request);
     if (!staff) throw new SignInRequired();
+    // SECURITY.md #18: the limits are checked here, against the Clock; Redis's expiry is only a backstop.
+    const now = this.clock.now().getTime();
+    const ended = sessionEnded(staff, now, this.config.session);
+    if (ended) {
+      await request.session.destroy();
+      throw new SignInRequired(ended);
+    }
     const moderator = await this.dataSource.getRepository(Moderator).findOneBy({ id: staff.id });
     if (!moderator || moderator.disabledAt) {
       await request.session.destroy();
       throw new SignInRequired();
     }
-    if (moderator.role !== staff.role) request.session.staff = { ...staff, role: moderator.role };
+    // Any staff request counts as activity, one refused for the role too.
+    request.session.staff = { ...staff, role: moderator.role, lastSeenAt: now };
     if (!roles.includes(moderator.role)) throw new RoleNotAllowed(moderator.role);
     return true;
   }
 }
 
-/** Turns the guard's refusals into pages: anonymous → 303 to /login, wrong role → a 403 page. */
+/** Turns the guard's refusals into pages: anonymous → 303 to /login (saying why a session ended), wrong role → a 403 page. */
 @Catch(SignInRequired, RoleNotAllowed)
 export class StaffAccessFilter implements ExceptionFilter {
   catch(exception: SignInRequired | RoleNotAllowed, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     reply.header('Cache-Control', 'no-store');
     if (exception instanceof SignInRequired) {
-      void reply.redirect('/login', 303);
+      void reply.redirect(exception.ended ? `/login?notice=${SESSION_END_NOTICES[exception.ended]}` : '/login', 303);
       return;
     }
     void reply.status(403).view('pages/error', {

@@ -5,8 +5,9 @@ type Callback = (error?: unknown) => void;
 
 /**
  * @fastify/session's store interface over the app's own ioredis client: one key per session,
- * `${prefix}:sess:<id>`, expiring after the idle lifetime. Every save (each request of a signed-in
- * moderator: the session plugin is `rolling`) renews the expiry, so SESSION_TTL is an idle timeout.
+ * `${prefix}:sess:<id>`, expiring `ttlMs` after its last save. Every save (each request of a signed-in
+ * moderator: the session plugin is `rolling`) renews the expiry; the expiry is a backstop for abandoned
+ * sessions, the role guard enforces SESSION_IDLE and SESSION_TTL (staff-session.ts, sessionEnded).
  * Simpler than connect-redis, which brings express-session and a second Redis client (STACK.md).
  * While Redis is away a session cannot be read: the staff pages fail closed with a 500, and the
  * requester's pages, which carry no session cookie, never touch the store.

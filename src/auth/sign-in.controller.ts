@@ -6,7 +6,9 @@ import { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { Moderator } from './moderator.entity.js';
+import { describeDuration } from '../config/duration.js';
 import { MIN_PASSWORD_LENGTH } from './passwords.js';
+import { SESSION_END_NOTICES } from './roles.guard.js';
 import { nextSignInStep, STEP_PATHS, type SignInStep } from './sign-in-steps.js';
 import { LOCK_MS, SignInService, type StepOutcome } from './sign-in.service.js';
 import { PENDING_SIGN_IN_MS, type PendingSignIn, staffCookie } from './staff-session.js';
@@ -22,6 +24,15 @@ const NOTICES: Record<string, string> = {
   expired: 'That sign-in took too long: please start again.',
 };
 
+/** The login page's notices, those naming the session limits included (the role guard links to them). */
+function notices(config: AppConfig): Record<string, string> {
+  return {
+    ...NOTICES,
+    [SESSION_END_NOTICES.idle]: `Your session ended after ${describeDuration(config.session.idleMs)} without activity; please sign in again.`,
+    [SESSION_END_NOTICES.lifetime]: `Your session ended after ${describeDuration(config.session.ttlMs)}; please sign in again.`,
+  };
+}
+
 /**
  * Moderator sign-in (issue 5): name and password, a forced password change at first sign-in, TOTP
  * enrolment or a TOTP code, then a fresh session. Plain forms: no client-side script.
@@ -29,16 +40,23 @@ const NOTICES: Record<string, string> = {
 @ApiExcludeController()
 @Controller()
 export class SignInController {
+  private readonly notices: Record<string, string>;
+
   constructor(
     private readonly signIn: SignInService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.notices = notices(config);
+  }
 
   @Get('login')
   showLogin(@Query('notice') notice: string | undefined, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     if (request.session.staff) return reply.redirect('/dashboard', 303);
-    return this.page(reply, 200, 'pages/login', { title: 'Sign in', notice: notice ? NOTICES[notice] : undefined });
+    const known = notice !== undefined && Object.hasOwn(this.notices, notice);
+    return this.page(reply, 200, 'pages/login', {
+      title: 'Sign in', notice: known ? this.notices[notice] : undefined, noticeWarning: notice !== 'signed_out',
+    });
   }
 
   @Post('login')

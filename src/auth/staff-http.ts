@@ -7,10 +7,14 @@ import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config.js';
 import { REDIS } from '../redis/redis.module.js';
 import { RedisSessionStore } from './session-store.js';
-import { sessionSecret, staffCookie } from './staff-session.js';
+import { sessionSecret, sessionStoreTtlMs, staffCookie } from './staff-session.js';
 
-/** Where staff forms post: every state-changing request under these paths must carry the session's CSRF token. */
-export const STAFF_PATH_PREFIXES = ['/login', '/logout', '/dashboard'] as const;
+/**
+ * Where staff forms post: every state-changing request under these paths must carry the session's CSRF
+ * token. /ops, /reports and /admin have no pages yet; listed so staff pages added there are covered
+ * (test/route-table.e2e-spec.ts checks every @Roles route is under one of these).
+ */
+export const STAFF_PATH_PREFIXES = ['/login', '/logout', '/dashboard', '/ops', '/reports', '/admin'] as const;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -30,11 +34,12 @@ export async function registerStaffSessions(app: NestFastifyApplication, config:
   await app.register(fastifySession, {
     secret: sessionSecret(config),
     cookieName: cookie.name,
-    store: new RedisSessionStore(app.get<Redis>(REDIS), config.redis.prefix, config.session.ttlMs),
+    store: new RedisSessionStore(app.get<Redis>(REDIS), config.redis.prefix, sessionStoreTtlMs(config.session)),
     // Requesters never get a cookie: a session is stored only once something is put in it (the
     // CSRF secret of the sign-in form, then the sign-in itself).
     saveUninitialized: false,
-    // Every request re-saves the session, renewing its Redis expiry: SESSION_TTL is an idle timeout.
+    // Every request re-saves the session, renewing its Redis expiry (a backstop: the role guard enforces
+    // SESSION_IDLE and SESSION_TTL against the Clock).
     rolling: true,
     cookie: {
       path: '/',

@@ -9,8 +9,33 @@ export interface StaffIdentity {
   id: string;
   name: string;
   role: ModeratorRole;
-  /** Epoch milliseconds of the sign-in (re-authentication windows will be measured from here). */
+  /** Epoch milliseconds of the sign-in: the absolute lifetime (SESSION_TTL) and re-authentication windows run from here. */
   signedInAt: number;
+  /** Epoch milliseconds of the last request to a staff page (set by the role guard): the idle timeout runs from here. */
+  lastSeenAt?: number;
+}
+
+/** Why a session is over: too long without a staff request, or too long since the sign-in. */
+export type SessionEnd = 'idle' | 'lifetime';
+
+/**
+ * Whether a signed-in session has ended at `now` (SECURITY.md #18): after `idleMs` without a staff
+ * request or `ttlMs` after the sign-in, whichever comes first; each limit is reached at its exact end.
+ */
+export function sessionEnded(staff: StaffIdentity, now: number, limits: { idleMs: number; ttlMs: number }): SessionEnd | null {
+  const idleEnds = (staff.lastSeenAt ?? staff.signedInAt) + limits.idleMs;
+  const lifetimeEnds = staff.signedInAt + limits.ttlMs;
+  if (now < idleEnds && now < lifetimeEnds) return null;
+  return lifetimeEnds <= idleEnds ? 'lifetime' : 'idle';
+}
+
+/**
+ * How long Redis keeps a session after its last request: only a backstop for sessions nobody comes back
+ * to (the role guard enforces the limits against the Clock). An hour longer than the idle timeout, so
+ * a moderator who returns later still finds the session and is told why it ended.
+ */
+export function sessionStoreTtlMs(limits: { idleMs: number }): number {
+  return limits.idleMs + 3_600_000;
 }
 
 /**

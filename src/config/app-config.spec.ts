@@ -28,7 +28,7 @@ describe('loadConfig', () => {
         database: { type: 'sqlite', path: 'var/recovery-desk.sqlite', synchronous: 'NORMAL', busyTimeoutMs: 5000 },
         redis: { url: 'redis://127.0.0.1:6379', prefix: 'rd' },
         secretKey: Buffer.from(SECRET, 'utf8'),
-        session: { ttlMs: 8 * 3_600_000 },
+        session: { idleMs: 15 * 60_000, ttlMs: 8 * 3_600_000 },
         logLevel: 'info',
         demoData: true,
         intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false },
@@ -175,6 +175,13 @@ describe('loadConfig', () => {
       expect(problemsOf(env({ SESSION_TTL: '30s' }))).toEqual(['SESSION_TTL="30s" (expected a duration from 1m to 24h)']);
       expect(problemsOf(env({ SESSION_TTL: '2d' }))).toEqual(['SESSION_TTL="2d" (expected a duration from 1m to 24h)']);
       expect(problemsOf(env({ SESSION_TTL: 'soon' }))).toEqual(['SESSION_TTL="soon" (expected a duration such as 5s, 15m, 72h or 14d)']);
+    });
+
+    it('reads SESSION_IDLE, from one minute to SESSION_TTL', () => {
+      expect(loadConfig(env({ SESSION_IDLE: '5m' })).session).toEqual({ idleMs: 5 * 60_000, ttlMs: 8 * 3_600_000 });
+      expect(loadConfig(env({ SESSION_IDLE: '1h', SESSION_TTL: '1h' })).session).toEqual({ idleMs: 3_600_000, ttlMs: 3_600_000 });
+      expect(problemsOf(env({ SESSION_IDLE: '30s' }))).toEqual(['SESSION_IDLE="30s" (expected a duration from 1m to 24h)']);
+      expect(problemsOf(env({ SESSION_IDLE: '2h', SESSION_TTL: '1h' }))).toEqual(['SESSION_IDLE="2h" (expected a duration from 1m to 24h, at most SESSION_TTL)']);
     });
   });
 

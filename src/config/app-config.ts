@@ -20,8 +20,11 @@ export interface AppConfig {
   database: DatabaseConfig;
   redis: { url: string; prefix: string };
   secretKey: Buffer;
-  /** Staff sign-in sessions (issue 5): idle lifetime, renewed by every request the session makes. */
-  session: { ttlMs: number };
+  /**
+   * Staff sign-in sessions (issue 5, SECURITY.md #18): a session ends after `idleMs` without a request to a
+   * staff page, and `ttlMs` after the sign-in however active it was.
+   */
+  session: { idleMs: number; ttlMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   demoData: boolean;
   intake: { ratePerHourPerClient: number; ratePerDayPerUsername: number; trustProxy: boolean };
@@ -183,15 +186,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     raw === 'none' ? null : /^[\x21-\x7e]{32,200}$/.test(raw) ? raw : new Invalid('at least 32 printable characters, no spaces'));
   const coolingOffMs = read('COOLING_OFF', '24h', duration);
   const coolingOffLongMs = read('COOLING_OFF_LONG', '72h', duration);
-  const resetLinkTtlMs = read('RESET_LINK_TTL', '24h', (raw) => {
-    const ms = duration(raw);
-    return ms instanceof Invalid || (ms >= 60_000 && ms <= 86_400_000) ? ms : new Invalid('a duration from 1m to 24h');
-  });
   const replyTemplatesFile = read('REPLY_TEMPLATES_FILE', 'config/reply-templates.json', matches(/^[^\0]+$/, 'a file path'));
-  const sessionTtlMs = read('SESSION_TTL', '8h', (raw) => {
+  // Under a minute a moderator is signed out while typing; over a day a left-open tab stays a way in.
+  const sessionDuration: Parser<number> = (raw) => {
     const ms = duration(raw);
-    // Under a minute a moderator is signed out while typing; over a day a left-open tab stays a way in.
     return ms instanceof Invalid || (ms >= 60_000 && ms <= 86_400_000) ? ms : new Invalid('a duration from 1m to 24h');
+  };
+  const sessionTtlMs = read('SESSION_TTL', '8h', sessionDuration);
+  // A reset link lives at most 24 hours (SECURITY.md #8), and at least a minute.
+  const resetLinkTtlMs = read('RESET_LINK_TTL', '24h', sessionDuration);
+  const sessionIdleMs = read('SESSION_IDLE', '15m', (raw) => {
+    const ms = sessionDuration(raw);
+    return ms instanceof Invalid || sessionTtlMs === undefined || ms <= sessionTtlMs ? ms : new Invalid('a duration from 1m to 24h, at most SESSION_TTL');
   });
   const secretKey = read<Buffer | null>('SECRET_KEY', 'none', (raw) =>
     raw === 'none' ? null : raw.length >= 32 ? Buffer.from(raw, 'utf8') : new Invalid('at least 32 characters'));
@@ -211,7 +217,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     nodeEnv, role, host, port, publicBaseUrl, database: db,
     redis: { url: redisUrl, prefix: redisPrefix },
     secretKey: secretKey ?? developmentSecret(),
-    session: { ttlMs: sessionTtlMs },
+    session: { idleMs: sessionIdleMs, ttlMs: sessionTtlMs },
     logLevel, demoData,
     intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy },
     mail: { smtpUrl, dir: mailDir, from: mailFrom },

@@ -1,4 +1,4 @@
-import { parseDuration } from './duration.js';
+import { describeDuration, parseDuration } from './duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -45,5 +45,18 @@ describe('parseDuration', () => {
 
   it('refuses a number too large to be finite', () => {
     expect(parseDuration(`${'9'.repeat(400)}d`)).toBeNull();
+  });
+});
+
+describe('describeDuration', () => {
+  it.each([
+    [15 * 60_000, '15 minutes'],
+    [8 * 3_600_000, '8 hours'],
+    [3_600_000, '1 hour'],
+    [90 * 60_000, '1 hour 30 minutes'],
+    [86_400_000 + 1000, '1 day 1 second'],
+    [0, '0 seconds'],
+  ])('says %d ms as %s', (ms, words) => {
+    expect(describeDuration(ms)).toBe(words);
   });
 });
