@@ -33,6 +33,8 @@ const STAFF_PREFIXES = ['/dashboard', '/ops', '/reports', '/admin'];
 /** The public surface as it is at issue 5; `/*` means the path and everything below it. Add to it deliberately. */
 const PUBLIC_ROUTES = [
   '/', '/recover', '/code-of-conduct', '/api/v1/tickets', '/health/*', '/status/*', '/login/*', '/logout',
+  // The token in the path is the key (stop links go to every address on file; reset links to the verified one).
+  '/recovery/stop/*', '/reset/*',
 ];
 /** Served by Fastify plugins rather than controllers: the stylesheet and the API documentation. */
 const PUBLIC_PLUGIN_ROUTES = ['/static/*', '/api/docs/*', '/api/docs-yaml'];

@@ -51,6 +51,6 @@ describe('timeline lines', () => {
     expect(describeForStaff(event('note_added', { note: 'called the owner' }, 'moderator:ann'))).toMatchObject({
       category: 'moderator', text: 'Note added by ann.', body: 'called the owner',
     });
-    expect(describeForStaff(event('denied', { public_text: 'We could not confirm it.' }, 'moderator:ann', true)).text).toBe('We could not confirm it.');
+    expect(describeForStaff(event('recovery_paused', { public_text: 'We paused it.' }, 'moderator:ann', true)).text).toBe('We paused it.');
   });
 });
