@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type LinkState, ResetsService } from './resets.service.js';
@@ -41,6 +41,7 @@ export class ResetPagesController {
   }
 
   @Post('recovery/stop/:token')
+  @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Referrer-Policy', 'no-referrer')
   async stop(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
@@ -63,6 +64,7 @@ export class ResetPagesController {
   }
 
   @Post('reset/:token')
+  @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Referrer-Policy', 'no-referrer')
   async reset(@Param('token') token: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {

@@ -122,7 +122,9 @@ export function readMails(mailDir: string): ReceivedMail[] {
   return files.map((file) => {
     const raw = readFileSync(join(mailDir, file), 'utf8');
     const [head, ...bodyParts] = raw.split('\n\n');
-    const header = (name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(head)?.[1]?.trim() ?? '';
+    // Headers may be folded onto several lines and carry RFC 2047 encoded words (a subject with quotes, say).
+    const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
+    const header = (name: string) => decodeWords(new RegExp(`^${name}: (.*)$`, 'mi').exec(unfolded)?.[1]?.trim() ?? '');
     let text = bodyParts.join('\n\n');
     if (/quoted-printable/i.test(header('Content-Transfer-Encoding'))) {
       text = Buffer.from(text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
@@ -131,6 +133,14 @@ export function readMails(mailDir: string): ReceivedMail[] {
     }
     return { file, to: header('To'), subject: header('Subject'), text };
   });
+}
+
+/** `=?UTF-8?Q?a_b?= =?UTF-8?B?…?=` → text (whitespace between two encoded words is dropped, as RFC 2047 says). */
+function decodeWords(value: string): string {
+  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_, _charset: string, kind: string, text: string) =>
+    kind.toUpperCase() === 'B'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (__, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
 }
 
 export function statusTokenIn(text: string): string {
