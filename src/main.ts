@@ -23,6 +23,10 @@ Configuration comes from the environment; see .env.example for every variable an
   REVIEW_API_TOKEN      opens the staff review API /api/v1/review (default none: closed)
   SESSION_TTL           how long a moderator's sign-in lasts in all, however active (default 8h)
   SESSION_IDLE          how long a sign-in lasts without a staff request (default 15m)
+  COOLING_OFF           wait between approval and reset link (default 24h)
+  COOLING_OFF_LONG      the longer wait: high value, new channel, nothing proven (default 72h)
+  RESET_LINK_TTL        how long a reset link works, at most 24h (default 24h)
+  REPLY_TEMPLATES_FILE  denial and question templates (default config/reply-templates.json)
 `;
 
 /** Returns the private redis-server it started, if it had to start one. */
