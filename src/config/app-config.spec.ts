@@ -42,7 +42,15 @@ describe('loadConfig', () => {
           slaPolicyFile: 'config/sla-policy.json', leaseMs: 15 * 60_000, reconcileIntervalMs: 60_000, fastLane: false,
           opsEmail: 'ops@localhost', slaWebhookUrl: null, apiToken: null,
         },
+        recovery: {
+          coolingOffMs: 24 * 3_600_000, coolingOffLongMs: 72 * 3_600_000, resetLinkTtlMs: 24 * 3_600_000, replyTemplatesFile: 'config/reply-templates.json',
+        },
       });
+    });
+
+    it('refuses a reset link that lives over 24 hours and a long cooling-off shorter than the standard one', () => {
+      expect(() => loadConfig(env({ RESET_LINK_TTL: '25h', COOLING_OFF: '48h', COOLING_OFF_LONG: '24h' }))).toThrow(
+        /RESET_LINK_TTL="25h" \(expected a duration from 1m to 24h\)[\s\S]*COOLING_OFF_LONG="24h" \(expected at least COOLING_OFF\)/);
     });
 
     it('treats empty and blank values as not set', () => {
