@@ -1,11 +1,12 @@
 import autocannon from 'autocannon';
 
 /**
- * The load generator, run as its own process (the other core) by the bench: POSTs a fresh intake
- * body per request (so every request is a new ticket) and prints autocannon's result as JSON.
- * Usage: node dist/bench/load.js URL CONNECTIONS SECONDS
+ * The load generator, run as its own process (the other core) by the bench, printing autocannon's
+ * result as JSON. Usage: node dist/bench/load.js URL CONNECTIONS SECONDS [GET]
+ * POST (the default) sends a fresh intake body per request (so every request is a new ticket); GET
+ * fetches URL as it is, with the Cookie header in BENCH_COOKIE if set (a signed-in moderator's session).
  */
-const [url, connections, seconds] = process.argv.slice(2);
+const [url, connections, seconds, method = 'POST'] = process.argv.slice(2);
 let n = 0;
 const tag = `${process.pid}x${Date.now().toString(36)}`;
 const body = () => JSON.stringify({
@@ -14,11 +15,14 @@ const body = () => JSON.stringify({
   has_recovery_codes: 'unknown', details: 'I maintain bench-project and pushed its first release in 2018.',
   coc_accepted: true, delay_acknowledged: true,
 });
-const result = await autocannon({
-  url, connections: Number(connections), duration: Number(seconds), method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: body() }) }],
-});
+const cookie = process.env.BENCH_COOKIE;
+const result = await autocannon(method === 'GET'
+  ? { url, connections: Number(connections), duration: Number(seconds), method: 'GET', headers: cookie ? { cookie } : {} }
+  : {
+    url, connections: Number(connections), duration: Number(seconds), method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: body() }) }],
+  });
 process.stdout.write(JSON.stringify({
   rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad: result.non2xx + result.errors + result.timeouts,
 }));

@@ -13,9 +13,10 @@ import { Audit1764300000000 } from './migrations/1764300000000-audit.js';
 import { Moderators1764400000000 } from './migrations/1764400000000-moderators.js';
 import { SignIn1764500000000 } from './migrations/1764500000000-sign-in.js';
 import { QueuePage1764600000000 } from './migrations/1764600000000-queue-page.js';
+import { QueuePageIndexes1764650000000 } from './migrations/1764650000000-queue-page-indexes.js';
 import { Recoveries1764800000000 } from './migrations/1764800000000-recoveries.js';
 
 export const ENTITIES = [Account, AccountEmail, AccountProject, Ticket, TicketEvent, TicketLink, TicketAccessToken, OutboxMessage,
   AssessmentRecord, Challenge, AuditEntry, Moderator, Recovery];
 export const MIGRATIONS = [Initial1764000000000, Evidence1764100000000, ReviewQueue1764200000000, Audit1764300000000, Moderators1764400000000, SignIn1764500000000, QueuePage1764600000000,
-  Recoveries1764800000000];
+  QueuePageIndexes1764650000000, Recoveries1764800000000];

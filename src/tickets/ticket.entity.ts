@@ -29,6 +29,8 @@ export interface TicketClaims {
 @Entity('tickets')
 @Index('ix_tickets_state_created', ['state', 'createdAt'])
 @Index('ix_tickets_created_id', ['createdAt', 'id'])
+@Index('ix_tickets_sla_created_id', ['slaLevel', 'createdAt', 'id'])
+@Index('ix_tickets_state', ['state'])
 @Index('ix_tickets_username_key', ['usernameKey'])
 export class Ticket {
   @PrimaryColumn({ type: 'varchar', length: 36 })
