@@ -124,7 +124,7 @@ function backlogTicket(rnd: () => number, serial: number, sla: SlaService, now: 
     id: randomUUID(), reference, username: name, usernameKey: name, accountId: null, contactEmail, requestType,
     claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
     state, openKey: `${name}|${contactEmail}`, competing: flags.includes('competing_requests'), cocVersion: '2026-11',
-    cocAcceptedAt: createdAt, delayAcknowledgedAt: createdAt, createdAt, updatedAt: createdAt, decidedAt: null, closedAt: null,
+    cocAcceptedAt: createdAt, cocMethod: null, cocRecordedBy: null, coolingOffEndsAt: null, delayAcknowledgedAt: createdAt, createdAt, updatedAt: createdAt, decidedAt: null, closedAt: null,
     score: band ? Math.floor(rnd() * 100) : null, band, recommendation: band ? RECOMMENDATION[band] : null,
     riskFlags: assessed && flags.length ? ` ${flags.join(' ')} ` : null, ruleVersion: assessed ? '2026.11' : null,
     assessedAt: assessed ? createdAt : null, claimedBy, claimedAt, leaseExpiresAt, escalated: assessed && rnd() < 0.01,
