@@ -77,6 +77,12 @@ async function main(): Promise<void> {
   const timerCount = Math.ceil(arg('timers', 10_000));
   const timerSpreadMs = Math.ceil(arg('timer-spread', 30) * 1000);
   const queueTickets = Math.ceil(arg('queue-tickets', 100_000));
+  // The deepest view is page 21 (20 Next links at 50 rows): a smaller backlog has no such page.
+  if (queueTickets <= 1_000 && sections().has('queue-page')) {
+    process.stderr.write('--queue-tickets must be more than 1,000 (the queue page section reads page 21 of 50 rows each)\n');
+    process.exitCode = 2;
+    return;
+  }
   const only = sections();
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
   const runId = randomUUID().slice(0, 8);

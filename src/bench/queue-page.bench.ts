@@ -5,6 +5,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { seededRandom } from '../common/random.js';
 import { Transactions, insertRows } from '../database/transactions.js';
 import type { Band, Recommendation } from '../evidence/evidence.types.js';
 import { RISK_FLAGS } from '../evidence/evidence.types.js';
@@ -44,17 +45,6 @@ type Log = (line: string) => void;
 const count = (n: number) => n.toLocaleString('en-US');
 const ms = (n: number) => (n >= 100 ? String(Math.round(n)) : n.toFixed(n >= 10 ? 1 : 2));
 
-/** A small deterministic generator (mulberry32): the same backlog on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(rnd: () => number, weighted: ReadonlyArray<readonly [T, number]>): T {
   const total = weighted.reduce((sum, [, w]) => sum + w, 0);
@@ -137,7 +127,7 @@ function backlogTicket(rnd: () => number, serial: number, sla: SlaService, now: 
 export async function seedOpenTickets(app: INestApplication, total: number, log: Log): Promise<number> {
   const sla = app.get(SlaService);
   const transactions = app.get(Transactions);
-  const rnd = random(20261125);
+  const rnd = seededRandom(20261125);
   const now = new Date();
   log(`  queue page: storing ${count(total)} open tickets…`);
   const started = performance.now();
