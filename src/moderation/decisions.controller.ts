@@ -5,7 +5,7 @@ import { validate } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../auth/roles.guard.js';
 import { SignInService } from '../auth/sign-in.service.js';
-import type { StaffIdentity } from '../auth/staff-session.js';
+import { type StaffIdentity, staffOf } from '../auth/staff-session.js';
 import { DomainError, DomainErrorCode, type FieldError, HTTP_STATUS_OF } from '../common/domain.exception.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { ResetsService } from '../resets/resets.service.js';
@@ -15,6 +15,9 @@ import { ApproveDto, ChallengeDto, CocRecordDto, EscalateDto, NoteDto, ReplyDto,
 import { REFERENCE_PATTERN } from './queue-format.js';
 
 type Form = Record<string, unknown> | undefined;
+
+/** Who decides on tickets (ops only read). */
+const DECIDERS = ['moderator', 'senior', 'admin'] as const;
 type Done = 'asked' | 'denied' | 'noted' | 'challenge' | 'coc' | 'escalated' | 'approved' | 'approved_once' | 'second_approval' | 'reissued';
 
 /**
@@ -22,10 +25,10 @@ type Done = 'asked' | 'denied' | 'noted' | 'challenge' | 'coc' | 'escalated' | '
  * answered with a redirect to the ticket (303) or a page that names the field and the reason (4xx).
  * Approvals re-authenticate with a fresh second-factor code right before they take effect
  * (SECURITY.md #15), and the session id changes then (#18). Ops cannot decide: they only read.
+ * `@Roles` sits on each handler, not on the class, so the role guard runs once per request.
  */
 @ApiExcludeController()
 @Controller('dashboard/tickets')
-@Roles('moderator', 'senior', 'admin')
 export class DecisionsController {
   constructor(
     private readonly decisions: DecisionsService,
@@ -35,59 +38,66 @@ export class DecisionsController {
   ) {}
 
   @Post(':reference/ask-info')
+  @Roles(...DECIDERS)
   askInfo(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Question not sent', async () => {
-      await this.decisions.askForInformation(reference, staffOf(request), await valid(ReplyDto, body));
+      await this.decisions.askForInformation(reference, signedIn(request), await valid(ReplyDto, body));
       return 'asked';
     });
   }
 
   @Post(':reference/deny')
+  @Roles(...DECIDERS)
   deny(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Not denied', async () => {
-      await this.decisions.deny(reference, staffOf(request), await valid(ReplyDto, body));
+      await this.decisions.deny(reference, signedIn(request), await valid(ReplyDto, body));
       return 'denied';
     });
   }
 
   @Post(':reference/notes')
+  @Roles(...DECIDERS)
   note(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Note not saved', async () => {
-      await this.decisions.note(reference, staffOf(request), (await valid(NoteDto, body)).note);
+      await this.decisions.note(reference, signedIn(request), (await valid(NoteDto, body)).note);
       return 'noted';
     });
   }
 
   @Post(':reference/challenges')
+  @Roles(...DECIDERS)
   challenge(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Challenge not sent', async () => {
-      await this.decisions.challenge(reference, staffOf(request), await valid(ChallengeDto, body));
+      await this.decisions.challenge(reference, signedIn(request), await valid(ChallengeDto, body));
       return 'challenge';
     });
   }
 
   @Post(':reference/code-of-conduct')
+  @Roles(...DECIDERS)
   codeOfConduct(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Code of Conduct not recorded', async () => {
-      await this.decisions.recordCodeOfConduct(reference, staffOf(request), await valid(CocRecordDto, body));
+      await this.decisions.recordCodeOfConduct(reference, signedIn(request), await valid(CocRecordDto, body));
       return 'coc';
     });
   }
 
   @Post(':reference/escalate')
+  @Roles(...DECIDERS)
   escalate(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Not escalated', async () => {
-      await this.review.escalate(reference, staffOf(request).name, (await valid(EscalateDto, body)).reason);
+      await this.review.escalate(reference, signedIn(request).name, (await valid(EscalateDto, body)).reason);
       return 'escalated';
     });
   }
 
   @Post(':reference/approve')
+  @Roles(...DECIDERS)
   approve(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Not approved', async () => {
       const dto = await valid(ApproveDto, body);
       await this.reauthenticate(request, dto.code);
-      const { needsSecond } = await this.decisions.approve(reference, staffOf(request), dto);
+      const { needsSecond } = await this.decisions.approve(reference, signedIn(request), dto);
       return needsSecond ? 'approved_once' : 'approved';
     });
   }
@@ -98,7 +108,7 @@ export class DecisionsController {
     return this.act(reference, reply, 'Not approved', async () => {
       const dto = await valid(SecondApprovalDto, body);
       await this.reauthenticate(request, dto.code);
-      await this.decisions.secondApproval(reference, staffOf(request));
+      await this.decisions.secondApproval(reference, signedIn(request));
       return 'second_approval';
     });
   }
@@ -107,7 +117,7 @@ export class DecisionsController {
   @Roles('senior', 'admin')
   reissue(@Param('reference') reference: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'No new link', async () => {
-      await this.resets.reissue(reference, moderatorActor(staffOf(request).name));
+      await this.resets.reissue(reference, moderatorActor(signedIn(request).name));
       return 'reissued';
     });
   }
@@ -117,7 +127,7 @@ export class DecisionsController {
    * new session id. Wrong codes count towards the sign-in lockout like any other.
    */
   private async reauthenticate(request: FastifyRequest, code: string): Promise<void> {
-    const staff = staffOf(request);
+    const staff = signedIn(request);
     const outcome = await this.signIn.checkTotp(staff.id, code, request.ip);
     if (outcome.kind === 'locked') throw DomainError.rateLimited(outcome.retryAfterSeconds);
     if (outcome.kind !== 'ok') throw new ReauthenticationFailed();
@@ -151,9 +161,8 @@ export class DecisionsController {
 
 class ReauthenticationFailed extends Error {}
 
-function staffOf(request: FastifyRequest): StaffIdentity {
-  return request.session.staff!;
-}
+/** The moderator the role guard admitted. */
+const signedIn = (request: FastifyRequest): StaffIdentity => staffOf(request)!;
 
 /** The form as a DTO, or a 400 naming each bad field and why. */
 async function valid<T extends object>(dto: new () => T, body: Form): Promise<T> {

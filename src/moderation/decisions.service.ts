@@ -22,7 +22,6 @@ import { Recovery } from '../resets/recovery.entity.js';
 import { ResetsService } from '../resets/resets.service.js';
 import { moderatorActor, ReviewService } from '../review-queue/review.service.js';
 import { requestSync } from '../review-queue/sync-requests.js';
-import { SlaService } from '../sla/sla.service.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { updateTicketIfUnchanged } from '../tickets/ticket-updates.js';
 import { Ticket, type TicketEventType } from '../tickets/ticket.entity.js';
@@ -46,7 +45,6 @@ export class DecisionsService {
   constructor(
     private readonly transactions: Transactions,
     private readonly review: ReviewService,
-    private readonly sla: SlaService,
     private readonly challenges: ChallengesService,
     private readonly resets: ResetsService,
     private readonly notifications: NotificationsService,
@@ -67,16 +65,13 @@ export class DecisionsService {
     await this.run(async (em) => {
       const ticket = await this.heldBy(em, reference, staff);
       const now = this.clock.now();
-      const { columns, stale } = this.sla.step(ticket, 'pause', now);
-      const lease = ticket.leaseExpiresAt ? [`lease-${ticket.id}-${ticket.leaseExpiresAt.getTime()}`] : [];
-      await this.write(em, ticket, {
-        ...columns, state: TicketState.AwaitingRequester, claimedBy: null, claimedAt: null, leaseExpiresAt: null, updatedAt: now,
-      });
+      const { changes, stale } = this.review.waitOnRequester(ticket, now);
+      await this.write(em, ticket, { ...changes, updatedAt: now });
       // The status page shows `message` as the question and takes the answer (StatusService.addMessage).
       await this.event(em, ticket, 'info_requested', staff, true, { message: text.text, template: text.templateId });
       await this.notifications.queueMail(em, ticket.contactEmail, MailTemplate.InfoRequested,
         { reference: ticket.reference, username: ticket.username, message: text.text });
-      await requestSync(em, ticket.id, now, [...stale, ...lease]);
+      await requestSync(em, ticket.id, now, stale);
     });
   }
 

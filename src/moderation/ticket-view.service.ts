@@ -4,6 +4,7 @@ import { Clock } from '../common/clock.js';
 import { emailKey } from '../common/normalize.js';
 import { loadAccountRecord } from '../evidence/account-lookup.js';
 import type { AssessmentRecord } from '../evidence/assessment.entity.js';
+import { mayReceiveCode } from '../evidence/challenge-policy.js';
 import type { ChallengeState } from '../evidence/challenge.entity.js';
 import { ChallengesService } from '../evidence/challenges.service.js';
 import { EvidenceService } from '../evidence/evidence.service.js';
@@ -11,7 +12,6 @@ import type { AccountRecord, RiskFlag, SignalKind } from '../evidence/evidence.t
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
 import type { ScoringConfig } from '../evidence/scoring.config.js';
 import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
-import { isTrustedAddressOnFile } from '../resets/approval-policy.js';
 import { Recovery } from '../resets/recovery.entity.js';
 import { actorName, describeForStaff, type StaffEventLine } from '../tickets/ticket-event-text.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
@@ -173,7 +173,7 @@ export class TicketViewService {
   }
 
   private options(ticket: Ticket, account: AccountRecord | null): TicketView['options'] {
-    const trusted = account ? account.emails.filter((e) => isTrustedAddressOnFile(account, e.address, this.scoring)).map((e) => e.address) : [];
+    const trusted = account ? account.emails.filter((e) => mayReceiveCode(account, e.address, this.scoring)).map((e) => e.address) : [];
     const trustedKeys = new Set(trusted.map(emailKey));
     const own = [ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])].filter((a, i, all) => all.indexOf(a) === i && !trustedKeys.has(emailKey(a)));
     return {

@@ -2,7 +2,8 @@
 // caller passes the ticket's flags, the account and what was proven.
 import { emailKey } from '../common/normalize.js';
 import type { AccountRecord } from '../evidence/evidence.types.js';
-import { findEmail, isExpired } from '../evidence/rules/helpers.js';
+import { mayReceiveCode } from '../evidence/challenge-policy.js';
+import { isExpired } from '../evidence/rules/helpers.js';
 import type { ScoringConfig } from '../evidence/scoring.config.js';
 
 export interface ApprovalFacts {
@@ -28,15 +29,9 @@ export type ApprovalPolicy =
   | { ok: true; needsSecond: boolean; coolingOffMs: number; longCoolingOff: boolean; newChannel: boolean; reasons: string[] }
   | { ok: false; field: 'reset_address'; reason: string };
 
-/** A current, verified address on file that is not on an expired domain (SECURITY.md #6). */
-export function isTrustedAddressOnFile(account: AccountRecord, address: string, config: Pick<ScoringConfig, 'expiredDomains'>): boolean {
-  const row = findEmail(account, address);
-  return !!row && row.verified && row.removedAt === null && !isExpired(address, config);
-}
-
 /**
- * The reset link may go to a trusted address on file, or to an address the requester reads (a new
- * channel). A new channel is allowed only with a second senior moderator and the long cooling-off,
+ * The reset link may go to a trusted address on file (one that may receive a one-time code: verified,
+ * current, not on an expired domain), or to an address the requester reads (a new channel). A new channel is allowed only with a second senior moderator and the long cooling-off,
  * because knowledge alone never proves ownership (SECURITY.md #3). High-value or competing tickets
  * (the assessment's `second_moderator_required`) need the second approval as well. The long
  * cooling-off applies to high-value accounts and whenever no control of an address on file (or of a
@@ -44,7 +39,7 @@ export function isTrustedAddressOnFile(account: AccountRecord, address: string, 
  */
 export function approvalPolicy(facts: ApprovalFacts, durations: ApprovalDurations, config: Pick<ScoringConfig, 'expiredDomains'>): ApprovalPolicy {
   const target = emailKey(facts.resetAddress);
-  const onFile = isTrustedAddressOnFile(facts.account, target, config);
+  const onFile = mayReceiveCode(facts.account, target, config);
   const requesters = facts.requesterAddresses.map(emailKey);
   if (!onFile && !requesters.includes(target)) {
     return { ok: false, field: 'reset_address', reason: 'reset_address must be a verified address on file or an address the requester gave' };
@@ -54,7 +49,7 @@ export function approvalPolicy(facts: ApprovalFacts, durations: ApprovalDuration
   }
   const reasons: string[] = [];
   const flags = new Set(facts.riskFlags);
-  const provenOnFile = facts.emailProofs.some((a) => isTrustedAddressOnFile(facts.account, a, config)) || facts.repositoryProof;
+  const provenOnFile = facts.emailProofs.some((a) => mayReceiveCode(facts.account, a, config)) || facts.repositoryProof;
   const newChannel = !onFile;
   if (flags.has('second_moderator_required')) reasons.push('the assessment asks for a second moderator (high-value, competing or recently changed account)');
   if (newChannel) reasons.push('the reset link goes to an address that is not on file');

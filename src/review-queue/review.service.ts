@@ -190,6 +190,16 @@ export class ReviewService {
     return { changes: { ...columns, state: TicketState.AwaitingReview }, stale };
   }
 
+  /** Inside a moderator's transaction (a question to the requester): the clock pauses and the claim ends. */
+  waitOnRequester(ticket: Ticket, now: Date): { changes: Change; stale: string[] } {
+    const { columns, stale } = this.sla.step(ticket, 'pause', now);
+    const lease = ticket.leaseExpiresAt ? [leaseTimerId(ticket.id, ticket.leaseExpiresAt)] : [];
+    return {
+      changes: { ...columns, state: TicketState.AwaitingRequester, claimedBy: null, claimedAt: null, leaseExpiresAt: null },
+      stale: [...stale, ...lease],
+    };
+  }
+
   /** Inside a closing transaction (withdrawn, decided): the clocks stop and any claim ends. */
   closing(ticket: Ticket, now: Date): { changes: Change; stale: string[] } {
     const { columns, stale } = this.sla.step(ticket, 'decide', now);
