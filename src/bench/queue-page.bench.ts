@@ -12,7 +12,7 @@ import { RISK_FLAGS } from '../evidence/evidence.types.js';
 import { slaColumns } from '../sla/sla-columns.js';
 import { applyMarks, decideSla, dueMarks, pauseSla, respondSla, type SlaState, startSla } from '../sla/sla-clock.js';
 import { SlaService } from '../sla/sla.service.js';
-import { type RequestType, Ticket } from '../tickets/ticket.entity.js';
+import { NO_REPORT_FIGURES, type RequestType, Ticket } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import { percentile } from './review-queue.bench.js';
 import type { BenchRow } from './report.js';
@@ -115,6 +115,7 @@ function backlogTicket(rnd: () => number, serial: number, sla: SlaService, now: 
     claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
     state, openKey: `${name}|${contactEmail}`, competing: flags.includes('competing_requests'), cocVersion: '2026-11',
     cocAcceptedAt: createdAt, cocMethod: null, cocRecordedBy: null, coolingOffEndsAt: null, delayAcknowledgedAt: createdAt, createdAt, updatedAt: createdAt, decidedAt: null, closedAt: null,
+    ...NO_REPORT_FIGURES,
     score: band ? Math.floor(rnd() * 100) : null, band, recommendation: band ? RECOMMENDATION[band] : null,
     riskFlags: assessed && flags.length ? ` ${flags.join(' ')} ` : null, ruleVersion: assessed ? '2026.11' : null,
     assessedAt: assessed ? createdAt : null, claimedBy, claimedAt, leaseExpiresAt, escalated: assessed && rnd() < 0.01,

@@ -15,7 +15,7 @@ import { QueueName } from '../review-queue/queue.constants.js';
 import { ReconcilerService } from '../review-queue/reconciler.service.js';
 import { WorkNextService } from '../review-queue/work-next.service.js';
 import { SlaService } from '../sla/sla.service.js';
-import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
+import { NO_REPORT_FIGURES, Ticket, TicketEvent } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import type { BenchRow } from './report.js';
 
@@ -67,6 +67,7 @@ function benchTicket(sla: SlaService, state: TicketState, createdAt: Date): Tick
     claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
     state, openKey: `${name}|${contactEmail}`, competing: false, cocVersion: '2026-11', cocAcceptedAt: createdAt, cocMethod: null, cocRecordedBy: null, coolingOffEndsAt: null,
     delayAcknowledgedAt: createdAt, createdAt, updatedAt: createdAt, decidedAt: null, closedAt: null,
+    ...NO_REPORT_FIGURES,
     score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
     claimedBy: null, claimedAt: null, leaseExpiresAt: null, escalated: false,
     ...sla.start({ requestType: 'lost_2fa', createdAt }),

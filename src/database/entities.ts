@@ -5,7 +5,7 @@ import { AssessmentRecord } from '../evidence/assessment.entity.js';
 import { Challenge } from '../evidence/challenge.entity.js';
 import { OutboxMessage } from '../notifications/outbox.entity.js';
 import { Recovery } from '../resets/recovery.entity.js';
-import { Ticket, TicketAccessToken, TicketEvent, TicketLink } from '../tickets/ticket.entity.js';
+import { Ticket, TicketAccessToken, TicketCycle, TicketEvent, TicketLink } from '../tickets/ticket.entity.js';
 import { Initial1764000000000 } from './migrations/1764000000000-initial.js';
 import { Evidence1764100000000 } from './migrations/1764100000000-evidence.js';
 import { ReviewQueue1764200000000 } from './migrations/1764200000000-review-queue.js';
@@ -15,8 +15,9 @@ import { SignIn1764500000000 } from './migrations/1764500000000-sign-in.js';
 import { QueuePage1764600000000 } from './migrations/1764600000000-queue-page.js';
 import { QueuePageIndexes1764650000000 } from './migrations/1764650000000-queue-page-indexes.js';
 import { Recoveries1764800000000 } from './migrations/1764800000000-recoveries.js';
+import { Reports1764900000000 } from './migrations/1764900000000-reports.js';
 
 export const ENTITIES = [Account, AccountEmail, AccountProject, Ticket, TicketEvent, TicketLink, TicketAccessToken, OutboxMessage,
-  AssessmentRecord, Challenge, AuditEntry, Moderator, Recovery];
+  AssessmentRecord, Challenge, AuditEntry, Moderator, Recovery, TicketCycle];
 export const MIGRATIONS = [Initial1764000000000, Evidence1764100000000, ReviewQueue1764200000000, Audit1764300000000, Moderators1764400000000, SignIn1764500000000, QueuePage1764600000000,
-  QueuePageIndexes1764650000000, Recoveries1764800000000];
+  QueuePageIndexes1764650000000, Recoveries1764800000000, Reports1764900000000];

@@ -11,7 +11,7 @@ import { DirectoryService } from '../directory/directory.service.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
-import { Ticket, TicketAccessToken, type TicketClaims, TicketLink, type TriState } from '../tickets/ticket.entity.js';
+import { NO_REPORT_FIGURES, Ticket, TicketAccessToken, type TicketClaims, TicketLink, type TriState } from '../tickets/ticket.entity.js';
 import { TicketState } from '../tickets/ticket-state.js';
 import { mergeClaims } from '../tickets/claims.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
@@ -105,6 +105,7 @@ export class IntakeService {
       state: TicketState.Submitted, openKey, competing: false,
       cocVersion: CODE_OF_CONDUCT.version, cocAcceptedAt: now, cocMethod: null, cocRecordedBy: null, delayAcknowledgedAt: now, coolingOffEndsAt: null,
       createdAt: now, updatedAt: now, decidedAt: null, closedAt: null, version: 1,
+      ...NO_REPORT_FIGURES,
       score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
       claimedBy: null, claimedAt: null, leaseExpiresAt: null, escalated: false,
       // The SLA clock runs from arrival; its timer is armed once the pipeline routes the ticket.

@@ -142,7 +142,7 @@ export class StatusService {
         throw new DomainError(DomainErrorCode.Conflict, 'This request can no longer be withdrawn.');
       }
       const now = this.clock.now();
-      const { changes, stale } = this.review.closing(ticket, now);
+      const { changes, stale } = this.review.closing(ticket, now, 'withdrawn');
       await this.save(em, ticket, { ...changes, state: TicketState.Withdrawn, openKey: null, closedAt: now, coolingOffEndsAt: null, updatedAt: now });
       // Withdrawn while approved: no reset link may go out any more.
       await endLiveRecovery(em, ticket.id, 'cancelled', 'withdrawn', now);

@@ -86,7 +86,7 @@ export class DecisionsService {
       if (ticket.state === TicketState.Approved) this.assertSecondApprover(staff);
       else this.assertHeld(ticket, staff);
       const now = this.clock.now();
-      const { changes, stale } = this.review.closing(ticket, now);
+      const { changes, stale } = this.review.closing(ticket, now, 'denied', moderatorActor(staff.name));
       await this.write(em, ticket, { ...changes, state: TicketState.Denied, openKey: null, closedAt: now, decidedAt: ticket.decidedAt ?? now, updatedAt: now });
       await endLiveRecovery(em, ticket.id, 'denied', 'denied', now);
       await this.event(em, ticket, 'denied', staff, true, { message: text.text, template: text.templateId, public_text: 'The request was denied.' });
@@ -171,7 +171,7 @@ export class DecisionsService {
           resetTokenHash: null, resetIssuedAt: null, resetExpiresAt: null, resetUsedAt: null, closedAt: null, closedReason: null, createdAt: now,
         };
         await insertRows(em, Recovery, recovery);
-        const { changes, stale } = this.review.closing(ticket, now);
+        const { changes, stale } = this.review.closing(ticket, now, 'approved', moderatorActor(staff.name));
         await this.event(em, ticket, 'approved', staff, true, {
           needs_second: policy.needsSecond, reasons: policy.reasons, reset_to: maskEmail(body.reset_address), cooling_off_ms: policy.coolingOffMs,
           public_text: policy.needsSecond ? 'A moderator approved the recovery; a second moderator must approve it too.' : 'A moderator approved the recovery.',

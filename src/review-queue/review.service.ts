@@ -4,14 +4,14 @@ import { Clock } from '../common/clock.js';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { isUniqueViolation, Transactions } from '../database/transactions.js';
+import { insertRows, isUniqueViolation, Transactions } from '../database/transactions.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { SlaService } from '../sla/sla.service.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { updateTicketIfUnchanged } from '../tickets/ticket-updates.js';
-import { Ticket, type TicketEventType } from '../tickets/ticket.entity.js';
+import { type Outcome, Ticket, TicketCycle, type TicketEventType } from '../tickets/ticket.entity.js';
 import { canTransition, isOpen, TicketState } from '../tickets/ticket-state.js';
 import { leaseTimerId } from './dispatch-order.js';
 import { requestSync } from './sync-requests.js';
@@ -200,11 +200,19 @@ export class ReviewService {
     };
   }
 
-  /** Inside a closing transaction (withdrawn, decided): the clocks stop and any claim ends. */
-  closing(ticket: Ticket, now: Date): { changes: Change; stale: string[] } {
+  /**
+   * Inside a closing transaction (withdrawn, decided): the clocks stop and any claim ends. A moderator's
+   * decision (`by` their actor) records the outcome, who decided and how long they held the ticket; a
+   * withdrawal or a closing without an answer records its outcome only if nothing was decided before
+   * (withdrawing an approved recovery does not undo the approval in the reports).
+   */
+  closing(ticket: Ticket, now: Date, outcome: Outcome, by: string | null = null): { changes: Change; stale: string[] } {
     const { columns, stale } = this.sla.step(ticket, 'decide', now);
     const lease = ticket.leaseExpiresAt ? [leaseTimerId(ticket.id, ticket.leaseExpiresAt)] : [];
-    return { changes: { ...columns, claimedBy: null, claimedAt: null, leaseExpiresAt: null }, stale: [...stale, ...lease] };
+    const decision: Change = outcome === 'approved' || outcome === 'denied'
+      ? { outcome, decidedBy: by, handlingMs: ticket.claimedAt ? now.getTime() - ticket.claimedAt.getTime() : null }
+      : ticket.outcome ? {} : { outcome, decidedBy: null, handlingMs: null };
+    return { changes: { ...columns, ...decision, claimedBy: null, claimedAt: null, leaseExpiresAt: null }, stale: [...stale, ...lease] };
   }
 
   /**
@@ -221,9 +229,16 @@ export class ReviewService {
         }
         const now = this.clock.now();
         const { columns, stale } = this.sla.step(ticket, 'reopen', now);
+        // The ended cycle, for reports: the ticket's own columns now describe the new one.
+        await insertRows(em, TicketCycle, {
+          ticketId: ticket.id, cycle: ticket.slaCycle, requestType: ticket.requestType,
+          startedAt: ticket.slaCycleStartedAt ?? ticket.createdAt, decidedAt: ticket.slaDecidedAt, decisionMs: ticket.slaDecisionMs,
+          decisionMet: ticket.slaDecisionMet, outcome: ticket.outcome, decidedBy: ticket.decidedBy, handlingMs: ticket.handlingMs,
+          closedAt: ticket.closedAt, reopenedAt: now,
+        });
         await this.write(em, ticket, {
           ...columns, state: TicketState.AwaitingReview, openKey: `${ticket.usernameKey}|${ticket.contactEmail}`,
-          closedAt: null, decidedAt: null, updatedAt: now,
+          closedAt: null, decidedAt: null, outcome: null, decidedBy: null, handlingMs: null, updatedAt: now,
         }, 'reopened', moderatorActor(moderatorId), { reason, cycle: columns.slaCycle });
         await requestSync(em, ticket.id, now, stale);
       });

@@ -112,7 +112,7 @@ function offsetAt(timeZone: string, instant: number): number {
  * transition; a time repeated by a fall-back resolves to its earlier occurrence, and a time skipped by a
  * spring-forward moves on by the length of the gap (as Temporal's 'compatible' disambiguation does).
  */
-function wallToInstant(timeZone: string, wall: number): number {
+export function wallToInstant(timeZone: string, wall: number): number {
   const before = offsetAt(timeZone, wall - DAY);
   const after = offsetAt(timeZone, wall + DAY);
   if (before === after) return wall - before;
@@ -120,7 +120,8 @@ function wallToInstant(timeZone: string, wall: number): number {
   return valid.length > 0 ? Math.min(...valid) : wall - before;
 }
 
-function localDayOf(timeZone: string, instant: number): number {
+/** Days since 1970-01-01 of the local date at `instant` in the zone. */
+export function localDayOf(timeZone: string, instant: number): number {
   return Math.floor((instant + offsetAt(timeZone, instant)) / DAY);
 }
 

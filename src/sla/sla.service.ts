@@ -16,6 +16,7 @@ import { type SlaColumns, slaColumns, slaStateOf } from './sla-columns.js';
 import {
   applyMarks, decideSla, dueMarks, pauseSla, reopenSla, respondSla, resumeSla, type SlaState, type SlaTargets, startSla,
 } from './sla-clock.js';
+import { measuresBetween, type SlaMeasures } from './sla-measures.js';
 import type { SlaPolicy } from './sla-policy.js';
 
 export const SLA_POLICY = Symbol('SLA_POLICY');
@@ -35,7 +36,7 @@ const STEPS: Record<SlaStep, (s: SlaState, now: Date, t: SlaTargets) => SlaState
 
 /** New SLA columns for a ticket, and the timer ids they make stale (to remove from Redis). */
 export interface SlaChange {
-  columns: Partial<SlaColumns>;
+  columns: Partial<SlaColumns & SlaMeasures>;
   stale: string[];
 }
 
@@ -74,7 +75,7 @@ export class SlaService {
   step(ticket: Ticket, step: SlaStep, now: Date): SlaChange {
     const state = slaStateOf(ticket) ?? startSla(ticket.createdAt, this.targetsFor(ticket));
     const next = STEPS[step](state, now, this.targetsFor(ticket));
-    return this.change(ticket, next);
+    return this.change(ticket, state, next);
   }
 
   /**
@@ -91,7 +92,7 @@ export class SlaService {
       const now = this.clock.now();
       const marks = dueMarks(state, now);
       if (marks.length === 0) return state.nextAt && state.nextAt > now ? { kind: 'not_due', at: state.nextAt } : { kind: 'nothing' };
-      const { columns, stale } = this.change(ticket, applyMarks(state, marks, this.targetsFor(ticket)));
+      const { columns, stale } = this.change(ticket, state, applyMarks(state, marks, this.targetsFor(ticket)));
       const won = await updateTicketQuietly(em,
         { id: ticket.id, slaResponseLevel: ticket.slaResponseLevel, slaDecisionLevel: ticket.slaDecisionLevel, slaCycle: ticket.slaCycle },
         columns);
@@ -103,8 +104,8 @@ export class SlaService {
     });
   }
 
-  private change(ticket: Ticket, next: SlaState): SlaChange {
-    const columns = slaColumns(next);
+  private change(ticket: Ticket, prev: SlaState, next: SlaState): SlaChange {
+    const columns = { ...slaColumns(next), ...measuresBetween(prev, next, this.targetsFor(ticket)) };
     const stale = ticket.slaNextAt && ticket.slaNextAt.getTime() !== next.nextAt?.getTime() ? [slaTimerId(ticket.id, ticket.slaNextAt)] : [];
     return { columns, stale };
   }

@@ -1,9 +1,16 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
-import { DateTimeColumn, JsonColumn } from '../database/columns.js';
+import { BigIntColumn, DateTimeColumn, JsonColumn } from '../database/columns.js';
 import type { Band, Recommendation } from '../evidence/evidence.types.js';
 import { TicketState } from './ticket-state.js';
 
 export type SlaLevel = 'on_time' | 'warning' | 'breached';
+
+/**
+ * How the ticket's decision cycle ended, for reports: a moderator's decision, or a closing without one.
+ * A withdrawal after an approval does not change the decision.
+ */
+export const OUTCOMES = ['approved', 'denied', 'withdrawn', 'closed_no_response'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 export const REQUEST_TYPES = [
   'forgot_password', 'lost_2fa', 'lost_recovery_codes', 'lost_email_access', 'compromised',
@@ -32,6 +39,11 @@ export interface TicketClaims {
 @Index('ix_tickets_sla_created_id', ['slaLevel', 'createdAt', 'id'])
 @Index('ix_tickets_state', ['state'])
 @Index('ix_tickets_username_key', ['usernameKey'])
+// Reports (src/reports): tickets received, cycles decided, first responses and closings per range.
+@Index('ix_tickets_created_type', ['createdAt', 'requestType'])
+@Index('ix_tickets_decided', ['slaDecidedAt', 'requestType', 'outcome'])
+@Index('ix_tickets_responded', ['firstRespondedAt'])
+@Index('ix_tickets_closed', ['closedAt'])
 export class Ticket {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -189,6 +201,31 @@ export class Ticket {
   @DateTimeColumn({ name: 'cooling_off_ends_at', nullable: true })
   coolingOffEndsAt: Date | null;
 
+  // Measures fixed when they happen (src/sla/sla-measures.ts): working time, pauses excluded.
+  @BigIntColumn({ name: 'sla_response_ms', nullable: true })
+  slaResponseMs: number | null;
+
+  @Column({ name: 'sla_response_met', type: 'boolean', nullable: true })
+  slaResponseMet: boolean | null;
+
+  @BigIntColumn({ name: 'sla_decision_ms', nullable: true })
+  slaDecisionMs: number | null;
+
+  @Column({ name: 'sla_decision_met', type: 'boolean', nullable: true })
+  slaDecisionMet: boolean | null;
+
+  /** Null while the cycle is open. */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  outcome: Outcome | null;
+
+  /** The moderator (`moderator:<name>`) whose decision closed the cycle; null for other closings. */
+  @Column({ name: 'decided_by', type: 'varchar', length: 60, nullable: true })
+  decidedBy: string | null;
+
+  /** From the deciding moderator's claim to the decision; null when no claim was held. */
+  @BigIntColumn({ name: 'handling_ms', nullable: true })
+  handlingMs: number | null;
+
   /** When the ticket's SLA timer must wake up next; null when no clock runs. */
   @DateTimeColumn({ name: 'sla_next_at', nullable: true })
   slaNextAt: Date | null;
@@ -205,6 +242,11 @@ export type TicketEventType =
   | 'reassigned' | 'escalated' | 'sla_started' | 'sla_paused' | 'sla_resumed' | 'sla_warning' | 'sla_breached' | 'reopened'
   | 'note' | 'denied' | 'coc_recorded' | 'approved' | 'second_approval' | 'cooling_off_started' | 'reset_link_sent'
   | 'reset_link_reissued' | 'reset_completed' | 'recovery_stopped';
+
+/** A new ticket's report figures: nothing measured or decided yet. */
+export const NO_REPORT_FIGURES: Pick<Ticket, 'slaResponseMs' | 'slaResponseMet' | 'slaDecisionMs' | 'slaDecisionMet' | 'outcome' | 'decidedBy' | 'handlingMs'> = {
+  slaResponseMs: null, slaResponseMet: null, slaDecisionMs: null, slaDecisionMet: null, outcome: null, decidedBy: null, handlingMs: null,
+};
 
 /** One line of a ticket's timeline; `public` lines are shown on the requester's status page. */
 @Entity('ticket_events')
@@ -267,4 +309,51 @@ export class TicketAccessToken {
 
   @DateTimeColumn({ name: 'revoked_at', nullable: true })
   revokedAt: Date | null;
+}
+
+/**
+ * A decision cycle that ended before the ticket was reopened, as it stood then: the ticket's own columns
+ * hold only its current cycle, and reports must still count the earlier decision and the time it was closed.
+ */
+@Entity('ticket_cycles')
+@Index('ix_ticket_cycles_decided', ['decidedAt'])
+@Index('ix_ticket_cycles_closed', ['closedAt'])
+@Index('ix_ticket_cycles_reopened', ['reopenedAt'])
+export class TicketCycle {
+  @PrimaryColumn({ name: 'ticket_id', type: 'varchar', length: 36 })
+  ticketId: string;
+
+  @PrimaryColumn({ type: 'integer' })
+  cycle: number;
+
+  @Column({ name: 'request_type', type: 'varchar', length: 32 })
+  requestType: RequestType;
+
+  @DateTimeColumn({ name: 'started_at' })
+  startedAt: Date;
+
+  /** The cycle's decision (or closing) instant: the SLA clock's `decided_at`. */
+  @DateTimeColumn({ name: 'decided_at', nullable: true })
+  decidedAt: Date | null;
+
+  @BigIntColumn({ name: 'decision_ms', nullable: true })
+  decisionMs: number | null;
+
+  @Column({ name: 'decision_met', type: 'boolean', nullable: true })
+  decisionMet: boolean | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  outcome: Outcome | null;
+
+  @Column({ name: 'decided_by', type: 'varchar', length: 60, nullable: true })
+  decidedBy: string | null;
+
+  @BigIntColumn({ name: 'handling_ms', nullable: true })
+  handlingMs: number | null;
+
+  @DateTimeColumn({ name: 'closed_at', nullable: true })
+  closedAt: Date | null;
+
+  @DateTimeColumn({ name: 'reopened_at' })
+  reopenedAt: Date;
 }

@@ -5,7 +5,7 @@ import { slaColumns } from '../../src/sla/sla-columns.js';
 import { startSla } from '../../src/sla/sla-clock.js';
 import { DEFAULT_SLA_POLICY_JSON, parseSlaPolicy } from '../../src/sla/sla-policy.js';
 import { randomUUID } from 'node:crypto';
-import { Ticket } from '../../src/tickets/ticket.entity.js';
+import { NO_REPORT_FIGURES, Ticket } from '../../src/tickets/ticket.entity.js';
 import { TicketState } from '../../src/tickets/ticket-state.js';
 import type { TestApp } from './test-app.js';
 
@@ -60,7 +60,7 @@ export function makeStoredTicket(i: number, over: Partial<Ticket> = {}): Ticket 
     accountId: null, contactEmail: `stored${i}@example.org`, requestType: 'lost_2fa', state: TicketState.Completed, openKey: null,
     claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
     competing: false, cocVersion: '2026-11', cocAcceptedAt: at, cocMethod: null, cocRecordedBy: null, coolingOffEndsAt: null, delayAcknowledgedAt: at, createdAt: at, updatedAt: at,
-    closedAt: null, decidedAt: null, version: 1,
+    closedAt: null, decidedAt: null, version: 1, ...NO_REPORT_FIGURES,
     score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
     claimedBy: null, claimedAt: null, leaseExpiresAt: null, escalated: false,
     ...slaColumns(startSla(at, DEFAULT_POLICY.targetsFor(over.requestType ?? 'lost_2fa'))),
