@@ -27,6 +27,10 @@ Configuration comes from the environment; see .env.example for every variable an
   COOLING_OFF_LONG      the longer wait: high value, new channel, nothing proven (default 72h)
   RESET_LINK_TTL        how long a reset link works, at most 24h (default 24h)
   REPLY_TEMPLATES_FILE  denial and question templates (default config/reply-templates.json)
+  REPORT_TIME_ZONE      the zone whose days the reports count in (default UTC)
+  WEEKLY_SUMMARY        mail ops a summary of the last seven days (default true)
+  WEEKLY_SUMMARY_CRON   when, a cron pattern in REPORT_TIME_ZONE (default "0 8 * * 1": Mondays 08:00)
+  CLOSE_UNANSWERED_AFTER close tickets waiting on the requester this long (default 30d; never)
 `;
 
 /** Returns the private redis-server it started, if it had to start one. */

@@ -45,12 +45,20 @@ describe('loadConfig', () => {
         recovery: {
           coolingOffMs: 24 * 3_600_000, coolingOffLongMs: 72 * 3_600_000, resetLinkTtlMs: 24 * 3_600_000, replyTemplatesFile: 'config/reply-templates.json',
         },
+        reports: { timeZone: 'UTC', weeklySummary: true, weeklySummaryCron: '0 8 * * 1', closeUnansweredMs: 30 * 86_400_000 },
       });
     });
 
     it('refuses a reset link that lives over 24 hours and a long cooling-off shorter than the standard one', () => {
       expect(() => loadConfig(env({ RESET_LINK_TTL: '25h', COOLING_OFF: '48h', COOLING_OFF_LONG: '24h' }))).toThrow(
         /RESET_LINK_TTL="25h" \(expected a duration from 1m to 24h\)[\s\S]*COOLING_OFF_LONG="24h" \(expected at least COOLING_OFF\)/);
+    });
+
+    it('reads the report settings and refuses a bad zone, cron pattern or closing delay', () => {
+      expect(loadConfig(env({ REPORT_TIME_ZONE: 'Europe/Berlin', WEEKLY_SUMMARY: 'off', WEEKLY_SUMMARY_CRON: '30 7 * * mon-fri', CLOSE_UNANSWERED_AFTER: 'never' })).reports)
+        .toEqual({ timeZone: 'Europe/Berlin', weeklySummary: false, weeklySummaryCron: '30 7 * * mon-fri', closeUnansweredMs: null });
+      expect(() => loadConfig(env({ REPORT_TIME_ZONE: 'Mars/Olympus', WEEKLY_SUMMARY_CRON: 'weekly', CLOSE_UNANSWERED_AFTER: '2h' }))).toThrow(
+        /REPORT_TIME_ZONE="Mars\/Olympus" \(expected an IANA time zone[\s\S]*WEEKLY_SUMMARY_CRON="weekly" \(expected a cron pattern[\s\S]*CLOSE_UNANSWERED_AFTER="2h" \(expected a duration of at least 1d, or never\)/);
     });
 
     it('treats empty and blank values as not set', () => {

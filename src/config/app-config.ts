@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { isValidTimeZone } from '../sla/calendar.js';
 import { parseDuration } from './duration.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -65,6 +66,17 @@ export interface AppConfig {
     /** Reply templates for denials and questions (src/moderation/reply-templates.ts). */
     replyTemplatesFile: string;
   };
+  /** Ops reports (issue 6, src/reports/). */
+  reports: {
+    /** The zone whose local days the reports count in, unless the page asks for another. */
+    timeZone: string;
+    /** Mail ops a summary of the last seven days (a BullMQ repeatable job). */
+    weeklySummary: boolean;
+    /** When, as a cron pattern in `timeZone`. */
+    weeklySummaryCron: string;
+    /** A ticket waiting on the requester this long is closed without an answer; null: never. */
+    closeUnansweredMs: number | null;
+  };
 }
 
 export class ConfigError extends Error {
@@ -101,6 +113,9 @@ const int = (min: number, max: number): Parser<number> => (raw) =>
 const bool: Parser<boolean> = (raw) =>
   ['true', '1', 'yes', 'on'].includes(raw.toLowerCase()) ? true
     : ['false', '0', 'no', 'off'].includes(raw.toLowerCase()) ? false : new Invalid('true or false');
+/** Five fields (minute hour day month weekday) of digits, ranges, lists, steps, `*` or day names. */
+const CRON = /^(?:[\d*/,A-Za-z-]+\s+){4}[\d*/,A-Za-z-]+$/;
+
 const duration: Parser<number> = (raw) =>
   parseDuration(raw) ?? new Invalid('a duration such as 5s, 15m, 72h or 14d');
 const url = (...protocols: string[]): Parser<string> => (raw) => {
@@ -186,6 +201,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     raw === 'none' ? null : /^[\x21-\x7e]{32,200}$/.test(raw) ? raw : new Invalid('at least 32 printable characters, no spaces'));
   const coolingOffMs = read('COOLING_OFF', '24h', duration);
   const coolingOffLongMs = read('COOLING_OFF_LONG', '72h', duration);
+  const reportTimeZone = read('REPORT_TIME_ZONE', 'UTC', (raw) => (isValidTimeZone(raw) ? raw : new Invalid('an IANA time zone such as UTC or Europe/Berlin')));
+  const weeklySummary = read('WEEKLY_SUMMARY', 'true', bool);
+  const weeklySummaryCron = read('WEEKLY_SUMMARY_CRON', '0 8 * * 1', matches(CRON, 'a cron pattern of five fields, such as "0 8 * * 1"'));
+  const closeUnansweredMs = read<number | null>('CLOSE_UNANSWERED_AFTER', '30d', (raw) => {
+    if (raw === 'never') return null;
+    const ms = duration(raw);
+    return ms instanceof Invalid || ms >= 86_400_000 ? ms : new Invalid('a duration of at least 1d, or never');
+  });
   const replyTemplatesFile = read('REPLY_TEMPLATES_FILE', 'config/reply-templates.json', matches(/^[^\0]+$/, 'a file path'));
   // Under a minute a moderator is signed out while typing; over a day a left-open tab stays a way in.
   const sessionDuration: Parser<number> = (raw) => {
@@ -228,6 +251,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     review: { slaPolicyFile, leaseMs, reconcileIntervalMs, fastLane, opsEmail, slaWebhookUrl, apiToken },
     recovery: { coolingOffMs, coolingOffLongMs, resetLinkTtlMs, replyTemplatesFile },
+    reports: { timeZone: reportTimeZone, weeklySummary, weeklySummaryCron, closeUnansweredMs },
   };
 }
 
