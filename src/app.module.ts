@@ -17,6 +17,7 @@ import { HealthModule } from './health/health.module.js';
 import { IntakeModule } from './intake/intake.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { ReviewQueueModule } from './review-queue/review-queue.module.js';
 import { SlaModule } from './sla/sla.module.js';
 
@@ -46,6 +47,7 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         AuditModule,
+        ReportsModule,
         RedisModule,
         BullModule.forRootAsync({
           inject: [APP_CONFIG],

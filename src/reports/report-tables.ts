@@ -1,0 +1,55 @@
+// The report's tables by name, as downloads: `/reports/<name>.csv` and `.json` carry exactly the rows
+// the page shows (times in milliseconds, shares in percent with one decimal).
+import { toCsv } from './csv.js';
+import { AGE_BUCKETS } from './report-math.js';
+import type { Report } from './reports.service.js';
+
+export const REPORT_TABLES = ['sla', 'daily', 'backlog', 'breaches', 'moderators', 'decision-times'] as const;
+export type ReportTable = (typeof REPORT_TABLES)[number];
+
+export function isReportTable(name: string): name is ReportTable {
+  return (REPORT_TABLES as readonly string[]).includes(name);
+}
+
+export type Cell = string | number | boolean | null;
+
+/** Column order of each table (the CSV header, even when the range has no rows). */
+export const TABLE_COLUMNS: Record<ReportTable, readonly string[]> = {
+  sla: [
+    'request_type', 'received', 'decided', 'approved', 'denied', 'withdrawn', 'closed_no_response',
+    'response_measured', 'response_met', 'response_met_pct', 'response_p50_ms', 'response_p90_ms', 'response_p99_ms',
+    'decision_measured', 'decision_met', 'decision_met_pct', 'decision_p50_ms', 'decision_p90_ms', 'decision_p99_ms',
+  ],
+  daily: ['day', 'received', 'decided', 'open_at_end'],
+  backlog: ['state', ...AGE_BUCKETS.map((b) => b.key), 'total'],
+  breaches: ['reference', 'request_type', 'received_at', 'state', 'breached', 'response_ms', 'decision_ms', 'moderator'],
+  moderators: ['moderator', 'decisions', 'approved', 'denied', 'median_handling_ms', 'decision_measured', 'decision_met', 'decision_met_pct'],
+  'decision-times': ['time_to_decision', 'decisions'],
+};
+
+const SOURCE: Record<ReportTable, (report: Report) => ReadonlyArray<object>> = {
+  sla: (r) => r.sla, daily: (r) => r.daily, backlog: (r) => r.backlog, breaches: (r) => r.breaches,
+  moderators: (r) => r.moderators, 'decision-times': (r) => r.decisionTimes,
+};
+
+/** The table's rows with exactly its columns, in order. */
+export function tableRows(report: Report, table: ReportTable): Array<Record<string, Cell>> {
+  return SOURCE[table](report).map((row) => {
+    const values = row as Record<string, Cell>;
+    return Object.fromEntries(TABLE_COLUMNS[table].map((c) => [c, values[c] ?? null]));
+  });
+}
+
+/** The CSV download. */
+export function tableCsv(report: Report, table: ReportTable): string {
+  return toCsv(tableRows(report, table), TABLE_COLUMNS[table]);
+}
+
+/** The JSON download: the range it covers, then the rows. */
+export function tableJson(report: Report, table: ReportTable): Record<string, unknown> {
+  const { range } = report;
+  return {
+    table, from: range.from, to: range.to, time_zone: range.timeZone, request_type: range.type,
+    generated_at: report.generatedAt.toISOString(), rows: tableRows(report, table),
+  };
+}
