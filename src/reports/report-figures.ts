@@ -155,7 +155,7 @@ export function breachRows(records: BreachRecord[]): BreachRow[] {
     return {
       reference: r.reference, request_type: r.type, received_at: r.createdAt.toISOString(), state: r.state,
       breached: [response ? 'response' : null, decision ? 'decision' : null].filter(Boolean).join(', '),
-      response_ms: r.responseMs, decision_ms: r.decisionMs, moderator: r.holder ?? r.decidedBy,
+      response_ms: r.responseMs, decision_ms: r.decisionMs, moderator: (r.holder ?? r.decidedBy)?.replace(/^moderator:/, '') ?? null,
     };
   });
 }

@@ -1,5 +1,6 @@
 // The report page's view model: the same figures as the downloads, formatted for reading.
 import { REQUEST_TYPES } from '../tickets/ticket.entity.js';
+import { backlogAgeChart, histogramChart, lineChart, receivedVsDecidedChart } from './charts/index.js';
 import { AGE_BUCKETS, formatDuration, formatShare } from './report-math.js';
 import { rangeQuery } from './report-range.js';
 import { REPORT_TABLES } from './report-tables.js';
@@ -13,6 +14,7 @@ const words = (value: string) => value.replace(/_/g, ' ');
 
 export function reportView(report: Report) {
   const q = rangeQuery(report.range);
+  const totalRow = report.backlog.find((r) => r.state === 'total');
   return {
     range: report.range,
     typeOptions: ['all', ...REQUEST_TYPES].map((t) => ({ value: t, label: t === 'all' ? 'all types' : words(t), selected: t === report.range.type })),
@@ -43,5 +45,14 @@ export function reportView(report: Report) {
     })),
     daily: report.daily,
     decisionTimes: report.decisionTimes,
+    charts: {
+      receivedVsDecided: receivedVsDecidedChart(report.daily, { id: 'chart-received-decided', title: 'Tickets received and decided per day' }),
+      openOverTime: lineChart(report.daily.map((d) => ({ day: d.day, value: d.open_at_end })),
+        { id: 'chart-open', title: 'Open tickets at the end of each day', valueLabel: 'Open tickets' }),
+      decisionTimes: histogramChart(report.decisionTimes.map((b) => ({ label: b.time_to_decision, count: b.decisions })),
+        { id: 'chart-decision-times', title: 'Decisions by time to decision' }),
+      backlogAge: backlogAgeChart(AGE_BUCKETS.map((b) => ({ label: b.label, count: totalRow?.[b.key] ?? 0 })),
+        { id: 'chart-backlog-age', title: 'Open tickets by age' }),
+    },
   };
 }

@@ -43,7 +43,7 @@ export interface TicketClaims {
 @Index('ix_tickets_created_type', ['createdAt', 'requestType'])
 @Index('ix_tickets_decided', ['slaDecidedAt', 'requestType', 'outcome'])
 @Index('ix_tickets_responded', ['firstRespondedAt'])
-@Index('ix_tickets_closed', ['closedAt'])
+@Index('ix_tickets_closed', ['closedAt', 'requestType'])
 export class Ticket {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

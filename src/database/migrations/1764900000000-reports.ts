@@ -26,7 +26,7 @@ export class Reports1764900000000 implements MigrationInterface {
       new TableIndex({ name: 'ix_tickets_created_type', columnNames: ['created_at', 'request_type'] }),
       new TableIndex({ name: 'ix_tickets_decided', columnNames: ['sla_decided_at', 'request_type', 'outcome'] }),
       new TableIndex({ name: 'ix_tickets_responded', columnNames: ['first_responded_at'] }),
-      new TableIndex({ name: 'ix_tickets_closed', columnNames: ['closed_at'] }),
+      new TableIndex({ name: 'ix_tickets_closed', columnNames: ['closed_at', 'request_type'] }),
     ]);
     await queryRunner.createTable(new Table({
       name: 'ticket_cycles',
