@@ -49,9 +49,12 @@ export function parseReportRange(query: Record<string, unknown> | undefined, now
     return trimmed === '' ? undefined : trimmed;
   };
 
-  const tz = one('tz') ?? defaultTimeZone;
+  // `??` only for a missing value: null (a repeated parameter) must be refused, not defaulted.
+  const tzGiven = one('tz');
+  const tz = tzGiven === undefined ? defaultTimeZone : tzGiven;
   if (tz === null || tz.length > 64 || !isValidTimeZone(tz)) return bad('tz', 'tz must be an IANA time zone such as UTC or Europe/Berlin');
-  const type = one('type') ?? 'all';
+  const typeGiven = one('type');
+  const type = typeGiven === undefined ? 'all' : typeGiven;
   if (type === null || (type !== 'all' && !(REQUEST_TYPES as readonly string[]).includes(type))) {
     return bad('type', `type must be all or one of ${REQUEST_TYPES.join(', ')}`);
   }
