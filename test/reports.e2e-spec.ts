@@ -3,34 +3,14 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { DecisionsService } from '../src/moderation/decisions.service.js';
 import { StatusService } from '../src/intake/status.service.js';
 import { ReviewService } from '../src/review-queue/review.service.js';
-import { slaColumns } from '../src/sla/sla-columns.js';
-import { applyMarks, decideSla, dueMarks, pauseSla, reopenSla, respondSla, startSla } from '../src/sla/sla-clock.js';
-import { DEFAULT_SLA_POLICY_JSON, parseSlaPolicy } from '../src/sla/sla-policy.js';
 import { type RequestType, Ticket, TicketCycle } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeAccount, makeStoredTicket, makeTicketBody, seedDirectory } from './support/factories.js';
 import { MovableClock } from './support/movable-clock.js';
+import { clockAfter, type ClockStep } from './support/sla-fixture.js';
 import { pipelineSettled } from './support/row-counts.js';
 import { codeAt, csrfIn, signedInModerator, STAFF_PASSWORD, STAFF_TOTP_SECRET } from './support/staff.js';
 import { startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
-
-const POLICY = parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default');
-const STEPS = { respond: respondSla, pause: pauseSla, decide: decideSla, reopen: reopenSla } as const;
-
-/**
- * The SLA clock columns a ticket would have after these steps, with every warning and breach marked when
- * it fell due (as the timers do), up to `until` for a ticket still open: so no timer has anything to do.
- */
-function clockAfter(createdAt: Date, type: RequestType, steps: Array<[keyof typeof STEPS, string]>, until: Date | null) {
-  const t = POLICY.targetsFor(type);
-  let s = startSla(createdAt, t);
-  for (const [step, iso] of steps) {
-    s = applyMarks(s, dueMarks(s, at(iso)), t);
-    s = STEPS[step](s, at(iso), t);
-  }
-  if (until) s = applyMarks(s, dueMarks(s, until), t);
-  return slaColumns(s);
-}
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -44,7 +24,7 @@ const at = (iso: string) => new Date(iso);
  */
 function fixture(now: Date): Array<Partial<Ticket> & { n: number }> {
   const closed = (closedAt: string, outcome: Ticket['outcome']) => ({ outcome, closedAt: at(closedAt), openKey: null });
-  const ticket = (n: number, type: RequestType, created: string, steps: Array<[keyof typeof STEPS, string]>, open: boolean, over: Partial<Ticket>) =>
+  const ticket = (n: number, type: RequestType, created: string, steps: ClockStep[], open: boolean, over: Partial<Ticket>) =>
     ({ n, requestType: type, createdAt: at(created), ...clockAfter(at(created), type, steps, open ? now : null), ...over });
   return [
     // T1: received the evening before the range (23:30 local), first answered inside it, approved on the 26th.
