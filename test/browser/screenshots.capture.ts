@@ -1,12 +1,13 @@
 /**
- * Captures the pages for the docs: the requester's (docs/screenshots/{home,request-form-errors,request-submitted,status-page}.png)
- * and the moderators' (docs/screenshots/{dashboard-queue,dashboard-ticket}.png), 1280 px wide, full page, JavaScript off
- * (as the pages are meant to work). Not part of the test suite (the name does not match *.e2e-spec.ts); regenerate with
+ * Captures the pages for the docs: the requester's (docs/screenshots/{home,request-form-errors,request-submitted,status-page}.png),
+ * the moderators' (docs/screenshots/{dashboard-queue,dashboard-ticket}.png) and the ops report (docs/screenshots/reports.png),
+ * 1280 px wide, full page, JavaScript off (as the pages are meant to work). Not part of the test suite (the name does not
+ * match *.e2e-spec.ts); regenerate with
  *
  *   node --experimental-vm-modules node_modules/jest/bin/jest.js test/browser/screenshots --testRegex 'screenshots\.capture\.ts$'
  *
  * (the path first: --testRegex takes several values, and a path after it would be read as one more regex, running
- * every file under test/browser). Add `-t dashboard` (or `-t requester`) to regenerate only one set.
+ * every file under test/browser). Add `-t dashboard` (or `-t requester`, `-t reports`) to regenerate only one set.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { DEFAULT_SLA_POLICY_JSON, parseSlaPolicy } from '../../src/sla/sla-polic
 import { type RequestType, Ticket } from '../../src/tickets/ticket.entity.js';
 import { TicketState } from '../../src/tickets/ticket-state.js';
 import { makeAccount, makeStoredTicket, makeTicketBody, seedDirectory } from '../support/factories.js';
+import { reportHistory } from '../support/report-history.js';
 import { pipelineSettled } from '../support/row-counts.js';
 import { enrolledModerator, STAFF_PASSWORD, STAFF_TOTP_SECRET } from '../support/staff.js';
 import { expectEventually, startTestApp, statusTokenIn, type TestApp } from '../support/test-app.js';
@@ -249,6 +251,54 @@ describe('documentation screenshots of the dashboard', () => {
     expect(await page.locator('form#approve').count()).toBe(1);
     await shootPage(page, 'dashboard-ticket.png');
 
+    expect(problems).toEqual({ console: [], csp: [], pageErrors: [], failedRequests: [] });
+  });
+});
+
+/** Signs a staff member in through the forms (password, then the TOTP code at the wall clock). */
+async function signIn(page: Page, baseUrl: string, name: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Password').fill(STAFF_PASSWORD);
+  await Promise.all([page.waitForURL(`${baseUrl}/login/totp`), page.getByRole('button', { name: 'Continue' }).click()]);
+  await page.getByLabel('Code').fill(await totpCode(STAFF_TOTP_SECRET, new Date()));
+  await Promise.all([page.waitForURL(`${baseUrl}/dashboard`), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+describe('documentation screenshots of the reports', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(OUT_DIR, { recursive: true });
+    browser = await launchChromium();
+    t = await startTestApp({ RECONCILE_INTERVAL: '1h', REPORT_TIME_ZONE: 'UTC' });
+    await enrolledModerator(t, 'olga', 'ops');
+    // Two months of tickets (report-history.ts, a fixed seed): about 600, some still open, some breached.
+    const history = reportHistory(new Date());
+    expect(history.length).toBeGreaterThan(500);
+    const tickets = t.dataSource.getRepository(Ticket);
+    for (let i = 0; i < history.length; i += 50) await tickets.insert(history.slice(i, i + 50));
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('captures the ops report page over the last 45 days', async () => {
+    const problems = watchPage(page);
+    await signIn(page, t.baseUrl, 'olga');
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    await page.goto(`${t.baseUrl}/reports?from=${day(Date.now() - 45 * DAY)}&to=${day(Date.now())}`);
+    expect(await page.locator('figure.chart > svg').count()).toBe(4);
+    expect(Number(await page.locator('#report-sla tr[data-type="all"] td.received').innerText())).toBeGreaterThan(400);
+    expect(Number(await page.locator('#breach-count').innerText())).toBeGreaterThan(0);
+    expect(await page.locator('#report-moderators tbody tr').count()).toBe(4);
+    await shootPage(page, 'reports.png');
     expect(problems).toEqual({ console: [], csp: [], pageErrors: [], failedRequests: [] });
   });
 });
