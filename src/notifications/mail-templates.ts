@@ -16,6 +16,8 @@ export enum MailTemplate {
   ResetLink = 'reset-link',
   RecoveryCompleted = 'recovery-completed',
   RecoveryStopped = 'recovery-stopped',
+  ClosedNoResponse = 'closed-no-response',
+  WeeklySummary = 'weekly-summary',
 }
 
 export interface RenderedMail {

@@ -22,8 +22,10 @@ export class NotificationsModule {
     return {
       module: NotificationsModule,
       global: true,
-      // The outbox relay publishes to every queue, so the queues are registered (once) here and shared.
-      imports: [BullModule.registerQueue({ name: QueueName.Mail }, { name: QueueName.Review }, { name: QueueName.Dispatch }, { name: QueueName.Timers })],
+      // The outbox relay publishes to most queues, so every queue is registered (once) here and shared.
+      imports: [BullModule.registerQueue(
+        { name: QueueName.Mail }, { name: QueueName.Review }, { name: QueueName.Dispatch }, { name: QueueName.Timers }, { name: QueueName.Periodic },
+      )],
       providers: [NotificationsService, OutboxRelay, ...(withWorkers ? [transport, MailProcessor] : [])],
       exports: [NotificationsService, OutboxRelay, BullModule],
     };

@@ -21,9 +21,12 @@ export class NotificationsService {
     this.box = new SealedBox(config.secretKey, 'outbox-mail');
   }
 
-  async queueMail(em: EntityManager, to: string, template: MailTemplate, context: Record<string, unknown>): Promise<string> {
+  /**
+   * `id` (the outbox row's primary key, also the mail's Message-ID) is random unless the caller makes it
+   * deterministic to send a mail at most once: a second insert with the same id fails as a unique violation.
+   */
+  async queueMail(em: EntityManager, to: string, template: MailTemplate, context: Record<string, unknown>, id: string = randomUUID()): Promise<string> {
     const { subject, text } = this.templates.render(template, context);
-    const id = randomUUID();
     const mail: OutgoingMail = { id, from: this.config.mail.from, to, subject, text };
     await insertOutboxRow(em, OutboxTopic.Mail, this.box.seal(JSON.stringify(mail)), this.clock.now(), id);
     return id;

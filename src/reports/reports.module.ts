@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { ReportsController } from './reports.controller.js';
 import { ReportsService } from './reports.service.js';
+import { WeeklySummaryService } from './weekly-summary.service.js';
 
-/** SLA and workload reports for ops: pages, CSV and JSON (issue 6). */
+/** SLA and workload reports for ops: pages, CSV and JSON, and the weekly summary mail (issue 6). */
 @Module({
   imports: [AuthModule],
   controllers: [ReportsController],
-  providers: [ReportsService],
-  exports: [ReportsService],
+  providers: [ReportsService, WeeklySummaryService],
+  exports: [ReportsService, WeeklySummaryService],
 })
 export class ReportsModule {}

@@ -1,4 +1,5 @@
-import type { JobsOptions } from 'bullmq';
+import type { JobSchedulerTemplateOptions, JobsOptions, RepeatOptions } from 'bullmq';
+import type { AppConfig } from '../config/app-config.js';
 
 /** Every BullMQ queue of the app. */
 export enum QueueName {
@@ -9,6 +10,8 @@ export enum QueueName {
   Dispatch = 'dispatch',
   /** Delayed wake-ups: SLA warnings and breaches, lease expiry, the end of a cooling-off. */
   Timers = 'timers',
+  /** Jobs made by BullMQ job schedulers: the hourly close-unanswered sweep, the weekly summary to ops. */
+  Periodic = 'periodic',
 }
 
 export enum JobName {
@@ -20,6 +23,8 @@ export enum JobName {
   SlaCheck = 'sla-check',
   LeaseExpiry = 'lease-expiry',
   CoolingOffEnd = 'cooling-off-end',
+  CloseUnanswered = 'close-unanswered',
+  WeeklySummary = 'weekly-summary',
 }
 
 /**
@@ -45,4 +50,34 @@ export function jobOptions(name: JobName, id: string): JobsOptions {
         removeOnFail: { age: 7 * 24 * 3600 },
       };
   }
+}
+
+/** The close-unanswered sweep: hourly, at minute 0 (UTC). */
+export const CLOSE_UNANSWERED_PATTERN = '0 * * * *';
+
+/** A periodic job and its schedule; `repeat` null: switched off in config, so its scheduler is removed. */
+export interface PeriodicJob {
+  /** Also the job scheduler's id: every process upserts the same one, so restarts and replicas add no duplicates. */
+  name: JobName.CloseUnanswered | JobName.WeeklySummary;
+  repeat: Pick<RepeatOptions, 'pattern' | 'tz'> | null;
+}
+
+export function periodicJobs(reports: AppConfig['reports']): PeriodicJob[] {
+  return [
+    { name: JobName.CloseUnanswered, repeat: reports.closeUnansweredMs === null ? null : { pattern: CLOSE_UNANSWERED_PATTERN } },
+    { name: JobName.WeeklySummary, repeat: reports.weeklySummary ? { pattern: reports.weeklySummaryCron, tz: reports.timeZone } : null },
+  ];
+}
+
+/**
+ * Options of the jobs a scheduler makes (BullMQ gives them their ids: the scheduler's id and the instant).
+ * Retried with backoff: a missed weekly run waits a week; both jobs are safe to run twice.
+ */
+export function periodicJobOptions(): JobSchedulerTemplateOptions {
+  return {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 30_000 },
+    removeOnComplete: { age: 30 * 24 * 3600, count: 200 },
+    removeOnFail: { age: 30 * 24 * 3600, count: 200 },
+  };
 }

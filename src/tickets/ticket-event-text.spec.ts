@@ -12,7 +12,7 @@ const EVERY_TYPE: Record<TicketEventType, true> = {
   routed: true, recovery_codes_answer: true, contested: true, claimed: true, lease_renewed: true, released: true, lease_expired: true,
   reassigned: true, escalated: true, sla_started: true, sla_paused: true, sla_resumed: true, sla_warning: true, sla_breached: true, reopened: true,
   note: true, denied: true, coc_recorded: true, approved: true, second_approval: true, cooling_off_started: true, reset_link_sent: true,
-  reset_link_reissued: true, reset_completed: true, recovery_stopped: true,
+  reset_link_reissued: true, reset_completed: true, recovery_stopped: true, closed_no_response: true,
 };
 
 describe('timeline lines', () => {
@@ -21,6 +21,8 @@ describe('timeline lines', () => {
     expect(describeForRequester(event('message', { message: '<b>hi</b>' }, 'requester', true))).toEqual({ at, text: 'You added information.', body: '<b>hi</b>' });
     expect(describeForRequester(event('code_sent', { public_text: 'We sent a code.' }, 'moderator:ann', true))).toEqual({ at, text: 'We sent a code.' });
     expect(describeForRequester(event('claimed')).text).toBe('The request was updated.');
+    expect(describeForRequester(event('closed_no_response', { waiting_since: '2026-10-20T09:00:00.000Z' }, 'system', true)))
+      .toEqual({ at, text: 'We closed the request because we did not hear back from you.' });
   });
 
   it.each(Object.keys(EVERY_TYPE))('has a staff line of its own for %s', (type) => {
@@ -45,6 +47,9 @@ describe('timeline lines', () => {
     });
     expect(describeForStaff(event('lease_expired', { held_by: 'moderator:zed' })).text).toBe('The lease of zed ran out: back in the queue.');
     expect(describeForStaff(event('escalated', { reason: 'high value' }, 'moderator:ann')).body).toBe('high value');
+    expect(describeForStaff(event('closed_no_response', { waiting_since: '2026-10-20T09:00:00.000Z' }, 'system', true))).toMatchObject({
+      actor: 'system', public: true, category: 'queue', text: 'Closed without an answer: the requester had not replied since 2026-10-20T09:00:00.000Z.',
+    });
   });
 
   it('reads event types it does not know yet', () => {

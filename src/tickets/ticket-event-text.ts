@@ -36,6 +36,7 @@ export function describeForRequester(event: EventInput): EventLine {
     case 'message': return { at, text: 'You added information.', body: str(event.data.message) };
     case 'withdrawn': return { at, text: 'You withdrew the request.' };
     case 'recovery_codes_answer': return { at, text: 'We answered: this account can be recovered with a recovery code, without a moderator.' };
+    case 'closed_no_response': return { at, text: 'We closed the request because we did not hear back from you.' };
     default: return { at, text: str(event.data.public_text) || 'The request was updated.', body: event.data.message ? str(event.data.message) : undefined };
   }
 }
@@ -105,6 +106,7 @@ export function describeForStaff(event: EventInput): StaffEventLine {
     case 'reset_link_reissued': return line('moderator', `${who} sent a new reset link to ${str(d.to)} (the older one no longer works), valid until ${str(d.expires_at)}.`);
     case 'reset_completed': return line('requester', 'The requester set a new password: 2FA and recovery codes removed, ticket completed.');
     case 'recovery_stopped': return line('requester', 'The recovery was stopped from an address on file (the stop link).');
+    case 'closed_no_response': return line('queue', `Closed without an answer: the requester had not replied${d.waiting_since ? ` since ${str(d.waiting_since)}` : ''}.`);
     default: {
       // Event types added later (decisions, notes) still read: the public wording, or the type in words.
       const text = str(d.public_text) || `${words(event.type).replace(/^./, (c) => c.toUpperCase())}${event.actor === 'system' ? '' : ` by ${who}`}.`;

@@ -241,7 +241,7 @@ export type TicketEventType =
   | 'routed' | 'recovery_codes_answer' | 'contested' | 'claimed' | 'lease_renewed' | 'released' | 'lease_expired'
   | 'reassigned' | 'escalated' | 'sla_started' | 'sla_paused' | 'sla_resumed' | 'sla_warning' | 'sla_breached' | 'reopened'
   | 'note' | 'denied' | 'coc_recorded' | 'approved' | 'second_approval' | 'cooling_off_started' | 'reset_link_sent'
-  | 'reset_link_reissued' | 'reset_completed' | 'recovery_stopped';
+  | 'reset_link_reissued' | 'reset_completed' | 'recovery_stopped' | 'closed_no_response';
 
 /** A new ticket's report figures: nothing measured or decided yet. */
 export const NO_REPORT_FIGURES: Pick<Ticket, 'slaResponseMs' | 'slaResponseMet' | 'slaDecisionMs' | 'slaDecisionMet' | 'outcome' | 'decidedBy' | 'handlingMs'> = {

@@ -121,11 +121,13 @@ export function readMails(mailDir: string): ReceivedMail[] {
   }
   return files.map((file) => {
     const raw = readFileSync(join(mailDir, file), 'utf8');
-    const [head, ...bodyParts] = raw.split('\n\n');
+    // nodemailer ends header lines with CRLF even with newline: 'unix'; the body keeps LF.
+    const boundary = /\r?\n\r?\n/.exec(raw);
+    const head = boundary ? raw.slice(0, boundary.index) : raw;
     // Headers may be folded onto several lines and carry RFC 2047 encoded words (a subject with quotes, say).
     const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
     const header = (name: string) => decodeWords(new RegExp(`^${name}: (.*)$`, 'mi').exec(unfolded)?.[1]?.trim() ?? '');
-    let text = bodyParts.join('\n\n');
+    let text = boundary ? raw.slice(boundary.index + boundary[0].length) : '';
     if (/quoted-printable/i.test(header('Content-Transfer-Encoding'))) {
       text = Buffer.from(text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
     } else if (/base64/i.test(header('Content-Transfer-Encoding'))) {
