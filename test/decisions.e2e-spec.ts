@@ -6,7 +6,7 @@ import { Account } from '../src/directory/account.entity.js';
 import { Recovery } from '../src/resets/recovery.entity.js';
 import { ResetsService } from '../src/resets/resets.service.js';
 import { ReviewService } from '../src/review-queue/review.service.js';
-import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
+import { Ticket, TicketCycle, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
 import { AuditEntry } from '../src/audit/audit-entry.entity.js';
 import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.js';
@@ -166,6 +166,16 @@ describe('decisions, approvals and reset links', () => {
     expect(JSON.stringify(audit.data)).not.toContain('PEP 541'); // free text stays on the timeline, not in the audit log
     // A closed ticket takes no more decisions.
     await post('mia', reference, 'deny', { template: 'pep-541' }).then(expectStatus(409));
+
+    // It can be reopened from its page, with a reason: back to the queue, its first cycle kept for reports.
+    expect((await as('mia').get(`/dashboard/tickets/${reference}`).expect(200)).text).toContain('id="reopen"');
+    await post('oli', reference, 'reopen', { reason: 'new evidence by mail' }).then(expectStatus(403));
+    await post('mia', reference, 'reopen', {}).then(expectStatus(400));
+    await post('mia', reference, 'reopen', { reason: 'new evidence by mail' }).then(expectStatus(303, `/dashboard/tickets/${reference}?done=reopened`));
+    expect(await ticketOf(reference)).toMatchObject({ state: TicketState.AwaitingReview, slaCycle: 2, outcome: null, decidedBy: null, closedAt: null });
+    expect(await t.dataSource.getRepository(TicketCycle).findOneByOrFail({ ticketId: ticket.id, cycle: 1 }))
+      .toMatchObject({ outcome: 'denied', decidedBy: 'moderator:mia', decisionMet: true });
+    await post('mia', reference, 'reopen', { reason: 'twice' }).then(expectStatus(409));
   });
 
   it('keeps ops out of decisions and notes internal: the requester never sees a note', async () => {

@@ -11,14 +11,14 @@ import { flattenValidationErrors } from '../common/validation.js';
 import { ResetsService } from '../resets/resets.service.js';
 import { moderatorActor, ReviewService } from '../review-queue/review.service.js';
 import { DecisionsService } from './decisions.service.js';
-import { ApproveDto, ChallengeDto, CocRecordDto, EscalateDto, NoteDto, ReplyDto, SecondApprovalDto } from './dto/decision.dto.js';
+import { ApproveDto, ChallengeDto, CocRecordDto, EscalateDto, NoteDto, ReopenDto, ReplyDto, SecondApprovalDto } from './dto/decision.dto.js';
 import { REFERENCE_PATTERN } from './queue-format.js';
 
 type Form = Record<string, unknown> | undefined;
 
 /** Who decides on tickets (ops only read). */
 const DECIDERS = ['moderator', 'senior', 'admin'] as const;
-type Done = 'asked' | 'denied' | 'noted' | 'challenge' | 'coc' | 'escalated' | 'approved' | 'approved_once' | 'second_approval' | 'reissued';
+type Done = 'asked' | 'denied' | 'noted' | 'challenge' | 'coc' | 'escalated' | 'approved' | 'approved_once' | 'second_approval' | 'reissued' | 'reopened';
 
 /**
  * The decision forms of the ticket page (issue 5). Plain POSTs (CSRF-checked by the staff hook), each
@@ -88,6 +88,16 @@ export class DecisionsController {
     return this.act(reference, reply, 'Not escalated', async () => {
       await this.review.escalate(reference, signedIn(request).name, (await valid(EscalateDto, body)).reason);
       return 'escalated';
+    });
+  }
+
+  /** A denied ticket, or one closed without an answer, back to the queue (ReviewService.reopen's rules). */
+  @Post(':reference/reopen')
+  @Roles(...DECIDERS)
+  reopen(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.act(reference, reply, 'Not reopened', async () => {
+      await this.review.reopen(reference, signedIn(request).name, (await valid(ReopenDto, body)).reason);
+      return 'reopened';
     });
   }
 

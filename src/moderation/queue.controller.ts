@@ -28,6 +28,7 @@ const DONE_NOTICES: Record<string, string> = {
   approved_once: 'Approved once: a second senior moderator must approve it too.',
   second_approval: 'Second approval given: the cooling-off has started and every address on file was told.',
   reissued: 'A new reset link was sent; the older one no longer works.',
+  reopened: 'Reopened: the ticket is back in the queue with a new decision cycle.',
 };
 
 const option = (value: string, selected: string | undefined) => ({ value, label: value.replace(/_/g, ' '), selected: value === selected });
@@ -101,6 +102,7 @@ export class QueueController {
         reissue: (senior || staff.role === 'admin') && ticket.state === TicketState.ResetIssued,
         recordCoc: decider && open && !view.coc,
         escalate: decider && (mine || ticket.state === TicketState.AwaitingReview),
+        reopen: decider && (ticket.state === TicketState.Denied || ticket.state === TicketState.ClosedNoResponse),
         note: decider,
       },
     });

@@ -29,7 +29,7 @@ export class NoteDto {
   note: string;
 }
 
-/** Why a ticket goes to a senior moderator. */
+/** Why a ticket goes to a senior moderator (and, as ReopenDto, why a closed one is reopened). */
 export class EscalateDto {
   @Transform(trim)
   @IsString({ message: 'reason is required' })
@@ -97,3 +97,6 @@ export class SecondApprovalDto {
   @Matches(/^\d{6}$/, { message: 'code must be the 6 digits from your authenticator app' })
   code: string;
 }
+
+/** Why a denied or unanswered ticket is reopened: the same one reason field. */
+export class ReopenDto extends EscalateDto {}
