@@ -166,7 +166,8 @@ describe('the pipeline and SLA timers (short policy, real clock, real Redis)', (
     });
     expect(routed.responseDueAt!.getTime() - routed.createdAt.getTime()).toBe(3000);
     expect(routed.decisionDueAt!.getTime() - routed.createdAt.getTime()).toBe(5000);
-    expect(await queueOf(t, QueueName.Dispatch).getJob(dispatchJobId(routed.id))).toBeTruthy();
+    // Redis follows SQL through a sync job after the routing commit: moments later, not at once.
+    await expectEventually(async () => expect(await queueOf(t, QueueName.Dispatch).getJob(dispatchJobId(routed.id))).toBeTruthy());
 
     await expectEventually(async () => expect((await ticketByRef(t, reference)).slaDecisionLevel).toBe('breached'), 15_000, 100);
     const sla = (await eventsOf(t, routed.id)).filter((e) => e.type.startsWith('sla_')).map((e) => `${e.type}:${e.data.clock}`);
