@@ -9,6 +9,9 @@ import { VIEWS_DIR } from './common/paths.js';
 import { createValidationPipe } from './common/validation.js';
 import { createHandlebars, PARTIALS } from './common/views.js';
 import type { AppConfig } from './config/app-config.js';
+import { registerHttpMetrics } from './metrics/http-metrics.hook.js';
+import { MetricsRegistry } from './metrics/metrics.registry.js';
+import { registerQueueBoard } from './ops/queue-board.js';
 
 export const BODY_LIMIT = 64 * 1024;
 
@@ -21,6 +24,8 @@ export async function createApp(
     bufferLogs: options.bufferLogs ?? true,
   });
   app.useLogger(app.get(Logger));
+  // First, so every route and plugin registered below is timed.
+  registerHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
   app.useGlobalPipes(createValidationPipe());
   app.useSecurityHeaders({
     contentSecurityPolicy: {
@@ -38,6 +43,8 @@ export async function createApp(
   app.enableCsrfProtection();
   // Staff sessions and their CSRF tokens (the requester's pages and the API use neither).
   await registerStaffSessions(app, config);
+  // After the sessions: its access hook reads them.
+  await registerQueueBoard(app, config);
   app.useStaticAssets({ root: join(VIEWS_DIR, 'static'), prefix: '/static/', maxAge: config.nodeEnv === 'production' ? '1d' : 0 });
   app.setViewEngine({
     engine: { handlebars: createHandlebars() },

@@ -15,6 +15,7 @@ import { DirectoryModule } from './directory/directory.module.js';
 import { EvidenceModule } from './evidence/evidence.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IntakeModule } from './intake/intake.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { ReportsModule } from './reports/reports.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
         AuditModule,
         ReportsModule,
         RedisModule,
+        MetricsModule.forRole(withWeb),
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
           // Workers block on Redis, so their commands must not give up after a few retries.

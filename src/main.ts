@@ -21,6 +21,7 @@ Configuration comes from the environment; see .env.example for every variable an
   LEASE_DURATION        how long a moderator's claim lasts without activity (default 15m)
   RECONCILE_INTERVAL    how often Redis is rebuilt from SQL where it differs (default 60s)
   REVIEW_API_TOKEN      opens the staff review API /api/v1/review (default none: closed)
+  METRICS_TOKEN         makes GET /metrics require Authorization: Bearer <token> (default none: open)
   SESSION_TTL           how long a moderator's sign-in lasts in all, however active (default 8h)
   SESSION_IDLE          how long a sign-in lasts without a staff request (default 15m)
   COOLING_OFF           wait between approval and reset link (default 24h)

@@ -8,6 +8,7 @@ import { isModeratorRole, MODERATOR_ROLES, type ModeratorRole } from '../src/aut
 import { Roles, ROLES_KEY, RolesGuard } from '../src/auth/roles.guard.js';
 import { isStaffPath } from '../src/auth/staff-http.js';
 import { REFERENCE_PATTERN } from '../src/moderation/queue-format.js';
+import { QUEUE_BOARD_API_PATH, QUEUE_BOARD_PATH, QUEUE_BOARD_ROLES } from '../src/ops/queue-board-access.hook.js';
 import { csrfIn, signedInModerator } from './support/staff.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -25,6 +26,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  * - a signed-in moderator of each role the route does not admit → 403 from the role guard (POSTs carry
  *   the session's CSRF token, so the guard is what answers); a role it admits gets past the guard (GETs).
  * Every other route is on the public list below, or has a guard that refuses an anonymous request.
+ * Plugin routes are public by design (the stylesheet, the API docs) or sit under /ops/queues, where the
+ * access hook answers for them as the role guard does (bull-board's routes never reach a Nest guard).
  */
 
 /** Where staff pages live: anything here must name its roles. */
@@ -35,12 +38,16 @@ const PUBLIC_ROUTES = [
   '/', '/recover', '/code-of-conduct', '/api/v1/tickets', '/health/*', '/status/*', '/login/*', '/logout',
   // The token in the path is the key (stop links go to every address on file; reset links to the verified one).
   '/recovery/stop/*', '/reset/*',
+  // Prometheus's scrape target: open, or closed by METRICS_TOKEN, which is its guard (test/metrics.e2e-spec.ts).
+  '/metrics',
 ];
 /** Served by Fastify plugins rather than controllers: the stylesheet and the API documentation. */
 const PUBLIC_PLUGIN_ROUTES = ['/static/*', '/api/docs/*', '/api/docs-yaml'];
+/** Plugin routes behind the queue board's access hook (src/ops/queue-board-access.hook.ts), not a Nest guard. */
+const HOOK_GUARDED_PLUGIN_ROUTES = [`${QUEUE_BOARD_PATH}/*`];
 
 /** Plausible values for path parameters (a reference passes REFERENCE_PATTERN, so the handler's own check does not answer first). */
-const PARAMS: Record<string, string> = { reference: 'RD-ABC234', token: 'A'.repeat(43), id: randomUUID() };
+const PARAMS: Record<string, string> = { reference: 'RD-ABC234', token: 'A'.repeat(43), id: randomUUID(), queueName: 'mail' };
 const fill = (path: string) => path.replace(/:(\w+)/g, (_, name: string) => PARAMS[name] ?? 'x1');
 
 interface Route {
@@ -113,6 +120,8 @@ function fastifyRoutes(tree: string): Array<{ method: string; path: string }> {
 }
 
 const isFormPost = (method: string) => method !== 'GET';
+/** The same path with its first letter percent-encoded: the router decodes it and still matches the route. */
+const encodedSpelling = (path: string) => `/%${path.charCodeAt(1).toString(16)}${path.slice(2)}`;
 const send = (agent: TestAgent | ReturnType<typeof request>, method: string, path: string) =>
   (agent as unknown as Record<string, (url: string) => request.Test>)[method.toLowerCase()](fill(path));
 
@@ -145,7 +154,9 @@ describe('the route table: every staff route names its roles, and nothing else i
     for (const r of routes) expect(served.map(key)).toContain(key(r));
     // Whatever Fastify serves beyond the controllers (HEAD for each GET aside) is public by design.
     const extra = served.filter((r) => !declared.has(key(r)) && !(r.method === 'HEAD' && declared.has(`GET ${r.path}`)));
-    expect(extra.filter((r) => !matches(r.path, PUBLIC_PLUGIN_ROUTES)).map(key)).toEqual([]);
+    expect(extra.filter((r) => !matches(r.path, [...PUBLIC_PLUGIN_ROUTES, ...HOOK_GUARDED_PLUGIN_ROUTES])).map(key)).toEqual([]);
+    // The queue board is there (its page, its API), so the hook's test below has routes to try.
+    expect(served.map(key)).toEqual(expect.arrayContaining([`GET ${QUEUE_BOARD_PATH}`, `GET ${QUEUE_BOARD_API_PATH}/queues`]));
   });
 
   it('every staff route has @Roles and the role guard under a CSRF-checked path; every other route is public by design or guarded', () => {
@@ -190,6 +201,33 @@ describe('the route table: every staff route names its roles, and nothing else i
       expect([where, bare.status, bare.text.includes('This form has expired')]).toEqual([where, 403, true]);
       const withToken = await send(signedOut, r.method, r.path).type('form').send({ _csrf: token });
       expect([where, withToken.status, withToken.headers.location]).toEqual([where, 303, '/login']);
+      // The CSRF hook goes by the route too, so an encoded spelling of the path is checked the same.
+      const encoded = await send(signedOut, r.method, encodedSpelling(r.path)).type('form').send({});
+      expect([where, encoded.status, encoded.text.includes('This form has expired')]).toEqual([where, 403, true]);
+    }
+  });
+
+  it('the queue board\'s plugin routes: anonymous pages → 303 /login, its API → 401, other roles → 403, ops and admin pass', async () => {
+    const served = fastifyRoutes(t.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: true }))
+      .filter((r) => matches(r.path, HOOK_GUARDED_PLUGIN_ROUTES) && r.method !== 'HEAD');
+    expect(served.length).toBeGreaterThan(10);
+    for (const r of served) {
+      const where = `${r.method} ${r.path}`;
+      const api = matches(r.path, [`${QUEUE_BOARD_API_PATH}/*`]);
+      // The hook runs at onRequest, before the CSRF check: anonymous callers of any method are turned away by it.
+      const anonymous = await send(request(t.server), r.method, r.path);
+      expect([where, anonymous.status, anonymous.headers.location]).toEqual(api ? [where, 401, undefined] : [where, 303, '/login']);
+      const encoded = await send(request(t.server), r.method, encodedSpelling(r.path));
+      expect([where, encoded.status]).toEqual([where, anonymous.status]);
+      for (const role of MODERATOR_ROLES) {
+        const { agent, csrf } = agents.get(role)!;
+        const admitted = QUEUE_BOARD_ROLES.includes(role);
+        // Mutating calls carry the token, so the hook is what answers (ops and admin then meet the read-only
+        // board, which test/ops-queues.e2e-spec.ts checks changes nothing).
+        const res = r.method === 'GET' ? await send(agent, r.method, r.path) : await send(agent, r.method, r.path).set('x-csrf-token', csrf).send({});
+        const got = [`${role}: ${where}`, admitted ? ![303, 401, 403].includes(res.status) && res.status < 500 : res.status];
+        expect(got).toEqual([`${role}: ${where}`, admitted ? true : 403]);
+      }
     }
   });
 

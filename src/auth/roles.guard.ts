@@ -32,11 +32,43 @@ export class RoleNotAllowed extends Error {
   }
 }
 
+/** What checking a staff request needs: the account (read fresh), the Clock and the session limits. */
+export interface StaffAccessDeps {
+  dataSource: DataSource;
+  clock: Clock;
+  config: Pick<AppConfig, 'session'>;
+}
+
 /**
- * Admits only signed-in moderators whose role is listed (SECURITY.md #14, issue 5: every dashboard
- * route names its roles). The account is read again on every request, so disabling a moderator or
- * changing their role takes effect at once rather than when the session expires.
+ * Admits only signed-in moderators whose role is listed (SECURITY.md #14, issue 5), or throws
+ * SignInRequired / RoleNotAllowed. The account is read again on every request, so disabling a moderator
+ * or changing their role takes effect at once rather than when the session expires. Used by the role
+ * guard and by hooks guarding routes Nest does not serve (the ops queue board). `touch: false` checks
+ * without counting the request as activity: a page polling by itself must not keep a session alive.
  */
+export async function admitStaff(
+  request: FastifyRequest, roles: readonly ModeratorRole[], deps: StaffAccessDeps, { touch = true }: { touch?: boolean } = {},
+): Promise<void> {
+  const staff = staffOf(request);
+  if (!staff) throw new SignInRequired();
+  // SECURITY.md #18: the limits are checked here, against the Clock; Redis's expiry is only a backstop.
+  const now = deps.clock.now().getTime();
+  const ended = sessionEnded(staff, now, deps.config.session);
+  if (ended) {
+    await request.session.destroy();
+    throw new SignInRequired(ended);
+  }
+  const moderator = await deps.dataSource.getRepository(Moderator).findOneBy({ id: staff.id });
+  if (!moderator || moderator.disabledAt) {
+    await request.session.destroy();
+    throw new SignInRequired();
+  }
+  // Any staff request counts as activity (one refused for the role too), unless the caller says otherwise.
+  request.session.staff = { ...staff, role: moderator.role, lastSeenAt: touch ? now : staff.lastSeenAt };
+  if (!roles.includes(moderator.role)) throw new RoleNotAllowed(moderator.role);
+}
+
+/** The guard of every dashboard route: the roles come from @Roles on the handler or its controller. */
 @Injectable()
 export class RolesGuard implements CanActivate {
   constructor(
@@ -50,24 +82,8 @@ export class RolesGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<ModeratorRole[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
     // A guarded route without @Roles is a mistake: refuse rather than admit everyone.
     if (!roles?.length) throw new RoleNotAllowed('none');
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const staff = staffOf(request);
-    if (!staff) throw new SignInRequired();
-    // SECURITY.md #18: the limits are checked here, against the Clock; Redis's expiry is only a backstop.
-    const now = this.clock.now().getTime();
-    const ended = sessionEnded(staff, now, this.config.session);
-    if (ended) {
-      await request.session.destroy();
-      throw new SignInRequired(ended);
-    }
-    const moderator = await this.dataSource.getRepository(Moderator).findOneBy({ id: staff.id });
-    if (!moderator || moderator.disabledAt) {
-      await request.session.destroy();
-      throw new SignInRequired();
-    }
-    // Any staff request counts as activity, one refused for the role too.
-    request.session.staff = { ...staff, role: moderator.role, lastSeenAt: now };
-    if (!roles.includes(moderator.role)) throw new RoleNotAllowed(moderator.role);
+    const deps = { dataSource: this.dataSource, clock: this.clock, config: this.config };
+    await admitStaff(context.switchToHttp().getRequest<FastifyRequest>(), roles, deps);
     return true;
   }
 }

@@ -4,6 +4,7 @@ import fastifySession from '@fastify/session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import { sendErrorPage } from '../common/views.js';
 import type { AppConfig } from '../config/app-config.js';
 import { REDIS } from '../redis/redis.module.js';
 import { RedisSessionStore } from './session-store.js';
@@ -21,6 +22,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function isStaffPath(url: string): boolean {
   const path = url.split('?', 1)[0];
   return STAFF_PATH_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/**
+ * By the raw path and by the matched route's pattern: the router decodes the path (`/%64ashboard/…`
+ * reaches /dashboard/…), so the raw path alone would let such a spelling skip the token check.
+ */
+function isStaffRequest(request: FastifyRequest): boolean {
+  return isStaffPath(request.url) || (!request.is404 && isStaffPath(request.routeOptions.url ?? ''));
 }
 
 /**
@@ -65,14 +74,13 @@ export async function registerStaffSessions(app: NestFastifyApplication, config:
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   // preHandler, not onRequest: the `_csrf` field is in the body, parsed only by then.
   fastify.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (SAFE_METHODS.has(request.method) || !isStaffPath(request.url)) return;
+    if (SAFE_METHODS.has(request.method) || !isStaffRequest(request)) return;
     if (await csrfTokenValid(fastify, request)) return;
-    await reply.status(403).header('Cache-Control', 'no-store').view('pages/error', {
+    return sendErrorPage(fastify, reply.header('Cache-Control', 'no-store'), {
       title: 'This form has expired',
       message: 'The form was not sent from a page of this site, or it was open too long. Go back, reload the page and try again.',
       status: 403,
     });
-    return reply;
   });
 }
 

@@ -42,6 +42,7 @@ describe('loadConfig', () => {
           slaPolicyFile: 'config/sla-policy.json', leaseMs: 15 * 60_000, reconcileIntervalMs: 60_000, fastLane: false,
           opsEmail: 'ops@localhost', slaWebhookUrl: null, apiToken: null,
         },
+        metricsToken: null,
         recovery: {
           coolingOffMs: 24 * 3_600_000, coolingOffLongMs: 72 * 3_600_000, resetLinkTtlMs: 24 * 3_600_000, replyTemplatesFile: 'config/reply-templates.json',
         },
@@ -375,5 +376,20 @@ describe('loadConfig: evidence', () => {
     expect(message).toContain('GITHUB_TOKEN=<hidden>');
     expect(message).not.toContain('secret token');
     expect(message).toContain('GITHUB_API_URL="ftp://x"');
+  });
+});
+
+describe('loadConfig: METRICS_TOKEN', () => {
+  const base = { SECRET_KEY: 'k'.repeat(40) };
+  it('keeps /metrics open by default and reads a token when one is given', () => {
+    expect(loadConfig(base).metricsToken).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: 'none' }).metricsToken).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: ` ${'m'.repeat(32)} ` }).metricsToken).toBe('m'.repeat(32));
+  });
+
+  it('refuses a short token, and never echoes it', () => {
+    expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short-secret' }))
+      .toThrow('Invalid environment: METRICS_TOKEN=<hidden> (expected at least 32 printable characters, no spaces)');
+    expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
   });
 });

@@ -55,6 +55,11 @@ export interface AppConfig {
     /** Bearer token of the staff review API (work next, release…); null keeps the API closed. */
     apiToken: string | null;
   };
+  /**
+   * Bearer token that /metrics requires (issue 6); null leaves it open, for a scraper on a private
+   * network or behind a proxy that already restricts it.
+   */
+  metricsToken: string | null;
   /** Approvals and reset links (issue 5, src/resets/). */
   recovery: {
     /** Waiting period between the (last) approval and the reset link. */
@@ -156,7 +161,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     const value = parse(raw);
     if (value instanceof Invalid) {
       // Never echo a secret into boot logs.
-      const shown = ['SECRET_KEY', 'GITHUB_TOKEN', 'REVIEW_API_TOKEN'].includes(name) ? '<hidden>' : JSON.stringify(withoutPassword(given ?? ''));
+      const shown = ['SECRET_KEY', 'GITHUB_TOKEN', 'REVIEW_API_TOKEN', 'METRICS_TOKEN'].includes(name) ? '<hidden>' : JSON.stringify(withoutPassword(given ?? ''));
       problems.push(`${name}=${shown} (expected ${value.expected})`);
       return undefined as T;
     }
@@ -198,6 +203,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const opsEmail = read('OPS_EMAIL', 'ops@localhost', matches(/^[^\s@<>]+@[^\s@<>]+$/, 'an e-mail address'));
   const slaWebhookUrl = read<string | null>('SLA_WEBHOOK_URL', 'none', (raw) => (raw === 'none' ? null : url('http:', 'https:')(raw)));
   const apiToken = read<string | null>('REVIEW_API_TOKEN', 'none', (raw) =>
+    raw === 'none' ? null : /^[\x21-\x7e]{32,200}$/.test(raw) ? raw : new Invalid('at least 32 printable characters, no spaces'));
+  const metricsToken = read<string | null>('METRICS_TOKEN', 'none', (raw) =>
     raw === 'none' ? null : /^[\x21-\x7e]{32,200}$/.test(raw) ? raw : new Invalid('at least 32 printable characters, no spaces'));
   const coolingOffMs = read('COOLING_OFF', '24h', duration);
   const coolingOffLongMs = read('COOLING_OFF_LONG', '72h', duration);
@@ -250,6 +257,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       githubApiUrl, githubToken,
     },
     review: { slaPolicyFile, leaseMs, reconcileIntervalMs, fastLane, opsEmail, slaWebhookUrl, apiToken },
+    metricsToken,
     recovery: { coolingOffMs, coolingOffLongMs, resetLinkTtlMs, replyTemplatesFile },
     reports: { timeZone: reportTimeZone, weeklySummary, weeklySummaryCron, closeUnansweredMs },
   };

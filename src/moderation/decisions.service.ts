@@ -11,6 +11,7 @@ import { loadAccountRecord } from '../evidence/account-lookup.js';
 import { Challenge } from '../evidence/challenge.entity.js';
 import { ChallengesService } from '../evidence/challenges.service.js';
 import { maskEmail } from '../evidence/rules/helpers.js';
+import { MetricsRegistry } from '../metrics/metrics.registry.js';
 import type { ScoringConfig } from '../evidence/scoring.config.js';
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
@@ -39,6 +40,7 @@ const SECOND_APPROVERS = new Set(['senior']);
  * where the policy wants it), notes, challenges, the Code of Conduct record. Each runs in one
  * transaction that writes the ticket, its timeline, the audit log and the requester's mail together.
  * Re-authentication happens before (DecisionsController), so nothing here trusts a stale sign-in.
+ * Decisions are counted in the metrics only once their transaction committed.
  */
 @Injectable()
 export class DecisionsService {
@@ -53,6 +55,7 @@ export class DecisionsService {
     @Inject(REPLY_TEMPLATES) private readonly templates: ReplyTemplates,
     @Inject(SCORING_CONFIG) private readonly scoring: ScoringConfig,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsRegistry,
   ) {}
 
   replyTemplates(): ReplyTemplates {
@@ -73,6 +76,7 @@ export class DecisionsService {
         { reference: ticket.reference, username: ticket.username, message: text.text });
       await requestSync(em, ticket.id, now, stale);
     });
+    this.metrics.decided('info_requested');
   }
 
   /**
@@ -94,6 +98,7 @@ export class DecisionsService {
         { reference: ticket.reference, username: ticket.username, message: text.text });
       await requestSync(em, ticket.id, now, stale);
     });
+    this.metrics.decided('denied');
   }
 
   /** A note for the moderators only; any open or closed ticket. */
@@ -144,7 +149,7 @@ export class DecisionsService {
    */
   async approve(reference: string, staff: StaffIdentity, body: ApproveDto): Promise<{ needsSecond: boolean }> {
     try {
-      return await this.run(async (em) => {
+      const approved = await this.run(async (em) => {
         const ticket = await this.heldBy(em, reference, staff);
         if (!ticket.cocAcceptedAt) {
           throw new DomainError(DomainErrorCode.Conflict, 'The Code of Conduct acceptance is not on record: record how the requester accepted it first.');
@@ -181,6 +186,8 @@ export class DecisionsService {
         await requestSync(em, ticket.id, now, stale);
         return { needsSecond: policy.needsSecond };
       });
+      this.metrics.decided('approved');
+      return approved;
     } catch (error) {
       // Two approvals of the same account at once: the unique index on active_key lets one win.
       if (isUniqueViolation(error)) throw new DomainError(DomainErrorCode.Conflict, 'Another recovery of this account is already approved; only one may run at a time.');
@@ -210,6 +217,7 @@ export class DecisionsService {
       await this.write(em, ticket, { ...cooling, updatedAt: now });
       await requestSync(em, ticket.id, now);
     });
+    this.metrics.decided('second_approval');
   }
 
   private reply(kind: ReplyKind, body: ReplyDto): { text: string; templateId: string } {

@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { insertRows, isUniqueViolation, Transactions } from '../database/transactions.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
+import { MetricsRegistry } from '../metrics/metrics.registry.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { SlaService } from '../sla/sla.service.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
@@ -35,6 +36,7 @@ export class ReviewService {
     private readonly relay: OutboxRelay,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsRegistry,
   ) {}
 
   /**
@@ -104,7 +106,11 @@ export class ReviewService {
       await requestSync(em, ticket.id, now, sla.stale);
       return { ...ticket, ...changes } as Ticket;
     });
-    if (claimed) void this.relay.kick();
+    if (claimed) {
+      // Counted once committed: a claim that lost the race or rolled back never counts.
+      this.metrics.claimed();
+      void this.relay.kick();
+    }
     return claimed;
   }
 

@@ -4,6 +4,7 @@ import { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
+import { MetricsRegistry } from '../metrics/metrics.registry.js';
 import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { slaTimerId } from '../review-queue/dispatch-order.js';
@@ -60,6 +61,7 @@ export class SlaService {
     private readonly transactions: Transactions,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
+    private readonly metrics: MetricsRegistry,
   ) {}
 
   targetsFor(ticket: Pick<Ticket, 'requestType'>): SlaTargets {
@@ -84,7 +86,7 @@ export class SlaService {
    * then syncs Redis (next timer, stale one removed, the dispatch job's new priority).
    */
   async fire(ticketId: string): Promise<FireOutcome> {
-    return this.transactions.run(async (em) => {
+    const outcome = await this.transactions.run(async (em): Promise<FireOutcome> => {
       // Only what the clock and the breach notice need: this runs once per timer, thousands a minute.
       const ticket = await em.findOne(Ticket, { where: { id: ticketId }, select: FIRE_COLUMNS }) as Ticket | null;
       const state = ticket && isOpen(ticket.state) ? slaStateOf(ticket) : null;
@@ -102,6 +104,9 @@ export class SlaService {
       // of 10,000 timers), and should that fail the reconciler does (DESIGN.md principle 2).
       return { kind: 'marked', marks, stale, ticket: { ...ticket, ...columns } };
     });
+    // After the commit, and only for the firing that won the conditional update: each mark counts once.
+    if (outcome.kind === 'marked') this.metrics.slaMarked(outcome.marks);
+    return outcome;
   }
 
   private change(ticket: Ticket, prev: SlaState, next: SlaState): SlaChange {
