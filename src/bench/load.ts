@@ -2,11 +2,12 @@ import autocannon from 'autocannon';
 
 /**
  * The load generator, run as its own process (the other core) by the bench, printing autocannon's
- * result as JSON. Usage: node dist/bench/load.js URL CONNECTIONS SECONDS [GET]
+ * result as JSON. Usage: node dist/bench/load.js URL CONNECTIONS SECONDS [GET [AMOUNT]]
  * POST (the default) sends a fresh intake body per request (so every request is a new ticket); GET
  * fetches URL as it is, with the Cookie header in BENCH_COOKIE if set (a signed-in moderator's session).
+ * With AMOUNT, GET sends that many requests (SECONDS is then ignored) and waits up to two minutes for each.
  */
-const [url, connections, seconds, method = 'POST'] = process.argv.slice(2);
+const [url, connections, seconds, method = 'POST', amount] = process.argv.slice(2);
 let n = 0;
 const tag = `${process.pid}x${Date.now().toString(36)}`;
 const body = () => JSON.stringify({
@@ -17,7 +18,10 @@ const body = () => JSON.stringify({
 });
 const cookie = process.env.BENCH_COOKIE;
 const result = await autocannon(method === 'GET'
-  ? { url, connections: Number(connections), duration: Number(seconds), method: 'GET', headers: cookie ? { cookie } : {} }
+  ? {
+    url, connections: Number(connections), method: 'GET', headers: cookie ? { cookie } : {},
+    ...(amount ? { amount: Number(amount), timeout: 120 } : { duration: Number(seconds) }),
+  }
   : {
     url, connections: Number(connections), duration: Number(seconds), method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -10,7 +10,7 @@ import { type AppConfig, loadConfig } from '../config/app-config.js';
 import { type BenchRow, formatRows } from './report.js';
 
 const HELP = `npm run bench [-- --duration SECONDS] [--connections N] [--accounts N] [--claims N] [--timers N] [--timer-spread SECONDS]
-                 [--queue-tickets N] [--only SECTION[,SECTION…]]
+                 [--queue-tickets N] [--report-tickets N] [--report-requests N] [--only SECTION[,SECTION…]]
 
 Measures Recovery Desk on this machine, each figure beside a baseline measured in the same run:
   - POST /api/v1/tickets (validation, duplicate check, ticket + timeline + token + outbox in one
@@ -27,8 +27,14 @@ Measures Recovery Desk on this machine, each figure beside a baseline measured i
     100,000; the time to store them is printed), four views (first page, SLA sort, a filter, a page
     reached by following Next links), each with one connection and then with --connections: p50/p99
     and req/s, against the same SQL statements sent bare through the DataSource (as many at once) and
-    a bare endpoint on the same server with the same session cookie.
-Sections (--only, comma-separated; default all): intake, import, review-queue (claims and timers), queue-page.
+    a bare endpoint on the same server with the same session cookie;
+  - the reports (GET /reports, signed in as ops): N tickets (default 1,000,000) made by the seed:bulk
+    generator over the last 365 days (the time to store them is printed); the page for its default range
+    (the last 30 days) and for the year, and the year's SLA table as CSV, --report-requests times each
+    (default 20) over one connection: p50/p99, against the same SQL statements run bare one after another
+    (through better-sqlite3 directly on SQLite) and the bare endpoint; the slowest statements are listed
+    with their query plans.
+Sections (--only, comma-separated; default all): intake, import, review-queue (claims and timers), queue-page, reports.
 The review queue and the queue page each run on an app with its own database and Redis prefix, so
 the tickets the other sections left behind (and their assessment) do not weigh on them.
 The database is DATABASE_URL (default: a fresh SQLite file in a temporary folder; on PostgreSQL the
@@ -53,7 +59,7 @@ function arg(name: string, fallback: number): number {
   return value;
 }
 
-const SECTIONS = ['intake', 'import', 'review-queue', 'queue-page'] as const;
+const SECTIONS = ['intake', 'import', 'review-queue', 'queue-page', 'reports'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function sections(): Set<Section> {
@@ -77,6 +83,8 @@ async function main(): Promise<void> {
   const timerCount = Math.ceil(arg('timers', 10_000));
   const timerSpreadMs = Math.ceil(arg('timer-spread', 30) * 1000);
   const queueTickets = Math.ceil(arg('queue-tickets', 100_000));
+  const reportTickets = Math.ceil(arg('report-tickets', 1_000_000));
+  const reportRequests = Math.ceil(arg('report-requests', 20));
   // The deepest view is page 21 (20 Next links at 50 rows): a smaller backlog has no such page.
   if (queueTickets <= 1_000 && sections().has('queue-page')) {
     process.stderr.write('--queue-tickets must be more than 1,000 (the queue page section reads page 21 of 50 rows each)\n');
@@ -124,8 +132,9 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   // The load generator runs in its own process, on the other core, not in the server's event loop.
-  const load = (target: string, seconds = duration, get?: { cookie: string; connections?: number }): Promise<LoadResult> => new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'load.js'), target, String(get?.connections ?? connections), String(seconds), ...(get ? ['GET'] : [])],
+  const load = (target: string, seconds = duration, get?: { cookie: string; connections?: number; amount?: number }): Promise<LoadResult> => new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'load.js'), target, String(get?.connections ?? connections), String(seconds),
+      ...(get ? ['GET', ...(get.amount ? [String(get.amount)] : [])] : [])],
       { maxBuffer: 1 << 20, env: { ...process.env, BENCH_COOKIE: get?.cookie ?? '' } },
       (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as LoadResult)));
   });
@@ -250,11 +259,43 @@ async function main(): Promise<void> {
     await close(pageApp);
   }
 
+  if (only.has('reports')) {
+    // The reports, on a web-only app of its own over a database seeded first (no workers, so no timers or
+    // reconciler sweep over the open tickets while the page is measured).
+    const { benchReports, seedReportTickets } = await import('./reports.bench.js');
+    const reportConfig = loadConfig(envFor('reports', { ROLE: 'web' }));
+    if (reportConfig.database.type === 'postgres') schemas.push(reportConfig.database.schema ?? 'public');
+    process.stderr.write(`  reports: seeding ${reportTickets.toLocaleString('en-US')} tickets over the last 365 days…\n`);
+    const seeded = await seedReportTickets(reportConfig, reportTickets, log);
+    const reportApp = await boot(reportConfig);
+    reportApp.getHttpAdapter().getInstance().get('/__bench/bare-page', async (_request, reply) => {
+      void reply.header('Cache-Control', 'no-store').type('text/html; charset=utf-8');
+      return '<!doctype html><title>bare</title><p>bare</p>';
+    });
+    const reportUrl = await listen(reportApp);
+    const report = await benchReports(reportApp, {
+      baseUrl: reportUrl, tickets: reportTickets, requests: reportRequests, log,
+      runGet: (path, cookie, amount) => load(`${reportUrl}${path}`, duration, { cookie, connections: 1, amount }),
+      bare: async (cookie) => {
+        await load(`${reportUrl}/__bench/bare-page`, 2, { cookie, connections: 1 }); // warm-up
+        const bare = await load(`${reportUrl}/__bench/bare-page`, duration, { cookie, connections: 1 });
+        if (bare.bad > 0) throw new Error(`the bare page endpoint failed ${bare.bad} requests`);
+        return bare;
+      },
+    });
+    rows.push(...report.rows);
+    notes.push(`Reports: ${seeded.tickets.toLocaleString('en-US')} tickets (${seeded.open.toLocaleString('en-US')} open), `
+      + `${seeded.events.toLocaleString('en-US')} timeline events and ${seeded.cycles.toLocaleString('en-US')} earlier cycles seeded in `
+      + `${seeded.seconds.toFixed(1)} s (${Math.round(seeded.tickets / seeded.seconds).toLocaleString('en-US')} tickets/s).`, ...report.notes);
+    await close(reportApp);
+  }
+
   undo = null;
   await cleanUp(config, schemas, dir);
   const counts = [
     only.has('review-queue') ? `${claimCount.toLocaleString('en-US')} claims, ${timerCount.toLocaleString('en-US')} timers` : '',
     only.has('queue-page') ? `${queueTickets.toLocaleString('en-US')} open tickets on the queue page` : '',
+    only.has('reports') ? `${reportTickets.toLocaleString('en-US')} tickets in the reports` : '',
   ].filter(Boolean).join(', ');
   process.stdout.write(`\nRecovery Desk bench (${database}, ${new Date().toISOString().slice(0, 10)}, ${connections} connections, ${duration} s`
     + `${counts ? `; ${counts}` : ''})\n\n${formatRows(rows)}\n${notes.map((n) => `\n${n}\n`).join('')}`);

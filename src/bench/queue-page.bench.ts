@@ -160,7 +160,7 @@ async function fetchPage(baseUrl: string, path: string, cookie: string): Promise
 }
 
 /** The SQL statements (with their parameters) the app sends while it serves one request. */
-async function statementsOf(dataSource: DataSource, work: () => Promise<unknown>): Promise<Array<{ sql: string; parameters: unknown[] }>> {
+export async function statementsOf(dataSource: DataSource, work: () => Promise<unknown>): Promise<Array<{ sql: string; parameters: unknown[] }>> {
   const seen: Array<{ sql: string; parameters: unknown[] }> = [];
   const logger = dataSource.logger;
   const original = logger.logQuery.bind(logger);

@@ -4,6 +4,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { generate, generateSecret } from 'otplib';
 import { DataSource } from 'typeorm';
+import type { ModeratorRole } from '../auth/moderator-roles.js';
 import { Moderator } from '../auth/moderator.entity.js';
 import { ModeratorsService } from '../auth/moderators.service.js';
 import { SignInService } from '../auth/sign-in.service.js';
@@ -34,14 +35,14 @@ function csrfIn(html: string, page: string): string {
 }
 
 /**
- * Creates moderator `name` with the app's own services (as the CLI does, then enrolled as first sign-in
- * would leave it: own password, TOTP secret sealed by the app) and signs in at `baseUrl` over HTTP.
- * Returns the Cookie header of the signed-in session.
+ * Creates staff account `name` (a moderator unless `role` says otherwise) with the app's own services (as
+ * the CLI does, then enrolled as first sign-in would leave it: own password, TOTP secret sealed by the
+ * app) and signs in at `baseUrl` over HTTP. Returns the Cookie header of the signed-in session.
  */
-export async function signedInModerator(app: INestApplication, baseUrl: string, name: string): Promise<string> {
+export async function signedInModerator(app: INestApplication, baseUrl: string, name: string, role: ModeratorRole = 'moderator'): Promise<string> {
   const dataSource = app.get(DataSource);
   const secret = generateSecret();
-  await new ModeratorsService(dataSource).create(name, 'moderator', PASSWORD, 'bench');
+  await new ModeratorsService(dataSource).create(name, role, PASSWORD, 'bench');
   await dataSource.getRepository(Moderator).update({ name }, {
     mustChangePassword: false, totpSecret: app.get(SignInService).sealTotpSecret(secret), totpEnrolledAt: new Date(),
   });

@@ -1,12 +1,15 @@
 // The SQL behind the reports, for SQLite and PostgreSQL. Each query reads one index range (see the
-// reports migration): counts are grouped in SQL by request type and by 15-minute bucket of UTC time, so
-// the caller can place them on local days in any time zone (every zone's offset is a multiple of 15
-// minutes today); only the measures that percentiles need are read row by row.
+// reports migration), covering where rows are read one by one: counts are grouped in SQL by request type
+// and by local day of the range's time zone, and handed on as a 15-minute bucket of UTC time inside that
+// day (the unit report-figures places on days); only the measures that percentiles need are read row by row.
 import type { DataSource } from 'typeorm';
+import { localDayOf } from '../sla/calendar.js';
 import { OPEN_STATES } from '../tickets/ticket-state.js';
 import type { Outcome, RequestType } from '../tickets/ticket.entity.js';
+import { dayStart } from './report-range.js';
 
 export const BUCKET_MS = 15 * 60_000;
+const DAY = 86_400_000;
 
 export interface CountRow { type: RequestType; bucket: number; n: number }
 export interface OutcomeCountRow extends CountRow { outcome: Outcome }
@@ -18,7 +21,62 @@ export interface BreachRow {
   responseLevel: string; decisionLevel: string; responseMs: number | null; decisionMs: number | null; holder: string | null; decidedBy: string | null;
 }
 
-export interface QueryRange { start: Date; end: Date; type: RequestType | 'all' }
+export interface QueryRange {
+  start: Date;
+  end: Date;
+  type: RequestType | 'all';
+  /** Counts are grouped by local day in this zone (UTC when absent). */
+  timeZone?: string;
+}
+
+/**
+ * Runs of local days inside [start, end) whose day number the SQL can compute with one formula: 24-hour
+ * days share a run (day = first + whole days since its start); a day a clock change makes 23 or 25 hours
+ * long is a run of its own. A year in a zone with summer time has five.
+ */
+interface DayRun { firstDay: number; from: number; until: number; regular: boolean }
+
+function dayRuns(range: QueryRange): DayRun[] {
+  const zone = range.timeZone ?? 'UTC';
+  const first = localDayOf(zone, range.start.getTime());
+  const last = localDayOf(zone, range.end.getTime() - 1);
+  const starts = new Map<number, number>();
+  const startOf = (day: number) => {
+    let at = starts.get(day);
+    if (at === undefined) starts.set(day, (at = dayStart(zone, day).getTime()));
+    return at;
+  };
+  const runs: DayRun[] = [];
+  let runStart = first;
+  const close = (endDay: number, regular: boolean) => {
+    if (endDay > runStart) runs.push({ firstDay: runStart, from: startOf(runStart), until: startOf(endDay), regular });
+    runStart = endDay;
+  };
+  for (let day = first; day <= last; day++) {
+    if (startOf(day + 1) - startOf(day) === DAY) continue;
+    close(day, true);
+    close(day + 1, false);
+  }
+  close(last + 1, true);
+  return runs;
+}
+
+/** A 15-minute bucket of UTC time inside local day `day` (its noon: days are 23 to 25 hours long). */
+function bucketOfDay(timeZone: string | undefined): (day: number) => number {
+  const cache = new Map<number, number>();
+  return (day) => {
+    let bucket = cache.get(day);
+    if (bucket === undefined) cache.set(day, (bucket = Math.floor((dayStart(timeZone ?? 'UTC', day).getTime() + DAY / 2) / BUCKET_MS)));
+    return bucket;
+  };
+}
+
+/**
+ * A ticket that missed a target: a measure says so, or an open clock was marked breached. Written the
+ * same way as the WHERE of the partial index ix_tickets_breached (reports migration), and valid on both
+ * databases (SQLite reads FALSE as 0).
+ */
+export const BREACHED = "(sla_response_met = FALSE OR sla_decision_met = FALSE OR sla_response_level = 'breached' OR sla_decision_level = 'breached')";
 
 /** Builds one statement with the dialect's placeholders. */
 class Sql {
@@ -30,9 +88,18 @@ class Sql {
     return this.postgres ? `$${this.params.length}` : '?';
   }
 
-  /** The 15-minute bucket (UTC) of a timestamp column, as an integer. */
-  bucket(column: string): string {
-    return this.postgres ? `floor(extract(epoch from ${column}) / 900)::bigint` : `(unixepoch(${column}) / 900)`;
+  /**
+   * The local day (days since 1970-01-01 in the range's zone) of a timestamp column inside the range, as
+   * an integer: whole seconds since the start of its run of days, divided by a day. Only numbers are
+   * written into the SQL (days and seconds the code computed), so no parameter is added.
+   */
+  day(column: string, range: QueryRange): string {
+    const seconds = this.postgres ? `floor(extract(epoch from ${column}))::bigint` : `unixepoch(${column})`;
+    const dayIn = (run: DayRun) => (run.regular ? `${run.firstDay} + (${seconds} - ${Math.floor(run.from / 1000)}) / 86400` : String(run.firstDay));
+    const runs = dayRuns(range);
+    if (runs.length === 1) return `(${dayIn(runs[0])})`;
+    const cases = runs.slice(0, -1).map((run) => `WHEN ${seconds} < ${Math.floor(run.until / 1000)} THEN ${dayIn(run)}`).join(' ');
+    return `(CASE ${cases} ELSE ${dayIn(runs[runs.length - 1])} END)`;
   }
 
   /** `column` within [start, end). Each call adds its own parameters: SQLite's `?` are positional. */
@@ -69,25 +136,27 @@ export class ReportQueries {
     return this.dataSource.query(text, sql.params);
   }
 
-  /** Tickets received, by type and bucket. */
+  /** Tickets received, by type and day. */
   async received(range: QueryRange): Promise<CountRow[]> {
     const q = this.sql();
-    const rows = await this.rows(q, `SELECT request_type AS type, ${q.bucket('created_at')} AS bucket, COUNT(*) AS n FROM tickets
+    const rows = await this.rows(q, `SELECT request_type AS type, ${q.day('created_at', range)} AS day, COUNT(*) AS n FROM tickets
       WHERE ${q.within('created_at', range)}${q.typeFilter(range)} GROUP BY 1, 2`);
-    return rows.map((r) => ({ type: r.type as RequestType, bucket: num(r.bucket), n: num(r.n) }));
+    const bucket = bucketOfDay(range.timeZone);
+    return rows.map((r) => ({ type: r.type as RequestType, bucket: bucket(num(r.day)), n: num(r.n) }));
   }
 
   /** Cycles that ended in the range (the current cycle of a ticket and cycles before a reopen), by outcome. */
   async outcomes(range: QueryRange): Promise<OutcomeCountRow[]> {
     const q = this.sql();
-    const rows = await this.rows(q, `SELECT type, outcome, bucket, SUM(n) AS n FROM (
-        SELECT request_type AS type, outcome, ${q.bucket('sla_decided_at')} AS bucket, COUNT(*) AS n FROM tickets
+    const rows = await this.rows(q, `SELECT type, outcome, day, SUM(n) AS n FROM (
+        SELECT request_type AS type, outcome, ${q.day('sla_decided_at', range)} AS day, COUNT(*) AS n FROM tickets
           WHERE ${q.within('sla_decided_at', range)} AND outcome IS NOT NULL${q.typeFilter(range)} GROUP BY 1, 2, 3
         UNION ALL
-        SELECT request_type, outcome, ${q.bucket('decided_at')}, COUNT(*) FROM ticket_cycles
+        SELECT request_type, outcome, ${q.day('decided_at', range)}, COUNT(*) FROM ticket_cycles
           WHERE ${q.within('decided_at', range)} AND outcome IS NOT NULL${q.typeFilter(range)} GROUP BY 1, 2, 3
       ) c GROUP BY 1, 2, 3`);
-    return rows.map((r) => ({ type: r.type as RequestType, outcome: r.outcome as Outcome, bucket: num(r.bucket), n: num(r.n) }));
+    const bucket = bucketOfDay(range.timeZone);
+    return rows.map((r) => ({ type: r.type as RequestType, outcome: r.outcome as Outcome, bucket: bucket(num(r.day)), n: num(r.n) }));
   }
 
   /** Every moderator decision (approve, deny) in the range, with its measures: percentiles need the values. */
@@ -126,15 +195,17 @@ export class ReportQueries {
     return rows.map((r) => ({ state: String(r.state), bucket: num(r.bucket), n: num(r.n) }));
   }
 
-  /** Tickets received in the range whose first response or decision missed its target, oldest first. */
-  async breaches(range: QueryRange): Promise<BreachRow[]> {
+  /**
+   * Tickets received in the range whose first response or decision missed its target, oldest first; the
+   * first `limit` only when given. Read on the partial index of breached tickets (ix_tickets_breached),
+   * whose condition is BREACHED word for word: that is how SQLite knows the index applies.
+   */
+  async breaches(range: QueryRange, limit: number | null = null): Promise<BreachRow[]> {
     const q = this.sql();
     const rows = await this.rows(q, `SELECT reference, request_type AS type, created_at, state, sla_response_met, sla_decision_met,
         sla_response_level, sla_decision_level, sla_response_ms, sla_decision_ms, claimed_by, decided_by FROM tickets
-      WHERE ${q.within('created_at', range)}${q.typeFilter(range)}
-        AND (sla_response_met = ${this.postgres ? 'false' : '0'} OR sla_decision_met = ${this.postgres ? 'false' : '0'}
-          OR sla_response_level = 'breached' OR sla_decision_level = 'breached')
-      ORDER BY created_at, id`);
+      WHERE ${q.within('created_at', range)}${q.typeFilter(range)} AND ${BREACHED}
+      ORDER BY created_at, id${limit === null ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`}`);
     return rows.map((r) => ({
       reference: String(r.reference), type: r.type as RequestType, createdAt: toDate(r.created_at), state: String(r.state),
       responseMet: boolOrNull(r.sla_response_met), decisionMet: boolOrNull(r.sla_decision_met),
@@ -142,6 +213,13 @@ export class ReportQueries {
       responseMs: numOrNull(r.sla_response_ms), decisionMs: numOrNull(r.sla_decision_ms),
       holder: (r.claimed_by as string | null) ?? null, decidedBy: (r.decided_by as string | null) ?? null,
     }));
+  }
+
+  /** How many tickets `breaches` would list without a limit. */
+  async breachCount(range: QueryRange): Promise<number> {
+    const q = this.sql();
+    const [row] = await this.rows(q, `SELECT COUNT(*) AS n FROM tickets WHERE ${q.within('created_at', range)}${q.typeFilter(range)} AND ${BREACHED}`);
+    return num(row.n);
   }
 
   /**
@@ -156,15 +234,16 @@ export class ReportQueries {
     return num(row.n);
   }
 
-  /** Closings (−1) and reopenings (+1) in the range by bucket: with received, the open count moves by these. */
+  /** Closings (−1) and reopenings (+1) in the range by day: with received, the open count moves by these. */
   async openMoves(range: QueryRange): Promise<Array<{ bucket: number; n: number }>> {
     const q = this.sql();
-    const rows = await this.rows(q, `SELECT bucket, SUM(n) AS n FROM (
-        SELECT ${q.bucket('closed_at')} AS bucket, -COUNT(*) AS n FROM tickets WHERE ${q.within('closed_at', range)}${q.typeFilter(range)} GROUP BY 1
-        UNION ALL SELECT ${q.bucket('closed_at')}, -COUNT(*) FROM ticket_cycles WHERE ${q.within('closed_at', range)}${q.typeFilter(range)} GROUP BY 1
-        UNION ALL SELECT ${q.bucket('reopened_at')}, COUNT(*) FROM ticket_cycles WHERE ${q.within('reopened_at', range)}${q.typeFilter(range)} GROUP BY 1
+    const rows = await this.rows(q, `SELECT day, SUM(n) AS n FROM (
+        SELECT ${q.day('closed_at', range)} AS day, -COUNT(*) AS n FROM tickets WHERE ${q.within('closed_at', range)}${q.typeFilter(range)} GROUP BY 1
+        UNION ALL SELECT ${q.day('closed_at', range)}, -COUNT(*) FROM ticket_cycles WHERE ${q.within('closed_at', range)}${q.typeFilter(range)} GROUP BY 1
+        UNION ALL SELECT ${q.day('reopened_at', range)}, COUNT(*) FROM ticket_cycles WHERE ${q.within('reopened_at', range)}${q.typeFilter(range)} GROUP BY 1
       ) m GROUP BY 1`);
-    return rows.map((r) => ({ bucket: num(r.bucket), n: num(r.n) }));
+    const bucket = bucketOfDay(range.timeZone);
+    return rows.map((r) => ({ bucket: bucket(num(r.day)), n: num(r.n) }));
   }
 }
 

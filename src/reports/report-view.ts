@@ -37,8 +37,8 @@ export function reportView(report: Report) {
       ...b, type: words(b.request_type), state: words(b.state),
       response: formatDuration(b.response_ms), decision: formatDuration(b.decision_ms),
     })),
-    breachCount: report.breaches.length,
-    breachesHidden: Math.max(0, report.breaches.length - BREACHES_ON_PAGE),
+    breachCount: report.breachCount,
+    breachesHidden: Math.max(0, report.breachCount - Math.min(report.breaches.length, BREACHES_ON_PAGE)),
     moderators: report.moderators.map((m) => ({
       ...m, medianHandling: formatDuration(m.median_handling_ms), decisionMet: formatShare(m.decision_met_pct),
       decisionCount: `${m.decision_met} of ${m.decision_measured}`,

@@ -16,8 +16,10 @@ export interface Report {
   daily: DayRow[];
   /** Open tickets now, by state and age; the range's type filter applies, its dates do not. */
   backlog: BacklogRow[];
-  /** Tickets received in the range that missed a target. */
+  /** Tickets received in the range that missed a target (the first `breachesListed` only, when the build was asked so). */
   breaches: BreachRow[];
+  /** How many tickets received in the range missed a target, listed or not. */
+  breachCount: number;
   moderators: ModeratorRow[];
   decisionTimes: DistributionRow[];
 }
@@ -35,7 +37,11 @@ export class ReportsService {
     this.queries = new ReportQueries(dataSource);
   }
 
-  async build(range: ReportRange): Promise<Report> {
+  /**
+   * `breachesListed`: list only the first so many breaches (the page shows 100; a download of another
+   * table needs none), counting the rest; all of them when absent.
+   */
+  async build(range: ReportRange, options: { breachesListed?: number } = {}): Promise<Report> {
     const now = this.clock.now();
     const received = await this.queries.received(range);
     const outcomes = await this.queries.outcomes(range);
@@ -44,13 +50,15 @@ export class ReportsService {
     const openAtStart = await this.queries.openAt(range.start, range.type);
     const moves = await this.queries.openMoves(range);
     const backlog = await this.queries.backlog(range.type, backlogEdges(now));
-    const breaches = await this.queries.breaches(range);
+    const breaches = await this.queries.breaches(range, options.breachesListed ?? null);
+    const breachCount = options.breachesListed === undefined ? breaches.length : await this.queries.breachCount(range);
     return {
       range, generatedAt: now,
       sla: slaRows(range, received, outcomes, decisions, responses),
       daily: dayRows(range, received, outcomes, openAtStart, moves),
       backlog: backlogRows(backlog),
       breaches: breachRows(breaches),
+      breachCount,
       moderators: moderatorRows(decisions),
       decisionTimes: distributionRows(decisions),
     };

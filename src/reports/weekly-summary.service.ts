@@ -41,7 +41,8 @@ export class WeeklySummaryService {
     const id = weeklySummaryId(range);
     const already: WeeklySummaryOutcome = { outcome: 'already_queued', from: range.from, to: range.to };
     if (await this.dataSource.getRepository(OutboxMessage).existsBy({ id })) return already;
-    const report = await this.reports.build(range);
+    // The mail gives the number of breaches, not the list.
+    const report = await this.reports.build(range, { breachesListed: 0 });
     const context = weeklySummaryContext(report, this.config.publicBaseUrl);
     try {
       await this.transactions.run((em) => this.notifications.queueMail(em, this.config.review.opsEmail, MailTemplate.WeeklySummary, context, id));

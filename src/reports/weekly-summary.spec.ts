@@ -49,7 +49,7 @@ describe('the weekly summary', () => {
   });
   const report = (over: Partial<Report>): Report => ({
     range: lastFullWeek(new Date('2026-11-23T07:00:00Z'), 'Europe/Berlin'), generatedAt: new Date('2026-11-23T07:00:00Z'),
-    sla: [], daily: [], backlog: [backlog('total', 0, 0)], breaches: [], moderators: [], decisionTimes: [], ...over,
+    sla: [], daily: [], backlog: [backlog('total', 0, 0)], breaches: [], breachCount: 0, moderators: [], decisionTimes: [], ...over,
   });
   const render = (context: Record<string, unknown>) => new MailTemplates(join(VIEWS_DIR, 'mail')).render(MailTemplate.WeeklySummary, context);
 

@@ -50,7 +50,7 @@ export function weeklySummaryContext(report: Report, publicBaseUrl: string): Rec
     })),
     backlogOpen: total?.total ?? 0,
     backlogOver30Days: total?.d30_plus ?? 0,
-    breaches: report.breaches.length,
+    breaches: report.breachCount,
     moderators: report.moderators.slice(0, TOP_MODERATORS).map((m) => ({ name: m.moderator, decisions: m.decisions, approved: m.approved, denied: m.denied })),
     reportUrl: `${publicBaseUrl}/reports?${new URLSearchParams({ from: range.from, to: range.to }).toString()}`,
   };

@@ -8,7 +8,12 @@ import { columnsFor } from '../migration.util.js';
  *   decided, and how long they held the ticket;
  * - `ticket_cycles` keeps a cycle that ended before a reopen;
  * - indexes for each range the reports read: received (covering the count by type), decided (covering
- *   the count by type and outcome), first responses and closings.
+ *   the count by type and outcome, and the decisions' measures, moderator and handling time), first
+ *   responses (covering their measures) and closings. Covering, because a report over a year reads close
+ *   to every ticket, and a row fetched from the table for each (~1 KB rows) costs several times the index
+ *   read: 4.0 s instead of 0.15 s for a month's decisions on 1,000,000 tickets (SQLite);
+ * - a partial index of the tickets that missed a target, in the order the breach list reads them and
+ *   covering its condition: the page lists the first hundred and counts the rest without reading a row.
  * Tickets closed before this migration have no measures: reports leave them out of times and SLA shares.
  */
 export class Reports1764900000000 implements MigrationInterface {
@@ -24,9 +29,18 @@ export class Reports1764900000000 implements MigrationInterface {
     ]);
     await queryRunner.createIndices('tickets', [
       new TableIndex({ name: 'ix_tickets_created_type', columnNames: ['created_at', 'request_type'] }),
-      new TableIndex({ name: 'ix_tickets_decided', columnNames: ['sla_decided_at', 'request_type', 'outcome'] }),
-      new TableIndex({ name: 'ix_tickets_responded', columnNames: ['first_responded_at'] }),
+      new TableIndex({
+        name: 'ix_tickets_decided',
+        columnNames: ['sla_decided_at', 'request_type', 'outcome', 'sla_decision_ms', 'sla_decision_met', 'decided_by', 'handling_ms'],
+      }),
+      new TableIndex({ name: 'ix_tickets_responded', columnNames: ['first_responded_at', 'request_type', 'sla_response_ms', 'sla_response_met'] }),
       new TableIndex({ name: 'ix_tickets_closed', columnNames: ['closed_at', 'request_type'] }),
+      // Word for word BREACHED in report-queries.ts: SQLite uses a partial index only for a query that repeats its WHERE.
+      new TableIndex({
+        name: 'ix_tickets_breached',
+        columnNames: ['created_at', 'id', 'request_type', 'sla_response_met', 'sla_decision_met', 'sla_response_level', 'sla_decision_level'],
+        where: "(sla_response_met = FALSE OR sla_decision_met = FALSE OR sla_response_level = 'breached' OR sla_decision_level = 'breached')",
+      }),
     ]);
     await queryRunner.createTable(new Table({
       name: 'ticket_cycles',
@@ -47,7 +61,7 @@ export class Reports1764900000000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropTable('ticket_cycles');
-    for (const name of ['ix_tickets_closed', 'ix_tickets_responded', 'ix_tickets_decided', 'ix_tickets_created_type']) await queryRunner.dropIndex('tickets', name);
+    for (const name of ['ix_tickets_breached', 'ix_tickets_closed', 'ix_tickets_responded', 'ix_tickets_decided', 'ix_tickets_created_type']) await queryRunner.dropIndex('tickets', name);
     await queryRunner.dropColumns('tickets', ['sla_response_ms', 'sla_response_met', 'sla_decision_ms', 'sla_decision_met', 'outcome', 'decided_by', 'handling_ms']);
   }
 }
