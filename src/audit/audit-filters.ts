@@ -1,3 +1,4 @@
+import { singleParam } from '../common/query-params.js';
 import { REFERENCE_PATTERN } from '../moderation/queue-format.js';
 
 /** Entries per page of the audit page. */
@@ -28,15 +29,8 @@ const DAY_MS = 86_400_000;
 
 /** Reads the query string; the first bad value is named (the page answers 400). Unknown parameters are ignored. */
 export function parseAuditFilters(query: Record<string, unknown> | undefined): ParsedAuditFilters {
-  const q = query ?? {};
   const bad = (parameter: string, message: string): ParsedAuditFilters => ({ ok: false, parameter, message });
-  const one = (name: string): string | undefined | null => {
-    const v = q[name];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string') return null; // repeated parameter: refused
-    const trimmed = v.trim();
-    return trimmed === '' ? undefined : trimmed;
-  };
+  const one = (name: string) => singleParam(query, name);
   const filters: AuditFilters = { verify: false };
 
   const actor = one('actor');

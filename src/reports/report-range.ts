@@ -1,5 +1,6 @@
 // The report's query string as one validated value: a range of whole local days in a time zone, and a
 // request type (or all). Pure: the page, the CSV and the JSON read the same parameters the same way.
+import { singleParam } from '../common/query-params.js';
 import { isValidTimeZone, localDayOf, parseLocalDate, wallToInstant } from '../sla/calendar.js';
 import { REQUEST_TYPES, type RequestType } from '../tickets/ticket.entity.js';
 
@@ -39,15 +40,8 @@ export function dayStart(timeZone: string, day: number): Date {
  * bookmarked page keeps working when parameters are added. `now` picks the default range.
  */
 export function parseReportRange(query: Record<string, unknown> | undefined, now: Date, defaultTimeZone: string): ParsedRange {
-  const q = query ?? {};
   const bad = (parameter: string, message: string): ParsedRange => ({ ok: false, parameter, message });
-  const one = (name: string): string | undefined | null => {
-    const v = q[name];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string') return null; // repeated parameter: refused
-    const trimmed = v.trim();
-    return trimmed === '' ? undefined : trimmed;
-  };
+  const one = (name: string) => singleParam(query, name);
 
   // `??` only for a missing value: null (a repeated parameter) must be refused, not defaulted.
   const tzGiven = one('tz');

@@ -56,3 +56,10 @@ export function watchPage(page: Page, expectedStatus: (url: string, status: numb
 export function backgroundColorOf(locator: Locator): Promise<string> {
   return locator.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor as string);
 }
+
+/** After each step, in every browser watched: nothing the CSP refused, nothing failed to load, no console errors. */
+export function expectQuietPages(problems: Record<string, PageProblems>): void {
+  for (const [who, seen] of Object.entries(problems)) {
+    expect([who, seen]).toEqual([who, { console: [], csp: [], pageErrors: [], failedRequests: [] }]);
+  }
+}

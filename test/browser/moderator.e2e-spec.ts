@@ -8,7 +8,7 @@ import { MovableClock } from '../support/movable-clock.js';
 import { pipelineSettled } from '../support/row-counts.js';
 import { enrolledModerator, STAFF_PASSWORD } from '../support/staff.js';
 import { expectEventually, type ReceivedMail, readMails, startTestApp, type TestApp } from '../support/test-app.js';
-import { launchChromium, type PageProblems, watchPage } from './chromium.js';
+import { expectQuietPages, launchChromium, type PageProblems, watchPage } from './chromium.js';
 
 /** One TOTP time step: a code is accepted once per step and moderator, so each new use moves the clock one step on. */
 const STEP_MS = 30_000;
@@ -147,12 +147,7 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
     await t?.close();
   });
 
-  afterEach(() => {
-    // Every step, in every browser: nothing the CSP refused, nothing failed to load, no console errors.
-    for (const [who, seen] of Object.entries(problems)) {
-      expect([who, seen]).toEqual([who, { console: [], csp: [], pageErrors: [], failedRequests: [] }]);
-    }
-  });
+  afterEach(() => expectQuietPages(problems));
 
   it('takes a request for a high-value account through the web form; the pipeline routes it to the queue', async () => {
     ({ ref: reference, path: statusPath } = await submitRequest({

@@ -9,7 +9,7 @@ import { MovableClock } from '../support/movable-clock.js';
 import { type ClockStep, measuredClockAfter } from '../support/sla-fixture.js';
 import { enrolledModerator, STAFF_PASSWORD } from '../support/staff.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { launchChromium, type PageProblems, watchPage } from './chromium.js';
+import { expectQuietPages, launchChromium, type PageProblems, watchPage } from './chromium.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -123,11 +123,7 @@ describe('the report page in a browser, without JavaScript', () => {
     await t?.close();
   });
 
-  afterEach(() => {
-    for (const [who, seen] of Object.entries(problems)) {
-      expect([who, seen]).toEqual([who, { console: [], csp: [], pageErrors: [], failedRequests: [] }]);
-    }
-  });
+  afterEach(() => expectQuietPages(problems));
 
   it('signs ops in and opens the reports from the header: the last 30 days by default', async () => {
     await signIn(ops, 'olga', 'ops');
