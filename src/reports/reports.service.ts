@@ -7,6 +7,7 @@ import {
 } from './report-figures.js';
 import { ReportQueries } from './report-queries.js';
 import type { ReportRange } from './report-range.js';
+import type { ReportTable } from './report-tables.js';
 
 /** Everything the report page shows, as data: the CSV and JSON downloads are cut from the same object. */
 export interface Report {
@@ -24,6 +25,65 @@ export interface Report {
   decisionTimes: DistributionRow[];
 }
 
+/** One table of a report, for a download. */
+export interface ReportTableData {
+  range: ReportRange;
+  generatedAt: Date;
+  rows: ReadonlyArray<object>;
+}
+
+/**
+ * The queries of one report, each run at most once and only when a table asks for it: the page reads
+ * them all, a download only those of its table (the SLA table's CSV does not count the backlog).
+ */
+class ReportInputs {
+  private readonly runs = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly queries: ReportQueries, readonly range: ReportRange, readonly now: Date) {}
+
+  private once<T>(key: string, run: () => Promise<T>): Promise<T> {
+    let pending = this.runs.get(key) as Promise<T> | undefined;
+    if (!pending) this.runs.set(key, (pending = run()));
+    return pending;
+  }
+
+  received = () => this.once('received', () => this.queries.received(this.range));
+  outcomes = () => this.once('outcomes', () => this.queries.outcomes(this.range));
+  decisions = () => this.once('decisions', () => this.queries.decisions(this.range));
+  responses = () => this.once('responses', () => this.queries.responses(this.range));
+
+  async sla(): Promise<SlaRow[]> {
+    return slaRows(this.range, await this.received(), await this.outcomes(), await this.decisions(), await this.responses());
+  }
+
+  async daily(): Promise<DayRow[]> {
+    const openAtStart = await this.queries.openAt(this.range.start, this.range.type);
+    return dayRows(this.range, await this.received(), await this.outcomes(), openAtStart, await this.queries.openMoves(this.range));
+  }
+
+  async backlog(): Promise<BacklogRow[]> {
+    return backlogRows(await this.queries.backlog(this.range.type, backlogEdges(this.now)));
+  }
+
+  /** `listed`: the first so many breaches only (null: all). */
+  async breaches(listed: number | null): Promise<BreachRow[]> {
+    return breachRows(await this.queries.breaches(this.range, listed));
+  }
+
+  async moderators(): Promise<ModeratorRow[]> {
+    return moderatorRows(await this.decisions());
+  }
+
+  async decisionTimes(): Promise<DistributionRow[]> {
+    return distributionRows(await this.decisions());
+  }
+}
+
+const TABLE_ROWS: Record<ReportTable, (inputs: ReportInputs) => Promise<ReadonlyArray<object>>> = {
+  sla: (i) => i.sla(), daily: (i) => i.daily(), backlog: (i) => i.backlog(), breaches: (i) => i.breaches(null),
+  moderators: (i) => i.moderators(), 'decision-times': (i) => i.decisionTimes(),
+};
+
 /**
  * Builds reports from what tickets recorded when things happened (DESIGN.md: reports are computed from
  * the timeline, not from timers): measures fixed at the first response and the decision, outcomes,
@@ -38,29 +98,27 @@ export class ReportsService {
   }
 
   /**
-   * `breachesListed`: list only the first so many breaches (the page shows 100; a download of another
-   * table needs none), counting the rest; all of them when absent.
+   * Every table. `breachesListed`: list only the first so many breaches (the page shows 100; the weekly
+   * mail none), counting the rest; all of them when absent.
    */
   async build(range: ReportRange, options: { breachesListed?: number } = {}): Promise<Report> {
-    const now = this.clock.now();
-    const received = await this.queries.received(range);
-    const outcomes = await this.queries.outcomes(range);
-    const decisions = await this.queries.decisions(range);
-    const responses = await this.queries.responses(range);
-    const openAtStart = await this.queries.openAt(range.start, range.type);
-    const moves = await this.queries.openMoves(range);
-    const backlog = await this.queries.backlog(range.type, backlogEdges(now));
-    const breaches = await this.queries.breaches(range, options.breachesListed ?? null);
-    const breachCount = options.breachesListed === undefined ? breaches.length : await this.queries.breachCount(range);
+    const inputs = new ReportInputs(this.queries, range, this.clock.now());
+    const breaches = await inputs.breaches(options.breachesListed ?? null);
     return {
-      range, generatedAt: now,
-      sla: slaRows(range, received, outcomes, decisions, responses),
-      daily: dayRows(range, received, outcomes, openAtStart, moves),
-      backlog: backlogRows(backlog),
-      breaches: breachRows(breaches),
-      breachCount,
-      moderators: moderatorRows(decisions),
-      decisionTimes: distributionRows(decisions),
+      range, generatedAt: inputs.now,
+      sla: await inputs.sla(),
+      daily: await inputs.daily(),
+      backlog: await inputs.backlog(),
+      breaches,
+      breachCount: options.breachesListed === undefined ? breaches.length : await this.queries.breachCount(range),
+      moderators: await inputs.moderators(),
+      decisionTimes: await inputs.decisionTimes(),
     };
+  }
+
+  /** One table, reading only the queries it needs (the downloads). */
+  async table(range: ReportRange, table: ReportTable): Promise<ReportTableData> {
+    const inputs = new ReportInputs(this.queries, range, this.clock.now());
+    return { range, generatedAt: inputs.now, rows: await TABLE_ROWS[table](inputs) };
   }
 }
