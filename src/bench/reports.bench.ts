@@ -1,5 +1,5 @@
 // The report page (GET /reports and a CSV download) over a year of tickets made by the seed:bulk
-// generator, signed in as ops, beside the page's own SQL statements run bare on the same database (through
+// generator, signed in as ops, beside each request's own SQL statements run bare on the same database (through
 // better-sqlite3 directly on SQLite) and a bare endpoint on the same server with the same session cookie.
 // Imported by main.ts only after DATABASE_URL is set (the entities read the dialect when they load).
 import type { INestApplication } from '@nestjs/common';
@@ -136,7 +136,7 @@ export async function benchReports(app: INestApplication, o: ReportsOptions): Pr
     const slowest = [...bare.byStatement].sort((a, b) => b.p50 - a.p50);
     rows.push({
       what: `GET ${view.path.split('?')[0]}, ${view.name}, ${count(o.tickets)} tickets, 1 connection: p99`,
-      figure: page.p99, baseline: bare.p99, baselineName: "the page's SQL bare", unit: 'ms', higherIsBetter: false,
+      figure: page.p99, baseline: bare.p99, baselineName: "the request's own SQL bare", unit: 'ms', higherIsBetter: false,
       extra: `p50 ${ms(page.p50)} ms (bare SQL p50 ${ms(bare.p50)} ms; bare endpoint p50 ${whole(bareEndpoint.p50)}, p99 ${whole(bareEndpoint.p99)} ms); `
         + `slowest statements (bare p50): ${slowest.slice(0, 3).map((s) => `${s.name} ${ms(s.p50)} ms, ${count(s.rows)} rows`).join('; ')}; `
         + `aim < ${count(AIM_MS)} ms: ${page.p99 < AIM_MS ? 'met' : 'not met'}`,
