@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { DEFAULT_SCORING_CONFIG } from '../src/evidence/scoring.config.js';
 import { AssessmentRecord } from '../src/evidence/assessment.entity.js';
 import { Challenge } from '../src/evidence/challenge.entity.js';
 import { ChallengesService } from '../src/evidence/challenges.service.js';
@@ -70,11 +71,11 @@ describe('evidence: assessments and proof of control, through the API, the datab
     const { reference, token, body } = await submit({ ...PUBLIC_FACTS, contact_email: 'someone-new@elsewhere.example' });
     expect(Object.keys(body).sort()).toEqual(['follow_up', 'message', 'reference', 'state', 'status_url']);
     const [first] = await assessments(reference, 1);
-    expect(first).toMatchObject({ trigger: 'submitted', ruleVersion: '2026.11.2', band: 'insufficient', nistAal2: false });
+    expect(first).toMatchObject({ trigger: 'submitted', ruleVersion: DEFAULT_SCORING_CONFIG.ruleVersion, band: 'insufficient', nistAal2: false });
     expect(first.recommendation).not.toBe('approve');
     expect(first.signals.map((s) => s.rule)).toEqual(expect.arrayContaining(['email_knowledge', 'projects', 'join_date']));
     const ticket = await ticketOf(reference);
-    expect(ticket).toMatchObject({ score: first.score, band: first.band, recommendation: first.recommendation, ruleVersion: '2026.11.2' });
+    expect(ticket).toMatchObject({ score: first.score, band: first.band, recommendation: first.recommendation, ruleVersion: DEFAULT_SCORING_CONFIG.ruleVersion });
     const event = await t.dataSource.getRepository(TicketEvent).findOneByOrFail({ ticketId: ticket.id, type: 'assessed' });
     expect(event.public).toBe(false);
     // the assess job is safe to run twice (a retry after a crash): the outbox row says it was done

@@ -19,8 +19,22 @@ describe('assess', () => {
     expect(assess(ticket(), account(), NOW, { ...C, ruleVersion: 'test.1' }).ruleVersion).toBe('test.1');
   });
 
-  it('asks for more when nothing is known', () => {
-    expect(assess(ticket(), account(), NOW)).toMatchObject({ score: 0, band: 'insufficient', recommendation: 'request_info' });
+  it('asks for more when nothing is known, at the neutral score, shown as a signal', () => {
+    const a = assess(ticket({ requestType: 'forgot_password' }), account(), NOW);
+    expect(a).toMatchObject({ score: C.neutralScore, band: 'insufficient', recommendation: 'request_info' });
+    expect(a.signals[0]).toMatchObject({ rule: 'baseline', effect: C.neutralScore, kind: 'info' });
+  });
+
+  it('scores a ticket with wrong claims below one that says nothing', () => {
+    const wrong = assess(ticket({ requestType: 'forgot_password', claims: { projects: ['nope'] } }), account(), NOW);
+    expect(wrong.score).toBe(C.neutralScore - C.weights.contradiction);
+    expect(wrong.score).toBeLessThan(assess(ticket({ requestType: 'forgot_password' }), account(), NOW).score);
+  });
+
+  it('gives public facts, however complete, nothing', () => {
+    const a = assess(ticket({ requestType: 'forgot_password', claims: { previousEmails: ['alice@public.example'], projects: ['fancy-lib', 'other-tool'], joinedApprox: '2018-06', details: 'my GitHub is alice-gh' } }), account(), NOW);
+    expect(a.score).toBe(C.neutralScore);
+    expect(a.signals.filter((s) => s.kind === 'public')).toHaveLength(5);
   });
 
   it('approves a genuine owner who passed the e-mail challenge and knows another non-public fact', () => {
@@ -29,13 +43,14 @@ describe('assess', () => {
     }), account(), NOW);
     expect(a.recommendation).toBe('approve');
     expect(a.band).toBe('strong');
-    expect(a.score).toBe(C.weights.emailChallengePassed + C.weights.removedEmailKnown + C.weights.twoFactorStateKnown);
+    expect(a.score).toBe(C.neutralScore + C.weights.emailChallengePassed + C.weights.removedEmailKnown + C.weights.twoFactorStateKnown);
     expect(a.nistAal2Satisfied).toBe(false);
   });
 
   it('does not approve on an e-mail code alone: knowing the address it went to is not a second fact', () => {
     const a = assess(ticket({ contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE }, claims: { previousEmails: [PRIVATE] } }), account(), NOW);
-    expect(a.score).toBe(C.weights.emailChallengePassed);
+    // lost_2fa implies a second factor, which Alice has
+    expect(a.score).toBe(C.neutralScore + C.weights.emailChallengePassed + C.weights.twoFactorStateKnown);
     expect(a.recommendation).toBe('request_info');
   });
 
@@ -47,7 +62,7 @@ describe('assess', () => {
   it('does not count a challenge passed at an address not on file', () => {
     const a = assess(ticket({ emailChallengePassed: { address: 'me@evil.example' }, claims: { previousEmails: [PRIVATE] } }), account(), NOW);
     expect(a.recommendation).not.toBe('approve');
-    expect(a.score).toBe(C.weights.privateEmailKnown);
+    expect(a.score).toBe(C.neutralScore + C.weights.privateEmailKnown + C.weights.twoFactorStateKnown);
   });
 
   it('caps knowledge without proof below the approval threshold, and says so', () => {
@@ -73,9 +88,9 @@ describe('assess', () => {
   it('makes many wrong claims cost more than proportionally, and denies', () => {
     expect(contradictionEscalation(1)).toBe(0);
     const wrong = (n: number) => ticket({ claims: { projects: Array.from({ length: n }, (_, i) => `nope-${i}`) } });
-    const raw = (n: number) => assess(wrong(n), account(), NOW).signals.reduce((s, x) => s + x.effect, 0);
-    expect(raw(4)).toBeLessThan(2 * raw(2));
-    expect(raw(2)).toBe(-(2 * C.weights.contradiction + contradictionEscalation(2)));
+    const against = (n: number) => assess(wrong(n), account(), NOW).signals.filter((s) => s.effect < 0).reduce((s, x) => s + x.effect, 0);
+    expect(against(4)).toBeLessThan(2 * against(2));
+    expect(against(2)).toBe(-(2 * C.weights.contradiction + contradictionEscalation(2)));
     expect(assess(wrong(3), account(), NOW).recommendation).toBe('deny');
     expect(assess(wrong(3), account(), NOW).signals.at(-1)).toMatchObject({ rule: 'contradictions' });
   });
@@ -86,7 +101,7 @@ describe('assess', () => {
   });
 
   it('never denies outright when control is proven, however confused the claims', () => {
-    const a = assess(ticket({ emailChallengePassed: { address: PRIVATE }, claims: { projects: ['a', 'b', 'c', 'd', 'e'] } }), account(), NOW);
+    const a = assess(ticket({ emailChallengePassed: { address: PRIVATE }, claims: { projects: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] } }), account(), NOW);
     expect(a.score).toBe(0);
     expect(a.recommendation).toBe('request_info');
   });
@@ -128,8 +143,8 @@ describe('assess', () => {
 
   it('excludes an address on an expired domain from the evidence and flags it', () => {
     const config = { ...C, expiredDomains: ['mail.example'] };
-    const a = assess(ticket({ contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE } }), account(), NOW, config);
-    expect(a.score).toBe(0);
+    const a = assess(ticket({ requestType: 'forgot_password', contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE } }), account(), NOW, config);
+    expect(a.score).toBe(C.neutralScore);
     expect(a.recommendation).not.toBe('approve');
     expect(a.riskFlags).toContain('expired_domain');
   });
@@ -143,7 +158,7 @@ describe('assess', () => {
   });
 
   it('puts each score in the right band', () => {
-    expect([0, 19, 20, 44, 45, 69, 70, 100].map((s) => bandFor(s))).toEqual(
+    expect([0, 29, 30, 49, 50, 74, 75, 100].map((s) => bandFor(s))).toEqual(
       ['insufficient', 'insufficient', 'weak', 'weak', 'moderate', 'moderate', 'strong', 'strong']);
   });
 });
@@ -206,8 +221,10 @@ const weightsArb = fc.record({
   publicEmailKnown: fc.nat(30), publicEmailCap: fc.nat(60), privateEmailKnown: fc.nat(80), removedEmailKnown: fc.nat(80),
   unverifiedEmailKnown: fc.nat(80), privateEmailCap: fc.nat(200), twoFactorStateKnown: fc.nat(30), recoveryCodeStateKnown: fc.nat(30),
   emailChallengePassed: fc.nat(100), repoChallengePassed: fc.nat(100), contradiction: fc.nat(20), contradictionEscalation: fc.nat(10),
+  corroboratedEmails: fc.nat(40), disposableContact: fc.nat(20), twoFactorStateWrong: fc.nat(40), recoveryCodeStateWrong: fc.nat(40),
 });
-const configArb: fc.Arbitrary<ScoringConfig> = fc.oneof(fc.constant(C), weightsArb.map((weights) => ({ ...C, weights })));
+const configArb: fc.Arbitrary<ScoringConfig> = fc.oneof(fc.constant(C),
+  fc.tuple(weightsArb, fc.nat(40)).map(([weights, neutralScore]) => ({ ...C, weights, neutralScore })));
 
 describe('assess properties', () => {
   it('never approves, nor reaches the approval threshold, on knowledge-only evidence (SECURITY #4)', () => {

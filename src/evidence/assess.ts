@@ -52,7 +52,9 @@ export function assess(
   }
 
   const input: RuleInput = { ticket, account, config, now };
-  const signals: Signal[] = [];
+  // The score starts above 0 so that evidence against shows: a ticket with many wrong claims scores
+  // below one that says nothing, as the moderator (and the ranking) should see it.
+  const signals: Signal[] = config.neutralScore === 0 ? [] : [{ rule: 'baseline', effect: config.neutralScore, kind: 'info', reason: 'starting score: no evidence either way' }];
   const flags = new Set<RiskFlag>();
   for (const rule of RULES) {
     const result = rule(input);

@@ -52,7 +52,11 @@ export type Band = 'strong' | 'moderate' | 'weak' | 'insufficient';
 export type Recommendation = 'approve' | 'request_info' | 'deny';
 
 /** What a signal is: the scorer caps everything that is not `proof`. */
-export type SignalKind = 'public' | 'private' | 'proof' | 'contradiction' | 'info';
+/**
+ * `risk`: a trait of the request itself (such as a throwaway contact address) that weighs against it
+ * without contradicting the directory.
+ */
+export type SignalKind = 'public' | 'private' | 'proof' | 'contradiction' | 'risk' | 'info';
 
 export interface Signal {
   rule: string;

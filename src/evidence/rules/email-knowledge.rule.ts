@@ -22,6 +22,7 @@ export function emailKnowledgeRule(input: RuleInput): RuleResult {
   const riskFlags: RiskFlag[] = [];
   let publicPoints = 0;
   let privatePoints = 0;
+  let verifiedSecrets = 0;
 
   for (const { address, contact } of mentionedAddresses(ticket.contactEmail, ticket.claims.previousEmails)) {
     const what = contact ? 'contact address' : 'claimed address';
@@ -60,9 +61,13 @@ export function emailKnowledgeRule(input: RuleInput): RuleResult {
       base = w.privateEmailKnown;
       reason = `${what} ${masked} is a verified non-public address on file${contact ? ' (knowledge, not proof of control)' : ''}`;
     }
+    if (row.verified) verifiedSecrets++;
     const effect = Math.max(0, Math.min(base, w.privateEmailCap - privatePoints));
     privatePoints += effect;
     signals.push({ rule: RULE, effect, kind: 'private', reason: effect < base ? `${reason} (capped)` : reason });
+  }
+  if (verifiedSecrets >= 2 && w.corroboratedEmails > 0) {
+    signals.push({ rule: RULE, effect: w.corroboratedEmails, kind: 'private', reason: `${verifiedSecrets} verified non-public addresses known: one may leak, several together rarely do` });
   }
   return { signals, riskFlags };
 }

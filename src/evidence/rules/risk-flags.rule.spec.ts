@@ -9,9 +9,16 @@ describe('riskFlagsRule', () => {
     expect(flags()).toEqual([]);
   });
 
-  it('never moves the score', () => {
-    const r = riskFlagsRule({ ticket: ticket({ competingRequests: true }), account: account({ recoveryCodesUnused: 5 }), config: C, now: NOW });
+  it('does not move the score with its flags', () => {
+    const r = riskFlagsRule({ ticket: ticket({ competingRequests: true, claims: { previousEmails: ['y@yopmail.com'] } }), account: account({ recoveryCodesUnused: 5 }), config: C, now: NOW });
+    expect(r.signals.length).toBeGreaterThan(0);
     expect(r.signals.every((s) => s.effect === 0)).toBe(true);
+  });
+
+  it('takes points off (a risk, not a contradiction) only for a disposable contact address', () => {
+    const r = riskFlagsRule({ ticket: ticket({ contactEmail: 'x@mailinator.com' }), account: account(), config: C, now: NOW });
+    expect(r.signals).toEqual([expect.objectContaining({ kind: 'risk', effect: -C.weights.disposableContact, reason: expect.stringContaining('x***@mailinator.com') })]);
+    expect(C.weights.disposableContact).toBeGreaterThan(0);
   });
 
   it('flags competing requests', () => {

@@ -5,7 +5,7 @@ import type { RuleInput, RuleResult } from './rule.types.js';
 const RULE = 'risk';
 
 /**
- * Risk flags that do not move the score: competing requests, a recent primary-address change, a
+ * Risk flags, which do not move the score (but for a disposable contact address): competing requests, a recent primary-address change, a
  * high-value account (these need a second moderator), disposable or expired domains among the contact
  * and claimed addresses, and unused recovery codes (the requester should use them instead).
  */
@@ -34,10 +34,14 @@ export function riskFlagsRule({ ticket, account, config, now }: RuleInput): Rule
     info(`owner of a project with ≥ ${config.highValueMonthlyDownloads} monthly downloads`);
   }
 
-  for (const { address } of mentionedAddresses(ticket.contactEmail, ticket.claims.previousEmails)) {
+  for (const { address, contact } of mentionedAddresses(ticket.contactEmail, ticket.claims.previousEmails)) {
     if (isDisposable(address, config) && !flags.includes('disposable_domain')) {
       flags.push('disposable_domain');
-      info(`${maskEmail(address)} is on a disposable-mail domain`);
+      // A throwaway address to be reached at is what someone who does not mean to be found later uses;
+      // owners write from an address they keep. A claimed one is only flagged.
+      signals.push(contact
+        ? { rule: RULE, effect: -config.weights.disposableContact, kind: 'risk', reason: `contact address ${maskEmail(address)} is on a disposable-mail domain` }
+        : { rule: RULE, effect: 0, kind: 'info', reason: `${maskEmail(address)} is on a disposable-mail domain` });
     }
     if (isExpired(address, config) && !flags.includes('expired_domain')) flags.push('expired_domain');
   }

@@ -6,6 +6,9 @@ export function hasSecondFactor(account: AccountRecord): boolean {
   return account.totp || account.webauthnKeys > 0;
 }
 
+/** Request types that only make sense for an account with a second factor. */
+const NEEDS_SECOND_FACTOR: ReadonlySet<string> = new Set(['lost_2fa', 'lost_recovery_codes']);
+
 /**
  * Claimed 2FA and recovery-code states. Not public, but each is a coin toss to guess, so a match is
  * worth little; a mismatch is a contradiction; `unknown` costs nothing.
@@ -14,12 +17,15 @@ export function secondFactorRule({ ticket, account, config }: RuleInput): RuleRe
   const w = config.weights;
   const signals: Signal[] = [];
   const has2fa = hasSecondFactor(account);
-  const claim2fa = ticket.claims.has2fa;
+  // Asking to recover a lost second factor (or its recovery codes) claims the account had one.
+  const implied = ticket.claims.has2fa === 'unknown' && NEEDS_SECOND_FACTOR.has(ticket.requestType);
+  const claim2fa = implied ? 'yes' : ticket.claims.has2fa;
+  const said = implied ? `request type "${ticket.requestType}" implies 2FA` : `2FA state "${claim2fa}"`;
   if (claim2fa !== 'unknown') {
     const right = (claim2fa === 'yes') === has2fa;
     signals.push(right
-      ? { rule: 'two_factor_state', effect: w.twoFactorStateKnown, kind: 'private', reason: `2FA state "${claim2fa}" matches` }
-      : { rule: 'two_factor_state', effect: -w.contradiction, kind: 'contradiction', reason: `2FA state "${claim2fa}" is wrong` });
+      ? { rule: 'two_factor_state', effect: w.twoFactorStateKnown, kind: 'private', reason: `${said}: matches` }
+      : { rule: 'two_factor_state', effect: -w.twoFactorStateWrong, kind: 'contradiction', reason: `${said}: wrong` });
   }
   const hasCodes = account.recoveryCodesUnused > 0;
   const claimCodes = ticket.claims.hasRecoveryCodes;
@@ -27,7 +33,7 @@ export function secondFactorRule({ ticket, account, config }: RuleInput): RuleRe
     const right = (claimCodes === 'yes') === hasCodes;
     signals.push(right
       ? { rule: 'recovery_code_state', effect: w.recoveryCodeStateKnown, kind: 'private', reason: `recovery-code state "${claimCodes}" matches` }
-      : { rule: 'recovery_code_state', effect: -w.contradiction, kind: 'contradiction', reason: `recovery-code state "${claimCodes}" is wrong` });
+      : { rule: 'recovery_code_state', effect: -w.recoveryCodeStateWrong, kind: 'contradiction', reason: `recovery-code state "${claimCodes}" is wrong` });
   }
   return { signals };
 }
