@@ -128,10 +128,15 @@ describe.each(RUNS)('the scorer on seed $seed, $name mix', ({ seed, mix }) => {
     expect(check('genuine denied')).toMatchObject({ status: 'PASS' });
   });
 
-  // A guard against getting worse, set below today's 0.82–0.86 on these runs. The aim (0.90) is not met:
-  // impostors holding one leaked private address outrank owners who passed no challenge (see the README).
-  it('ranks owners above impostors most of the time (AUC ≥ 0.78)', () => {
-    expect(report.auc).toBeGreaterThanOrEqual(0.78);
+  // A guard against getting worse, set below today's 0.876–0.892 on these runs (4,000 cases each). The
+  // aim (0.90) is met on the default mix only about half the time, and not on these mixes: owners who
+  // passed no challenge tie with impostors holding one leaked private address (see the README).
+  it('ranks owners above impostors most of the time (AUC ≥ 0.86)', () => {
+    expect(report.auc).toBeGreaterThanOrEqual(0.86);
+    // …and above the naive impostors and requests for accounts that do not exist nearly always.
+    for (const kind of ['impostor_naive', 'no_such_account'] as const) {
+      expect(report.aucByKind.find((k) => k.kind === kind)!.auc).toBeGreaterThanOrEqual(0.97);
+    }
   });
 
   it('prints every aim with its verdict', () => {
