@@ -10,8 +10,9 @@ export function hasSecondFactor(account: AccountRecord): boolean {
 const NEEDS_SECOND_FACTOR: ReadonlySet<string> = new Set(['lost_2fa', 'lost_recovery_codes']);
 
 /**
- * Claimed 2FA and recovery-code states. Not public, but each is a coin toss to guess, so a match is
- * worth little; a mismatch is a contradiction; `unknown` costs nothing.
+ * Claimed 2FA and recovery-code states. Not public, but easy to guess, so a match is worth little and
+ * a mismatch, a contradiction, costs more than twice as much: a blind guess loses on average, while an
+ * owner, who knows, gains. `unknown` costs nothing.
  */
 export function secondFactorRule({ ticket, account, config }: RuleInput): RuleResult {
   const w = config.weights;
@@ -32,8 +33,8 @@ export function secondFactorRule({ ticket, account, config }: RuleInput): RuleRe
   if (claimCodes !== 'unknown') {
     const right = (claimCodes === 'yes') === hasCodes;
     signals.push(right
-      ? { rule: 'recovery_code_state', effect: w.recoveryCodeStateKnown, kind: 'private', reason: `recovery-code state "${claimCodes}" matches` }
-      : { rule: 'recovery_code_state', effect: -w.recoveryCodeStateWrong, kind: 'contradiction', reason: `recovery-code state "${claimCodes}" is wrong` });
+      ? { rule: 'recovery_code_state', effect: w.recoveryCodeStateKnown, kind: 'private', reason: `recovery-code state "${claimCodes}": matches` }
+      : { rule: 'recovery_code_state', effect: -w.recoveryCodeStateWrong, kind: 'contradiction', reason: `recovery-code state "${claimCodes}": wrong` });
   }
   return { signals };
 }
