@@ -489,7 +489,7 @@ export function ticketHistory(random: () => number, identity: TicketIdentity, cr
   return { ticket, events: life.events, cycles: life.cycles };
 }
 
-/** The first assessment: knowledge alone scores at most 60 (the app's cap), so no ticket starts `strong`. */
+/** The first assessment: at most 60, under the knowledge-only cap (65), so no ticket starts `strong` (75). */
 function assess(random: () => number, type: RequestType): { score: number; band: Band; recommendation: Recommendation; flags: RiskFlag[] } {
   const score = Math.max(0, Math.min(60, Math.round(32 + 16 * normal(random))));
   const band = bandFor(score);
