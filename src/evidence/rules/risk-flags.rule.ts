@@ -5,9 +5,10 @@ import type { RuleInput, RuleResult } from './rule.types.js';
 const RULE = 'risk';
 
 /**
- * Risk flags, which do not move the score (but for a disposable contact address): competing requests, a recent primary-address change, a
- * high-value account (these need a second moderator), disposable or expired domains among the contact
- * and claimed addresses, and unused recovery codes (the requester should use them instead).
+ * Risk flags: competing requests, a recent primary-address change, a high-value account (these need a
+ * second moderator), disposable or expired domains among the contact and claimed addresses, and unused
+ * recovery codes (the requester should use them instead). Only a disposable contact address moves the
+ * score.
  */
 export function riskFlagsRule({ ticket, account, config, now }: RuleInput): RuleResult {
   const flags: RiskFlag[] = [];
