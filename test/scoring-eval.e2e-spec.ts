@@ -2,15 +2,22 @@ import { usernameKey } from '../src/common/normalize.js';
 import { parseDirectoryFile } from '../src/directory/directory-file.js';
 import { accountRecordOf } from '../src/evidence/score-cli/directory-record.js';
 import { parseTicketLine } from '../src/evidence/score-cli/ticket-line.js';
+import { DEFAULT_SCORING_CONFIG } from '../src/evidence/index.js';
 import { AIMS, evaluateScoring, formatReport, rocAuc } from './fixtures/eval-scoring.js';
 import {
-  CASE_KINDS, type CaseKind, directoryFileOf, generateScoringCases, IMPOSTOR_KINDS, kindCounts, type Mix, normaliseMix, parseMix, ticketJsonOf,
+  CASE_KINDS, type CaseKind, DEFAULT_MIX, directoryFileOf, generateScoringCases, IMPOSTOR_KINDS, kindCounts, type Mix, normaliseMix, parseMix,
+  ticketJsonOf,
 } from './fixtures/scoring-cases.js';
 
 const IMPOSTOR_HEAVY: Mix = { genuine: 0.2, impostor_public: 0.3, impostor_leaked: 0.25, impostor_naive: 0.15, no_such_account: 0.1 };
 const GENUINE_HEAVY: Mix = { genuine: 0.7, impostor_public: 0.1, impostor_leaked: 0.1, impostor_naive: 0.05, no_such_account: 0.05 };
+/** Half the impostors hold a leaked private address, and none is naive: the hardest mix we know. */
+const LEAK_HEAVY: Mix = { genuine: 0.2, impostor_public: 0.4, impostor_leaked: 0.4, impostor_naive: 0, no_such_account: 0 };
 const SEEDS = [1, 2, 3];
-const RUNS = SEEDS.flatMap((seed) => [['impostor-heavy', IMPOSTOR_HEAVY], ['genuine-heavy', GENUINE_HEAVY]].map(([name, mix]) => ({ seed, name, mix: mix as Mix })));
+/** 10,000 cases a run: the AUC moves by about ±0.005 between seeds there (more on LEAK_HEAVY, with few owners). */
+const CASES = 10_000;
+const RUNS = SEEDS.flatMap((seed) => ([['default', DEFAULT_MIX], ['impostor-heavy', IMPOSTOR_HEAVY], ['genuine-heavy', GENUINE_HEAVY]] as const)
+  .map(([name, mix]) => ({ seed, name, mix: mix as Mix })));
 
 describe('rocAuc', () => {
   it('is 1 for a perfect ranking, 0 for a reversed one and ½ for all ties', () => {
@@ -111,7 +118,7 @@ describe('generateScoringCases', () => {
 });
 
 describe.each(RUNS)('the scorer on seed $seed, $name mix', ({ seed, mix }) => {
-  const report = evaluateScoring(generateScoringCases({ seed, count: 4000, mix }));
+  const report = evaluateScoring(generateScoringCases({ seed, count: CASES, mix }));
   const check = (prefix: string) => report.checks.find((c) => c.aim.startsWith(prefix))!;
 
   it('approves no impostor who knows only public facts', () => {
@@ -128,20 +135,42 @@ describe.each(RUNS)('the scorer on seed $seed, $name mix', ({ seed, mix }) => {
     expect(check('genuine denied')).toMatchObject({ status: 'PASS' });
   });
 
-  // A guard against getting worse, set below today's 0.876–0.892 on these runs (4,000 cases each). The
-  // aim (0.90) is met on the default mix only about half the time, and not on these mixes: owners who
-  // passed no challenge tie with impostors holding one leaked private address (see the README).
-  it('ranks owners above impostors most of the time (AUC ≥ 0.86)', () => {
-    expect(report.auc).toBeGreaterThanOrEqual(0.86);
+  // Today 0.914–0.932 on these mixes over seeds 1–10 at this size.
+  it(`ranks owners above impostors as the aim asks (AUC ≥ ${AIMS.minAuc})`, () => {
+    expect(check('ROC AUC')).toMatchObject({ status: 'PASS' });
     // …and above the naive impostors and requests for accounts that do not exist nearly always.
     for (const kind of ['impostor_naive', 'no_such_account'] as const) {
       expect(report.aucByKind.find((k) => k.kind === kind)!.auc).toBeGreaterThanOrEqual(0.97);
     }
   });
 
+  it('lets no blind yes/no guess pay at the directory\'s shares, which the config matches', () => {
+    expect(check('no blind yes/no guess pays')).toMatchObject({ status: 'PASS' });
+    expect(report.baseRates.secondFactor).toBeCloseTo(DEFAULT_SCORING_CONFIG.guessBaseRates.secondFactor, 1);
+    expect(report.baseRates.recoveryCodesWithSecondFactor).toBeCloseTo(DEFAULT_SCORING_CONFIG.guessBaseRates.recoveryCodesWithSecondFactor, 1);
+  });
+
   it('prints every aim with its verdict', () => {
     const text = formatReport(report);
     expect(text).toMatch(/ROC AUC, genuine vs impostor_public \+ impostor_leaked \+ impostor_naive .*: 0\.\d{4}/);
     for (const c of report.checks) expect(text).toContain(`${c.status}  ${c.aim}`);
+  });
+});
+
+describe.each(SEEDS)('the scorer on seed %i, leak-heavy mix', (seed) => {
+  const report = evaluateScoring(generateScoringCases({ seed, count: CASES, mix: LEAK_HEAVY }));
+
+  // Owners who proved nothing and remember no private address can only be told from an impostor holding
+  // one leaked address by their 2FA and recovery-code answers (see the README): here the AUC is 0.891–0.911
+  // over seeds 1–10 at this size, and 0.897–0.908 at 20,000. A guard against getting worse.
+  it('keeps the AUC near the aim where half the impostors hold a leaked private address (≥ 0.88)', () => {
+    expect(report.auc).toBeGreaterThanOrEqual(0.88);
+    expect(report.aucByKind.find((k) => k.kind === 'impostor_leaked')!.auc).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('still approves no impostor and denies few owners', () => {
+    for (const prefix of ['no impostor_public approved', 'impostors approved', 'genuine denied']) {
+      expect(report.checks.find((c) => c.aim.startsWith(prefix))).toMatchObject({ status: 'PASS' });
+    }
   });
 });

@@ -43,14 +43,14 @@ describe('assess', () => {
     }), account(), NOW);
     expect(a.recommendation).toBe('approve');
     expect(a.band).toBe('strong');
-    expect(a.score).toBe(C.neutralScore + C.weights.emailChallengePassed + C.weights.removedEmailKnown + C.weights.twoFactorStateKnown);
+    expect(a.score).toBe(C.neutralScore + C.weights.emailChallengePassed + C.weights.removedEmailKnown + C.weights.twoFactorState.rightYes);
     expect(a.nistAal2Satisfied).toBe(false);
   });
 
   it('does not approve on an e-mail code alone: knowing the address it went to is not a second fact', () => {
     const a = assess(ticket({ contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE }, claims: { previousEmails: [PRIVATE] } }), account(), NOW);
     // lost_2fa implies a second factor, which Alice has
-    expect(a.score).toBe(C.neutralScore + C.weights.emailChallengePassed + C.weights.twoFactorStateKnown);
+    expect(a.score).toBe(C.neutralScore + C.weights.emailChallengePassed + C.weights.twoFactorState.rightYes);
     expect(a.recommendation).toBe('request_info');
   });
 
@@ -62,7 +62,7 @@ describe('assess', () => {
   it('does not count a challenge passed at an address not on file', () => {
     const a = assess(ticket({ emailChallengePassed: { address: 'me@evil.example' }, claims: { previousEmails: [PRIVATE] } }), account(), NOW);
     expect(a.recommendation).not.toBe('approve');
-    expect(a.score).toBe(C.neutralScore + C.weights.privateEmailKnown + C.weights.twoFactorStateKnown);
+    expect(a.score).toBe(C.neutralScore + C.weights.privateEmailKnown + C.weights.twoFactorState.rightYes);
   });
 
   it('caps knowledge without proof below the approval threshold, and says so', () => {
@@ -101,7 +101,7 @@ describe('assess', () => {
   });
 
   it('never denies outright when control is proven, however confused the claims', () => {
-    const a = assess(ticket({ emailChallengePassed: { address: PRIVATE }, claims: { projects: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] } }), account(), NOW);
+    const a = assess(ticket({ emailChallengePassed: { address: PRIVATE }, claims: { projects: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] } }), account(), NOW);
     expect(a.score).toBe(0);
     expect(a.recommendation).toBe('request_info');
   });
@@ -219,9 +219,11 @@ function knowledgeOnlyTicket(acc: AccountRecord): fc.Arbitrary<TicketEvidence> {
 const weightsArb = fc.record({
   projectKnown: fc.nat(30), projectKnownCap: fc.nat(60), joinDateKnown: fc.nat(30), linkedIdentityKnown: fc.nat(30),
   publicEmailKnown: fc.nat(30), publicEmailCap: fc.nat(60), privateEmailKnown: fc.nat(80), removedEmailKnown: fc.nat(80),
-  unverifiedEmailKnown: fc.nat(80), privateEmailCap: fc.nat(200), twoFactorStateKnown: fc.nat(30), recoveryCodeStateKnown: fc.nat(30),
+  unverifiedEmailKnown: fc.nat(80), privateEmailCap: fc.nat(200),
   emailChallengePassed: fc.nat(100), repoChallengePassed: fc.nat(100), contradiction: fc.nat(20), contradictionEscalation: fc.nat(10),
-  corroboratedEmails: fc.nat(40), disposableContact: fc.nat(20), twoFactorStateWrong: fc.nat(40), recoveryCodeStateWrong: fc.nat(40),
+  corroboratedEmails: fc.nat(40), disposableContact: fc.nat(40),
+  twoFactorState: fc.record({ rightYes: fc.nat(30), rightNo: fc.nat(30), wrongYes: fc.nat(40), wrongNo: fc.nat(40) }),
+  recoveryCodeState: fc.record({ rightYes: fc.nat(30), rightNo: fc.nat(30), wrongYes: fc.nat(40), wrongNo: fc.nat(40) }),
 });
 const configArb: fc.Arbitrary<ScoringConfig> = fc.oneof(fc.constant(C),
   fc.tuple(weightsArb, fc.nat(40)).map(([weights, neutralScore]) => ({ ...C, weights, neutralScore })));

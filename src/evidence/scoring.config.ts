@@ -6,18 +6,33 @@
  * - Public facts (username, project names and roles, join date, addresses marked public, the linked
  *   identity) are worth nothing: anyone can read them, and an impostor who read the profile knows
  *   them better than an owner who remembers. They are still listed, so the moderator sees them.
- * - Knowing non-public facts (a verified address never shown publicly, a removed one, the 2FA state)
- *   counts more, but knowledge alone can never reach the approval threshold (`knowledgeOnlyCap`).
- *   One non-public address is the secret most often leaked (breach lists, old commits, mail archives),
- *   so alone it counts moderately; two or more that agree rarely leak together and count more.
+ * - Knowing non-public facts (a verified address never shown publicly, a removed one, the 2FA and
+ *   recovery-code states) counts more, but knowledge alone can never reach the approval threshold
+ *   (`knowledgeOnlyCap`). One non-public address is the secret most often leaked (breach lists, old
+ *   commits, mail archives), so alone it counts no more than one right yes/no answer; two or more
+ *   that agree rarely leak together and count much more.
  * - Proven control (an e-mail code typed back, a token pushed to a project's repository) counts most.
  * - Contradictions count against, and the penalty grows faster than the number of wrong claims, so many
- *   wrong guesses weigh more than a few missing answers (a missing answer costs nothing).
- * - A guess must not pay: a yes/no fact an outsider guesses right about two times in three (most
- *   maintainers have 2FA) costs more than twice as much when wrong as it earns when right, so a blind
- *   guess loses points on average while an owner, who knows the answer, gains.
+ *   wrong guesses weigh more than a few missing answers (a missing answer costs nothing). One costs
+ *   little: owners misremember about one claim in ten.
+ * - A guess must not pay. A yes/no answer earns what it tells: the less often a blind guess would be
+ *   right (`guessBaseRates`), the more a right answer is worth, and a wrong one costs enough that every
+ *   blind guess, "yes" or "no", loses points on average (see `blindGuessGains`). Saying nothing is an
+ *   impostor's best move; an owner, who knows, gains.
  * - The score starts at `neutralScore`, not 0, so that evidence against stays visible in it.
  */
+/** Points for a yes/no answer about the account, by what the requester claimed. */
+export interface AnswerWeights {
+  /** Claimed "yes", and the account agrees. */
+  rightYes: number;
+  /** Claimed "no", and the account agrees. */
+  rightNo: number;
+  /** Claimed "yes", and the account says no: a contradiction, taken off. */
+  wrongYes: number;
+  /** Claimed "no", and the account says yes: a contradiction, taken off. */
+  wrongNo: number;
+}
+
 export interface ScoringConfig {
   ruleVersion: string;
   weights: {
@@ -45,14 +60,10 @@ export interface ScoringConfig {
     corroboratedEmails: number;
     /** Taken off when the contact address is on a disposable-mail domain (a `risk` signal). */
     disposableContact: number;
-    /** Claimed 2FA state matches; a request to recover a lost second factor claims 'yes'. Easy to guess. */
-    twoFactorStateKnown: number;
-    /** Claimed recovery-code state matches (likewise easy to guess). */
-    recoveryCodeStateKnown: number;
-    /** A wrong 2FA state (a contradiction): over twice `twoFactorStateKnown`, so guessing does not pay. */
-    twoFactorStateWrong: number;
-    /** A wrong recovery-code state (a contradiction), likewise. */
-    recoveryCodeStateWrong: number;
+    /** The claimed 2FA state; a request to recover a lost second factor claims "yes". */
+    twoFactorState: AnswerWeights;
+    /** The claimed state of unused recovery codes. */
+    recoveryCodeState: AnswerWeights;
     /** Code sent to a verified, current, non-expired address on file and typed back. */
     emailChallengePassed: number;
     /** Token pushed to the repository of one of the account's projects released before the request. */
@@ -71,9 +82,18 @@ export interface ScoringConfig {
     approveAt: number;
     /** Without proven control the score is capped here (always kept below `approveAt`). */
     knowledgeOnlyCap: number;
-    /** Deny when the unclamped score is at or below this: contradictions outweigh everything else. */
+    /**
+     * Deny when the unclamped score is at or below this: the evidence against outweighs all that was
+     * known by `neutralScore` − this (12 points: a wrong 2FA "yes", or three wrong claims).
+     */
     denyAtOrBelow: number;
   };
+  /**
+   * How often a blind "yes" is right, in the directory the answer weights were set for: the share of
+   * accounts with a second factor, and of those the share with unused recovery codes. A directory with
+   * other shares needs the answer weights set again (the unit tests hold every blind guess below 0).
+   */
+  guessBaseRates: { secondFactor: number; recoveryCodesWithSecondFactor: number };
   /** Owner of a project with at least this many monthly downloads: a high-value account. */
   highValueMonthlyDownloads: number;
   /** A primary address added (or a primary removed) within this many days raises a flag. */
@@ -94,7 +114,7 @@ export const DISPOSABLE_DOMAINS: readonly string[] = [
 ];
 
 export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
-  ruleVersion: '2026.11.3',
+  ruleVersion: '2026.12.1',
   weights: {
     projectKnown: 0,
     projectKnownCap: 0,
@@ -102,27 +122,52 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
     linkedIdentityKnown: 0,
     publicEmailKnown: 0,
     publicEmailCap: 0,
-    privateEmailKnown: 12,
-    removedEmailKnown: 8,
+    privateEmailKnown: 6,
+    removedEmailKnown: 4,
     unverifiedEmailKnown: 4,
     privateEmailCap: 30,
-    corroboratedEmails: 12,
-    disposableContact: 5,
-    twoFactorStateKnown: 4,
-    recoveryCodeStateKnown: 3,
-    twoFactorStateWrong: 18,
-    recoveryCodeStateWrong: 8,
-    emailChallengePassed: 60,
-    repoChallengePassed: 50,
-    contradiction: 6,
-    contradictionEscalation: 3,
+    corroboratedEmails: 30,
+    disposableContact: 20,
+    // Most accounts have 2FA, so a right "yes" tells little and a right "no" a lot.
+    twoFactorState: { rightYes: 6, rightNo: 14, wrongYes: 18, wrongNo: 14 },
+    // Fewer than half have unused codes: here a right "yes" is the one that tells.
+    recoveryCodeState: { rightYes: 10, rightNo: 6, wrongYes: 14, wrongNo: 18 },
+    emailChallengePassed: 48,
+    repoChallengePassed: 40,
+    contradiction: 4,
+    contradictionEscalation: 2,
   },
-  neutralScore: 10,
+  neutralScore: 20,
   bands: { strong: 75, moderate: 50, weak: 30 },
-  recommendation: { approveAt: 75, knowledgeOnlyCap: 65, denyAtOrBelow: 0 },
+  recommendation: { approveAt: 75, knowledgeOnlyCap: 65, denyAtOrBelow: 8 },
+  guessBaseRates: { secondFactor: 0.68, recoveryCodesWithSecondFactor: 0.55 },
   highValueMonthlyDownloads: 1_000_000,
   primaryChangeWindowDays: 30,
   joinDateToleranceMonths: 12,
   expiredDomains: [],
   disposableDomains: DISPOSABLE_DOMAINS,
 };
+
+/**
+ * What a blind guess earns on average at the configured base rates, for each answer an outsider could
+ * give without knowing: "yes" or "no" to 2FA, and "yes" or "no" to recovery codes, both for any account
+ * and for one assumed to have 2FA. Every value must be below 0 for guessing not to pay.
+ */
+export function blindGuessGains(config: ScoringConfig): Record<string, number> {
+  const gain = (w: AnswerWeights, pYes: number) => ({
+    yes: pYes * w.rightYes - (1 - pYes) * w.wrongYes,
+    no: (1 - pYes) * w.rightNo - pYes * w.wrongNo,
+  });
+  const { secondFactor, recoveryCodesWithSecondFactor } = config.guessBaseRates;
+  const twoFactor = gain(config.weights.twoFactorState, secondFactor);
+  const codes = gain(config.weights.recoveryCodeState, secondFactor * recoveryCodesWithSecondFactor);
+  const codesWith2fa = gain(config.weights.recoveryCodeState, recoveryCodesWithSecondFactor);
+  return {
+    '2FA "yes"': twoFactor.yes,
+    '2FA "no"': twoFactor.no,
+    'recovery codes "yes"': codes.yes,
+    'recovery codes "no"': codes.no,
+    'recovery codes "yes", 2FA assumed': codesWith2fa.yes,
+    'recovery codes "no", 2FA assumed': codesWith2fa.no,
+  };
+}

@@ -56,9 +56,11 @@ describe('emailKnowledgeRule', () => {
   });
 
   it('counts each address once and caps private knowledge, the corroboration bonus outside the cap', () => {
-    const a = account({ emails: ['a', 'b', 'c', 'd'].map((n) => email(`${n}@p.example`)) });
-    const r = run(ticket({ contactEmail: 'a@p.example', claims: { previousEmails: ['a@p.example', 'b@p.example', 'c@p.example', 'd@p.example'] } }), a);
-    expect(r.signals).toHaveLength(5);
+    // One more address than the cap holds, each claimed twice (the first also as the contact address).
+    const names = Array.from({ length: Math.ceil(C.weights.privateEmailCap / C.weights.privateEmailKnown) + 1 }, (_, i) => `a${i}@p.example`);
+    const a = account({ emails: names.map((n) => email(n)) });
+    const r = run(ticket({ contactEmail: names[0], claims: { previousEmails: [...names, ...names] } }), a);
+    expect(r.signals).toHaveLength(names.length + 1);
     expect(total(r)).toBe(C.weights.privateEmailCap + C.weights.corroboratedEmails);
   });
 

@@ -1,4 +1,5 @@
 import type { AccountRecord, Signal } from '../evidence.types.js';
+import type { AnswerWeights } from '../scoring.config.js';
 import type { RuleInput, RuleResult } from './rule.types.js';
 
 /** Any second factor: TOTP or a security key. */
@@ -6,13 +7,16 @@ export function hasSecondFactor(account: AccountRecord): boolean {
   return account.totp || account.webauthnKeys > 0;
 }
 
+const rightPoints = (w: AnswerWeights, claimedYes: boolean) => (claimedYes ? w.rightYes : w.rightNo);
+const wrongPoints = (w: AnswerWeights, claimedYes: boolean) => (claimedYes ? w.wrongYes : w.wrongNo);
+
 /** Request types that only make sense for an account with a second factor. */
 const NEEDS_SECOND_FACTOR: ReadonlySet<string> = new Set(['lost_2fa', 'lost_recovery_codes']);
 
 /**
- * Claimed 2FA and recovery-code states. Not public, but easy to guess, so a match is worth little and
- * a mismatch, a contradiction, costs more than twice as much: a blind guess loses on average, while an
- * owner, who knows, gains. `unknown` costs nothing.
+ * Claimed 2FA and recovery-code states. Not public, but guessable: each answer earns by what it claimed
+ * (a right answer that a blind guess seldom gets earns more) and a wrong one, a contradiction, costs
+ * enough that a blind guess loses on average, while an owner, who knows, gains. `unknown` costs nothing.
  */
 export function secondFactorRule({ ticket, account, config }: RuleInput): RuleResult {
   const w = config.weights;
@@ -25,16 +29,16 @@ export function secondFactorRule({ ticket, account, config }: RuleInput): RuleRe
   if (claim2fa !== 'unknown') {
     const right = (claim2fa === 'yes') === has2fa;
     signals.push(right
-      ? { rule: 'two_factor_state', effect: w.twoFactorStateKnown, kind: 'private', reason: `${said}: matches` }
-      : { rule: 'two_factor_state', effect: -w.twoFactorStateWrong, kind: 'contradiction', reason: `${said}: wrong` });
+      ? { rule: 'two_factor_state', effect: rightPoints(w.twoFactorState, claim2fa === 'yes'), kind: 'private', reason: `${said}: matches` }
+      : { rule: 'two_factor_state', effect: -wrongPoints(w.twoFactorState, claim2fa === 'yes'), kind: 'contradiction', reason: `${said}: wrong` });
   }
   const hasCodes = account.recoveryCodesUnused > 0;
   const claimCodes = ticket.claims.hasRecoveryCodes;
   if (claimCodes !== 'unknown') {
     const right = (claimCodes === 'yes') === hasCodes;
     signals.push(right
-      ? { rule: 'recovery_code_state', effect: w.recoveryCodeStateKnown, kind: 'private', reason: `recovery-code state "${claimCodes}": matches` }
-      : { rule: 'recovery_code_state', effect: -w.recoveryCodeStateWrong, kind: 'contradiction', reason: `recovery-code state "${claimCodes}": wrong` });
+      ? { rule: 'recovery_code_state', effect: rightPoints(w.recoveryCodeState, claimCodes === 'yes'), kind: 'private', reason: `recovery-code state "${claimCodes}": matches` }
+      : { rule: 'recovery_code_state', effect: -wrongPoints(w.recoveryCodeState, claimCodes === 'yes'), kind: 'contradiction', reason: `recovery-code state "${claimCodes}": wrong` });
   }
   return { signals };
 }
