@@ -10,7 +10,7 @@ import { type AppConfig, loadConfig } from '../config/app-config.js';
 import { type BenchRow, formatRows } from './report.js';
 
 const HELP = `npm run bench [-- --duration SECONDS] [--connections N] [--accounts N] [--claims N] [--timers N] [--timer-spread SECONDS]
-                 [--queue-tickets N] [--report-tickets N] [--report-requests N] [--only SECTION[,SECTION…]]
+                 [--queue-tickets N] [--report-tickets N] [--report-requests N] [--score-tickets N] [--only SECTION[,SECTION…]]
 
 Measures Recovery Desk on this machine, each figure beside a baseline measured in the same run:
   - POST /api/v1/tickets (validation, duplicate check, ticket + timeline + token + outbox in one
@@ -33,8 +33,11 @@ Measures Recovery Desk on this machine, each figure beside a baseline measured i
     (the last 30 days) and for the year, and the year's SLA table as CSV, --report-requests times each
     (default 20) over one connection: p50/p99, against the same SQL statements run bare one after another
     (through better-sqlite3 directly on SQLite) and the bare endpoint; the slowest statements are listed
-    with their query plans.
-Sections (--only, comma-separated; default all): intake, import, review-queue (claims and timers), queue-page, reports.
+    with their query plans;
+  - the scoring CLI (npm run score): N tickets (default 10,000) against a directory of --accounts accounts,
+    the wall time of node dist/cli/score.js (median of 3), with the CLI's own scoring and loading times,
+    against a bare node script that reads, parses and echoes the same files (no validation or scoring).
+Sections (--only, comma-separated; default all): intake, import, review-queue (claims and timers), queue-page, reports, scoring.
 The review queue and the queue page each run on an app with its own database and Redis prefix, so
 the tickets the other sections left behind (and their assessment) do not weigh on them.
 The database is DATABASE_URL (default: a fresh SQLite file in a temporary folder; on PostgreSQL the
@@ -59,7 +62,7 @@ function arg(name: string, fallback: number): number {
   return value;
 }
 
-const SECTIONS = ['intake', 'import', 'review-queue', 'queue-page', 'reports'] as const;
+const SECTIONS = ['intake', 'import', 'review-queue', 'queue-page', 'reports', 'scoring'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function sections(): Set<Section> {
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
   const queueTickets = Math.ceil(arg('queue-tickets', 100_000));
   const reportTickets = Math.ceil(arg('report-tickets', 1_000_000));
   const reportRequests = Math.ceil(arg('report-requests', 20));
+  const scoreTickets = Math.ceil(arg('score-tickets', 10_000));
   // The deepest view is page 21 (20 Next links at 50 rows): a smaller backlog has no such page.
   if (queueTickets <= 1_000 && sections().has('queue-page')) {
     process.stderr.write('--queue-tickets must be more than 1,000 (the queue page section reads page 21 of 50 rows each)\n');
@@ -290,12 +294,20 @@ async function main(): Promise<void> {
     await close(reportApp);
   }
 
+  if (only.has('scoring')) {
+    // No app: the CLI runs without a server, database or Redis.
+    const { benchScoring } = await import('./scoring.bench.js');
+    process.stderr.write(`  scoring CLI: ${scoreTickets.toLocaleString('en-US')} tickets…\n`);
+    rows.push(await benchScoring(dir, scoreTickets, accountCount, log));
+  }
+
   undo = null;
   await cleanUp(config, schemas, dir);
   const counts = [
     only.has('review-queue') ? `${claimCount.toLocaleString('en-US')} claims, ${timerCount.toLocaleString('en-US')} timers` : '',
     only.has('queue-page') ? `${queueTickets.toLocaleString('en-US')} open tickets on the queue page` : '',
     only.has('reports') ? `${reportTickets.toLocaleString('en-US')} tickets in the reports` : '',
+    only.has('scoring') ? `${scoreTickets.toLocaleString('en-US')} tickets scored` : '',
   ].filter(Boolean).join(', ');
   process.stdout.write(`\nRecovery Desk bench (${database}, ${new Date().toISOString().slice(0, 10)}, ${connections} connections, ${duration} s`
     + `${counts ? `; ${counts}` : ''})\n\n${formatRows(rows)}\n${notes.map((n) => `\n${n}\n`).join('')}`);
