@@ -9,6 +9,9 @@ export function hasSecondFactor(account: AccountRecord): boolean {
 
 const rightPoints = (w: AnswerWeights, claimedYes: boolean) => (claimedYes ? w.rightYes : w.rightNo);
 const wrongPoints = (w: AnswerWeights, claimedYes: boolean) => (claimedYes ? w.wrongYes : w.wrongNo);
+/** Why a right answer earns what it does: how often the same answer, given blindly, is right. */
+const guessNote = (pYes: number, claimedYes: boolean) =>
+  ` (a blind "${claimedYes ? 'yes' : 'no'}" is right for ${Math.round(100 * (claimedYes ? pYes : 1 - pYes))}% of accounts)`;
 
 /** Request types that only make sense for an account with a second factor. */
 const NEEDS_SECOND_FACTOR: ReadonlySet<string> = new Set(['lost_2fa', 'lost_recovery_codes']);
@@ -20,6 +23,7 @@ const NEEDS_SECOND_FACTOR: ReadonlySet<string> = new Set(['lost_2fa', 'lost_reco
  */
 export function secondFactorRule({ ticket, account, config }: RuleInput): RuleResult {
   const w = config.weights;
+  const rates = config.guessBaseRates;
   const signals: Signal[] = [];
   const has2fa = hasSecondFactor(account);
   // Asking to recover a lost second factor (or its recovery codes) claims the account had one.
@@ -29,7 +33,7 @@ export function secondFactorRule({ ticket, account, config }: RuleInput): RuleRe
   if (claim2fa !== 'unknown') {
     const right = (claim2fa === 'yes') === has2fa;
     signals.push(right
-      ? { rule: 'two_factor_state', effect: rightPoints(w.twoFactorState, claim2fa === 'yes'), kind: 'private', reason: `${said}: matches` }
+      ? { rule: 'two_factor_state', effect: rightPoints(w.twoFactorState, claim2fa === 'yes'), kind: 'private', reason: `${said}: matches${guessNote(rates.secondFactor, claim2fa === 'yes')}` }
       : { rule: 'two_factor_state', effect: -wrongPoints(w.twoFactorState, claim2fa === 'yes'), kind: 'contradiction', reason: `${said}: wrong` });
   }
   const hasCodes = account.recoveryCodesUnused > 0;
@@ -37,7 +41,8 @@ export function secondFactorRule({ ticket, account, config }: RuleInput): RuleRe
   if (claimCodes !== 'unknown') {
     const right = (claimCodes === 'yes') === hasCodes;
     signals.push(right
-      ? { rule: 'recovery_code_state', effect: rightPoints(w.recoveryCodeState, claimCodes === 'yes'), kind: 'private', reason: `recovery-code state "${claimCodes}": matches` }
+      ? { rule: 'recovery_code_state', effect: rightPoints(w.recoveryCodeState, claimCodes === 'yes'), kind: 'private',
+        reason: `recovery-code state "${claimCodes}": matches${guessNote(rates.secondFactor * rates.recoveryCodesWithSecondFactor, claimCodes === 'yes')}` }
       : { rule: 'recovery_code_state', effect: -wrongPoints(w.recoveryCodeState, claimCodes === 'yes'), kind: 'contradiction', reason: `recovery-code state "${claimCodes}": wrong` });
   }
   return { signals };
