@@ -44,6 +44,8 @@ describe('npm run cli -- import-directory', () => {
     expect(result.stderr).not.toMatch(/Error/);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/3 accounts \(3 created, 0 updated, 0 unchanged\), 4 e-mail addresses and 2 projects written/);
+    // The directory's shares beside what the evidence rules' answer weights assume.
+    expect(result.stdout).toMatch(/^Directory: \d+\.\d% of 3 accounts have 2FA \(the evidence rules assume 68\.0%\); \d+\.\d% of those have unused recovery codes \(assumed 55\.0%\)\.$/m);
     const alice = await dataSource.getRepository(Account).findOneOrFail({ where: { usernameKey: 'alice' }, relations: { emails: true, projects: true } });
     expect(alice.emails?.map((e) => [e.address, e.public, e.removedAt?.toISOString() ?? null]).sort()).toEqual([
       ['alice@example.org', false, null], ['alice@old.example', true, '2020-01-01T00:00:00.000Z'],
@@ -64,6 +66,26 @@ describe('npm run cli -- import-directory', () => {
     expect(alice.projects).toEqual([]);
     expect(alice.emails).toHaveLength(2);
     expect(await dataSource.getRepository(AccountEmail).count()).toBe(4);
+  });
+
+  it('warns, and still imports, when at the directory\'s shares a blind yes/no guess would earn points', async () => {
+    // Every account with 2FA and unused codes (as where 2FA is required of everyone): "yes" is a safe guess.
+    const everyone = ['dora', 'erik', 'fay', 'gus'].map((username) =>
+      makeAccount({ username, two_factor: { totp: true, webauthn_keys: 1, recovery_codes_unused: 8 } }));
+    const isolated = isolatedEnv();
+    try {
+      const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...isolated }, encoding: 'utf8' });
+      const path = join(isolated.TEST_DIR, 'all-2fa.json');
+      writeFileSync(path, JSON.stringify({ accounts: everyone }));
+      const result = run('import-directory', path);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/4 accounts \(4 created/);
+      expect(result.stdout).toContain('Directory: 100.0% of 4 accounts have 2FA');
+      expect(result.stderr).toMatch(/Warning: at these shares a blind guess earns points on average \(.*2FA "yes" \+\d+\.\d\d.*recovery codes "yes"/);
+      expect(result.stderr).toContain('Set guessBaseRates and the answer weights in src/evidence/scoring.config.ts');
+    } finally {
+      await disposeEnv(isolated);
+    }
   });
 
   it('refuses a bad file whole, naming the line and the reason of each problem', async () => {

@@ -10,6 +10,8 @@ Commands:
   import-directory FILE      Upsert the accounts of a directory file (JSON, see README) into the database.
                              The whole file is checked first: a bad file is refused with each problem's
                              line and reason, and nothing is imported. Re-importing is idempotent.
+                             Then prints the directory's shares of 2FA and unused recovery codes, and warns
+                             when the evidence rules' yes/no answer weights would let a blind guess pay.
   generate-directory N [OUT] Write a synthetic directory of N accounts (seed 1, or --seed S) to OUT or stdout.
   migrate                    Apply pending database migrations (the app also does this when it starts).
   create-moderator NAME --role ROLE [--password-stdin]
@@ -69,19 +71,26 @@ async function importDirectory(file: string | undefined): Promise<void> {
   process.stderr.write(`checked ${parsed.accounts.length} accounts in ${Date.now() - started} ms\n`);
   const { Transactions } = await import('../database/transactions.js');
   const { DirectoryService } = await import('../directory/directory.service.js');
-  const counts = await withDataSource(async (ds) => {
+  const { checkGuessing } = await import('../evidence/guess-check.js');
+  const { DEFAULT_SCORING_CONFIG } = await import('../evidence/scoring.config.js');
+  const { counts, factors } = await withDataSource(async (ds) => {
     const service = new DirectoryService(ds, new Transactions(ds));
     let lastReport = 0;
-    return service.importAccounts(parsed.accounts, parsed.fingerprints, (done, total) => {
+    const imported = await service.importAccounts(parsed.accounts, parsed.fingerprints, (done, total) => {
       if (Date.now() - lastReport > 1000 || done === total) {
         lastReport = Date.now();
         process.stderr.write(`  ${done}/${total} accounts\n`);
       }
     });
+    return { counts: imported, factors: await service.secondFactorCounts() };
   });
   process.stdout.write(`Imported ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts.accounts} accounts `
     + `(${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged), `
     + `${counts.emails} e-mail addresses and ${counts.projects} projects written.\n`);
+  // The whole directory, not only this file: the answer weights meet every account the desk scores.
+  const check = checkGuessing(factors, DEFAULT_SCORING_CONFIG);
+  process.stdout.write(`${check.lines[0]}\n`);
+  (check.paying.length ? process.stderr : process.stdout).write(`${check.lines.slice(1).join('\n')}\n`);
 }
 
 async function generate(args: string[]): Promise<void> {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, MoreThan } from 'typeorm';
 import { emailKey, projectKey, usernameKey } from '../common/normalize.js';
 import { Transactions } from '../database/transactions.js';
+import type { SecondFactorCounts } from '../evidence/guess-check.js';
 import { Account, AccountEmail, AccountProject } from './account.entity.js';
 import type { DirectoryAccountDto } from './dto/directory-file.dto.js';
 
@@ -26,6 +27,17 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 @Injectable()
 export class DirectoryService {
   constructor(private readonly dataSource: DataSource, private readonly transactions: Transactions) {}
+
+  /** How many accounts have a second factor, and of those unused recovery codes (for `checkGuessing`). */
+  async secondFactorCounts(): Promise<SecondFactorCounts> {
+    const accounts = this.dataSource.getRepository(Account);
+    const [total, withSecondFactor, withRecoveryCodes] = await Promise.all([
+      accounts.count(),
+      accounts.count({ where: [{ totpEnabled: true }, { webauthnKeys: MoreThan(0) }] }),
+      accounts.count({ where: [{ totpEnabled: true, recoveryCodesUnused: MoreThan(0) }, { webauthnKeys: MoreThan(0), recoveryCodesUnused: MoreThan(0) }] }),
+    ]);
+    return { accounts: total, withSecondFactor, withRecoveryCodes };
+  }
 
   /**
    * Upserts validated accounts in one transaction: a failure leaves the directory as it was.

@@ -9,8 +9,8 @@
  * - Knowing non-public facts (a verified address never shown publicly, a removed one, the 2FA and
  *   recovery-code states) counts more, but knowledge alone can never reach the approval threshold
  *   (`knowledgeOnlyCap`). One non-public address is the secret most often leaked (breach lists, old
- *   commits, mail archives), so alone it counts no more than one right yes/no answer; two or more
- *   that agree rarely leak together and count much more.
+ *   commits, mail archives), so alone it counts no more than the commonest right answer (2FA "yes");
+ *   two or more that agree rarely leak together and count much more.
  * - Proven control (an e-mail code typed back, a token pushed to a project's repository) counts most.
  * - Contradictions count against, and the penalty grows faster than the number of wrong claims, so many
  *   wrong guesses weigh more than a few missing answers (a missing answer costs nothing). One costs
@@ -33,6 +33,7 @@ export interface AnswerWeights {
   wrongNo: number;
 }
 
+/** The scorer's weights and thresholds, under the principles above. */
 export interface ScoringConfig {
   ruleVersion: string;
   weights: {
@@ -131,7 +132,7 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
     // Most accounts have 2FA, so a right "yes" tells little and a right "no" a lot.
     twoFactorState: { rightYes: 6, rightNo: 14, wrongYes: 18, wrongNo: 14 },
     // Fewer than half have unused codes: here a right "yes" is the one that tells.
-    recoveryCodeState: { rightYes: 10, rightNo: 6, wrongYes: 14, wrongNo: 18 },
+    recoveryCodeState: { rightYes: 10, rightNo: 4, wrongYes: 14, wrongNo: 18 },
     emailChallengePassed: 48,
     repoChallengePassed: 40,
     contradiction: 4,

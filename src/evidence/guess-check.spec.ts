@@ -1,0 +1,37 @@
+import { generateDirectory } from '../directory/demo-directory.js';
+import { checkGuessing } from './guess-check.js';
+import { DEFAULT_SCORING_CONFIG as C } from './scoring.config.js';
+
+describe('checkGuessing', () => {
+  it('finds no paying guess at the shares the weights were set for, and says so', () => {
+    const check = checkGuessing({ accounts: 1000, withSecondFactor: 680, withRecoveryCodes: 374 }, C);
+    expect(check.shares).toEqual({ secondFactor: 0.68, recoveryCodesWithSecondFactor: 0.55 });
+    expect(check.paying).toEqual([]);
+    expect(check.lines).toEqual([
+      'Directory: 68.0% of 1,000 accounts have 2FA (the evidence rules assume 68.0%); 55.0% of those have unused recovery codes (assumed 55.0%).',
+      'At these shares every blind yes/no guess loses points on average, as the evidence rules intend.',
+    ]);
+  });
+
+  it('warns, naming each guess that pays, where nearly every account has 2FA and codes', () => {
+    // PyPI requires 2FA of nearly everyone: a blind "yes" is then right nearly always.
+    const check = checkGuessing({ accounts: 100, withSecondFactor: 98, withRecoveryCodes: 80 }, C);
+    expect(check.paying.map((p) => p.guess)).toEqual(expect.arrayContaining(['2FA "yes"', 'recovery codes "yes"']));
+    expect(check.paying.every((p) => p.gain >= 0)).toBe(true);
+    expect(check.lines[1]).toMatch(/^Warning: at these shares a blind guess earns points on average \(2FA "yes" \+\d+\.\d\d.*guessBaseRates/);
+  });
+
+  it('handles a directory without 2FA and an empty one', () => {
+    expect(checkGuessing({ accounts: 10, withSecondFactor: 0, withRecoveryCodes: 0 }, C).shares).toEqual({ secondFactor: 0, recoveryCodesWithSecondFactor: 0 });
+    expect(checkGuessing({ accounts: 0, withSecondFactor: 0, withRecoveryCodes: 0 }, C)).toMatchObject({ shares: null, paying: [] });
+  });
+
+  it.each([300, 10_000])('finds no paying guess on the demo directory npm start loads (%i accounts)', (count) => {
+    const accounts = generateDirectory(count, 1).accounts as { two_factor: { totp: boolean; webauthn_keys: number; recovery_codes_unused: number } }[];
+    const with2fa = accounts.filter((a) => a.two_factor.totp || a.two_factor.webauthn_keys > 0);
+    const check = checkGuessing({
+      accounts: accounts.length, withSecondFactor: with2fa.length, withRecoveryCodes: with2fa.filter((a) => a.two_factor.recovery_codes_unused > 0).length,
+    }, C);
+    expect(check.paying).toEqual([]);
+  });
+});
