@@ -10,11 +10,15 @@ import { disposeEnv, isolatedEnv } from './support/test-app.js';
 
 const CLI = join(process.cwd(), 'dist/cli/main.js');
 
-/** `npm run cli -- import-directory FILE`, as a user runs it: the built CLI in its own process. */
+/** The built CLI in its own process, as a user runs it, with the environment of one isolated database. */
+const cliIn = (env: NodeJS.ProcessEnv) => (...args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+
+/** `npm run cli -- import-directory FILE`. */
 describe('npm run cli -- import-directory', () => {
   const env = isolatedEnv();
   let dataSource: DataSource;
-  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const cli = cliIn(env);
   const file = (name: string, content: unknown) => {
     const path = join(env.TEST_DIR, name);
     writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
@@ -74,7 +78,7 @@ describe('npm run cli -- import-directory', () => {
       makeAccount({ username, two_factor: { totp: true, webauthn_keys: 1, recovery_codes_unused: 8 } }));
     const isolated = isolatedEnv();
     try {
-      const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...isolated }, encoding: 'utf8' });
+      const run = cliIn(isolated);
       const path = join(isolated.TEST_DIR, 'all-2fa.json');
       writeFileSync(path, JSON.stringify({ accounts: everyone }));
       const result = run('import-directory', path);

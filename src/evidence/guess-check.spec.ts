@@ -1,5 +1,7 @@
 import { generateDirectory } from '../directory/demo-directory.js';
-import { checkGuessing } from './guess-check.js';
+import { parseDirectoryFile } from '../directory/directory-file.js';
+import { checkGuessing, countSecondFactors } from './guess-check.js';
+import { accountRecordOf } from './score-cli/directory-record.js';
 import { DEFAULT_SCORING_CONFIG as C } from './scoring.config.js';
 
 describe('checkGuessing', () => {
@@ -27,11 +29,10 @@ describe('checkGuessing', () => {
   });
 
   it.each([300, 10_000])('finds no paying guess on the demo directory npm start loads (%i accounts)', (count) => {
-    const accounts = generateDirectory(count, 1).accounts as { two_factor: { totp: boolean; webauthn_keys: number; recovery_codes_unused: number } }[];
-    const with2fa = accounts.filter((a) => a.two_factor.totp || a.two_factor.webauthn_keys > 0);
-    const check = checkGuessing({
-      accounts: accounts.length, withSecondFactor: with2fa.length, withRecoveryCodes: with2fa.filter((a) => a.two_factor.recovery_codes_unused > 0).length,
-    }, C);
+    const parsed = parseDirectoryFile(JSON.stringify(generateDirectory(count, 1)));
+    if (!parsed.ok) throw new Error('the demo directory did not validate');
+    const check = checkGuessing(countSecondFactors(parsed.accounts.map(accountRecordOf)), C);
+    expect(check.shares).not.toBeNull();
     expect(check.paying).toEqual([]);
   });
 });

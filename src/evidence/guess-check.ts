@@ -1,3 +1,5 @@
+import type { AccountRecord } from './evidence.types.js';
+import { hasSecondFactor } from './rules/second-factor.rule.js';
 import { blindGuessGains, type ScoringConfig } from './scoring.config.js';
 
 /** What a directory holds of the facts the yes/no answers are about. */
@@ -6,6 +8,16 @@ export interface SecondFactorCounts {
   withSecondFactor: number;
   /** Accounts with a second factor and unused recovery codes. */
   withRecoveryCodes: number;
+}
+
+/** The counts of a directory held in memory (the evaluation's, the demo data); the database counts its own. */
+export function countSecondFactors(accounts: readonly AccountRecord[]): SecondFactorCounts {
+  const withSecondFactor = accounts.filter(hasSecondFactor);
+  return {
+    accounts: accounts.length,
+    withSecondFactor: withSecondFactor.length,
+    withRecoveryCodes: withSecondFactor.filter((a) => a.recoveryCodesUnused > 0).length,
+  };
 }
 
 export interface GuessCheck {

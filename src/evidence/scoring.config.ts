@@ -149,6 +149,11 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
   disposableDomains: DISPOSABLE_DOMAINS,
 };
 
+/** The share of all accounts with unused recovery codes (codes need a second factor). */
+export function recoveryCodesShare(rates: ScoringConfig['guessBaseRates']): number {
+  return rates.secondFactor * rates.recoveryCodesWithSecondFactor;
+}
+
 /**
  * What a blind guess earns on average at the configured base rates, for each answer an outsider could
  * give without knowing: "yes" or "no" to 2FA, and "yes" or "no" to recovery codes, both for any account
@@ -161,7 +166,7 @@ export function blindGuessGains(config: ScoringConfig): Record<string, number> {
   });
   const { secondFactor, recoveryCodesWithSecondFactor } = config.guessBaseRates;
   const twoFactor = gain(config.weights.twoFactorState, secondFactor);
-  const codes = gain(config.weights.recoveryCodeState, secondFactor * recoveryCodesWithSecondFactor);
+  const codes = gain(config.weights.recoveryCodeState, recoveryCodesShare(config.guessBaseRates));
   const codesWith2fa = gain(config.weights.recoveryCodeState, recoveryCodesWithSecondFactor);
   return {
     '2FA "yes"': twoFactor.yes,

@@ -1,5 +1,5 @@
 import type { AccountRecord, Signal } from '../evidence.types.js';
-import type { AnswerWeights } from '../scoring.config.js';
+import { type AnswerWeights, recoveryCodesShare } from '../scoring.config.js';
 import type { RuleInput, RuleResult } from './rule.types.js';
 
 /** Any second factor: TOTP or a security key. */
@@ -42,7 +42,7 @@ export function secondFactorRule({ ticket, account, config }: RuleInput): RuleRe
     const right = (claimCodes === 'yes') === hasCodes;
     signals.push(right
       ? { rule: 'recovery_code_state', effect: rightPoints(w.recoveryCodeState, claimCodes === 'yes'), kind: 'private',
-        reason: `recovery-code state "${claimCodes}": matches${guessNote(rates.secondFactor * rates.recoveryCodesWithSecondFactor, claimCodes === 'yes')}` }
+        reason: `recovery-code state "${claimCodes}": matches${guessNote(recoveryCodesShare(rates), claimCodes === 'yes')}` }
       : { rule: 'recovery_code_state', effect: -wrongPoints(w.recoveryCodeState, claimCodes === 'yes'), kind: 'contradiction', reason: `recovery-code state "${claimCodes}": wrong` });
   }
   return { signals };
