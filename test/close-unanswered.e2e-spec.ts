@@ -3,7 +3,6 @@ import type { Queue } from 'bullmq';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { CloseUnansweredService } from '../src/review-queue/close-unanswered.service.js';
-import { CLOSE_UNANSWERED_PATTERN, JobName, QueueName } from '../src/review-queue/queue.constants.js';
 import { ReviewService } from '../src/review-queue/review.service.js';
 import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
@@ -12,6 +11,7 @@ import { MovableClock } from './support/movable-clock.js';
 import { pipelineSettled } from './support/row-counts.js';
 import { codeAt, csrfIn, enrolledModerator, STAFF_PASSWORD } from './support/staff.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { CLOSE_UNANSWERED_PATTERN, JobName, QueueName } from '../src/jobs/job.constants.js';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;

@@ -3,14 +3,13 @@ import type { Queue } from 'bullmq';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { insertRows } from '../src/database/transactions.js';
-import { dispatchJobId } from '../src/review-queue/dispatch-order.js';
-import { QueueName } from '../src/review-queue/queue.constants.js';
 import { ReconcilerService } from '../src/review-queue/reconciler.service.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeStoredTicket } from './support/factories.js';
 import { csrfIn, signedInModerator } from './support/staff.js';
 import { expectEventually, startTestApp, type TestApp } from './support/test-app.js';
+import { QueueName, dispatchJobId } from '../src/jobs/job.constants.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -3,7 +3,6 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { IsNull } from 'typeorm';
 import type { ModeratorRole } from '../src/auth/moderator-roles.js';
 import { Account } from '../src/directory/account.entity.js';
-import { Recovery } from '../src/resets/recovery.entity.js';
 import { ResetsService } from '../src/resets/resets.service.js';
 import { ReviewService } from '../src/review-queue/review.service.js';
 import { Ticket, TicketCycle, TicketEvent } from '../src/tickets/ticket.entity.js';
@@ -14,6 +13,7 @@ import { MovableClock } from './support/movable-clock.js';
 import { pipelineSettled } from './support/row-counts.js';
 import { codeAt, csrfIn, enrolledModerator, STAFF_PASSWORD } from './support/staff.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { Recovery } from '../src/tickets/recovery.entity.js';
 
 const HOUR = 3_600_000;
 const added = '2016-03-14T10:00:00Z';

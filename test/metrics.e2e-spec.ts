@@ -2,7 +2,6 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { JobName, QueueName } from '../src/review-queue/queue.constants.js';
 import { ReviewService } from '../src/review-queue/review.service.js';
 import { SlaService } from '../src/sla/sla.service.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
@@ -13,6 +12,7 @@ import { parseScrape, sample, type Scrape } from './support/prometheus.js';
 import { pipelineSettled } from './support/row-counts.js';
 import { csrfIn, signedInModerator } from './support/staff.js';
 import { expectEventually, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { JobName, QueueName } from '../src/jobs/job.constants.js';
 
 const METRICS_TOKEN = 'metrics-token-for-the-e2e-test-0123456789';
 

@@ -2,10 +2,10 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { QueueName } from '../src/review-queue/queue.constants.js';
 import { MovableClock } from './support/movable-clock.js';
 import { csrfIn, signedInModerator } from './support/staff.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { QueueName } from '../src/jobs/job.constants.js';
 
 const MIN = 60_000;
 const ALL_QUEUES = Object.values(QueueName).sort();

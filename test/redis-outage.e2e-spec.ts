@@ -3,13 +3,12 @@ import type { Queue } from 'bullmq';
 import request from 'supertest';
 import { AssessmentRecord } from '../src/evidence/assessment.entity.js';
 import { OutboxMessage, OutboxTopic } from '../src/notifications/outbox.entity.js';
-import { dispatchJobId } from '../src/review-queue/dispatch-order.js';
-import { QueueName } from '../src/review-queue/queue.constants.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeTicketBody } from './support/factories.js';
 import { DisposableRedis } from './support/redis-server.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { QueueName, dispatchJobId } from '../src/jobs/job.constants.js';
 
 describe('when Redis goes away', () => {
   const redis = new DisposableRedis();

@@ -3,7 +3,7 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { DecisionsService } from '../src/moderation/decisions.service.js';
 import { StatusService } from '../src/intake/status.service.js';
 import { ReviewService } from '../src/review-queue/review.service.js';
-import { type RequestType, Ticket, TicketCycle } from '../src/tickets/ticket.entity.js';
+import { Ticket, TicketCycle } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeAccount, makeStoredTicket, makeTicketBody, seedDirectory } from './support/factories.js';
 import { MovableClock } from './support/movable-clock.js';
@@ -11,6 +11,7 @@ import { clockAfter, type ClockStep } from './support/sla-fixture.js';
 import { pipelineSettled } from './support/row-counts.js';
 import { codeAt, csrfIn, signedInModerator, STAFF_PASSWORD, STAFF_TOTP_SECRET } from './support/staff.js';
 import { startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { type RequestType } from '../src/tickets/ticket.types.js';
 
 const H = 3_600_000;
 const D = 24 * H;

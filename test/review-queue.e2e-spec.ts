@@ -6,8 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { insertRows } from '../src/database/transactions.js';
-import { dispatchJobId, DispatchTier, dispatchPriority } from '../src/review-queue/dispatch-order.js';
-import { QueueName } from '../src/review-queue/queue.constants.js';
 import { ReconcilerService } from '../src/review-queue/reconciler.service.js';
 import { SlaService } from '../src/sla/sla.service.js';
 import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
@@ -15,6 +13,8 @@ import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeAccount, makeStoredTicket, makeTicketBody, seedDirectory } from './support/factories.js';
 import { moderator, REVIEW_TOKEN } from './support/review-api.js';
 import { expectEventually, flushPrefix, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { QueueName, dispatchJobId } from '../src/jobs/job.constants.js';
+import { DispatchTier, dispatchPriority } from '../src/tickets/dispatch-order.js';
 
 const HOUR = 3_600_000;
 

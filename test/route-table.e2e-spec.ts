@@ -7,10 +7,10 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { isModeratorRole, MODERATOR_ROLES, type ModeratorRole } from '../src/auth/moderator-roles.js';
 import { Roles, ROLES_KEY, RolesGuard } from '../src/auth/roles.guard.js';
 import { isStaffPath } from '../src/auth/staff-http.js';
-import { REFERENCE_PATTERN } from '../src/moderation/queue-format.js';
 import { QUEUE_BOARD_API_PATH, QUEUE_BOARD_PATH, QUEUE_BOARD_ROLES } from '../src/ops/queue-board-access.hook.js';
 import { csrfIn, signedInModerator } from './support/staff.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { REFERENCE_PATTERN } from '../src/common/tokens.js';
 
 /**
  * The whole route table, read from the running app, against the access rules of issue 5 and

@@ -1,6 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { JobName, QueueName } from '../src/review-queue/queue.constants.js';
 import { WeeklySummaryService } from '../src/reports/weekly-summary.service.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
@@ -8,6 +7,7 @@ import { makeStoredTicket } from './support/factories.js';
 import { MovableClock } from './support/movable-clock.js';
 import { pipelineSettled } from './support/row-counts.js';
 import { disposeEnv, expectEventually, readMails, startTestApp, type TestApp } from './support/test-app.js';
+import { JobName, QueueName } from '../src/jobs/job.constants.js';
 
 const HOUR = 3_600_000;
 const at = (iso: string) => new Date(iso);

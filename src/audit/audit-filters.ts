@@ -1,5 +1,5 @@
 import { singleParam } from '../common/query-params.js';
-import { REFERENCE_PATTERN } from '../moderation/queue-format.js';
+import { REFERENCE_PATTERN } from '../common/tokens.js';
 
 /** Entries per page of the audit page. */
 export const AUDIT_PAGE_SIZE = 50;

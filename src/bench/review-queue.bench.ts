@@ -10,14 +10,15 @@ import { DataSource, In, IsNull } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { insertRows, Transactions } from '../database/transactions.js';
 import { OutboxMessage, OutboxTopic } from '../notifications/outbox.entity.js';
-import { dispatchPriority, DispatchTier } from '../review-queue/dispatch-order.js';
-import { QueueName } from '../review-queue/queue.constants.js';
 import { ReconcilerService } from '../review-queue/reconciler.service.js';
 import { WorkNextService } from '../review-queue/work-next.service.js';
 import { SlaService } from '../sla/sla.service.js';
-import { NO_REPORT_FIGURES, Ticket, TicketEvent } from '../tickets/ticket.entity.js';
+import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import type { BenchRow } from './report.js';
+import { NO_REPORT_FIGURES } from '../tickets/ticket.types.js';
+import { QueueName } from '../jobs/job.constants.js';
+import { dispatchPriority, DispatchTier } from '../tickets/dispatch-order.js';
 
 export const MODERATORS = 20;
 /** Concurrency of the bare timer worker: the app's TimersProcessor runs 20. */

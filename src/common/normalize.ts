@@ -46,3 +46,10 @@ export function parseRepository(input: string): RepositoryRef | null {
   const host = match[1].toLowerCase().replace(/^www\./, '');
   return { host, owner: match[2], name: match[3], key: `${host}/${match[2]}/${match[3]}`.toLowerCase() };
 }
+
+/** `jane@example.org` → `j***@example.org`: reasons may end up in logs (docs/security.md #22). */
+export function maskEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${address[0]}***${address.slice(at)}`;
+}

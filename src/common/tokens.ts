@@ -23,3 +23,6 @@ export function newReference(): string {
   }
   return out;
 }
+
+/** What `newReference` makes (checked loosely: any letter or digit, so a mistyped one is a plain not-found). */
+export const REFERENCE_PATTERN = /^RD-[A-Z0-9]{6}$/i;

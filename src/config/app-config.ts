@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isValidTimeZone } from '../sla/calendar.js';
 import { parseDuration } from './duration.js';
+import { isValidTimeZone } from './time-zone.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type Role = 'all' | 'web' | 'worker';

@@ -1,9 +1,10 @@
-import type { AccountRecord, Assessment, Band, Recommendation, RiskFlag, Signal, TicketEvidence } from './evidence.types.js';
+import type { AccountRecord, Assessment, RiskFlag, Signal, TicketEvidence } from './evidence.types.js';
 import { RISK_FLAGS } from './evidence.types.js';
 import { RULES, emailChallengeCounts, repoChallengeCounts } from './rules/index.js';
 import type { RuleInput } from './rules/index.js';
 import { DEFAULT_SCORING_CONFIG } from './scoring.config.js';
 import type { ScoringConfig } from './scoring.config.js';
+import type { Band, Recommendation } from '../tickets/ticket.types.js';
 
 /** Flags after which a decision needs a second moderator (SECURITY #13). */
 const SECOND_MODERATOR_FLAGS: readonly RiskFlag[] = ['competing_requests', 'primary_email_changed_recently', 'high_value_account'];

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { insertOutboxRow, OutboxTopic } from '../notifications/outbox.entity.js';
-import type { AssessmentTrigger } from './assessment.entity.js';
+import type { AssessmentTrigger } from '../tickets/ticket.types.js';
 
 export interface AssessPayload {
   ticketId: string;

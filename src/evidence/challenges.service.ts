@@ -7,7 +7,6 @@ import { emailKey, parseRepository } from '../common/normalize.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { insertRows, Transactions } from '../database/transactions.js';
-import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
@@ -21,6 +20,7 @@ import type { AccountRecord } from './evidence.types.js';
 import { REPOSITORY_VERIFIERS, type RepositoryVerifier, type VerifierResult } from './repository-verifier.js';
 import { SCORING_CONFIG } from './scoring-config.provider.js';
 import type { ScoringConfig } from './scoring.config.js';
+import { MailTemplate } from '../notifications/mail-template.js';
 
 /** Repository challenges a requester may have open at once, and checks per challenge. */
 const MAX_OPEN_REPOSITORY_CHALLENGES = 3;

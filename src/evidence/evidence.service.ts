@@ -3,7 +3,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { Transactions } from '../database/transactions.js';
 import { emailKey } from '../common/normalize.js';
-import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxMessage } from '../notifications/outbox.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
@@ -12,7 +11,7 @@ import { updateTicketQuietly } from '../tickets/ticket-updates.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { assess } from './assess.js';
 import { loadAccountRecord } from './account-lookup.js';
-import { AssessmentRecord, type AssessmentTrigger } from './assessment.entity.js';
+import { AssessmentRecord } from './assessment.entity.js';
 import type { AssessPayload } from './assessment-requests.js';
 import { Challenge } from './challenge.entity.js';
 import { mayReceiveCode } from './challenge-policy.js';
@@ -21,6 +20,8 @@ import { toTicketEvidence } from './evidence.mapping.js';
 import type { AccountRecord, Assessment, TicketEvidence } from './evidence.types.js';
 import { SCORING_CONFIG } from './scoring-config.provider.js';
 import type { ScoringConfig } from './scoring.config.js';
+import { type AssessmentTrigger } from '../tickets/ticket.types.js';
+import { MailTemplate } from '../notifications/mail-template.js';
 
 /**
  * Runs the pure scorer on a ticket and keeps the result: a new assessment row (never updated), its

@@ -1,8 +1,8 @@
+import type { RequestType, TicketClaims } from '../tickets/ticket.types.js';
 /**
  * Plain inputs and outputs of the evidence scorer, decoupled from TypeORM so that the same engine runs
  * in the API, the CLI and the evaluation.
  */
-import type { RequestType, TicketClaims } from '../tickets/ticket.entity.js';
 
 export interface AccountEmailRecord {
   address: string;

@@ -2,11 +2,11 @@ import { Body, Controller, Get, Header, Post, Render, Req, Res } from '@nestjs/c
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
-import { REQUEST_TYPES } from '../tickets/ticket.entity.js';
 import { CODE_OF_CONDUCT } from './code-of-conduct.js';
 import { type FormBody, validateTicketForm } from './form-input.js';
 import { FOLLOW_UP_MESSAGE } from './intake-api.controller.js';
 import { IntakeService } from './intake.service.js';
+import { REQUEST_TYPES } from '../tickets/ticket.types.js';
 
 const REQUEST_TYPE_LABELS: Record<string, string> = {
   forgot_password: 'I forgot my password and cannot reset it',

@@ -8,10 +8,9 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { insertRows, isUniqueViolation, Transactions } from '../database/transactions.js';
 import { DirectoryService } from '../directory/directory.service.js';
-import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
-import { NO_REPORT_FIGURES, Ticket, TicketAccessToken, type TicketClaims, TicketLink, type TriState } from '../tickets/ticket.entity.js';
+import { Ticket, TicketAccessToken, TicketLink } from '../tickets/ticket.entity.js';
 import { TicketState } from '../tickets/ticket-state.js';
 import { mergeClaims } from '../tickets/claims.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
@@ -20,6 +19,8 @@ import { requestAssessment } from '../evidence/assessment-requests.js';
 import { CODE_OF_CONDUCT } from './code-of-conduct.js';
 import type { CreateTicketDto, TriStateInput } from './dto/create-ticket.dto.js';
 import { IntakeRateLimiter } from './rate-limiter.service.js';
+import { NO_REPORT_FIGURES, type TicketClaims, type TriState } from '../tickets/ticket.types.js';
+import { MailTemplate } from '../notifications/mail-template.js';
 
 export type SubmissionResult =
   | { kind: 'created'; reference: string; statusUrl: string; state: TicketState }

@@ -10,7 +10,7 @@ import { joinDateDistance } from '../evidence/rules/join-date.rule.js';
 import { namesHandle } from '../evidence/rules/linked-identity.rule.js';
 import { hasSecondFactor } from '../evidence/rules/second-factor.rule.js';
 import type { ScoringConfig } from '../evidence/scoring.config.js';
-import type { TicketClaims, TriState } from '../tickets/ticket.entity.js';
+import type { TicketClaims, TriState } from '../tickets/ticket.types.js';
 
 export type Verdict = 'matches' | 'contradicts' | 'not_on_file';
 

@@ -12,7 +12,7 @@ import { ResetsService } from '../resets/resets.service.js';
 import { moderatorActor, ReviewService } from '../review-queue/review.service.js';
 import { DecisionsService } from './decisions.service.js';
 import { ApproveDto, ChallengeDto, CocRecordDto, EscalateDto, NoteDto, ReopenDto, ReplyDto, SecondApprovalDto } from './dto/decision.dto.js';
-import { REFERENCE_PATTERN } from './queue-format.js';
+import { REFERENCE_PATTERN } from '../common/tokens.js';
 
 type Form = Record<string, unknown> | undefined;
 

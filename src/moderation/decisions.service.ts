@@ -10,25 +10,26 @@ import { insertRows, isUniqueViolation, Transactions } from '../database/transac
 import { loadAccountRecord } from '../evidence/account-lookup.js';
 import { Challenge } from '../evidence/challenge.entity.js';
 import { ChallengesService } from '../evidence/challenges.service.js';
-import { maskEmail } from '../evidence/rules/helpers.js';
 import { MetricsRegistry } from '../metrics/metrics.registry.js';
 import type { ScoringConfig } from '../evidence/scoring.config.js';
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
-import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { approvalPolicy } from '../resets/approval-policy.js';
 import { endLiveRecovery, liveRecovery } from '../resets/recovery-closing.js';
-import { Recovery } from '../resets/recovery.entity.js';
 import { ResetsService } from '../resets/resets.service.js';
 import { moderatorActor, ReviewService } from '../review-queue/review.service.js';
 import { requestSync } from '../review-queue/sync-requests.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { updateTicketIfUnchanged } from '../tickets/ticket-updates.js';
-import { Ticket, type TicketEventType } from '../tickets/ticket.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
 import { isOpen, TicketState } from '../tickets/ticket-state.js';
 import type { ApproveDto, ChallengeDto, CocRecordDto, ReplyDto } from './dto/decision.dto.js';
 import { composeReply, type ReplyKind, type ReplyTemplates } from './reply-templates.js';
+import { Recovery } from '../tickets/recovery.entity.js';
+import { type TicketEventType } from '../tickets/ticket.types.js';
+import { MailTemplate } from '../notifications/mail-template.js';
+import { maskEmail } from '../common/normalize.js';
 
 export const REPLY_TEMPLATES = Symbol('REPLY_TEMPLATES');
 

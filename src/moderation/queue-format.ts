@@ -3,8 +3,8 @@
  * string, and the keyset cursor. No I/O, so they are unit-tested on their own (queue-format.spec.ts).
  */
 import { MODERATOR_NAME_PATTERN } from '../auth/moderator-roles.js';
-import { REQUEST_TYPES, type RequestType, type SlaLevel } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, type TicketState } from '../tickets/ticket-state.js';
+import { REQUEST_TYPES, type RequestType, type SlaLevel } from '../tickets/ticket.types.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -202,4 +202,3 @@ export function queueQuery(f: QueueFilters, after?: string): string {
   return s ? `?${s}` : '';
 }
 
-export const REFERENCE_PATTERN = /^RD-[A-Z0-9]{6}$/i;

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import { type SlaLevel, Ticket } from '../tickets/ticket.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import {
   encodeCursor, formatAge, holderName, PAGE_SIZE, type QueueCursor, type QueueFilters, riskFlagList, slaBadge, type SlaBadge, slaRank,
 } from './queue-format.js';
+import { type SlaLevel } from '../tickets/ticket.types.js';
 
 export interface QueueRow {
   reference: string;

@@ -8,13 +8,14 @@ import type { StaffIdentity } from '../auth/staff-session.js';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import { moderatorActor, ReviewService } from '../review-queue/review.service.js';
 import { WorkNextService } from '../review-queue/work-next.service.js';
-import { REQUEST_TYPES } from '../tickets/ticket.entity.js';
 import { isOpen, OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
 import { DecisionsService } from './decisions.service.js';
-import { parseFilters, queueQuery, REFERENCE_PATTERN, SLA_LEVELS, SORTS } from './queue-format.js';
+import { parseFilters, queueQuery, SLA_LEVELS, SORTS } from './queue-format.js';
 import { QueueViewService } from './queue-view.service.js';
 import { TicketViewService } from './ticket-view.service.js';
+import { REQUEST_TYPES } from '../tickets/ticket.types.js';
+import { REFERENCE_PATTERN } from '../common/tokens.js';
 
 /** What the ticket page says after a decision form redirected back to it. */
 const DONE_NOTICES: Record<string, string> = {

@@ -12,11 +12,11 @@ import type { AccountRecord, RiskFlag, SignalKind } from '../evidence/evidence.t
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
 import type { ScoringConfig } from '../evidence/scoring.config.js';
 import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
-import { Recovery } from '../resets/recovery.entity.js';
 import { actorName, describeForStaff, type StaffEventLine } from '../tickets/ticket-event-text.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
 import { type ClaimRow, compareClaims, countVerdicts, secondFactorText, VERDICT_TEXT, type Verdict } from './claim-comparison.js';
 import { holderName, riskFlagList, slaBadge, type SlaBadge } from './queue-format.js';
+import { Recovery } from '../tickets/recovery.entity.js';
 
 const words = (s: string) => s.replace(/_/g, ' ');
 

@@ -1,24 +1,7 @@
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-export enum MailTemplate {
-  Acknowledgement = 'acknowledgement',
-  StatusLinkAgain = 'status-link-again',
-  ChallengeCode = 'challenge-code',
-  RecoveryCodesHint = 'recovery-codes-hint',
-  SlaBreach = 'sla-breach',
-  RecoveryCodesAnswer = 'recovery-codes-answer',
-  InfoRequested = 'info-requested',
-  DecisionDenied = 'decision-denied',
-  RecoveryApproved = 'recovery-approved',
-  RecoveryNotice = 'recovery-notice',
-  ResetLink = 'reset-link',
-  RecoveryCompleted = 'recovery-completed',
-  RecoveryStopped = 'recovery-stopped',
-  ClosedNoResponse = 'closed-no-response',
-  WeeklySummary = 'weekly-summary',
-}
+import type { MailTemplate } from './mail-template.js';
 
 export interface RenderedMail {
   subject: string;

@@ -5,11 +5,11 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { Transactions } from '../database/transactions.js';
 import { ClosingWorkerHost } from '../redis/closing-worker-host.js';
-import { QueueName } from '../review-queue/queue.constants.js';
 import { MAIL_TRANSPORT } from './notifications.constants.js';
 import type { MailTransport } from './mail-transport.js';
 import { NotificationsService } from './notifications.service.js';
 import { OutboxMessage } from './outbox.entity.js';
+import { QueueName } from '../jobs/job.constants.js';
 
 /** Sends one queued mail. Safe to run twice: a delivered row is marked and its payload emptied. */
 @Processor(QueueName.Mail, { concurrency: 4 })

@@ -2,12 +2,12 @@ import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { QueueName } from '../review-queue/queue.constants.js';
 import { MailProcessor } from './mail.processor.js';
 import { FileMailTransport, SmtpMailTransport } from './mail-transport.js';
 import { MAIL_TRANSPORT } from './notifications.constants.js';
 import { NotificationsService } from './notifications.service.js';
 import { OutboxRelay } from './outbox-relay.service.js';
+import { QueueName } from '../jobs/job.constants.js';
 
 @Module({})
 export class NotificationsModule {

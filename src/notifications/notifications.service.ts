@@ -7,9 +7,10 @@ import { VIEWS_DIR } from '../common/paths.js';
 import { SealedBox } from '../common/sealed-box.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { MailTemplate, MailTemplates } from './mail-templates.js';
+import { MailTemplates } from './mail-templates.js';
 import type { OutgoingMail } from './mail-transport.js';
 import { insertOutboxRow, OutboxMessage, OutboxTopic } from './outbox.entity.js';
+import { MailTemplate } from './mail-template.js';
 
 /** Queues mail inside the caller's transaction: the mail exists if and only if the change committed. */
 @Injectable()

@@ -7,8 +7,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
-import { JobName, QueueName, jobOptions } from '../review-queue/queue.constants.js';
 import { OutboxMessage, OutboxTopic } from './outbox.entity.js';
+import { JobName, QueueName, jobOptions } from '../jobs/job.constants.js';
 
 const BATCH = 200;
 const ADD_TIMEOUT_MS = 3000;

@@ -2,10 +2,10 @@
 // local days and computes shares and percentiles, so each figure can be tested without a database.
 import { localDayOf } from '../sla/calendar.js';
 import { OPEN_STATES } from '../tickets/ticket-state.js';
-import { REQUEST_TYPES, type RequestType } from '../tickets/ticket.entity.js';
 import { AGE_BUCKETS, ageBucketOf, percentilesOf, share } from './report-math.js';
 import { type BacklogRow as BacklogCount, type BreachRow as BreachRecord, BUCKET_MS, type CountRow, type DecisionRow, type OutcomeCountRow, type ResponseRow } from './report-queries.js';
 import { dayName, type ReportRange } from './report-range.js';
+import { REQUEST_TYPES, type RequestType } from '../tickets/ticket.types.js';
 
 /** One row per request type, then `all` (when the report covers every type). Times in milliseconds. */
 export interface SlaRow {

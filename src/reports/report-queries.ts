@@ -5,8 +5,8 @@
 import type { DataSource } from 'typeorm';
 import { localDayOf } from '../sla/calendar.js';
 import { OPEN_STATES } from '../tickets/ticket-state.js';
-import type { Outcome, RequestType } from '../tickets/ticket.entity.js';
 import { dayStart } from './report-range.js';
+import type { Outcome, RequestType } from '../tickets/ticket.types.js';
 
 export const BUCKET_MS = 15 * 60_000;
 const DAY = 86_400_000;

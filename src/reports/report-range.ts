@@ -1,8 +1,9 @@
 // The report's query string as one validated value: a range of whole local days in a time zone, and a
 // request type (or all). Pure: the page, the CSV and the JSON read the same parameters the same way.
 import { singleParam } from '../common/query-params.js';
-import { isValidTimeZone, localDayOf, parseLocalDate, wallToInstant } from '../sla/calendar.js';
-import { REQUEST_TYPES, type RequestType } from '../tickets/ticket.entity.js';
+import { localDayOf, parseLocalDate, wallToInstant } from '../sla/calendar.js';
+import { REQUEST_TYPES, type RequestType } from '../tickets/ticket.types.js';
+import { isValidTimeZone } from '../config/time-zone.js';
 
 const DAY = 86_400_000;
 /** Default range: the last 30 days, today included. */

@@ -1,10 +1,10 @@
 // The report page's view model: the same figures as the downloads, formatted for reading.
-import { REQUEST_TYPES } from '../tickets/ticket.entity.js';
 import { backlogAgeChart, histogramChart, lineChart, receivedVsDecidedChart } from './charts/index.js';
 import { AGE_BUCKETS, formatDuration, formatShare } from './report-math.js';
 import { rangeQuery } from './report-range.js';
 import { REPORT_TABLES } from './report-tables.js';
 import type { Report } from './reports.service.js';
+import { REQUEST_TYPES } from '../tickets/ticket.types.js';
 
 /** Breaches listed on the page; the CSV and JSON have them all. */
 export const BREACHES_ON_PAGE = 100;

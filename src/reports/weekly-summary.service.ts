@@ -4,12 +4,12 @@ import { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { isUniqueViolation, Transactions } from '../database/transactions.js';
-import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { OutboxMessage } from '../notifications/outbox.entity.js';
 import { ReportsService } from './reports.service.js';
 import { lastFullWeek, weeklySummaryContext, weeklySummaryId } from './weekly-summary.js';
+import { MailTemplate } from '../notifications/mail-template.js';
 
 export interface WeeklySummaryOutcome {
   outcome: 'queued' | 'already_queued';

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { VIEWS_DIR } from '../common/paths.js';
-import { MailTemplate, MailTemplates } from '../notifications/mail-templates.js';
+import { MailTemplates } from '../notifications/mail-templates.js';
 import { AGE_BUCKETS } from './report-math.js';
 import type { BacklogRow, ModeratorRow, SlaRow } from './report-figures.js';
 import type { Report } from './reports.service.js';
 import { lastFullWeek, TOP_MODERATORS, weeklySummaryContext, weeklySummaryId } from './weekly-summary.js';
+import { MailTemplate } from '../notifications/mail-template.js';
 
 const HOUR = 3_600_000;
 

@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
-import { LIVE_RECOVERY_STATES, Recovery, type RecoveryState } from './recovery.entity.js';
+import { Recovery } from '../tickets/recovery.entity.js';
+import { LIVE_RECOVERY_STATES, type RecoveryState } from '../tickets/ticket.types.js';
 
 /** The live recovery of a ticket, if any, read through the caller's transaction. */
 export function liveRecovery(em: EntityManager, ticketId: string): Promise<Recovery | null> {

@@ -9,20 +9,21 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
 import { Account } from '../directory/account.entity.js';
 import { loadAccountRecord } from '../evidence/account-lookup.js';
-import { maskEmail } from '../evidence/rules/helpers.js';
 import type { ScoringConfig } from '../evidence/scoring.config.js';
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
-import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { requestSync } from '../review-queue/sync-requests.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { updateTicketIfUnchanged } from '../tickets/ticket-updates.js';
-import { Ticket, type TicketEventType } from '../tickets/ticket.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
 import { TicketState } from '../tickets/ticket-state.js';
 import { addressesToNotify } from './approval-policy.js';
 import { closeRecovery, liveRecovery } from './recovery-closing.js';
-import { LIVE_RECOVERY_STATES, Recovery } from './recovery.entity.js';
+import { Recovery } from '../tickets/recovery.entity.js';
+import { LIVE_RECOVERY_STATES, type TicketEventType } from '../tickets/ticket.types.js';
+import { MailTemplate } from '../notifications/mail-template.js';
+import { maskEmail } from '../common/normalize.js';
 
 /** A reset or stop link's token: 32 random bytes in base64url (SECURITY.md #7). */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

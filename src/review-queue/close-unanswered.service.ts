@@ -4,7 +4,6 @@ import { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
-import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
@@ -14,6 +13,7 @@ import { TicketState } from '../tickets/ticket-state.js';
 import { ReviewService } from './review.service.js';
 import { requestSync } from './sync-requests.js';
 import { isUnanswered, unansweredCutoff } from './unanswered.js';
+import { MailTemplate } from '../notifications/mail-template.js';
 
 const BATCH = 500;
 

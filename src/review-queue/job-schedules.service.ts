@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
-import { periodicJobOptions, periodicJobs, QueueName } from './queue.constants.js';
+import { periodicJobOptions, periodicJobs, QueueName } from '../jobs/job.constants.js';
 
 /**
  * Makes the periodic queue's job schedulers match the configuration, once per worker process at boot:

@@ -4,7 +4,7 @@ import { Job } from 'bullmq';
 import { ClosingWorkerHost } from '../redis/closing-worker-host.js';
 import { WeeklySummaryService } from '../reports/weekly-summary.service.js';
 import { CloseUnansweredService } from './close-unanswered.service.js';
-import { JobName, QueueName } from './queue.constants.js';
+import { JobName, QueueName } from '../jobs/job.constants.js';
 
 /**
  * The jobs BullMQ's job schedulers make (JobSchedules): the hourly close-unanswered sweep and the weekly

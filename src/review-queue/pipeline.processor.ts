@@ -5,9 +5,9 @@ import { EvidenceService } from '../evidence/evidence.service.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { ClosingWorkerHost } from '../redis/closing-worker-host.js';
 import { QueueMirror } from './queue-mirror.service.js';
-import { JobName, QueueName } from './queue.constants.js';
 import { ReviewService } from './review.service.js';
 import { WebhookSender } from './webhook-sender.service.js';
+import { JobName, QueueName } from '../jobs/job.constants.js';
 
 /** The review pipeline: assess → route (one transaction), sync Redis with SQL, ops webhooks. */
 @Processor(QueueName.Review, { concurrency: 4 })

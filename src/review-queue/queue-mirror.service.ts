@@ -9,9 +9,9 @@ import { workOutboxRow } from '../notifications/outbox.entity.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { isOpen, OPEN_STATES } from '../tickets/ticket-state.js';
-import { desiredJobs, dispatchJobId, type JobSpec, type MirroredFields } from './dispatch-order.js';
-import { jobOptions, QueueName } from './queue.constants.js';
 import type { SyncPayload } from './sync-requests.js';
+import { jobOptions, QueueName, dispatchJobId } from '../jobs/job.constants.js';
+import { desiredJobs, type JobSpec, type MirroredFields } from '../tickets/dispatch-order.js';
 
 const MIRRORED = {
   id: true, state: true, claimedBy: true, escalated: true, slaLevel: true, recommendation: true, createdAt: true,

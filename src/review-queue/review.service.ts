@@ -5,17 +5,18 @@ import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { insertRows, isUniqueViolation, Transactions } from '../database/transactions.js';
-import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { MetricsRegistry } from '../metrics/metrics.registry.js';
 import { OutboxRelay } from '../notifications/outbox-relay.service.js';
 import { SlaService } from '../sla/sla.service.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { updateTicketIfUnchanged } from '../tickets/ticket-updates.js';
-import { type Outcome, Ticket, TicketCycle, type TicketEventType } from '../tickets/ticket.entity.js';
+import { Ticket, TicketCycle } from '../tickets/ticket.entity.js';
 import { canTransition, isOpen, TicketState } from '../tickets/ticket-state.js';
-import { leaseTimerId } from './dispatch-order.js';
 import { requestSync } from './sync-requests.js';
+import { type Outcome, type TicketEventType } from '../tickets/ticket.types.js';
+import { MailTemplate } from '../notifications/mail-template.js';
+import { leaseTimerId } from '../jobs/job.constants.js';
 
 /** `moderator:<name>`: how a moderator appears on the timeline and in `claimed_by`. */
 export const moderatorActor = (id: string): string => `moderator:${id}`;

@@ -6,8 +6,8 @@ import { ClosingWorkerHost } from '../redis/closing-worker-host.js';
 import { SlaService } from '../sla/sla.service.js';
 import { COOLING_OFF_HANDLER, type CoolingOffHandler } from './cooling-off.port.js';
 import { QueueMirror } from './queue-mirror.service.js';
-import { JobName, QueueName } from './queue.constants.js';
 import { ReviewService } from './review.service.js';
+import { JobName, QueueName } from '../jobs/job.constants.js';
 
 /**
  * Wake-ups (DESIGN.md principle 3): SLA marks, lease expiry, the end of a cooling-off. Each re-reads

@@ -5,8 +5,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
-import { QueueName } from './queue.constants.js';
 import { ReviewService } from './review.service.js';
+import { QueueName } from '../jobs/job.constants.js';
 
 /** Stray jobs skipped in one "work next" before giving up (each is a ticket no longer waiting). */
 const MAX_SKIPS = 50;

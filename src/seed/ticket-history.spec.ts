@@ -1,11 +1,11 @@
-import { REFERENCE_PATTERN } from '../moderation/queue-format.js';
-import { newReference } from '../common/tokens.js';
-import { slaColumns, slaStateOf } from '../sla/sla-columns.js';
+import { newReference, REFERENCE_PATTERN } from '../common/tokens.js';
 import { measuresBetween } from '../sla/sla-measures.js';
 import { DEFAULT_SLA_POLICY_JSON, parseSlaPolicy, type SlaPolicy } from '../sla/sla-policy.js';
 import { isOpen, OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import { bulkHistories, seedReference, seedSerialOf } from './bulk-seeder.js';
 import type { HistoryRules, TicketHistory } from './ticket-history.js';
+import { slaColumns, slaStateOf } from '../tickets/ticket-sla.js';
+import { REQUEST_TYPES } from '../tickets/ticket.types.js';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-11-30T12:00:00Z');
@@ -17,7 +17,7 @@ function rulesWith(policy: SlaPolicy, closeUnansweredMs: number | null = 30 * DA
   };
 }
 
-const DEFAULT_RULES = rulesWith(parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default'));
+const DEFAULT_RULES = rulesWith(parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default', REQUEST_TYPES));
 const generate = (count: number, seed = 7, rules = DEFAULT_RULES, days = 365) => [...bulkHistories({ count, seed, days, now: NOW }, rules)];
 
 /** The measures the ticket's stored clock gives when re-derived with the app's measuresBetween. */
@@ -166,7 +166,7 @@ describe('bulkHistories', () => {
     const office = parseSlaPolicy({
       default: { first_response: '16h', decision: '80h', warn_at: 0.75, calendar: 'office' },
       calendars: { office: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], hours: '09:00-17:00', time_zone: 'America/St_Johns', holidays: [] } },
-    }, 'test');
+    }, 'test', REQUEST_TYPES);
     const rules = rulesWith(office);
     const run = generate(600, 3, rules, 120);
     for (const h of run) {
@@ -178,7 +178,7 @@ describe('bulkHistories', () => {
   });
 
   it('leaves unanswered tickets waiting when CLOSE_UNANSWERED_AFTER is never', () => {
-    const run = generate(1_500, 7, rulesWith(parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default'), null));
+    const run = generate(1_500, 7, rulesWith(parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default', REQUEST_TYPES), null));
     expect(run.some((h) => h.ticket.outcome === 'closed_no_response')).toBe(false);
     expect(run.some((h) => h.ticket.state === TicketState.AwaitingRequester && NOW.getTime() - h.ticket.createdAt.getTime() > 60 * DAY)).toBe(true);
   });

@@ -6,14 +6,15 @@
 // ResetsService, StatusService). Nothing happens after `now`: a ticket whose next step lies in the future
 // is left open in the state it has reached.
 import { bandFor } from '../evidence/assess.js';
-import type { Band, Recommendation, RiskFlag } from '../evidence/evidence.types.js';
-import { slaColumns } from '../sla/sla-columns.js';
+import type { RiskFlag } from '../evidence/evidence.types.js';
 import {
   applyMarks, decideSla, dueMarks, pauseSla, reopenSla, respondSla, resumeSla, type SlaState, type SlaTargets, startSla,
 } from '../sla/sla-clock.js';
 import { measuresBetween, type SlaMeasures } from '../sla/sla-measures.js';
-import type { Outcome, RequestType, Ticket, TicketCycle, TicketEvent, TicketEventType } from '../tickets/ticket.entity.js';
+import type { Ticket, TicketCycle, TicketEvent } from '../tickets/ticket.entity.js';
 import { isOpen, TicketState } from '../tickets/ticket-state.js';
+import type { Outcome, RequestType, TicketEventType, Band, Recommendation } from '../tickets/ticket.types.js';
+import { slaColumns } from '../tickets/ticket-sla.js';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;

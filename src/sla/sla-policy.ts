@@ -1,16 +1,15 @@
 // The SLA policy file: per request type targets and the calendars they are measured in. Validation is
 // strict and reports every problem at once, because the file is edited by hand and read only at boot.
-import { readFileSync } from 'node:fs';
 import { parseDuration } from '../config/duration.js';
-import { REQUEST_TYPES } from '../tickets/ticket.entity.js';
-import type { RequestType } from '../tickets/ticket.entity.js';
-import { ALWAYS, businessHours, isValidTimeZone, parseClock, parseLocalDate, WEEKDAYS } from './calendar.js';
+import { ALWAYS, businessHours, parseClock, parseLocalDate, WEEKDAYS } from './calendar.js';
 import type { Calendar, Weekday } from './calendar.js';
 import type { SlaTargets } from './sla-clock.js';
+import { isValidTimeZone } from '../config/time-zone.js';
 
-export interface SlaPolicy {
-  targetsFor(type: RequestType): SlaTargets;
-  describe(): Record<RequestType, { firstResponse: string; decision: string; warnAt: number; calendar: string }>;
+/** Targets per request type; the types are the caller's (the ticket's vocabulary), so this file stays pure. */
+export interface SlaPolicy<T extends string = string> {
+  targetsFor(type: T): SlaTargets;
+  describe(): Record<T, { firstResponse: string; decision: string; warnAt: number; calendar: string }>;
 }
 
 export class SlaPolicyError extends Error {
@@ -227,31 +226,33 @@ function calendarsAt(value: unknown, problems: Problems): Map<string, Calendar |
   return calendars;
 }
 
-function overridesAt(value: unknown, calendars: ReadonlySet<string>, problems: Problems): Map<RequestType, Partial<TargetFields>> {
-  const overrides = new Map<RequestType, Partial<TargetFields>>();
+function overridesAt<T extends string>(
+  value: unknown, calendars: ReadonlySet<string>, problems: Problems, requestTypes: readonly T[],
+): Map<T, Partial<TargetFields>> {
+  const overrides = new Map<T, Partial<TargetFields>>();
   const json = value === undefined ? {} : objectAt(value, 'request_types', null, problems);
   for (const [type, spec] of entries(json ?? {})) {
-    if (!(REQUEST_TYPES as readonly string[]).includes(type)) {
-      problems.add(`request_types.${type}`, `unknown request type (expected one of ${REQUEST_TYPES.join(', ')})`);
+    if (!(requestTypes as readonly string[]).includes(type)) {
+      problems.add(`request_types.${type}`, `unknown request type (expected one of ${requestTypes.join(', ')})`);
       continue;
     }
-    overrides.set(type as RequestType, targetFieldsAt(spec, `request_types.${type}`, calendars, problems));
+    overrides.set(type as T, targetFieldsAt(spec, `request_types.${type}`, calendars, problems));
   }
   return overrides;
 }
 
 /** Validates the whole policy, collecting every problem, and throws SlaPolicyError if there is any. */
-export function parseSlaPolicy(json: unknown, source: string): SlaPolicy {
+export function parseSlaPolicy<T extends string>(json: unknown, source: string, requestTypes: readonly T[]): SlaPolicy<T> {
   const problems = new Problems(source);
   const root = objectAt(json, '', TOP_KEYS, problems) ?? {};
   const calendars = calendarsAt(root.calendars, problems);
   const names = new Set(calendars.keys());
   const defaults = { ...BUILT_IN, ...(root.default === undefined ? {} : targetFieldsAt(root.default, 'default', names, problems)) };
-  const overrides = overridesAt(root.request_types, names, problems);
+  const overrides = overridesAt(root.request_types, names, problems, requestTypes);
   if (problems.lines.length > 0) throw new SlaPolicyError(problems.lines);
 
-  const fields = new Map(REQUEST_TYPES.map((type) => [type, { ...defaults, ...overrides.get(type) }]));
-  const targets = new Map(REQUEST_TYPES.map((type) => {
+  const fields = new Map(requestTypes.map((type) => [type, { ...defaults, ...overrides.get(type) }]));
+  const targets = new Map(requestTypes.map((type) => {
     const f = fields.get(type)!;
     const calendar = f.calendar === ROUND_THE_CLOCK ? ALWAYS : calendars.get(f.calendar)!;
     const t: SlaTargets = { firstResponseMs: f.firstResponse.ms, decisionMs: f.decision.ms, warnAt: f.warnAt, calendar };
@@ -263,26 +264,9 @@ export function parseSlaPolicy(json: unknown, source: string): SlaPolicy {
       if (!t) throw new Error(`unknown request type: ${String(type)}`);
       return t;
     },
-    describe: () => Object.fromEntries(REQUEST_TYPES.map((type) => {
+    describe: () => Object.fromEntries(requestTypes.map((type) => {
       const f = fields.get(type)!;
       return [type, { firstResponse: f.firstResponse.text, decision: f.decision.text, warnAt: f.warnAt, calendar: f.calendar }];
-    })) as ReturnType<SlaPolicy['describe']>,
+    })) as ReturnType<SlaPolicy<T>['describe']>,
   };
-}
-
-/** Reads and validates a policy file; an unreadable file or invalid JSON is reported like any other problem. */
-export function loadSlaPolicyFile(path: string): SlaPolicy {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new SlaPolicyError([`${path}: cannot be read: ${(error as Error).message}`]);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new SlaPolicyError([`${path}: not valid JSON: ${(error as Error).message}`]);
-  }
-  return parseSlaPolicy(json, path);
 }

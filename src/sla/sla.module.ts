@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { PROJECT_ROOT } from '../common/paths.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { loadSlaPolicyFile } from './sla-policy.js';
 import { SLA_POLICY, SlaService } from './sla.service.js';
+import { loadSlaPolicyFile } from '../tickets/workflow-policy.provider.js';
 
 /** SLA policies (read once at boot: a bad file stops the boot with every problem listed) and the clock. */
 @Global()

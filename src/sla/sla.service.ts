@@ -5,20 +5,20 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
 import { MetricsRegistry } from '../metrics/metrics.registry.js';
-import { MailTemplate } from '../notifications/mail-templates.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { slaTimerId } from '../review-queue/dispatch-order.js';
 import { requestWebhook } from '../review-queue/sync-requests.js';
 import { updateTicketQuietly } from '../tickets/ticket-updates.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
-import { type SlaColumns, slaColumns, slaStateOf } from './sla-columns.js';
 import {
   applyMarks, decideSla, dueMarks, pauseSla, reopenSla, respondSla, resumeSla, type SlaState, type SlaTargets, startSla,
 } from './sla-clock.js';
 import { measuresBetween, type SlaMeasures } from './sla-measures.js';
 import type { SlaPolicy } from './sla-policy.js';
+import { type SlaColumns, slaColumns, slaStateOf } from '../tickets/ticket-sla.js';
+import { MailTemplate } from '../notifications/mail-template.js';
+import { slaTimerId } from '../jobs/job.constants.js';
 
 export const SLA_POLICY = Symbol('SLA_POLICY');
 

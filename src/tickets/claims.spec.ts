@@ -1,5 +1,5 @@
 import { mergeClaims } from './claims.js';
-import type { TicketClaims } from './ticket.entity.js';
+import type { TicketClaims } from './ticket.types.js';
 
 const claims = (over: Partial<TicketClaims> = {}): TicketClaims => ({
   previousEmails: [], emailsStillRead: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '', ...over,

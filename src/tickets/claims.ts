@@ -1,4 +1,4 @@
-import type { TicketClaims } from './ticket.entity.js';
+import type { TicketClaims } from './ticket.types.js';
 
 const union = (a: readonly string[] = [], b: readonly string[] = []): string[] => [...new Set([...a, ...b])];
 

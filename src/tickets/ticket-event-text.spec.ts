@@ -1,5 +1,5 @@
 import { describeForRequester, describeForStaff } from './ticket-event-text.js';
-import type { TicketEventType } from './ticket.entity.js';
+import type { TicketEventType } from './ticket.types.js';
 
 const at = new Date('2026-11-25T12:00:00Z');
 const event = (type: string, data: Record<string, unknown> = {}, actor = 'system', isPublic = false) => ({ type, actor, public: isPublic, data, createdAt: at });

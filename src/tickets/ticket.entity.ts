@@ -1,37 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 import { BigIntColumn, DateTimeColumn, JsonColumn } from '../database/columns.js';
-import type { Band, Recommendation } from '../evidence/evidence.types.js';
 import { TicketState } from './ticket-state.js';
-
-export type SlaLevel = 'on_time' | 'warning' | 'breached';
-
-/**
- * How the ticket's decision cycle ended, for reports: a moderator's decision, or a closing without one.
- * A withdrawal after an approval does not change the decision.
- */
-export const OUTCOMES = ['approved', 'denied', 'withdrawn', 'closed_no_response'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-export const REQUEST_TYPES = [
-  'forgot_password', 'lost_2fa', 'lost_recovery_codes', 'lost_email_access', 'compromised',
-] as const;
-export type RequestType = (typeof REQUEST_TYPES)[number];
-export type TriState = 'yes' | 'no' | 'unknown';
-
-/** What the requester claims, kept as given (normalised) for scoring and for the moderator. */
-export interface TicketClaims {
-  previousEmails: string[];
-  /**
-   * Addresses the requester says they can still read mail at (also counted as claimed addresses): if
-   * one is on file, a one-time code goes there. Absent on tickets older than this field.
-   */
-  emailsStillRead?: string[];
-  projects: string[];
-  joinedApprox: string | null;
-  has2fa: TriState;
-  hasRecoveryCodes: TriState;
-  details: string;
-}
+import type {
+  Band, Outcome, Recommendation, RequestType, SlaLevel, TicketClaims, TicketCycleRow, TicketEventType, TicketRow, TimelineEntry,
+} from './ticket.types.js';
 
 @Entity('tickets')
 @Index('ix_tickets_state_created', ['state', 'createdAt'])
@@ -49,7 +21,7 @@ export interface TicketClaims {
 @Index('ix_tickets_breached', ['createdAt', 'id', 'requestType', 'slaResponseMet', 'slaDecisionMet', 'slaResponseLevel', 'slaDecisionLevel'], {
   where: "(sla_response_met = FALSE OR sla_decision_met = FALSE OR sla_response_level = 'breached' OR sla_decision_level = 'breached')",
 })
-export class Ticket {
+export class Ticket implements TicketRow {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
@@ -239,24 +211,10 @@ export class Ticket {
   version: number;
 }
 
-export type TicketEventType =
-  | 'submitted' | 'follow_up' | 'message' | 'withdrawn' | 'competing_request' | 'state_changed' | 'info_requested'
-  | 'assessed' | 'codes_sent' | 'code_sent' | 'code_confirmed' | 'code_rejected' | 'code_locked'
-  | 'repository_challenge_started' | 'repository_checked' | 'repository_result_recorded' | 'recovery_codes_hint_sent'
-  | 'routed' | 'recovery_codes_answer' | 'contested' | 'claimed' | 'lease_renewed' | 'released' | 'lease_expired'
-  | 'reassigned' | 'escalated' | 'sla_started' | 'sla_paused' | 'sla_resumed' | 'sla_warning' | 'sla_breached' | 'reopened'
-  | 'note' | 'denied' | 'coc_recorded' | 'approved' | 'second_approval' | 'cooling_off_started' | 'reset_link_sent'
-  | 'reset_link_reissued' | 'reset_completed' | 'recovery_stopped' | 'closed_no_response';
-
-/** A new ticket's report figures: nothing measured or decided yet. */
-export const NO_REPORT_FIGURES: Pick<Ticket, 'slaResponseMs' | 'slaResponseMet' | 'slaDecisionMs' | 'slaDecisionMet' | 'outcome' | 'decidedBy' | 'handlingMs'> = {
-  slaResponseMs: null, slaResponseMet: null, slaDecisionMs: null, slaDecisionMet: null, outcome: null, decidedBy: null, handlingMs: null,
-};
-
 /** One line of a ticket's timeline; `public` lines are shown on the requester's status page. */
 @Entity('ticket_events')
 @Index('ix_ticket_events_ticket', ['ticketId', 'id'])
-export class TicketEvent {
+export class TicketEvent implements TimelineEntry {
   @PrimaryGeneratedColumn()
   id: number;
 
@@ -266,7 +224,7 @@ export class TicketEvent {
   @Column({ type: 'varchar', length: 40 })
   type: TicketEventType;
 
-  /** `requester`, `system`, or `moderator:<name>`. */
+  /** `requester`, `system`, `account_owner`, or `moderator:<name>`. */
   @Column({ type: 'varchar', length: 60 })
   actor: string;
 
@@ -324,7 +282,7 @@ export class TicketAccessToken {
 @Index('ix_ticket_cycles_decided', ['decidedAt'])
 @Index('ix_ticket_cycles_closed', ['closedAt'])
 @Index('ix_ticket_cycles_reopened', ['reopenedAt'])
-export class TicketCycle {
+export class TicketCycle implements TicketCycleRow {
   @PrimaryColumn({ name: 'ticket_id', type: 'varchar', length: 36 })
   ticketId: string;
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { totpCode } from '../../src/auth/totp.js';
 import { TABLE_COLUMNS } from '../../src/reports/report-tables.js';
-import { type RequestType, Ticket } from '../../src/tickets/ticket.entity.js';
+import { Ticket } from '../../src/tickets/ticket.entity.js';
 import { isOpen, TicketState } from '../../src/tickets/ticket-state.js';
 import { makeStoredTicket } from '../support/factories.js';
 import { MovableClock } from '../support/movable-clock.js';
@@ -10,6 +10,7 @@ import { type ClockStep, measuredClockAfter } from '../support/sla-fixture.js';
 import { enrolledModerator, STAFF_PASSWORD } from '../support/staff.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { expectQuietPages, launchChromium, type PageProblems, watchPage } from './chromium.js';
+import { type RequestType } from '../../src/tickets/ticket.types.js';
 
 const H = 3_600_000;
 const D = 24 * H;

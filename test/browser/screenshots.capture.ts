@@ -16,9 +16,8 @@ import request from 'supertest';
 import { totpCode } from '../../src/auth/totp.js';
 import { generateDirectory } from '../../src/directory/demo-directory.js';
 import { applyMarks, decideSla, dueMarks, pauseSla, respondSla, startSla } from '../../src/sla/sla-clock.js';
-import { slaColumns } from '../../src/sla/sla-columns.js';
 import { DEFAULT_SLA_POLICY_JSON, parseSlaPolicy } from '../../src/sla/sla-policy.js';
-import { type RequestType, Ticket } from '../../src/tickets/ticket.entity.js';
+import { Ticket } from '../../src/tickets/ticket.entity.js';
 import { TicketState } from '../../src/tickets/ticket-state.js';
 import { makeAccount, makeStoredTicket, makeTicketBody, seedDirectory } from '../support/factories.js';
 import { reportHistory } from '../support/report-history.js';
@@ -26,6 +25,8 @@ import { pipelineSettled } from '../support/row-counts.js';
 import { enrolledModerator, STAFF_PASSWORD, STAFF_TOTP_SECRET } from '../support/staff.js';
 import { expectEventually, startTestApp, statusTokenIn, type TestApp } from '../support/test-app.js';
 import { launchChromium, watchPage } from './chromium.js';
+import { REQUEST_TYPES, type RequestType } from '../../src/tickets/ticket.types.js';
+import { slaColumns } from '../../src/tickets/ticket-sla.js';
 
 const OUT_DIR = join(process.cwd(), 'docs', 'screenshots');
 const HOUR = 3_600_000;
@@ -128,7 +129,7 @@ const NORA = makeAccount({
   ],
 });
 
-const POLICY = parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default');
+const POLICY = parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default', REQUEST_TYPES);
 const DEMO_ACCOUNTS = generateDirectory(50).accounts;
 const RECOMMENDATION = { strong: 'approve', moderate: 'request_info', weak: 'request_info', insufficient: 'deny' } as const;
 

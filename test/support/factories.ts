@@ -1,13 +1,14 @@
 import { generateDirectory } from '../../src/directory/demo-directory.js';
 import { parseDirectoryFile } from '../../src/directory/directory-file.js';
 import { DirectoryService } from '../../src/directory/directory.service.js';
-import { slaColumns } from '../../src/sla/sla-columns.js';
 import { startSla } from '../../src/sla/sla-clock.js';
 import { DEFAULT_SLA_POLICY_JSON, parseSlaPolicy } from '../../src/sla/sla-policy.js';
 import { randomUUID } from 'node:crypto';
-import { NO_REPORT_FIGURES, Ticket } from '../../src/tickets/ticket.entity.js';
+import { Ticket } from '../../src/tickets/ticket.entity.js';
 import { TicketState } from '../../src/tickets/ticket-state.js';
 import type { TestApp } from './test-app.js';
+import { NO_REPORT_FIGURES, REQUEST_TYPES } from '../../src/tickets/ticket.types.js';
+import { slaColumns } from '../../src/tickets/ticket-sla.js';
 
 let counter = 0;
 
@@ -68,4 +69,4 @@ export function makeStoredTicket(i: number, over: Partial<Ticket> = {}): Ticket 
   };
 }
 
-const DEFAULT_POLICY = parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default');
+const DEFAULT_POLICY = parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default', REQUEST_TYPES);

@@ -4,11 +4,11 @@
 // time. Each ticket is what the app would have stored by `now`: its SLA clock replayed step by step
 // (sla-fixture.ts), the measures fixed as they happened, the state it has reached.
 import { pick, seededRandom } from '../../src/common/random.js';
-import type { Band } from '../../src/evidence/evidence.types.js';
-import type { Outcome, RequestType, Ticket } from '../../src/tickets/ticket.entity.js';
+import type { Ticket } from '../../src/tickets/ticket.entity.js';
 import { isOpen, TicketState } from '../../src/tickets/ticket-state.js';
 import { makeStoredTicket } from './factories.js';
 import { type ClockStep, measuredClockAfter } from './sla-fixture.js';
+import type { Outcome, RequestType, Band } from '../../src/tickets/ticket.types.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;

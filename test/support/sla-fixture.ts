@@ -1,10 +1,10 @@
-import { slaColumns, type SlaColumns } from '../../src/sla/sla-columns.js';
 import { applyMarks, decideSla, dueMarks, pauseSla, reopenSla, respondSla, resumeSla, type SlaState, startSla } from '../../src/sla/sla-clock.js';
 import { measuresBetween, type SlaMeasures } from '../../src/sla/sla-measures.js';
 import { DEFAULT_SLA_POLICY_JSON, parseSlaPolicy } from '../../src/sla/sla-policy.js';
-import type { RequestType } from '../../src/tickets/ticket.entity.js';
+import { REQUEST_TYPES, type RequestType } from '../../src/tickets/ticket.types.js';
+import { slaColumns, type SlaColumns } from '../../src/tickets/ticket-sla.js';
 
-const POLICY = parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default');
+const POLICY = parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default', REQUEST_TYPES);
 const STEPS = { respond: respondSla, pause: pauseSla, resume: resumeSla, decide: decideSla, reopen: reopenSla } as const;
 
 /** One step of a ticket's SLA clock and when it happened (an ISO instant). */

@@ -1,6 +1,7 @@
 import type { RiskFlag } from '../evidence.types.js';
-import { findEmail, isExpired, maskEmail } from './helpers.js';
+import { findEmail, isExpired } from './helpers.js';
 import type { RuleInput, RuleResult } from './rule.types.js';
+import { maskEmail } from '../../common/normalize.js';
 
 const RULE = 'email_challenge';
 

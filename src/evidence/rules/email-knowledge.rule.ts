@@ -1,7 +1,7 @@
-import { emailKey } from '../../common/normalize.js';
+import { emailKey, maskEmail } from '../../common/normalize.js';
 import type { RiskFlag, Signal } from '../evidence.types.js';
 import { emailChallengeCounts } from './email-challenge.rule.js';
-import { everPublic, findEmail, isExpired, maskEmail, mentionedAddresses } from './helpers.js';
+import { everPublic, findEmail, isExpired, mentionedAddresses } from './helpers.js';
 import type { RuleInput, RuleResult } from './rule.types.js';
 
 const RULE = 'email_knowledge';

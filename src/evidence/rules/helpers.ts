@@ -2,13 +2,6 @@ import { emailDomain, emailKey } from '../../common/normalize.js';
 import type { ScoringConfig } from '../scoring.config.js';
 import type { AccountEmailRecord, AccountRecord } from '../evidence.types.js';
 
-/** `jane@example.org` → `j***@example.org`: reasons may end up in logs (SECURITY #22). */
-export function maskEmail(address: string): string {
-  const at = address.lastIndexOf('@');
-  if (at < 1) return '***';
-  return `${address[0]}***${address.slice(at)}`;
-}
-
 function domainIn(domain: string, list: readonly string[]): boolean {
   return list.some((entry) => {
     const d = entry.trim().toLowerCase();

@@ -1,6 +1,7 @@
 import type { RiskFlag, Signal } from '../evidence.types.js';
-import { DAY_MS, isDisposable, isExpired, maskEmail, mentionedAddresses } from './helpers.js';
+import { DAY_MS, isDisposable, isExpired, mentionedAddresses } from './helpers.js';
 import type { RuleInput, RuleResult } from './rule.types.js';
+import { maskEmail } from '../../common/normalize.js';
 
 const RULE = 'risk';
 

@@ -1,8 +1,8 @@
 import { blindGuessGains, DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
 import type { ScoringConfig } from '../scoring.config.js';
-import type { TriState } from '../../tickets/ticket.entity.js';
 import { NOW, account, ticket } from '../evidence.fixtures.js';
 import { secondFactorRule } from './second-factor.rule.js';
+import type { TriState } from '../../tickets/ticket.types.js';
 
 const run = (has2fa: TriState, hasRecoveryCodes: TriState, a = account()) =>
   secondFactorRule({ ticket: ticket({ requestType: 'forgot_password', claims: { has2fa, hasRecoveryCodes } }), account: a, config: C, now: NOW });

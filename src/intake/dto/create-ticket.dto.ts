@@ -6,7 +6,7 @@ import {
 } from 'class-validator';
 import { HasNoControlCharacters, trim } from '../../common/dto-rules.js';
 import { emailKey, PROJECT_NAME_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
-import { REQUEST_TYPES, type RequestType } from '../../tickets/ticket.entity.js';
+import { REQUEST_TYPES, type RequestType } from '../../tickets/ticket.types.js';
 
 const normaliseEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? emailKey(value) : value);
 const normaliseEmails = ({ value }: { value: unknown }) =>

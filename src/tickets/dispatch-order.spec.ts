@@ -1,9 +1,6 @@
 import { TicketState } from '../tickets/ticket-state.js';
-import {
-  coolingOffTimerId, desiredJobs, dispatchJobId, dispatchPriority, DispatchTier, dispatchTier, leaseTimerId, slaTimerId,
-  type MirroredFields,
-} from './dispatch-order.js';
-import { QueueName } from './queue.constants.js';
+import { desiredJobs, dispatchPriority, DispatchTier, dispatchTier, type MirroredFields } from './dispatch-order.js';
+import { QueueName, coolingOffTimerId, dispatchJobId, leaseTimerId, slaTimerId } from '../jobs/job.constants.js';
 
 const ID = '3105d516-9a88-464a-8f18-047be7f64d2c';
 const waiting = (over: Partial<MirroredFields> = {}): MirroredFields => ({

@@ -1,19 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { BigIntColumn, DateTimeColumn } from '../database/columns.js';
-
-/**
- * - `awaiting_second`: approved once; a different senior moderator must approve too (four-eyes).
- * - `cooling_off`: every address on file has been told; the reset link waits until `coolingOffEndsAt`.
- * - `link_sent`: the single-use reset link went to `resetAddress`.
- * - `completed`: the link was used and the password set. `cancelled`: stopped from an address on file.
- *   `denied`: the second approver (or a senior) refused.
- */
-export type RecoveryState = 'awaiting_second' | 'cooling_off' | 'link_sent' | 'completed' | 'cancelled' | 'denied';
-export const LIVE_RECOVERY_STATES: readonly RecoveryState[] = ['awaiting_second', 'cooling_off', 'link_sent'];
+import type { RecoveryRow, RecoveryState } from './ticket.types.js';
 
 /** An approved recovery of one account (migration 1764800000000 holds its constraints). */
 @Entity('recoveries')
-export class Recovery {
+export class Recovery implements RecoveryRow {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 

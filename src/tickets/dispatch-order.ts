@@ -1,6 +1,6 @@
-import type { Ticket } from '../tickets/ticket.entity.js';
-import { TicketState } from '../tickets/ticket-state.js';
-import { JobName, QueueName } from './queue.constants.js';
+import { coolingOffTimerId, dispatchJobId, JobName, leaseTimerId, QueueName, slaTimerId } from '../jobs/job.constants.js';
+import { isOpen, TicketState } from './ticket-state.js';
+import type { TicketRow } from './ticket.types.js';
 
 /**
  * The moderators' order: breached (and escalated) first, then warned, then an optional fast lane for
@@ -21,7 +21,7 @@ const HOUR_MS = 3_600_000;
 const EPOCH_MS = Date.UTC(2025, 0, 1);
 const HOURS = 2 ** 19;
 
-export type DispatchFields = Pick<Ticket, 'state' | 'claimedBy' | 'escalated' | 'slaLevel' | 'recommendation' | 'createdAt'>;
+export type DispatchFields = Pick<TicketRow, 'state' | 'claimedBy' | 'escalated' | 'slaLevel' | 'recommendation' | 'createdAt'>;
 
 export function dispatchTier(ticket: DispatchFields, fastLane: boolean): DispatchTier {
   if (ticket.escalated || ticket.slaLevel === 'breached') return DispatchTier.Breached;
@@ -38,14 +38,10 @@ export function dispatchPriority(tier: DispatchTier, createdAt: Date): number {
 }
 
 /** A ticket waits for a moderator: it must have a dispatch job. */
-export function waitsForModerator(ticket: Pick<Ticket, 'state' | 'claimedBy'>): boolean {
+export function waitsForModerator(ticket: Pick<TicketRow, 'state' | 'claimedBy'>): boolean {
   return ticket.state === TicketState.AwaitingReview && ticket.claimedBy === null;
 }
 
-export const dispatchJobId = (ticketId: string): string => `d-${ticketId}`;
-export const slaTimerId = (ticketId: string, at: Date): string => `sla-${ticketId}-${at.getTime()}`;
-export const leaseTimerId = (ticketId: string, at: Date): string => `lease-${ticketId}-${at.getTime()}`;
-export const coolingOffTimerId = (ticketId: string, at: Date): string => `cool-${ticketId}-${at.getTime()}`;
 
 export interface JobSpec {
   queue: QueueName.Dispatch | QueueName.Timers;
@@ -58,11 +54,12 @@ export interface JobSpec {
   at?: Date;
 }
 
-export type MirroredFields = DispatchFields & Pick<Ticket, 'id' | 'leaseExpiresAt' | 'slaNextAt' | 'coolingOffEndsAt'>;
+export type MirroredFields = DispatchFields & Pick<TicketRow, 'id' | 'leaseExpiresAt' | 'slaNextAt' | 'coolingOffEndsAt'>;
 
-/** Every job Redis should hold for this ticket, derived from SQL alone (DESIGN.md, principle 1). */
+/** Every job Redis should hold for this ticket, derived from SQL alone (docs/architecture.md, principle 1); none once closed. */
 export function desiredJobs(ticket: MirroredFields, fastLane: boolean): JobSpec[] {
   const jobs: JobSpec[] = [];
+  if (!isOpen(ticket.state)) return jobs;
   if (waitsForModerator(ticket)) {
     jobs.push({
       queue: QueueName.Dispatch, name: JobName.Dispatch, id: dispatchJobId(ticket.id), data: { ticketId: ticket.id },

@@ -81,3 +81,9 @@ export function periodicJobOptions(): JobSchedulerTemplateOptions {
     removeOnFail: { age: 30 * 24 * 3600, count: 200 },
   };
 }
+
+/** Deterministic job ids: adding the same wake-up twice adds one job (docs/architecture.md, principle 3). */
+export const dispatchJobId = (ticketId: string): string => `d-${ticketId}`;
+export const slaTimerId = (ticketId: string, at: Date): string => `sla-${ticketId}-${at.getTime()}`;
+export const leaseTimerId = (ticketId: string, at: Date): string => `lease-${ticketId}-${at.getTime()}`;
+export const coolingOffTimerId = (ticketId: string, at: Date): string => `cool-${ticketId}-${at.getTime()}`;

@@ -1,7 +1,8 @@
-import type { Ticket } from '../tickets/ticket.entity.js';
-import { type SlaState, worstLevel } from './sla-clock.js';
+// The ticket's SLA columns as the pure clock (src/sla/sla-clock.ts) sees them, and back.
+import { type SlaState, worstLevel } from '../sla/sla-clock.js';
+import type { TicketRow } from './ticket.types.js';
 
-export type SlaColumns = Pick<Ticket,
+export type SlaColumns = Pick<TicketRow,
   | 'slaCycle' | 'slaCycleStartedAt' | 'firstRespondedAt' | 'slaDecidedAt' | 'slaPausedSince' | 'slaPauses'
   | 'responseWarnAt' | 'responseDueAt' | 'decisionWarnAt' | 'decisionDueAt'
   | 'slaResponseLevel' | 'slaDecisionLevel' | 'slaLevel' | 'slaNextAt'>;
