@@ -12,8 +12,8 @@ import { Ticket } from '../tickets/ticket.entity.js';
 import { TicketState } from '../tickets/ticket-state.js';
 import { ReviewService } from './review.service.js';
 import { requestSync } from './sync-requests.js';
-import { isUnanswered, unansweredCutoff } from './unanswered.js';
 import { MailTemplate } from '../notifications/mail-template.js';
+import { isUnanswered, unansweredCutoff } from '../tickets/unanswered.js';
 
 const BATCH = 500;
 
