@@ -4,12 +4,12 @@ import { AssessmentRecord } from '../src/evidence/assessment.entity.js';
 import { Challenge } from '../src/evidence/challenge.entity.js';
 import { ChallengesService } from '../src/evidence/challenges.service.js';
 import { EvidenceService } from '../src/evidence/evidence.service.js';
-import { OutboxMessage, OutboxTopic } from '../src/notifications/outbox.entity.js';
 import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { FakeGitHub } from './support/fake-github.js';
 import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.js';
 import { pipelineSettled } from './support/row-counts.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { OutboxMessage, OutboxTopic } from '../src/jobs/outbox.entity.js';
 
 const ALICE = makeAccount({
   username: 'alice-ev', joined_at: '2017-05-02T09:00:00Z', linked_github: 'alice-gh',

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { Ticket, TicketAccessToken } from '../src/tickets/ticket.entity.js';
-import { OutboxMessage } from '../src/notifications/outbox.entity.js';
 import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.js';
 import { intakeRowCounts } from './support/row-counts.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { OutboxMessage } from '../src/jobs/outbox.entity.js';
 
 const rowCounts = intakeRowCounts;
 

@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { OutboxMessage, OutboxTopic } from '../src/notifications/outbox.entity.js';
 import { makeTicketBody } from './support/factories.js';
 import { SmtpSink } from './support/smtp-sink.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { OutboxMessage, OutboxTopic } from '../src/jobs/outbox.entity.js';
 
 describe('mail over SMTP (SMTP_URL set)', () => {
   const smtp = new SmtpSink();

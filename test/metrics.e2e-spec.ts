@@ -3,7 +3,6 @@ import type { Queue } from 'bullmq';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { ReviewService } from '../src/review-queue/review.service.js';
-import { SlaService } from '../src/sla/sla.service.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeTicketBody } from './support/factories.js';
@@ -13,6 +12,7 @@ import { pipelineSettled } from './support/row-counts.js';
 import { csrfIn, signedInModerator } from './support/staff.js';
 import { expectEventually, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 import { JobName, QueueName } from '../src/jobs/job.constants.js';
+import { TimerJobs } from '../src/review-queue/timer.jobs.js';
 
 const METRICS_TOKEN = 'metrics-token-for-the-e2e-test-0123456789';
 
@@ -128,7 +128,7 @@ describe('GET /metrics (Prometheus), open', () => {
   it('counts SLA warnings and breaches once each, and shows open tickets at each level from SQL', async () => {
     const ticket = await t.dataSource.getRepository(Ticket).findOneByOrFail({ reference: references[2] });
     expect(ticket.state).toBe(TicketState.AwaitingReview);
-    const sla = t.app.get(SlaService);
+    const sla = t.app.get(TimerJobs);
     // What the ticket's timer does when it wakes up (TimersProcessor), at the warning, then twice at the breach.
     clock.advance(ticket.responseWarnAt!.getTime() - clock.now().getTime() + 1000);
     expect((await sla.fire(ticket.id)).kind).toBe('marked');

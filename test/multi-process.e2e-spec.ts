@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { DataSource, In, IsNull } from 'typeorm';
 import { loadConfig } from '../src/config/app-config.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
-import { OutboxMessage } from '../src/notifications/outbox.entity.js';
 import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeTicketBody } from './support/factories.js';
 import { REVIEW_TOKEN } from './support/review-api.js';
 import { disposeEnv, expectEventually, isolatedEnv } from './support/test-app.js';
+import { OutboxMessage } from '../src/jobs/outbox.entity.js';
 
 /**
  * The issue's scenario: two webs and two workers (four `node dist/main.js` processes) on one database

@@ -2,13 +2,13 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import request from 'supertest';
 import { AssessmentRecord } from '../src/evidence/assessment.entity.js';
-import { OutboxMessage, OutboxTopic } from '../src/notifications/outbox.entity.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeTicketBody } from './support/factories.js';
 import { DisposableRedis } from './support/redis-server.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 import { QueueName, dispatchJobId } from '../src/jobs/job.constants.js';
+import { OutboxMessage, OutboxTopic } from '../src/jobs/outbox.entity.js';
 
 describe('when Redis goes away', () => {
   const redis = new DisposableRedis();

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { insertRows } from '../src/database/transactions.js';
 import { ReconcilerService } from '../src/review-queue/reconciler.service.js';
-import { SlaService } from '../src/sla/sla.service.js';
 import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeAccount, makeStoredTicket, makeTicketBody, seedDirectory } from './support/factories.js';
@@ -15,6 +14,11 @@ import { moderator, REVIEW_TOKEN } from './support/review-api.js';
 import { expectEventually, flushPrefix, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 import { QueueName, dispatchJobId } from '../src/jobs/job.constants.js';
 import { DispatchTier, dispatchPriority } from '../src/tickets/dispatch-order.js';
+import { TimerJobs } from '../src/review-queue/timer.jobs.js';
+import type { WorkflowPolicy } from '../src/tickets/ticket-workflow.js';
+import { WORKFLOW_POLICY } from '../src/tickets/workflow-policy.provider.js';
+import { slaColumns } from '../src/tickets/ticket-sla.js';
+import { startSla } from '../src/sla/sla-clock.js';
 
 const HOUR = 3_600_000;
 
@@ -181,7 +185,7 @@ describe('the pipeline and SLA timers (short policy, real clock, real Redis)', (
     await expectEventually(() => expect(hooked.filter((h) => h.reference === reference).map((h) => h.clock).sort()).toEqual(['decision', 'response']));
 
     // A timer that fires again (a retry, a second worker) changes nothing.
-    const sla2 = t.app.get(SlaService);
+    const sla2 = t.app.get(TimerJobs);
     expect(await Promise.all([sla2.fire(routed.id), sla2.fire(routed.id)])).toEqual([{ kind: 'nothing' }, { kind: 'nothing' }]);
     expect((await eventsOf(t, routed.id)).filter((e) => e.type.startsWith('sla_'))).toHaveLength(4);
   });
@@ -272,14 +276,14 @@ describe('losing Redis: the reconciler rebuilds every job and timer from SQL', (
   });
 
   it('has all 1,000 dispatch jobs and timers back within 60 s of a flush, and fires the deadlines that passed as breaches', async () => {
-    const sla = t.app.get(SlaService);
+    const sla = t.app.get<WorkflowPolicy>(WORKFLOW_POLICY);
     const now = Date.now();
     // 100 tickets (warned already) whose response deadline passes 8 s from now, while Redis is empty;
     // 900 far from theirs. Nothing fires before the flush.
     const rows = Array.from({ length: 1000 }, (_, i) => {
       const soon = i < 100;
       const createdAt = new Date(soon ? now - HOUR + 8000 : now - i * 1000);
-      const clock = sla.start({ requestType: 'lost_2fa', createdAt });
+      const clock = slaColumns(startSla(createdAt, sla.targetsFor('lost_2fa')));
       const warned = { slaResponseLevel: 'warning', slaDecisionLevel: 'warning', slaLevel: 'warning', slaNextAt: clock.responseDueAt } as const;
       return { reference: `RD-F${String(i).padStart(5, '0')}`.slice(0, 9), createdAt, ...clock, ...(soon ? warned : {}) };
     });

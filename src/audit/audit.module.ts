@@ -1,15 +1,9 @@
-import { Global, Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
+import { Module } from '@nestjs/common';
 import { AuditLog } from './audit-log.service.js';
-import { AuditPageController } from './audit-page.controller.js';
-import { AuditViewService } from './audit-view.service.js';
 
-/** The audit log (appended to by every feature, hence global) and its admin page. */
-@Global()
+/** The audit log: appended to inside each feature's transaction (appendAudit), read and verified here. */
 @Module({
-  imports: [AuthModule],
-  controllers: [AuditPageController],
-  providers: [AuditLog, AuditViewService],
+  providers: [AuditLog],
   exports: [AuditLog],
 })
 export class AuditModule {}

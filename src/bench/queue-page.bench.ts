@@ -9,7 +9,6 @@ import { seededRandom } from '../common/random.js';
 import { Transactions, insertRows } from '../database/transactions.js';
 import { RISK_FLAGS } from '../evidence/evidence.types.js';
 import { applyMarks, decideSla, dueMarks, pauseSla, respondSla, type SlaState, startSla } from '../sla/sla-clock.js';
-import { SlaService } from '../sla/sla.service.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import { percentile } from './review-queue.bench.js';
@@ -17,6 +16,8 @@ import type { BenchRow } from './report.js';
 import { signedInModerator } from './staff-sign-in.js';
 import { NO_REPORT_FIGURES, type RequestType, type Band, type Recommendation } from '../tickets/ticket.types.js';
 import { slaColumns } from '../tickets/ticket-sla.js';
+import type { WorkflowPolicy } from '../tickets/ticket-workflow.js';
+import { WORKFLOW_POLICY } from '../tickets/workflow-policy.provider.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -72,7 +73,7 @@ const RECOMMENDATION: Record<Band, Recommendation> = { strong: 'approve', modera
  * app's own rules from `createdAt` (first response when a moderator picked it up, paused while it waits for
  * the requester, stopped by the decision) and marked with the levels reached by `now`.
  */
-function backlogTicket(rnd: () => number, serial: number, sla: SlaService, now: Date): Ticket {
+function backlogTicket(rnd: () => number, serial: number, sla: WorkflowPolicy, now: Date): Ticket {
   let n = serial;
   let code = '';
   for (let i = 0; i < 6; i++) {
@@ -88,7 +89,7 @@ function backlogTicket(rnd: () => number, serial: number, sla: SlaService, now: 
   const ageMs = state === TicketState.Submitted ? rnd() * HOUR : 60 * DAY * rnd() ** 1.6;
   const createdAt = new Date(now.getTime() - ageMs);
   const between = (from: Date, share: number) => new Date(from.getTime() + (now.getTime() - from.getTime()) * share);
-  const targets = sla.targetsFor({ requestType });
+  const targets = sla.targetsFor(requestType);
   let clock: SlaState = startSla(createdAt, targets);
   let claimedBy: string | null = null;
   let claimedAt: Date | null = null;
@@ -126,7 +127,7 @@ function backlogTicket(rnd: () => number, serial: number, sla: SlaService, now: 
 
 /** Stores `total` open tickets: multi-row INSERTs of INSERT_BATCH rows, TRANSACTION_ROWS per transaction. */
 export async function seedOpenTickets(app: INestApplication, total: number, log: Log): Promise<number> {
-  const sla = app.get(SlaService);
+  const sla = app.get<WorkflowPolicy>(WORKFLOW_POLICY);
   const transactions = app.get(Transactions);
   const rnd = seededRandom(20261125);
   const now = new Date();

@@ -9,16 +9,19 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { insertRows, Transactions } from '../database/transactions.js';
-import { OutboxMessage, OutboxTopic } from '../notifications/outbox.entity.js';
 import { ReconcilerService } from '../review-queue/reconciler.service.js';
 import { WorkNextService } from '../review-queue/work-next.service.js';
-import { SlaService } from '../sla/sla.service.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import type { BenchRow } from './report.js';
 import { NO_REPORT_FIGURES } from '../tickets/ticket.types.js';
 import { QueueName } from '../jobs/job.constants.js';
 import { dispatchPriority, DispatchTier } from '../tickets/dispatch-order.js';
+import { OutboxMessage, OutboxTopic } from '../jobs/outbox.entity.js';
+import type { WorkflowPolicy } from '../tickets/ticket-workflow.js';
+import { WORKFLOW_POLICY } from '../tickets/workflow-policy.provider.js';
+import { slaColumns } from '../tickets/ticket-sla.js';
+import { startSla } from '../sla/sla-clock.js';
 
 export const MODERATORS = 20;
 /** Concurrency of the bare timer worker: the app's TimersProcessor runs 20. */
@@ -59,7 +62,7 @@ function nextReference(): string {
 }
 
 /** A ticket row as intake and routing leave it, its SLA clock started at `createdAt` by the app's own rules. */
-function benchTicket(sla: SlaService, state: TicketState, createdAt: Date): Ticket {
+function benchTicket(sla: WorkflowPolicy, state: TicketState, createdAt: Date): Ticket {
   const reference = nextReference();
   const name = `bench-${reference.slice(3).toLowerCase()}`;
   const contactEmail = `${name}@example.org`;
@@ -71,7 +74,7 @@ function benchTicket(sla: SlaService, state: TicketState, createdAt: Date): Tick
     ...NO_REPORT_FIGURES,
     score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
     claimedBy: null, claimedAt: null, leaseExpiresAt: null, escalated: false,
-    ...sla.start({ requestType: 'lost_2fa', createdAt }),
+    ...slaColumns(startSla(createdAt, sla.targetsFor('lost_2fa'))),
     version: 1,
   };
 }
@@ -147,7 +150,7 @@ export async function benchClaims(app: INestApplication, config: AppConfig, tota
   const workNext = app.get(WorkNextService);
   // Makes the fetcher and its Redis connection: an empty queue claims nothing.
   if (await workNext.next('bench-warmup')) throw new Error('the bench queue was not empty');
-  const sla = app.get(SlaService);
+  const sla = app.get<WorkflowPolicy>(WORKFLOW_POLICY);
   const now = new Date();
   const tickets = Array.from({ length: total }, () => benchTicket(sla, TicketState.AwaitingReview, now));
   let started = performance.now();
@@ -238,8 +241,8 @@ export async function benchTimers(
 ): Promise<BenchRow> {
   const bare = await bareTimers(config, total, spreadMs, log);
 
-  const sla = app.get(SlaService);
-  const targets = sla.targetsFor({ requestType: 'lost_2fa' });
+  const sla = app.get<WorkflowPolicy>(WORKFLOW_POLICY);
+  const targets = sla.targetsFor('lost_2fa');
   const warnAfter = Math.round(targets.firstResponseMs * targets.warnAt);
   // Arming must be over before the first deadline: planned from what storing and mirroring took in the
   // claims step (the same two steps, two jobs per ticket), with room to spare.

@@ -3,7 +3,6 @@ import { Moderator } from '../auth/moderator.entity.js';
 import { Account, AccountEmail, AccountProject } from '../directory/account.entity.js';
 import { AssessmentRecord } from '../evidence/assessment.entity.js';
 import { Challenge } from '../evidence/challenge.entity.js';
-import { OutboxMessage } from '../notifications/outbox.entity.js';
 import { Ticket, TicketAccessToken, TicketCycle, TicketEvent, TicketLink } from '../tickets/ticket.entity.js';
 import { Initial1764000000000 } from './migrations/1764000000000-initial.js';
 import { Evidence1764100000000 } from './migrations/1764100000000-evidence.js';
@@ -16,6 +15,7 @@ import { QueuePageIndexes1764650000000 } from './migrations/1764650000000-queue-
 import { Recoveries1764800000000 } from './migrations/1764800000000-recoveries.js';
 import { Reports1764900000000 } from './migrations/1764900000000-reports.js';
 import { Recovery } from '../tickets/recovery.entity.js';
+import { OutboxMessage } from '../jobs/outbox.entity.js';
 
 export const ENTITIES = [Account, AccountEmail, AccountProject, Ticket, TicketEvent, TicketLink, TicketAccessToken, OutboxMessage,
   AssessmentRecord, Challenge, AuditEntry, Moderator, Recovery, TicketCycle];

@@ -13,15 +13,50 @@ export class Transactions {
   constructor(private readonly dataSource: DataSource) {}
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const withHooks = (em: EntityManager) => work(em).then(async (result) => {
-      await runBeforeCommit(em);
-      return result;
-    });
-    if (this.dataSource.options.type !== 'better-sqlite3') return this.dataSource.transaction(withHooks);
-    const result = this.tail.then(() => this.dataSource.transaction(withHooks));
-    this.tail = result.catch(() => undefined);
-    return result;
+    let manager: EntityManager | undefined;
+    const withHooks = (em: EntityManager) => {
+      manager = em;
+      return work(em).then(async (result) => {
+        await runBeforeCommit(em);
+        return result;
+      });
+    };
+    const committed = this.dataSource.options.type !== 'better-sqlite3'
+      ? this.dataSource.transaction(withHooks)
+      : this.tail.then(() => this.dataSource.transaction(withHooks));
+    if (this.dataSource.options.type === 'better-sqlite3') this.tail = committed.catch(() => undefined);
+    return committed.then(
+      (result) => {
+        runAfterCommit(manager);
+        return result;
+      },
+      (error: unknown) => {
+        if (manager) afterCommit.delete(manager);
+        throw error;
+      },
+    );
   }
+}
+
+const afterCommit = new WeakMap<EntityManager, Map<object, () => unknown>>();
+
+/**
+ * Runs `hook` (once per `key`) right after the transaction commits, never if it rolls back: the outbox
+ * uses it to publish what the transaction wrote at once, so no caller has to remember to.
+ */
+export function onAfterCommit(em: EntityManager, key: object, hook: () => unknown): void {
+  if (!em.queryRunner?.isTransactionActive) throw new Error('this write belongs inside a transaction (Transactions.run)');
+  const hooks = afterCommit.get(em) ?? new Map<object, () => unknown>();
+  if (!hooks.has(key)) hooks.set(key, hook);
+  afterCommit.set(em, hooks);
+}
+
+function runAfterCommit(em: EntityManager | undefined): void {
+  const hooks = em && afterCommit.get(em);
+  if (!hooks) return;
+  afterCommit.delete(em);
+  // Hooks only start work (a relay pass, a counter): the caller's answer never waits on them.
+  for (const hook of hooks.values()) void Promise.resolve().then(hook).catch(() => undefined);
 }
 
 const beforeCommit = new WeakMap<EntityManager, Map<object, () => Promise<void>>>();

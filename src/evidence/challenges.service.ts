@@ -12,7 +12,7 @@ import { addTicketEvent } from '../tickets/ticket-events.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
 import { loadAccountRecord } from './account-lookup.js';
-import { requestAssessment } from './assessment-requests.js';
+import { Outbox } from '../jobs/outbox.service.js';
 import { Challenge } from './challenge.entity.js';
 import { codeDigest, digestsEqual, formatEmailCode, newEmailCode, newRepositoryToken, normaliseCodeInput, repositoryProofNames } from './challenge-codes.js';
 import { addressesStillRead, MAX_AUTOMATIC_CODES, mayReceiveCode, projectForRepository } from './challenge-policy.js';
@@ -65,6 +65,7 @@ export class ChallengesService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly notifications: NotificationsService,
+    private readonly outbox: Outbox,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SCORING_CONFIG) private readonly scoring: ScoringConfig,
@@ -136,7 +137,7 @@ export class ChallengesService {
       await this.event(em, ticket.id, 'code_confirmed', 'requester', true, now, {
         challenge_id: match.id, public_text: 'You confirmed a one-time code sent to an address on the account.',
       });
-      await requestAssessment(em, ticket.id, 'challenge', now);
+      await this.outbox.requestAssessment(em, ticket.id, 'challenge');
       return { result: 'passed' };
     }
 
@@ -148,7 +149,7 @@ export class ChallengesService {
       await this.event(em, ticket.id, 'code_locked', 'requester', true, now, {
         public_text: 'Too many wrong codes: the code no longer works. The team can send a new one.',
       });
-      await requestAssessment(em, ticket.id, 'challenge', now);
+      await this.outbox.requestAssessment(em, ticket.id, 'challenge');
       return { result: 'locked' };
     }
     await this.event(em, ticket.id, 'code_rejected', 'requester', false, now, { attempts });
@@ -315,7 +316,7 @@ export class ChallengesService {
         public_text: `We found the token in ${challenge.target}. Thank you: the team will take it into account.`,
       });
     }
-    await requestAssessment(em, ticket.id, 'challenge', now);
+    await this.outbox.requestAssessment(em, ticket.id, 'challenge');
     return { ...challenge, ...changes };
   }
 

@@ -1,32 +1,30 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { JobsModule } from '../jobs/jobs.module.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
+import { TicketsModule } from '../tickets/tickets.module.js';
 import { ChallengesService } from './challenges.service.js';
 import { EvidenceService } from './evidence.service.js';
 import { GitHubRepositoryVerifier, REPOSITORY_VERIFIERS, type RepositoryVerifier } from './repository-verifier.js';
 import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider.js';
 
-@Module({})
-export class EvidenceModule {
-  /** The assess step runs in the review pipeline's worker (src/review-queue/pipeline.processor.ts). */
-  static forRoot(): DynamicModule {
-    return {
-      module: EvidenceModule,
-      global: true,
-      providers: [
-        scoringConfigProvider,
-        {
-          provide: REPOSITORY_VERIFIERS,
-          inject: [APP_CONFIG],
-          // More forges plug in here; repositories elsewhere are checked by a moderator by hand.
-          useFactory: (config: AppConfig): RepositoryVerifier[] => [
-            new GitHubRepositoryVerifier(config.evidence.githubApiUrl, config.evidence.githubToken),
-          ],
-        },
-        ChallengesService,
-        EvidenceService,
+/** Assessments (the pure scorer run on a ticket and stored) and proof-of-control challenges. */
+@Module({
+  imports: [JobsModule, NotificationsModule, TicketsModule],
+  providers: [
+    scoringConfigProvider,
+    {
+      provide: REPOSITORY_VERIFIERS,
+      inject: [APP_CONFIG],
+      // More forges plug in here; repositories elsewhere are checked by a moderator by hand.
+      useFactory: (config: AppConfig): RepositoryVerifier[] => [
+        new GitHubRepositoryVerifier(config.evidence.githubApiUrl, config.evidence.githubToken),
       ],
-      exports: [ChallengesService, EvidenceService, SCORING_CONFIG],
-    };
-  }
-}
+    },
+    ChallengesService,
+    EvidenceService,
+  ],
+  exports: [ChallengesService, EvidenceService, SCORING_CONFIG],
+})
+export class EvidenceModule {}

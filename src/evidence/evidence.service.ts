@@ -4,15 +4,14 @@ import { Clock } from '../common/clock.js';
 import { Transactions } from '../database/transactions.js';
 import { emailKey } from '../common/normalize.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { OutboxMessage } from '../notifications/outbox.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
-import { updateTicketQuietly } from '../tickets/ticket-updates.js';
+import { TicketRepository } from '../tickets/ticket.repository.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { assess } from './assess.js';
 import { loadAccountRecord } from './account-lookup.js';
 import { AssessmentRecord } from './assessment.entity.js';
-import type { AssessPayload } from './assessment-requests.js';
+import type { AssessPayload } from '../jobs/outbox.service.js';
 import { Challenge } from './challenge.entity.js';
 import { mayReceiveCode } from './challenge-policy.js';
 import { ChallengesService } from './challenges.service.js';
@@ -22,6 +21,7 @@ import { SCORING_CONFIG } from './scoring-config.provider.js';
 import type { ScoringConfig } from './scoring.config.js';
 import { type AssessmentTrigger } from '../tickets/ticket.types.js';
 import { MailTemplate } from '../notifications/mail-template.js';
+import { OutboxMessage } from '../jobs/outbox.entity.js';
 
 /**
  * Runs the pure scorer on a ticket and keeps the result: a new assessment row (never updated), its
@@ -35,6 +35,7 @@ export class EvidenceService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly challenges: ChallengesService,
+    private readonly tickets: TicketRepository,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
     @Inject(SCORING_CONFIG) private readonly scoring: ScoringConfig,
@@ -50,7 +51,7 @@ export class EvidenceService {
     return this.transactions.run(async (em) => {
       const row = await em.findOneBy(OutboxMessage, { id: outboxId });
       if (!row || row.processedAt || !row.payload) return null;
-      const { ticketId, trigger } = JSON.parse(row.payload) as AssessPayload;
+      const { ticketId, trigger } = JSON.parse(row.payload) as AssessPayload & { trigger: AssessmentTrigger };
       const stored = await this.assessInside(em, ticketId, trigger);
       if (then) await then(em, ticketId);
       await em.update(OutboxMessage, { id: outboxId }, { processedAt: this.clock.now(), payload: null, attempts: row.attempts + 1, lastError: null });
@@ -124,11 +125,9 @@ export class EvidenceService {
     };
     const result = await em.insert(AssessmentRecord, row);
     const stored: AssessmentRecord = { ...row, id: Number(result.identifiers[0].id) };
-    // Derived data: a background re-score leaves the ticket's version alone (see updateTicketQuietly).
-    await updateTicketQuietly(em, { id: ticket.id }, {
+    await this.tickets.recordAssessment(em, ticket.id, {
       score: assessment.score, band: assessment.band, recommendation: assessment.recommendation,
-      riskFlags: assessment.riskFlags.length ? ` ${assessment.riskFlags.join(' ')} ` : ' ',
-      ruleVersion: assessment.ruleVersion, assessedAt: now,
+      riskFlags: assessment.riskFlags, ruleVersion: assessment.ruleVersion, assessedAt: now,
     });
     await addTicketEvent(em, {
       ticketId: ticket.id, type: 'assessed', actor: 'system', public: false, createdAt: now,

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/directory.module.js';
+import { EvidenceModule } from '../evidence/evidence.module.js';
+import { RedisModule } from '../redis/redis.module.js';
+import { TicketsModule } from '../tickets/tickets.module.js';
 import { IntakeApiController } from './intake-api.controller.js';
 import { IntakePagesController } from './intake-pages.controller.js';
 import { IntakeService } from './intake.service.js';
@@ -7,8 +10,9 @@ import { IntakeRateLimiter } from './rate-limiter.service.js';
 import { StatusPagesController } from './status-pages.controller.js';
 import { StatusService } from './status.service.js';
 
+/** The requester's side: the form and the JSON API, and the private status page. */
 @Module({
-  imports: [DirectoryModule],
+  imports: [DirectoryModule, EvidenceModule, RedisModule, TicketsModule],
   controllers: [IntakeApiController, IntakePagesController, StatusPagesController],
   providers: [IntakeService, IntakeRateLimiter, StatusService],
   exports: [IntakeService],

@@ -5,17 +5,14 @@ import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import { hashToken } from '../common/tokens.js';
 import { Transactions } from '../database/transactions.js';
 import { Ticket, TicketAccessToken, TicketEvent } from '../tickets/ticket.entity.js';
-import { canTransition, isOpen, QUEUED_STATES, STATE_IN_PLAIN_WORDS, TicketState } from '../tickets/ticket-state.js';
-import { requestAssessment } from '../evidence/assessment-requests.js';
+import { isOpen, QUEUED_STATES, STATE_IN_PLAIN_WORDS, TicketState } from '../tickets/ticket-state.js';
+import { TicketChanged } from '../tickets/ticket-changed.error.js';
+import { messageCommand } from '../tickets/ticket-workflow.js';
+import { TicketWriter } from '../tickets/ticket-writer.service.js';
+import { TicketRepository } from '../tickets/ticket.repository.js';
 import { type ChallengeStatus, ChallengesService, type CodeResult } from '../evidence/challenges.service.js';
 import type { VerifierResult } from '../evidence/repository-verifier.js';
-import { OutboxRelay } from '../notifications/outbox-relay.service.js';
-import { ReviewService } from '../review-queue/review.service.js';
-import { requestSync } from '../review-queue/sync-requests.js';
-import { endLiveRecovery } from '../resets/recovery-closing.js';
-import { addTicketEvent } from '../tickets/ticket-events.js';
 import { describeForRequester, type EventLine } from '../tickets/ticket-event-text.js';
-import { updateTicketIfUnchanged } from '../tickets/ticket-updates.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -43,8 +40,8 @@ export class StatusService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly challenges: ChallengesService,
-    private readonly review: ReviewService,
-    private readonly relay: OutboxRelay,
+    private readonly writer: TicketWriter,
+    private readonly tickets: TicketRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -100,64 +97,32 @@ export class StatusService {
   async addMessage(token: string, message: string): Promise<void> {
     await this.unlessChangedMeanwhile(async (em) => {
       const ticket = await this.openTicket(token, em);
-      const now = this.clock.now();
-      await addTicketEvent(em, { ticketId: ticket.id, type: 'message', actor: 'requester', public: true, createdAt: now, data: { message } });
-      await requestAssessment(em, ticket.id, 'message', now);
-      if (ticket.state !== TicketState.AwaitingRequester) {
-        await this.save(em, ticket, { updatedAt: now });
-        return;
-      }
-      // An answer to our question puts the ticket back in the moderators' queue, and its clock runs again.
-      const { changes, stale } = this.review.backToQueue(ticket, now);
-      await this.save(em, ticket, { ...changes, updatedAt: now });
-      await addTicketEvent(em, { ticketId: ticket.id, type: 'state_changed', actor: 'requester', public: false, createdAt: now, data: { from: ticket.state, to: changes.state } });
-      await requestSync(em, ticket.id, now, stale);
+      await this.writer.execute(em, { ticket, recovery: null }, messageCommand(ticket, message));
     });
-    void this.relay.kick();
   }
 
   /** "I cannot use recovery codes": the ticket goes to the moderators' queue after all. */
   async contestRecoveryCodes(token: string): Promise<void> {
     await this.unlessChangedMeanwhile(async (em) => {
       const ticket = await this.openTicket(token, em);
-      if (ticket.state !== TicketState.AwaitingRequester || !(await this.answeredWithRecoveryCodes(em, ticket.id))) {
-        throw new DomainError(DomainErrorCode.Conflict, 'This request is not waiting on recovery codes.');
-      }
-      const now = this.clock.now();
-      const { changes, stale } = this.review.backToQueue(ticket, now);
-      await this.save(em, ticket, { ...changes, updatedAt: now });
-      await addTicketEvent(em, {
-        ticketId: ticket.id, type: 'contested', actor: 'requester', public: true, createdAt: now,
-        data: { public_text: 'You told us you cannot use recovery codes. The request went to the moderators\' queue.' },
-      });
-      await requestSync(em, ticket.id, now, stale);
+      const waitingFor = ticket.state === TicketState.AwaitingRequester ? await this.waitingFor(em, ticket.id) : null;
+      await this.writer.execute(em, { ticket, recovery: null }, { type: 'contest', waitingFor });
     });
-    void this.relay.kick();
   }
 
   async withdraw(token: string): Promise<void> {
     await this.unlessChangedMeanwhile(async (em) => {
       const ticket = await this.openTicket(token, em);
-      if (!canTransition(ticket.state, TicketState.Withdrawn)) {
-        throw new DomainError(DomainErrorCode.Conflict, 'This request can no longer be withdrawn.');
-      }
-      const now = this.clock.now();
-      const { changes, stale } = this.review.closing(ticket, now, 'withdrawn');
-      await this.save(em, ticket, { ...changes, state: TicketState.Withdrawn, openKey: null, closedAt: now, coolingOffEndsAt: null, updatedAt: now });
-      // Withdrawn while approved: no reset link may go out any more.
-      await endLiveRecovery(em, ticket.id, 'cancelled', 'withdrawn', now);
-      await addTicketEvent(em, { ticketId: ticket.id, type: 'withdrawn', actor: 'requester', public: true, createdAt: now, data: {} });
-      await requestSync(em, ticket.id, now, stale);
+      await this.writer.execute(em, await this.tickets.aggregate(ticket, em), { type: 'withdraw' });
     });
-    void this.relay.kick();
   }
 
-  /** The ticket waits on the requester because of the recovery-codes answer (not a moderator's question). */
-  private async answeredWithRecoveryCodes(em: EntityManager, ticketId: string): Promise<boolean> {
+  /** What the ticket waits on the requester for: the latest of our question and the recovery-codes answer. */
+  private async waitingFor(em: EntityManager, ticketId: string): Promise<'recovery_codes' | 'question' | null> {
     const last = await em.findOne(TicketEvent, {
       where: { ticketId, type: In(['recovery_codes_answer', 'info_requested']) }, order: { id: 'DESC' }, select: { type: true },
     });
-    return last?.type === 'recovery_codes_answer';
+    return last ? (last.type === 'recovery_codes_answer' ? 'recovery_codes' : 'question') : null;
   }
 
   private async openTicket(token: string, em: EntityManager): Promise<Ticket> {
@@ -166,11 +131,6 @@ export class StatusService {
       throw new DomainError(DomainErrorCode.Conflict, 'This request is closed. If you still need help, please submit a new request.');
     }
     return ticket;
-  }
-
-  /** Updates only if nobody changed the ticket since it was read (optimistic lock on `version`). */
-  private async save(em: EntityManager, ticket: Ticket, changes: Partial<Ticket>): Promise<void> {
-    if (!(await updateTicketIfUnchanged(em, ticket, changes))) throw new ChangedMeanwhile();
   }
 
   /**
@@ -184,7 +144,7 @@ export class StatusService {
         await this.transactions.run(work);
         return;
       } catch (error) {
-        if (!(error instanceof ChangedMeanwhile)) throw error;
+        if (!(error instanceof TicketChanged)) throw error;
         if (attempt === 3) throw new DomainError(DomainErrorCode.Conflict, 'The request changed meanwhile; please reload the page.');
       }
     }
@@ -204,8 +164,5 @@ export class StatusService {
     return this.dataSource.getRepository(Ticket).count({ where: { decidedAt: MoreThanOrEqual(since), state: In(DECIDED_STATES) } });
   }
 }
-
-/** The optimistic lock lost: the transaction rolls back and is tried again on a fresh read. */
-class ChangedMeanwhile extends Error {}
 
 const DECIDED_STATES = [TicketState.Approved, TicketState.CoolingOff, TicketState.ResetIssued, TicketState.Completed, TicketState.Denied];

@@ -27,6 +27,60 @@ export enum JobName {
   WeeklySummary = 'weekly-summary',
 }
 
+/** The queue each job goes to; a worker of that queue must have a handler for each of its names. */
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  [JobName.SendMail]: QueueName.Mail,
+  [JobName.Assess]: QueueName.Review,
+  [JobName.Sync]: QueueName.Review,
+  [JobName.Webhook]: QueueName.Review,
+  [JobName.Dispatch]: QueueName.Dispatch,
+  [JobName.SlaCheck]: QueueName.Timers,
+  [JobName.LeaseExpiry]: QueueName.Timers,
+  [JobName.CoolingOffEnd]: QueueName.Timers,
+  [JobName.CloseUnanswered]: QueueName.Periodic,
+  [JobName.WeeklySummary]: QueueName.Periodic,
+};
+
+/**
+ * The queues this app's workers process, and how many jobs each runs at once. The dispatch queue has
+ * no worker: "work next" takes its jobs by hand (manual fetching).
+ */
+export const WORKED_QUEUES: Readonly<Partial<Record<QueueName, { concurrency: number }>>> = {
+  [QueueName.Mail]: { concurrency: 4 },
+  [QueueName.Review]: { concurrency: 4 },
+  [QueueName.Timers]: { concurrency: 20 },
+  [QueueName.Periodic]: { concurrency: 1 },
+};
+
+/** What each job carries: ids only, never personal data (docs/security.md #30). */
+export interface JobData {
+  [JobName.SendMail]: { outboxId: string };
+  [JobName.Assess]: { outboxId: string };
+  [JobName.Sync]: { outboxId: string };
+  [JobName.Webhook]: { outboxId: string };
+  [JobName.Dispatch]: { ticketId: string };
+  [JobName.SlaCheck]: { ticketId: string; at?: string };
+  [JobName.LeaseExpiry]: { ticketId: string; at?: string };
+  [JobName.CoolingOffEnd]: { ticketId: string; at?: string };
+  [JobName.CloseUnanswered]: Record<string, never>;
+  [JobName.WeeklySummary]: Record<string, never>;
+}
+
+const ID_FIELD: Record<JobName, 'outboxId' | 'ticketId' | null> = {
+  [JobName.SendMail]: 'outboxId', [JobName.Assess]: 'outboxId', [JobName.Sync]: 'outboxId', [JobName.Webhook]: 'outboxId',
+  [JobName.Dispatch]: 'ticketId', [JobName.SlaCheck]: 'ticketId', [JobName.LeaseExpiry]: 'ticketId', [JobName.CoolingOffEnd]: 'ticketId',
+  [JobName.CloseUnanswered]: null, [JobName.WeeklySummary]: null,
+};
+
+/** The job's data if it has the shape its name calls for; otherwise why not (the job fails, and says so). */
+export function checkJobData<N extends JobName>(name: N, data: unknown): { ok: true; data: JobData[N] } | { ok: false; problem: string } {
+  const field = ID_FIELD[name];
+  if (field === null) return { ok: true, data: {} as JobData[N] };
+  const value = (data as Record<string, unknown> | null)?.[field];
+  if (typeof value !== 'string' || value === '') return { ok: false, problem: `job ${name} has no ${field}` };
+  return { ok: true, data: data as JobData[N] };
+}
+
 /**
  * Job options decided in one place. Outbox jobs reuse the outbox row's id as job id, so publishing
  * the same row twice adds one job; jobs carry ids only, never personal data (SECURITY.md #30).

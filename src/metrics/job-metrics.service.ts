@@ -1,34 +1,31 @@
-import { WorkerHost } from '@nestjs/bullmq';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
-import type { Job } from 'bullmq';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { JobWorkers } from '../jobs/job-workers.service.js';
+import type { DecisionMetric } from './metrics.registry.js';
 import { MetricsRegistry } from './metrics.registry.js';
+import { TicketWriter } from '../tickets/ticket-writer.service.js';
+import type { CommandType } from '../tickets/ticket-transitions.js';
+
+/** The commands that count as a moderator's decision, by their metric label. */
+const DECISIONS: Partial<Record<CommandType, DecisionMetric>> = {
+  ask: 'info_requested', deny: 'denied', approve: 'approved', second_approval: 'second_approval',
+};
 
 /**
- * Times every job attempt of this process's workers and counts the failed ones, from the workers'
- * own `completed` and `failed` events: the processors stay as they are, and a processor added later
- * is measured without touching it. Only after bootstrap do the workers exist (@nestjs/bullmq makes
- * them at module init). A job moved back to delayed (DelayedError) emits neither event.
+ * Counts what happens as it happens, from the two places that see everything: the ticket writer (claims,
+ * decisions and SLA marks, each once its transaction committed, so a rolled-back one never counts) and
+ * the job workers (every attempt's duration and each failure). A job moved back to delayed counts neither.
  */
 @Injectable()
-export class JobMetrics implements OnApplicationBootstrap {
-  constructor(private readonly discovery: DiscoveryService, private readonly metrics: MetricsRegistry) {}
+export class JobMetrics implements OnModuleInit {
+  constructor(private readonly metrics: MetricsRegistry, private readonly writer: TicketWriter, private readonly workers: JobWorkers) {}
 
-  onApplicationBootstrap(): void {
-    for (const { instance } of this.discovery.getProviders()) {
-      if (!(instance instanceof WorkerHost)) continue;
-      const worker = instance.worker;
-      worker.on('completed', (job: Job) => this.record(worker.name, job, 'completed'));
-      worker.on('failed', (job: Job | undefined) => {
-        if (job) this.record(worker.name, job, 'failed');
-      });
-    }
-  }
-
-  private record(queue: string, job: Job, outcome: 'completed' | 'failed'): void {
-    // processedOn: this attempt's start; finishedOn is only set on completion or the final failure.
-    const started = job.processedOn ?? Date.now();
-    const finished = job.finishedOn ?? Date.now();
-    this.metrics.jobFinished(queue, job.name, outcome, Math.max(0, finished - started) / 1000);
+  onModuleInit(): void {
+    this.writer.onCommitted((t) => {
+      if (t.command === 'claim') this.metrics.claimed();
+      const decision = DECISIONS[t.command];
+      if (decision) this.metrics.decided(decision);
+      if (t.marks.length > 0) this.metrics.slaMarked(t.marks);
+    });
+    this.workers.onFinished((job) => this.metrics.jobFinished(job.queue, job.name, job.outcome, job.seconds));
   }
 }

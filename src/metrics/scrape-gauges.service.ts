@@ -3,10 +3,10 @@ import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { appQueues } from '../review-queue/app-queues.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import { METRIC_PREFIX, MetricsRegistry } from './metrics.registry.js';
+import { appQueues } from '../jobs/app-queues.js';
 
 /**
  * BullMQ's job states shown as queue depth. The dispatch queue's jobs always carry a priority, and

@@ -9,10 +9,11 @@ import { type StaffIdentity, staffOf } from '../auth/staff-session.js';
 import { DomainError, DomainErrorCode, type FieldError, HTTP_STATUS_OF } from '../common/domain.exception.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { ResetsService } from '../resets/resets.service.js';
-import { moderatorActor, ReviewService } from '../review-queue/review.service.js';
+import { ReviewService } from '../review-queue/review.service.js';
 import { DecisionsService } from './decisions.service.js';
 import { ApproveDto, ChallengeDto, CocRecordDto, EscalateDto, NoteDto, ReopenDto, ReplyDto, SecondApprovalDto } from './dto/decision.dto.js';
 import { REFERENCE_PATTERN } from '../common/tokens.js';
+import { moderatorActor } from '../tickets/ticket.types.js';
 
 type Form = Record<string, unknown> | undefined;
 

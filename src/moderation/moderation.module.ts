@@ -1,6 +1,13 @@
 import { Module } from '@nestjs/common';
 import { resolve } from 'node:path';
+import { AuditModule } from '../audit/audit.module.js';
 import { AuthModule } from '../auth/auth.module.js';
+import { EvidenceModule } from '../evidence/evidence.module.js';
+import { ResetsModule } from '../resets/resets.module.js';
+import { ReviewQueueModule } from '../review-queue/review-queue.module.js';
+import { TicketsModule } from '../tickets/tickets.module.js';
+import { AuditPageController } from './audit-page.controller.js';
+import { AuditViewService } from './audit-view.service.js';
 import { PROJECT_ROOT } from '../common/paths.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -11,15 +18,15 @@ import { QueueController } from './queue.controller.js';
 import { loadReplyTemplatesFile } from './reply-templates.js';
 import { TicketViewService } from './ticket-view.service.js';
 
-/** The moderators' dashboard pages: the queue, "Work next", the ticket page and its decisions (issue 5). */
+/** The staff dashboard: the queue, "Work next", the ticket page and its decisions, the audit page. */
 @Module({
-  imports: [AuthModule],
-  controllers: [QueueController, DecisionsController],
+  imports: [AuditModule, AuthModule, EvidenceModule, ResetsModule, ReviewQueueModule, TicketsModule],
+  controllers: [QueueController, DecisionsController, AuditPageController],
   providers: [
     DecisionsService,
     // Read once at boot: a bad file stops the boot with every problem listed.
     { provide: REPLY_TEMPLATES, inject: [APP_CONFIG], useFactory: (c: AppConfig) => loadReplyTemplatesFile(resolve(PROJECT_ROOT, c.recovery.replyTemplatesFile)) },
-    QueueViewService, TicketViewService,
+    QueueViewService, TicketViewService, AuditViewService,
   ],
 })
 export class ModerationModule {}

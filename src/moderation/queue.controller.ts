@@ -6,7 +6,7 @@ import { MODERATOR_ROLES } from '../auth/moderator-roles.js';
 import { Roles } from '../auth/roles.guard.js';
 import type { StaffIdentity } from '../auth/staff-session.js';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
-import { moderatorActor, ReviewService } from '../review-queue/review.service.js';
+import { ReviewService } from '../review-queue/review.service.js';
 import { WorkNextService } from '../review-queue/work-next.service.js';
 import { isOpen, OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
@@ -14,7 +14,7 @@ import { DecisionsService } from './decisions.service.js';
 import { parseFilters, queueQuery, SLA_LEVELS, SORTS } from './queue-format.js';
 import { QueueViewService } from './queue-view.service.js';
 import { TicketViewService } from './ticket-view.service.js';
-import { REQUEST_TYPES } from '../tickets/ticket.types.js';
+import { REQUEST_TYPES, moderatorActor } from '../tickets/ticket.types.js';
 import { REFERENCE_PATTERN } from '../common/tokens.js';
 
 /** What the ticket page says after a decision form redirected back to it. */

@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { EntityManager } from 'typeorm';
-import { Clock } from '../common/clock.js';
+import type { EntityManager } from 'typeorm';
 import { VIEWS_DIR } from '../common/paths.js';
 import { SealedBox } from '../common/sealed-box.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { MailTemplates } from './mail-templates.js';
 import type { OutgoingMail } from './mail-transport.js';
-import { insertOutboxRow, OutboxMessage, OutboxTopic } from './outbox.entity.js';
 import { MailTemplate } from './mail-template.js';
+import { OutboxMessage, OutboxTopic } from '../jobs/outbox.entity.js';
+import { Outbox } from '../jobs/outbox.service.js';
 
 /** Queues mail inside the caller's transaction: the mail exists if and only if the change committed. */
 @Injectable()
@@ -18,7 +18,7 @@ export class NotificationsService {
   private readonly templates = new MailTemplates(join(VIEWS_DIR, 'mail'));
   readonly box: SealedBox;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly clock: Clock) {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly outbox: Outbox) {
     this.box = new SealedBox(config.secretKey, 'outbox-mail');
   }
 
@@ -29,8 +29,7 @@ export class NotificationsService {
   async queueMail(em: EntityManager, to: string, template: MailTemplate, context: Record<string, unknown>, id: string = randomUUID()): Promise<string> {
     const { subject, text } = this.templates.render(template, context);
     const mail: OutgoingMail = { id, from: this.config.mail.from, to, subject, text };
-    await insertOutboxRow(em, OutboxTopic.Mail, this.box.seal(JSON.stringify(mail)), this.clock.now(), id);
-    return id;
+    return this.outbox.add(em, OutboxTopic.Mail, this.box.seal(JSON.stringify(mail)), id);
   }
 
   /** Reads a queued mail back; null once it has been delivered (the payload is emptied then). */

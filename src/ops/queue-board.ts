@@ -6,8 +6,8 @@ import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
-import { appQueues } from '../review-queue/app-queues.js';
 import { guardQueueBoard, QUEUE_BOARD_PATH } from './queue-board-access.hook.js';
+import { appQueues } from '../jobs/app-queues.js';
 
 /**
  * The ops queue board (bull-board) at /ops/queues, over every queue of the app. bull-board's routes

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -49,7 +49,7 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
-@Global()
+/** The app's own Redis client; imported by what uses it (rate limits, sessions, health). */
 @Module({
   providers: [{ provide: REDIS, inject: [APP_CONFIG], useFactory: createClient }, RedisCloser],
   exports: [REDIS],

@@ -5,11 +5,12 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { isUniqueViolation, Transactions } from '../database/transactions.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { OutboxRelay } from '../notifications/outbox-relay.service.js';
-import { OutboxMessage } from '../notifications/outbox.entity.js';
 import { ReportsService } from './reports.service.js';
 import { lastFullWeek, weeklySummaryContext, weeklySummaryId } from './weekly-summary.js';
 import { MailTemplate } from '../notifications/mail-template.js';
+import { OutboxMessage } from '../jobs/outbox.entity.js';
+import { JobName } from '../jobs/job.constants.js';
+import { OnJob } from '../jobs/job-handlers.js';
 
 export interface WeeklySummaryOutcome {
   outcome: 'queued' | 'already_queued';
@@ -31,11 +32,11 @@ export class WeeklySummaryService {
     private readonly transactions: Transactions,
     private readonly reports: ReportsService,
     private readonly notifications: NotificationsService,
-    private readonly relay: OutboxRelay,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @OnJob(JobName.WeeklySummary)
   async send(): Promise<WeeklySummaryOutcome> {
     const range = lastFullWeek(this.clock.now(), this.config.reports.timeZone);
     const id = weeklySummaryId(range);
@@ -50,7 +51,6 @@ export class WeeklySummaryService {
       if (isUniqueViolation(error)) return already;
       throw error;
     }
-    void this.relay.kick();
     this.logger.log({ from: range.from, to: range.to }, 'weekly summary queued');
     return { outcome: 'queued', from: range.from, to: range.to };
   }

@@ -6,6 +6,18 @@ import { mayReceiveCode } from '../evidence/challenge-policy.js';
 import { isExpired } from '../evidence/rules/helpers.js';
 import type { ScoringConfig } from '../evidence/scoring.config.js';
 
+/**
+ * Who may approve. The first approval comes from the moderator holding the ticket (any role that decides:
+ * the dashboard's routes admit moderator, senior and admin). The second approval of a four-eyes recovery,
+ * and the denial of a ticket waiting for it, come from a senior moderator other than the first approver
+ * (the database's CHECK refuses the same name too).
+ */
+export const SECOND_APPROVER_ROLES: readonly string[] = ['senior'];
+
+export function maySecondApprove(role: string): boolean {
+  return SECOND_APPROVER_ROLES.includes(role);
+}
+
 export interface ApprovalFacts {
   /** The ticket's risk flags (from its latest assessment). */
   riskFlags: readonly string[];

@@ -4,16 +4,15 @@ import { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
-import { NotificationsService } from '../notifications/notifications.service.js';
-import { OutboxRelay } from '../notifications/outbox-relay.service.js';
-import { addTicketEvent } from '../tickets/ticket-events.js';
-import { updateTicketIfUnchanged } from '../tickets/ticket-updates.js';
+import { JobName } from '../jobs/job.constants.js';
+import { OnJob } from '../jobs/job-handlers.js';
+import { TicketChanged } from '../tickets/ticket-changed.error.js';
+import { isRefusal } from '../tickets/ticket-workflow.js';
+import { TicketWriter } from '../tickets/ticket-writer.service.js';
 import { Ticket } from '../tickets/ticket.entity.js';
+import { TicketRepository } from '../tickets/ticket.repository.js';
 import { TicketState } from '../tickets/ticket-state.js';
-import { ReviewService } from './review.service.js';
-import { requestSync } from './sync-requests.js';
-import { MailTemplate } from '../notifications/mail-template.js';
-import { isUnanswered, unansweredCutoff } from '../tickets/unanswered.js';
+import { unansweredCutoff } from '../tickets/unanswered.js';
 
 const BATCH = 500;
 
@@ -36,14 +35,14 @@ export class CloseUnansweredService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
-    private readonly review: ReviewService,
-    private readonly notifications: NotificationsService,
-    private readonly relay: OutboxRelay,
+    private readonly writer: TicketWriter,
+    private readonly tickets: TicketRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** One sweep; throws after it if any ticket failed to close, so the job is retried (safe: the rest are closed). */
+  @OnJob(JobName.CloseUnanswered)
   async closeDue(): Promise<CloseUnansweredReport> {
     const report: CloseUnansweredReport = { closed: 0, skipped: 0, failed: 0 };
     const cutoff = unansweredCutoff(this.clock.now(), this.config.reports.closeUnansweredMs);
@@ -66,33 +65,23 @@ export class CloseUnansweredService {
       if (batch.length < BATCH) break;
       after = batch[batch.length - 1].id;
     }
-    if (report.closed > 0) void this.relay.kick();
     if (report.closed + report.skipped + report.failed > 0) this.logger.log(report, 'closed tickets nobody answered');
     if (report.failed > 0) throw new Error(`${report.failed} unanswered ticket(s) could not be closed; see the warnings above`);
     return report;
   }
 
   private async closeOne(ticketId: string, cutoff: Date): Promise<boolean> {
-    return this.transactions.run(async (em) => {
-      const ticket = await em.findOneBy(Ticket, { id: ticketId });
-      if (!ticket || !isUnanswered(ticket, cutoff)) return false;
-      const now = this.clock.now();
-      const waitingSince = ticket.slaPausedSince!;
-      const { changes, stale } = this.review.closing(ticket, now, 'closed_no_response');
-      const won = await updateTicketIfUnchanged(em, ticket, {
-        ...changes, state: TicketState.ClosedNoResponse, openKey: null, closedAt: now, updatedAt: now,
+    try {
+      return await this.transactions.run(async (em) => {
+        const ticket = await this.tickets.byId(ticketId, em);
+        const decision = ticket && this.writer.decide({ ticket, recovery: null }, { type: 'close_unanswered', cutoff });
+        if (!decision || isRefusal(decision)) return false;
+        await this.writer.apply(em, decision);
+        return true;
       });
-      if (!won) return false;
-      await addTicketEvent(em, {
-        ticketId: ticket.id, type: 'closed_no_response', actor: 'system', public: true, createdAt: now,
-        data: { waiting_since: waitingSince.toISOString() },
-      });
-      await this.notifications.queueMail(em, ticket.contactEmail, MailTemplate.ClosedNoResponse, {
-        reference: ticket.reference, username: ticket.username, waitingSince: waitingSince.toISOString().slice(0, 16).replace('T', ' '),
-        contact: this.config.review.opsEmail, recoverUrl: `${this.config.publicBaseUrl}/recover`,
-      });
-      await requestSync(em, ticket.id, now, stale);
-      return true;
-    });
+    } catch (error) {
+      if (error instanceof TicketChanged) return false;
+      throw error;
+    }
   }
 }

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
 import { periodicJobOptions, periodicJobs, QueueName } from '../jobs/job.constants.js';
+import { RUNS_WORKERS } from '../jobs/job-workers.service.js';
 
 /**
  * Makes the periodic queue's job schedulers match the configuration, once per worker process at boot:
@@ -19,11 +20,13 @@ export class JobSchedules implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     @InjectQueue(QueueName.Periodic) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RUNS_WORKERS) private readonly runsWorkers: boolean,
   ) {
     logConnectionErrors(queue, this.logger, `queue ${QueueName.Periodic}`);
   }
 
   onApplicationBootstrap(): void {
+    if (!this.runsWorkers) return;
     void this.apply();
   }
 

@@ -4,14 +4,14 @@ import { Job, type JobType, Queue } from 'bullmq';
 import { DataSource, In, MoreThan } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { Transactions } from '../database/transactions.js';
-import { workOutboxRow } from '../notifications/outbox.entity.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
 import { Ticket } from '../tickets/ticket.entity.js';
-import { isOpen, OPEN_STATES } from '../tickets/ticket-state.js';
-import type { SyncPayload } from './sync-requests.js';
+import { OPEN_STATES } from '../tickets/ticket-state.js';
 import { jobOptions, QueueName, dispatchJobId } from '../jobs/job.constants.js';
 import { desiredJobs, type JobSpec, type MirroredFields } from '../tickets/dispatch-order.js';
+import { Outbox, type SyncPayload } from '../jobs/outbox.service.js';
+import { JobName, type JobData } from '../jobs/job.constants.js';
+import { OnJob } from '../jobs/job-handlers.js';
 
 const MIRRORED = {
   id: true, state: true, claimedBy: true, escalated: true, slaLevel: true, recommendation: true, createdAt: true,
@@ -27,7 +27,7 @@ export interface MirrorReport {
 }
 
 /**
- * Makes Redis hold exactly the jobs SQL calls for (DESIGN.md principle 1): for one ticket after each
+ * Makes Redis hold exactly the jobs SQL calls for (docs/architecture.md, principle 1): for one ticket after each
  * change (a sync outbox row), and for all open tickets in the reconciler's sweep.
  */
 @Injectable()
@@ -36,7 +36,7 @@ export class QueueMirror {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly transactions: Transactions,
+    private readonly outbox: Outbox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(QueueName.Dispatch) private readonly dispatch: Queue,
     @InjectQueue(QueueName.Timers) private readonly timers: Queue,
@@ -46,8 +46,9 @@ export class QueueMirror {
   }
 
   /** One sync job: idempotent, so the outbox row is marked only once Redis matches. */
-  async processOutbox(outboxId: string): Promise<void> {
-    await workOutboxRow(this.dataSource, this.transactions, outboxId, async (payload) => {
+  @OnJob(JobName.Sync)
+  async processOutbox({ outboxId }: JobData[JobName.Sync]): Promise<void> {
+    await this.outbox.work(outboxId, async (payload) => {
       const { ticketId, stale } = JSON.parse(payload) as SyncPayload;
       await this.syncTicket(ticketId, stale);
     });
@@ -61,7 +62,7 @@ export class QueueMirror {
   /** The same, from fields the caller has just committed (saves reading the ticket again). */
   async syncFrom(ticketId: string, ticket: MirroredFields | null, stale: string[] = [], fast = false): Promise<void> {
     for (const id of stale) await this.removeWaiting(id.startsWith('d-') ? this.dispatch : this.timers, id);
-    const desired = ticket && isOpen(ticket.state) ? desiredJobs(ticket, this.config.review.fastLane) : [];
+    const desired = ticket ? desiredJobs(ticket, this.config.review.fastLane) : [];
     if (!desired.some((spec) => spec.queue === QueueName.Dispatch)) await this.removeWaiting(this.dispatch, dispatchJobId(ticketId));
     await Promise.all(desired.map((spec) => this.ensure(spec, fast)));
   }

@@ -7,6 +7,7 @@ import { Ticket } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import { type MirrorReport, QueueMirror } from './queue-mirror.service.js';
 import { ReviewService } from './review.service.js';
+import { RUNS_WORKERS } from '../jobs/job-workers.service.js';
 
 /** A ticket not assessed this long after arrival is routed anyway: scoring must not hold the queue. */
 const ROUTE_WITHOUT_ASSESSMENT_AFTER_MS = 5 * 60_000;
@@ -19,7 +20,7 @@ export interface ReconcileReport extends MirrorReport {
 }
 
 /**
- * Makes Redis match SQL on boot and every RECONCILE_INTERVAL (DESIGN.md principle 1): starts clocks
+ * Makes Redis match SQL on boot and every RECONCILE_INTERVAL (docs/architecture.md, principle 1): starts clocks
  * that never started, routes tickets whose assessment never came, then lets the mirror add every
  * missing dispatch job, SLA timer and lease expiry and remove strays. Runs in worker processes; two
  * workers reconciling at once do no harm (every step is idempotent).
@@ -37,9 +38,11 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly mirror: QueueMirror,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RUNS_WORKERS) private readonly runsWorkers: boolean,
   ) {}
 
   onApplicationBootstrap(): void {
+    if (!this.runsWorkers) return;
     this.timer = setInterval(() => void this.run(), this.config.review.reconcileIntervalMs);
     this.timer.unref();
     void this.run();

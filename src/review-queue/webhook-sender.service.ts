@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { Transactions } from '../database/transactions.js';
-import { workOutboxRow } from '../notifications/outbox.entity.js';
+import { JobName, type JobData } from '../jobs/job.constants.js';
+import { OnJob } from '../jobs/job-handlers.js';
+import { Outbox } from '../jobs/outbox.service.js';
 
 const TIMEOUT_MS = 10_000;
 
@@ -11,13 +11,13 @@ const TIMEOUT_MS = 10_000;
 @Injectable()
 export class WebhookSender {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly transactions: Transactions,
+    private readonly outbox: Outbox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async processOutbox(outboxId: string): Promise<void> {
-    await workOutboxRow(this.dataSource, this.transactions, outboxId, async (payload) => {
+  @OnJob(JobName.Webhook)
+  async processOutbox({ outboxId }: JobData[JobName.Webhook]): Promise<void> {
+    await this.outbox.work(outboxId, async (payload) => {
       const url = this.config.review.slaWebhookUrl;
       if (!url) return; // switched off since the breach: nothing to send
       const response = await fetch(url, {

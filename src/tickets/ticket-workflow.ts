@@ -181,6 +181,9 @@ const REFUSED_IN_STATE: Partial<Record<CommandType, string>> = {
 };
 
 const NOT_HOLDER = 'You do not hold this ticket (its lease may have run out); take it again from the queue.';
+// Commands only the holder sends: in another state, the sender cannot be holding the ticket.
+for (const command of ['renew_lease', 'release', 'ask', 'approve', 'deny'] as const) REFUSED_IN_STATE[command] = NOT_HOLDER;
+
 const CLOSED = 'This request is closed. If you still need help, please submit a new request.';
 
 function refuse(command: CommandType, state: FromState, reason: RefusalReason, message: string, at?: Date): Refusal {
@@ -703,15 +706,19 @@ export function decide(current: TicketAggregate, command: Command, now: Date, po
   const draft = new Draft(command.type, current.ticket ? before : { ...before, state: NEW as unknown as TicketState }, current.recovery, now);
   const refusal = stepFor(command)(draft, policy);
   if (refusal) return refusal;
-  const after = draft.ticket;
+  const changed = Object.keys(draft.changes).length > 0;
+  const versioned = current.ticket !== null && changed && draft.lock === 'version';
+  // A person's change is applied only to the version read, and moves the version on.
+  const after = versioned ? { ...draft.ticket, version: before.version + 1 } : draft.ticket;
   if (!inTable(command.type, from, after.state)) {
     throw new Error(`ticket-workflow: "${command.type}" moved a ticket from ${from} to ${after.state}, which the transition table does not allow`);
   }
   const timers = timersBetween(current.ticket, after, policy.fastLane);
-  const changed = Object.keys(draft.changes).length > 0;
   const write: TicketWrite = !current.ticket
     ? { kind: 'insert', row: after }
-    : changed ? { kind: 'update', changes: draft.changes, lock: draft.lock, where: draft.where } : { kind: 'none' };
+    : changed
+      ? { kind: 'update', changes: draft.changes, lock: draft.lock, where: versioned ? { ...draft.where, version: before.version } : draft.where }
+      : { kind: 'none' };
   const jobsChanged = timers.arm.length > 0 || timers.cancel.length > 0 || draft.resync;
   return {
     refused: false, command: command.type, from, to: after.state, ticket: after, recovery: draft.recovery, write,
@@ -722,6 +729,11 @@ export function decide(current: TicketAggregate, command: Command, now: Date, po
 }
 
 export const isRefusal = (decision: Decision): decision is Refusal => decision.refused;
+
+/** The moderator holds the ticket: it is in review and claimed by them. */
+export function heldBy(ticket: Pick<TicketRow, 'state' | 'claimedBy'>, moderator: string): boolean {
+  return ticket.state === TicketState.InReview && ticket.claimedBy === moderatorActor(moderator);
+}
 
 /** A requester's message: an answer while the desk waits on them, added information otherwise. */
 export function messageCommand(ticket: Pick<TicketRow, 'state'>, message: string): Command {

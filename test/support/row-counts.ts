@@ -1,7 +1,7 @@
-import { OutboxMessage } from '../../src/notifications/outbox.entity.js';
 import { Ticket, TicketAccessToken, TicketEvent } from '../../src/tickets/ticket.entity.js';
 import { IsNull } from 'typeorm';
 import { expectEventually, type TestApp } from './test-app.js';
+import { OutboxMessage } from '../../src/jobs/outbox.entity.js';
 
 export type IntakeRowCounts = { tickets: number; events: number; tokens: number; outbox: number };
 

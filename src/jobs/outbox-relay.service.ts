@@ -7,8 +7,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
-import { OutboxMessage, OutboxTopic } from './outbox.entity.js';
-import { JobName, QueueName, jobOptions } from '../jobs/job.constants.js';
+import { JOB_QUEUE, jobOptions, QueueName } from './job.constants.js';
+import { OutboxMessage, TOPIC_JOB } from './outbox.entity.js';
 
 const BATCH = 200;
 const ADD_TIMEOUT_MS = 3000;
@@ -92,21 +92,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async publish(row: Pick<OutboxMessage, 'id' | 'topic'>): Promise<void> {
-    switch (row.topic) {
-      case OutboxTopic.Mail:
-        // add(), not addBulk(): the job id must deduplicate.
-        await this.mailQueue.add(JobName.SendMail, { outboxId: row.id }, jobOptions(JobName.SendMail, row.id));
-        return;
-      case OutboxTopic.Assess:
-        await this.reviewQueue.add(JobName.Assess, { outboxId: row.id }, jobOptions(JobName.Assess, row.id));
-        return;
-      case OutboxTopic.Sync:
-        await this.reviewQueue.add(JobName.Sync, { outboxId: row.id }, jobOptions(JobName.Sync, row.id));
-        return;
-      case OutboxTopic.Webhook:
-        await this.reviewQueue.add(JobName.Webhook, { outboxId: row.id }, jobOptions(JobName.Webhook, row.id));
-        return;
-    }
+    const name = TOPIC_JOB[row.topic];
+    const queue = JOB_QUEUE[name] === QueueName.Mail ? this.mailQueue : this.reviewQueue;
+    // add(), not addBulk(): the job id must deduplicate.
+    await queue.add(name, { outboxId: row.id }, jobOptions(name, row.id));
   }
 }
 

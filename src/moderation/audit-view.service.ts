@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { Ticket } from '../tickets/ticket.entity.js';
-import { canonicalJson, type ChainCheck } from './audit-chain.js';
+import { canonicalJson, type ChainCheck } from '../audit/audit-chain.js';
 import { AUDIT_PAGE_SIZE, type AuditFilters, auditTimeRange } from './audit-filters.js';
-import { AuditLog } from './audit-log.service.js';
+import { AuditLog } from '../audit/audit-log.service.js';
 
 export interface AuditRow {
   id: number;

@@ -1,6 +1,6 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { QueueName } from '../jobs/job.constants.js';
+import { QueueName } from './job.constants.js';
 
 /**
  * Every BullMQ queue of the app, as the container holds them (registered once, in NotificationsModule),

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import { DomainError } from '../common/domain.exception.js';
+import { REFERENCE_PATTERN } from '../common/tokens.js';
+import { Recovery } from './recovery.entity.js';
+import type { TicketAggregate } from './ticket-workflow.js';
+import { Ticket } from './ticket.entity.js';
+import { LIVE_RECOVERY_STATES, type Band, type Recommendation } from './ticket.types.js';
+
+/** The latest assessment's summary, as the queue lists and filters it. */
+export interface AssessmentSummary {
+  score: number;
+  band: Band;
+  recommendation: Recommendation;
+  riskFlags: readonly string[];
+  ruleVersion: string;
+  assessedAt: Date;
+}
+
+/**
+ * Reading tickets, in one place: by reference (what people type and links carry), by id (what jobs
+ * carry), with their live recovery (what the workflow decides on). Pass the transaction's manager when
+ * inside one: a read through another connection could wait on a full pool.
+ */
+@Injectable()
+export class TicketRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The ticket with this reference (any case); a malformed or unknown reference is the same not-found. */
+  async byReference(reference: string, em: EntityManager = this.dataSource.manager): Promise<Ticket> {
+    const ticket = REFERENCE_PATTERN.test(reference) ? await em.findOneBy(Ticket, { reference: reference.toUpperCase() }) : null;
+    if (!ticket) throw DomainError.notFound();
+    return ticket;
+  }
+
+  byId(id: string, em: EntityManager = this.dataSource.manager): Promise<Ticket | null> {
+    return em.findOneBy(Ticket, { id });
+  }
+
+  /** The ticket's live recovery (approved and not yet completed, stopped or denied), if any. */
+  liveRecovery(ticketId: string, em: EntityManager = this.dataSource.manager): Promise<Recovery | null> {
+    return em.findOne(Recovery, { where: { ticketId, state: In([...LIVE_RECOVERY_STATES]) } });
+  }
+
+  /** Whether another ticket's recovery of the account is live (only one may run per account). */
+  async accountHasLiveRecovery(accountId: string, em: EntityManager = this.dataSource.manager): Promise<boolean> {
+    return (await em.countBy(Recovery, { activeKey: accountId })) > 0;
+  }
+
+  async aggregate(ticket: Ticket, em: EntityManager = this.dataSource.manager): Promise<TicketAggregate> {
+    return { ticket, recovery: await this.liveRecovery(ticket.id, em) };
+  }
+
+  /**
+   * The assessment's summary on the ticket: derived data, so the version is left alone and a background
+   * re-score never makes a requester's or a moderator's concurrent action fail.
+   */
+  async recordAssessment(em: EntityManager, ticketId: string, summary: AssessmentSummary): Promise<void> {
+    await em.createQueryBuilder().update(Ticket).set({
+      score: summary.score, band: summary.band, recommendation: summary.recommendation,
+      riskFlags: summary.riskFlags.length ? ` ${summary.riskFlags.join(' ')} ` : ' ',
+      ruleVersion: summary.ruleVersion, assessedAt: summary.assessedAt, version: () => '"version"',
+    }).where('id = :id', { id: ticketId }).execute();
+  }
+}
