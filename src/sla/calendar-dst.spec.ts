@@ -127,6 +127,14 @@ describe('window edges on DST change days', () => {
     expect(iso(wallToInstant('Pacific/Apia', wall('2011-12-31T00:00')))).toBe('2011-12-30T10:00:00.000Z');
   });
 
+  it('gives a local date skipped altogether no working time (Samoa, 2011-12-30)', () => {
+    const cal = businessHours({ days: [...WEEKDAYS], start: '09:00', end: '17:00', timeZone: 'Pacific/Apia', holidays: [] });
+    // 2011-12-29 00:00 (-10:00) to 2012-01-01 00:00 (+14:00): the 29th and the 31st count, the 30th never happened.
+    expect(cal.workingBetween(at('2011-12-29T10:00:00Z'), at('2011-12-31T10:00:00Z'))).toBe(16 * H);
+    // Thursday's close (17:00 -10:00) is followed by Saturday's opening (09:00 +14:00).
+    expect(cal.addWorking(at('2011-12-30T03:00:00Z'), 1)).toEqual(at('2011-12-30T19:00:00.001Z'));
+  });
+
   it.each(EDGE_CASES)('addWorking undoes workingBetween through the change day: %s %s %s %s-%s', (_what, zone, date, start, end, opens, closes) => {
     const cal = sundays(zone, start, end);
     const from = at(`${date}T00:00:00Z`).getTime() - 2 * DAY;

@@ -213,7 +213,7 @@ function workingBetween(timeZone: string, windowOf: WindowOf, from: number, to: 
   if (!(to > from)) return 0;
   const lastDay = localDayOf(timeZone, to);
   let total = 0;
-  // `cursor` keeps overlapping windows (a local date skipped by a zone change) from being counted twice.
+  // `cursor` would keep overlapping windows from being counted twice; the rule at the top keeps them disjoint, so it is only a guard.
   let cursor = from;
   for (let day = localDayOf(timeZone, from); day <= lastDay; day++) {
     const window = windowOf(day);
