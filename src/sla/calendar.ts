@@ -127,7 +127,7 @@ export function wallToInstant(timeZone: string, wall: number): number {
   const candidates = [wall - before, wall - after];
   const valid = candidates.filter((t) => t + offsetAt(timeZone, t) === wall);
   if (valid.length > 0) return Math.min(...valid);
-  // In a gap: the reading just before the change is earlier than `wall`, the one at it later.
+  // In a gap: wall - after is an instant before the change and wall - before one at or after it.
   return changeBetween(timeZone, Math.min(...candidates), Math.max(...candidates));
 }
 
