@@ -112,11 +112,11 @@ describe('businessHours', () => {
       expect(night.addWorking(at('2024-11-03T04:00:00Z'), 7 * H)).toEqual(at('2024-11-03T11:00:00Z'));
     });
 
-    it('moves a start time skipped by spring-forward on by the gap', () => {
+    it('opens a window whose start time is skipped by spring-forward at the change', () => {
       const early = businessHours({ days: EVERY_DAY, start: '02:30', end: '04:00', timeZone: 'America/New_York', holidays: [] });
-      // 02:30 does not exist on 2024-03-10: the window opens at 03:30 EDT (07:30Z) and closes at 04:00 EDT.
-      expect(early.workingBetween(at('2024-03-10T00:00:00Z'), at('2024-03-11T00:00:00Z'))).toBe(H / 2);
-      expect(early.addWorking(at('2024-03-10T00:00:00Z'), 1)).toEqual(at('2024-03-10T07:30:00.001Z'));
+      // 02:30 does not exist on 2024-03-10: the window opens at the change (07:00Z = 03:00 EDT) and closes at 04:00 EDT.
+      expect(early.workingBetween(at('2024-03-10T00:00:00Z'), at('2024-03-11T00:00:00Z'))).toBe(H);
+      expect(early.addWorking(at('2024-03-10T00:00:00Z'), 1)).toEqual(at('2024-03-10T07:00:00.001Z'));
     });
   });
 

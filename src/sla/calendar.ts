@@ -1,5 +1,13 @@
 // Working-time arithmetic for SLA clocks. Only UTC Date methods and Intl with an explicit time zone are
 // used, so results never depend on the process time zone.
+//
+// A local wall time t on day d (a window's start or end) maps to one instant:
+// - t exists once: that instant;
+// - t is repeated by a fall-back: its earlier occurrence (as RFC 5545 and Temporal's 'compatible' do), so a
+//   window inside the repeated hour runs once, in the first pass, and one spanning it counts both passes;
+// - t is skipped by a spring-forward: the instant of the change (Berlin 2026-03-29 02:30 -> 01:00Z, which
+//   reads 03:00 CEST), so a window loses only the time that does not exist and one inside the gap is empty.
+// Put together: t maps to the earliest instant at which the local clock reads t or later.
 import { isValidTimeZone } from '../config/time-zone.js';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
@@ -100,16 +108,32 @@ function offsetAt(timeZone: string, instant: number): number {
 }
 
 /**
- * The instant of a local wall-clock time (given as if it were UTC). Offsets a day either side bracket any
- * transition; a time repeated by a fall-back resolves to its earlier occurrence, and a time skipped by a
- * spring-forward moves on by the length of the gap (as Temporal's 'compatible' disambiguation does).
+ * The instant of a local wall-clock time (given as if it were UTC), by the rule at the top of this file:
+ * the earliest instant at which the local clock reads `wall` or later. Offsets a day either side bracket
+ * any transition.
  */
 export function wallToInstant(timeZone: string, wall: number): number {
   const before = offsetAt(timeZone, wall - DAY);
   const after = offsetAt(timeZone, wall + DAY);
   if (before === after) return wall - before;
-  const valid = [wall - before, wall - after].filter((t) => t + offsetAt(timeZone, t) === wall);
-  return valid.length > 0 ? Math.min(...valid) : wall - before;
+  const candidates = [wall - before, wall - after];
+  const valid = candidates.filter((t) => t + offsetAt(timeZone, t) === wall);
+  if (valid.length > 0) return Math.min(...valid);
+  // In a gap: wall - after is an instant before the change and wall - before one at or after it.
+  return changeBetween(timeZone, Math.min(...candidates), Math.max(...candidates));
+}
+
+/** The first instant in (lo, hi] whose offset differs from the offset at lo; zone changes fall on whole seconds. */
+function changeBetween(timeZone: string, lo: number, hi: number): number {
+  const old = offsetAt(timeZone, lo);
+  let low = Math.floor(lo / 1000);
+  let high = Math.ceil(hi / 1000);
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (offsetAt(timeZone, mid * 1000) === old) low = mid;
+    else high = mid;
+  }
+  return high * 1000;
 }
 
 /** Days since 1970-01-01 of the local date at `instant` in the zone. */
@@ -181,7 +205,7 @@ function workingBetween(timeZone: string, windowOf: WindowOf, from: number, to: 
   if (!(to > from)) return 0;
   const lastDay = localDayOf(timeZone, to);
   let total = 0;
-  // `cursor` keeps overlapping windows (a local date skipped by a zone change) from being counted twice.
+  // `cursor` would keep overlapping windows from being counted twice; the rule at the top keeps them disjoint, so it is only a guard.
   let cursor = from;
   for (let day = localDayOf(timeZone, from); day <= lastDay; day++) {
     const window = windowOf(day);

@@ -12,7 +12,7 @@ describe('SLA arithmetic in a non-UTC process time zone', () => {
     expect(Number(offset.stdout)).not.toBe(0);
     const run = spawnSync(process.execPath, [
       '--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--ci',
-      'src/sla/calendar.spec.ts', 'src/sla/sla-clock.spec.ts', 'src/sla/sla-policy.spec.ts',
+      'src/sla/calendar.spec.ts', 'src/sla/calendar-dst.spec.ts', 'src/sla/sla-clock.spec.ts', 'src/sla/sla-policy.spec.ts',
     ], { env, encoding: 'utf8' });
     expect({ status: run.status, tail: run.stderr.split('\n').filter((l) => /Tests:|✕/.test(l)) })
       .toEqual({ status: 0, tail: [expect.stringMatching(/Tests:\s+\d+ passed, \d+ total/)] });
