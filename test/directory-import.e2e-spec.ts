@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { Account, AccountEmail, AccountProject } from '../src/directory/account.entity.js';
 import { makeAccount } from './support/factories.js';
 import { disposeEnv, isolatedEnv } from './support/test-app.js';
+import { appDataSourceOptions } from '../src/entities.js';
 
 const CLI = join(process.cwd(), 'dist/cli/main.js');
 
@@ -27,7 +27,7 @@ describe('npm run cli -- import-directory', () => {
 
   beforeAll(async () => {
     expect(cli('migrate').status).toBe(0);
-    dataSource = await new DataSource(dataSourceOptions(loadConfig(env).database)).initialize();
+    dataSource = await new DataSource(appDataSourceOptions(loadConfig(env).database)).initialize();
   });
   afterAll(async () => {
     await dataSource.destroy();

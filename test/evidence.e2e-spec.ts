@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { DEFAULT_SCORING_CONFIG } from '../src/evidence/scoring.config.js';
 import { AssessmentRecord } from '../src/evidence/assessment.entity.js';
 import { Challenge } from '../src/evidence/challenge.entity.js';
 import { ChallengesService } from '../src/evidence/challenges.service.js';
@@ -10,6 +9,7 @@ import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.
 import { pipelineSettled } from './support/row-counts.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 import { OutboxMessage, OutboxTopic } from '../src/jobs/outbox.entity.js';
+import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring.config.js';
 
 const ALICE = makeAccount({
   username: 'alice-ev', joined_at: '2017-05-02T09:00:00Z', linked_github: 'alice-gh',

@@ -4,9 +4,9 @@ import { DataSource } from 'typeorm';
 import { AuditEntry } from '../src/audit/audit-entry.entity.js';
 import { Moderator } from '../src/auth/moderator.entity.js';
 import { verifyPassword } from '../src/auth/passwords.js';
-import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { disposeEnv, isolatedEnv } from './support/test-app.js';
+import { appDataSourceOptions } from '../src/entities.js';
 
 const CLI = join(process.cwd(), 'dist/cli/main.js');
 
@@ -22,7 +22,7 @@ describe('npm run cli -- create-moderator', () => {
   });
 
   const moderatorNamed = async (name: string) => {
-    ds ??= await new DataSource(dataSourceOptions(loadConfig(env).database)).initialize();
+    ds ??= await new DataSource(appDataSourceOptions(loadConfig(env).database)).initialize();
     return ds.getRepository(Moderator).findOneByOrFail({ name });
   };
 

@@ -4,13 +4,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DataSource, In, IsNull } from 'typeorm';
 import { loadConfig } from '../src/config/app-config.js';
-import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeTicketBody } from './support/factories.js';
 import { REVIEW_TOKEN } from './support/review-api.js';
 import { disposeEnv, expectEventually, isolatedEnv } from './support/test-app.js';
 import { OutboxMessage } from '../src/jobs/outbox.entity.js';
+import { appDataSourceOptions } from '../src/entities.js';
 
 /**
  * The issue's scenario: two webs and two workers (four `node dist/main.js` processes) on one database
@@ -146,7 +146,7 @@ describe('two webs and two workers on one database and one Redis', () => {
     await Promise.all(rest.map(waitReady));
     webs = [first, rest[0]];
 
-    dataSource = await new DataSource(dataSourceOptions(loadConfig(env).database)).initialize();
+    dataSource = await new DataSource(appDataSourceOptions(loadConfig(env).database)).initialize();
   }, 90_000);
 
   afterAll(async () => {

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assess } from '../src/evidence/assess.js';
-import { accountRecordOf, type DirectoryRecord } from '../src/evidence/score-cli/directory-record.js';
+import { assess } from '../src/scoring/assess.js';
+import { accountRecordOf, type DirectoryRecord } from '../src/cli/score/directory-record.js';
 
 const SCORE = join(process.cwd(), 'dist/cli/score.js');
 const NOW = '2026-11-25T12:00:00Z';

@@ -1,13 +1,13 @@
 import { usernameKey } from '../src/common/normalize.js';
 import { parseDirectoryFile } from '../src/directory/directory-file.js';
-import { accountRecordOf } from '../src/evidence/score-cli/directory-record.js';
-import { parseTicketLine } from '../src/evidence/score-cli/ticket-line.js';
-import { DEFAULT_SCORING_CONFIG } from '../src/evidence/index.js';
 import { AIMS, evaluateScoring, formatReport, rocAuc } from './fixtures/eval-scoring.js';
 import {
   CASE_KINDS, type CaseKind, DEFAULT_MIX, directoryFileOf, generateScoringCases, IMPOSTOR_KINDS, kindCounts, type Mix, normaliseMix, parseMix,
   ticketJsonOf,
 } from './fixtures/scoring-cases.js';
+import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring.config.js';
+import { accountRecordOf } from '../src/cli/score/directory-record.js';
+import { parseTicketLine } from '../src/cli/score/ticket-line.js';
 
 const IMPOSTOR_HEAVY: Mix = { genuine: 0.2, impostor_public: 0.3, impostor_leaked: 0.25, impostor_naive: 0.15, no_such_account: 0.1 };
 const GENUINE_HEAVY: Mix = { genuine: 0.7, impostor_public: 0.1, impostor_leaked: 0.1, impostor_naive: 0.05, no_such_account: 0.05 };

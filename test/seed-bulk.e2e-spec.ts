@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Clock } from '../src/common/clock.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { insertRows } from '../src/database/transactions.js';
 import { seedReference } from '../src/seed/bulk-seeder.js';
 import { dayStart, parseReportRange } from '../src/reports/report-range.js';
@@ -15,6 +14,7 @@ import { disposeEnv, isolatedEnv } from './support/test-app.js';
 import { slaStateOf } from '../src/tickets/ticket-sla.js';
 import { REFERENCE_PATTERN } from '../src/common/tokens.js';
 import { loadSlaPolicyFile } from '../src/tickets/workflow-policy.provider.js';
+import { appDataSourceOptions } from '../src/entities.js';
 
 const CLI = join(process.cwd(), 'dist/cli/seed-bulk.js');
 const NOW = new Date('2026-11-30T12:00:00Z');
@@ -37,7 +37,7 @@ describe('npm run seed:bulk', () => {
 
   beforeAll(async () => {
     seeded = run(env, [String(COUNT), '--seed', '5', '--days', '365', '--now', NOW.toISOString()]);
-    ds = await new DataSource(dataSourceOptions(loadConfig(env).database)).initialize();
+    ds = await new DataSource(appDataSourceOptions(loadConfig(env).database)).initialize();
   }, 120_000);
 
   afterAll(async () => {

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { seededRandom } from '../common/random.js';
 import { Transactions, insertRows } from '../database/transactions.js';
-import { RISK_FLAGS } from '../evidence/evidence.types.js';
 import { applyMarks, decideSla, dueMarks, pauseSla, respondSla, type SlaState, startSla } from '../sla/sla-clock.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
@@ -18,6 +17,7 @@ import { NO_REPORT_FIGURES, type RequestType, type Band, type Recommendation } f
 import { slaColumns } from '../tickets/ticket-sla.js';
 import type { WorkflowPolicy } from '../tickets/ticket-workflow.js';
 import { WORKFLOW_POLICY } from '../tickets/workflow-policy.provider.js';
+import { RISK_FLAGS } from '../scoring/scoring.types.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

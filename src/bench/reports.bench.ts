@@ -6,13 +6,13 @@ import type { INestApplication } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import { dataSourceOptions } from '../database/data-source-options.js';
 import { runMigrations } from '../database/migrate.js';
 import { historyRulesFor, seedBulk, type SeedSummary } from '../seed/bulk-seeder.js';
 import { type LoadResult, statementsOf } from './queue-page.bench.js';
 import type { BenchRow } from './report.js';
 import { percentile } from './review-queue.bench.js';
 import { signedInModerator } from './staff-sign-in.js';
+import { appDataSourceOptions } from '../entities.js';
 
 type Log = (line: string) => void;
 type Statement = { sql: string; parameters: unknown[] };
@@ -35,7 +35,7 @@ const whole = (n: number) => (n === 0 ? '< 1' : ms(n));
 
 /** Seeds `tickets` tickets over the 365 days before now into the (migrated) database of `config`, with its own connection. */
 export async function seedReportTickets(config: AppConfig, tickets: number, log: Log): Promise<SeedSummary> {
-  const dataSource = await new DataSource(dataSourceOptions(config.database)).initialize();
+  const dataSource = await new DataSource(appDataSourceOptions(config.database)).initialize();
   try {
     await runMigrations(dataSource);
     let next = 0.1;

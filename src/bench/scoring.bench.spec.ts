@@ -1,6 +1,6 @@
 import { generateDirectory } from '../directory/demo-directory.js';
-import { parseTicketLine } from '../evidence/score-cli/ticket-line.js';
 import { ticketLines } from './scoring.bench.js';
+import { parseTicketLine } from '../cli/score/ticket-line.js';
 
 describe('the scoring bench tickets', () => {
   const accounts = generateDirectory(50, 9).accounts as unknown as Parameters<typeof ticketLines>[0];

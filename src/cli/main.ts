@@ -40,10 +40,10 @@ async function withDataSource<T>(work: (ds: import('typeorm').DataSource) => Pro
   }
   // Entities read DATABASE_URL when first imported: load them only after the config is known.
   const { DataSource } = await import('typeorm');
-  const { dataSourceOptions } = await import('../database/data-source-options.js');
+  const { appDataSourceOptions } = await import('../entities.js');
   const { runMigrations } = await import('../database/migrate.js');
   const { beginSqliteTransactionsImmediately } = await import('../database/transactions.js');
-  const dataSource = await new DataSource(dataSourceOptions(config.database)).initialize();
+  const dataSource = await new DataSource(appDataSourceOptions(config.database)).initialize();
   beginSqliteTransactionsImmediately(dataSource);
   try {
     await runMigrations(dataSource);
@@ -71,8 +71,8 @@ async function importDirectory(file: string | undefined): Promise<void> {
   process.stderr.write(`checked ${parsed.accounts.length} accounts in ${Date.now() - started} ms\n`);
   const { Transactions } = await import('../database/transactions.js');
   const { DirectoryService } = await import('../directory/directory.service.js');
-  const { checkGuessing } = await import('../evidence/guess-check.js');
-  const { DEFAULT_SCORING_CONFIG } = await import('../evidence/scoring.config.js');
+  const { checkGuessing } = await import('../scoring/guess-check.js');
+  const { DEFAULT_SCORING_CONFIG } = await import('../scoring/scoring.config.js');
   const { counts, factors } = await withDataSource(async (ds) => {
     const service = new DirectoryService(ds, new Transactions(ds));
     let lastReport = 0;

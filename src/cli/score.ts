@@ -7,8 +7,8 @@ import 'reflect-metadata';
 import { once } from 'node:events';
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseScoreArgs, SCORE_USAGE } from '../evidence/score-cli/score-args.js';
-import type { ScoringConfig } from '../evidence/scoring.config.js';
+import type { ScoringConfig } from '../scoring/scoring.config.js';
+import { parseScoreArgs, SCORE_USAGE } from './score/score-args.js';
 
 type Writable = NodeJS.WritableStream;
 
@@ -53,11 +53,11 @@ async function main(): Promise<number> {
   const [{ ConfigError }, { parseDirectoryFile }, { assess }, { AccountIndex }, { scoringConfigFromEnv }, { parseTicketLine }, { problemLines, scoreLine }] = await Promise.all([
     import('../config/app-config.js'),
     import('../directory/directory-file.js'),
-    import('../evidence/assess.js'),
-    import('../evidence/score-cli/directory-record.js'),
-    import('../evidence/score-cli/scoring-env.js'),
-    import('../evidence/score-cli/ticket-line.js'),
-    import('../evidence/score-cli/score-output.js'),
+    import('../scoring/assess.js'),
+    import('./score/directory-record.js'),
+    import('./score/scoring-env.js'),
+    import('./score/ticket-line.js'),
+    import('./score/score-output.js'),
   ]);
   let config: ScoringConfig;
   try {

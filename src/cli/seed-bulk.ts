@@ -32,13 +32,13 @@ async function main(): Promise<void> {
     return;
   }
   const { DataSource } = await import('typeorm');
-  const { dataSourceOptions } = await import('../database/data-source-options.js');
+  const { appDataSourceOptions } = await import('../entities.js');
   const { runMigrations } = await import('../database/migrate.js');
   const { beginSqliteTransactionsImmediately } = await import('../database/transactions.js');
   const { historyRulesFor, seedBulk } = await import('../seed/bulk-seeder.js');
   const rules = historyRulesFor(config);
   const where = config.database.type === 'sqlite' ? `sqlite:${config.database.path}` : `PostgreSQL (schema ${config.database.schema ?? 'public'})`;
-  const dataSource = await new DataSource(dataSourceOptions(config.database)).initialize();
+  const dataSource = await new DataSource(appDataSourceOptions(config.database)).initialize();
   try {
     beginSqliteTransactionsImmediately(dataSource);
     await runMigrations(dataSource);

@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { type DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions, EntitySchema } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config.js';
-import { ENTITIES, MIGRATIONS } from './entities.js';
+import { MIGRATIONS } from './migrations/index.js';
 
 /** One place that turns DATABASE_URL into TypeORM options, for the app, the CLI and the tests. */
-export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
+/** `entities`: every module's, listed at the top of the app (src/entities.ts). */
+export function dataSourceOptions(db: DatabaseConfig, entities: ReadonlyArray<Function | EntitySchema>): DataSourceOptions {
+  const common = { entities: [...entities], migrations: MIGRATIONS, migrationsRun: false as const, synchronize: false as const, logging: false as const };
   if (db.type === 'sqlite') {
     if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
     return {

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AccountRepository } from './account.repository.js';
 import { DemoDataLoader } from './demo-data.loader.js';
 import { DirectoryService } from './directory.service.js';
 
 @Module({
-  providers: [DirectoryService, DemoDataLoader],
-  exports: [DirectoryService],
+  providers: [DirectoryService, DemoDataLoader, AccountRepository],
+  exports: [DirectoryService, AccountRepository],
 })
 export class DirectoryModule {}

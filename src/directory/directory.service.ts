@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In, MoreThan } from 'typeorm';
 import { emailKey, projectKey, usernameKey } from '../common/normalize.js';
 import { Transactions } from '../database/transactions.js';
-import type { SecondFactorCounts } from '../evidence/guess-check.js';
 import { Account, AccountEmail, AccountProject } from './account.entity.js';
 import type { DirectoryAccountDto } from './dto/directory-file.dto.js';
+import type { SecondFactorCounts } from './account-record.js';
 
 export interface ImportCounts {
   accounts: number;

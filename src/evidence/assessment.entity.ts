@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { DateTimeColumn, JsonColumn } from '../database/columns.js';
-import type { RiskFlag, Signal } from './evidence.types.js';
 import type { Band, Recommendation } from '../tickets/ticket.types.js';
+import type { RiskFlag, Signal } from '../scoring/scoring.types.js';
 
 /** Why a ticket was (re)assessed: the timeline says which new evidence arrived. */
 export type AssessmentTrigger = 'submitted' | 'follow_up' | 'message' | 'challenge' | 'competing_request' | 'rescore';

@@ -1,6 +1,6 @@
 import { addressesStillRead, mayReceiveCode, projectForRepository } from './challenge-policy.js';
-import { account, email } from './evidence.fixtures.js';
-import { DEFAULT_SCORING_CONFIG } from './scoring.config.js';
+import { DEFAULT_SCORING_CONFIG } from '../scoring/scoring.config.js';
+import { account, email } from '../scoring/scoring.fixtures.js';
 
 describe('challenge policy', () => {
   const config = { ...DEFAULT_SCORING_CONFIG, expiredDomains: ['gone.example'] };

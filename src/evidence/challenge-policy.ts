@@ -1,7 +1,7 @@
 import { emailKey } from '../common/normalize.js';
-import type { AccountRecord } from './evidence.types.js';
-import { findEmail, isExpired } from './rules/helpers.js';
-import type { ScoringConfig } from './scoring.config.js';
+import type { ScoringConfig } from '../scoring/scoring.config.js';
+import { findEmail, isExpired } from '../scoring/rules/helpers.js';
+import type { AccountRecord } from '../directory/account-record.js';
 
 /** At most this many automatic codes per ticket: the contact address and up to five still read. */
 export const MAX_AUTOMATIC_CODES = 6;

@@ -11,16 +11,16 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
-import { loadAccountRecord } from './account-lookup.js';
 import { Outbox } from '../jobs/outbox.service.js';
 import { Challenge } from './challenge.entity.js';
 import { codeDigest, digestsEqual, formatEmailCode, newEmailCode, newRepositoryToken, normaliseCodeInput, repositoryProofNames } from './challenge-codes.js';
 import { addressesStillRead, MAX_AUTOMATIC_CODES, mayReceiveCode, projectForRepository } from './challenge-policy.js';
-import type { AccountRecord } from './evidence.types.js';
 import { REPOSITORY_VERIFIERS, type RepositoryVerifier, type VerifierResult } from './repository-verifier.js';
 import { SCORING_CONFIG } from './scoring-config.provider.js';
-import type { ScoringConfig } from './scoring.config.js';
 import { MailTemplate } from '../notifications/mail-template.js';
+import type { ScoringConfig } from '../scoring/scoring.config.js';
+import type { AccountRecord } from '../directory/account-record.js';
+import { AccountRepository } from '../directory/account.repository.js';
 
 /** Repository challenges a requester may have open at once, and checks per challenge. */
 const MAX_OPEN_REPOSITORY_CHALLENGES = 3;
@@ -62,6 +62,7 @@ export interface ChallengeStatus {
 @Injectable()
 export class ChallengesService {
   constructor(
+    private readonly accounts: AccountRepository,
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly notifications: NotificationsService,
@@ -103,7 +104,7 @@ export class ChallengesService {
   async sendEmailChallenge(ticketId: string, address: string, actor: string): Promise<Challenge> {
     return this.transactions.run(async (em) => {
       const ticket = await this.openTicketById(em, ticketId);
-      if (!mayReceiveCode(await loadAccountRecord(em, ticket.accountId), address, this.scoring)) {
+      if (!mayReceiveCode(await this.accounts.record(ticket.accountId, em), address, this.scoring)) {
         throw DomainError.validation([{ field: 'address', reasons: ['address must be a verified, current address on file, not on an expired domain'] }]);
       }
       const now = this.clock.now();
@@ -305,7 +306,7 @@ export class ChallengesService {
 
   /** Passed only counts when the repository is one of the account's projects; else it was found elsewhere. */
   private async resolveRepository(em: EntityManager, ticket: Ticket, challenge: Challenge, found: boolean, note: string, actor: string, now: Date): Promise<Challenge> {
-    const project = found ? projectForRepository(await loadAccountRecord(em, ticket.accountId), challenge.target) : null;
+    const project = found ? projectForRepository(await this.accounts.record(ticket.accountId, em), challenge.target) : null;
     const state = !found ? 'failed' : project ? 'passed' : 'found_elsewhere';
     const changes = { state, project, resolvedAt: now, note, attempts: challenge.attempts + 1 } as const;
     await em.update(Challenge, { id: challenge.id }, changes);

@@ -1,6 +1,7 @@
 import type { Account, AccountEmail, AccountProject } from '../directory/account.entity.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
-import { toAccountRecord, toTicketEvidence } from './evidence.mapping.js';
+import { toTicketEvidence } from './evidence.mapping.js';
+import { toAccountRecord } from '../directory/account.repository.js';
 
 const joined = new Date('2019-01-02T03:04:05Z');
 

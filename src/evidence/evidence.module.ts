@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
@@ -11,7 +12,7 @@ import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider
 
 /** Assessments (the pure scorer run on a ticket and stored) and proof-of-control challenges. */
 @Module({
-  imports: [JobsModule, NotificationsModule, TicketsModule],
+  imports: [DirectoryModule, JobsModule, NotificationsModule, TicketsModule],
   providers: [
     scoringConfigProvider,
     {

@@ -8,20 +8,21 @@ import { Ticket } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
 import { TicketRepository } from '../tickets/ticket.repository.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
-import { assess } from './assess.js';
-import { loadAccountRecord } from './account-lookup.js';
 import { AssessmentRecord } from './assessment.entity.js';
 import type { AssessPayload } from '../jobs/outbox.service.js';
 import { Challenge } from './challenge.entity.js';
 import { mayReceiveCode } from './challenge-policy.js';
 import { ChallengesService } from './challenges.service.js';
 import { toTicketEvidence } from './evidence.mapping.js';
-import type { AccountRecord, Assessment, TicketEvidence } from './evidence.types.js';
 import { SCORING_CONFIG } from './scoring-config.provider.js';
-import type { ScoringConfig } from './scoring.config.js';
 import { type AssessmentTrigger } from '../tickets/ticket.types.js';
 import { MailTemplate } from '../notifications/mail-template.js';
 import { OutboxMessage } from '../jobs/outbox.entity.js';
+import { assess } from '../scoring/assess.js';
+import type { ScoringConfig } from '../scoring/scoring.config.js';
+import type { Assessment, TicketEvidence } from '../scoring/scoring.types.js';
+import type { AccountRecord } from '../directory/account-record.js';
+import { AccountRepository } from '../directory/account.repository.js';
 
 /**
  * Runs the pure scorer on a ticket and keeps the result: a new assessment row (never updated), its
@@ -32,6 +33,7 @@ export class EvidenceService {
   private readonly logger = new Logger(EvidenceService.name);
 
   constructor(
+    private readonly accounts: AccountRepository,
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly challenges: ChallengesService,
@@ -74,7 +76,7 @@ export class EvidenceService {
     // A closed ticket has nothing left to decide: new evidence on it is not scored.
     if (!ticket || !isOpen(ticket.state)) return null;
     const now = this.clock.now();
-    const accountRecord = await loadAccountRecord(em, ticket.accountId);
+    const accountRecord = await this.accounts.record(ticket.accountId, em);
 
     // New addresses the requester still reads get their codes before the score is taken.
     if (trigger === 'submitted' || trigger === 'follow_up') {

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { DEFAULT_SCORING_CONFIG, type ScoringConfig } from './scoring.config.js';
+import { DEFAULT_SCORING_CONFIG, type ScoringConfig } from '../scoring/scoring.config.js';
 
 export const SCORING_CONFIG = Symbol('SCORING_CONFIG');
 

@@ -1,7 +1,7 @@
-import { account, email, project } from '../evidence/evidence.fixtures.js';
-import { DEFAULT_SCORING_CONFIG } from '../evidence/scoring.config.js';
 import { type ClaimComparisonInput, type ClaimRow, compareClaims, countVerdicts } from './claim-comparison.js';
 import type { TicketClaims } from '../tickets/ticket.types.js';
+import { DEFAULT_SCORING_CONFIG } from '../scoring/scoring.config.js';
+import { account, email, project } from '../scoring/scoring.fixtures.js';
 
 const claims = (over: Partial<TicketClaims> = {}): TicketClaims => ({
   previousEmails: [], emailsStillRead: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '', ...over,

@@ -4,13 +4,13 @@
  * signal the scorer drew from the same fact never disagree.
  */
 import { emailKey, projectKey, usernameKey } from '../common/normalize.js';
-import type { AccountEmailRecord, AccountRecord } from '../evidence/evidence.types.js';
-import { everPublic, findEmail, isDisposable, isExpired, mentionedAddresses } from '../evidence/rules/helpers.js';
-import { joinDateDistance } from '../evidence/rules/join-date.rule.js';
-import { namesHandle } from '../evidence/rules/linked-identity.rule.js';
-import { hasSecondFactor } from '../evidence/rules/second-factor.rule.js';
-import type { ScoringConfig } from '../evidence/scoring.config.js';
 import type { TicketClaims, TriState } from '../tickets/ticket.types.js';
+import type { ScoringConfig } from '../scoring/scoring.config.js';
+import { everPublic, findEmail, isDisposable, isExpired, mentionedAddresses } from '../scoring/rules/helpers.js';
+import { joinDateDistance } from '../scoring/rules/join-date.rule.js';
+import { namesHandle } from '../scoring/rules/linked-identity.rule.js';
+import { hasSecondFactor } from '../scoring/rules/second-factor.rule.js';
+import type { AccountEmailRecord, AccountRecord } from '../directory/account-record.js';
 
 export type Verdict = 'matches' | 'contradicts' | 'not_on_file';
 

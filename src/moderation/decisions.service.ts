@@ -8,10 +8,8 @@ import { newSecretToken } from '../common/tokens.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { isUniqueViolation, Transactions } from '../database/transactions.js';
-import { loadAccountRecord } from '../evidence/account-lookup.js';
 import { Challenge } from '../evidence/challenge.entity.js';
 import { ChallengesService } from '../evidence/challenges.service.js';
-import type { ScoringConfig } from '../evidence/scoring.config.js';
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
 import { addressesToNotify, approvalPolicy, maySecondApprove } from '../resets/approval-policy.js';
 import { TicketState } from '../tickets/ticket-state.js';
@@ -22,6 +20,8 @@ import { TicketRepository } from '../tickets/ticket.repository.js';
 import { moderatorActor } from '../tickets/ticket.types.js';
 import type { ApproveDto, ChallengeDto, CocRecordDto, ReplyDto } from './dto/decision.dto.js';
 import { composeReply, type ReplyKind, type ReplyTemplates } from './reply-templates.js';
+import type { ScoringConfig } from '../scoring/scoring.config.js';
+import { AccountRepository } from '../directory/account.repository.js';
 
 export const REPLY_TEMPLATES = Symbol('REPLY_TEMPLATES');
 
@@ -36,6 +36,7 @@ const ANOTHER_RECOVERY = 'Another recovery of this account is already approved; 
 @Injectable()
 export class DecisionsService {
   constructor(
+    private readonly accounts: AccountRepository,
     private readonly transactions: Transactions,
     private readonly writer: TicketWriter,
     private readonly tickets: TicketRepository,
@@ -114,7 +115,7 @@ export class DecisionsService {
         // The workflow's own rules first (holder, Code of Conduct, account), so their refusals come before the policy's.
         const probe = this.writer.decide(current, placeholder);
         if (isRefusal(probe)) throw refusalError(probe);
-        const account = await loadAccountRecord(em, ticket.accountId);
+        const account = await this.accounts.record(ticket.accountId, em);
         if (!account || !ticket.accountId) throw new DomainError(DomainErrorCode.Conflict, 'There is no account with this username: nothing to recover.');
         if (await this.tickets.accountHasLiveRecovery(ticket.accountId, em)) throw new DomainError(DomainErrorCode.Conflict, ANOTHER_RECOVERY);
         const passed = await em.find(Challenge, { where: { ticketId: ticket.id, state: 'passed' }, select: { kind: true, target: true } });
@@ -146,7 +147,7 @@ export class DecisionsService {
     this.assertSecondApprover(staff);
     await this.transactions.run(async (em) => {
       const current = await this.writer.byReference(reference)(em);
-      const account = current.recovery ? await loadAccountRecord(em, current.recovery.accountId) : null;
+      const account = current.recovery ? await this.accounts.record(current.recovery.accountId, em) : null;
       const resetAddress = current.recovery?.resetAddress ?? '';
       await this.writer.execute(em, current, {
         type: 'second_approval', moderator: staff.name, stopToken: newSecretToken(),

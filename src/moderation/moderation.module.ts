@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module.js';
 import { resolve } from 'node:path';
 import { AuditModule } from '../audit/audit.module.js';
 import { AuthModule } from '../auth/auth.module.js';
@@ -20,7 +21,7 @@ import { TicketViewService } from './ticket-view.service.js';
 
 /** The staff dashboard: the queue, "Work next", the ticket page and its decisions, the audit page. */
 @Module({
-  imports: [AuditModule, AuthModule, EvidenceModule, ResetsModule, ReviewQueueModule, TicketsModule],
+  imports: [DirectoryModule, AuditModule, AuthModule, EvidenceModule, ResetsModule, ReviewQueueModule, TicketsModule],
   controllers: [QueueController, DecisionsController, AuditPageController],
   providers: [
     DecisionsService,

@@ -2,21 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { emailKey } from '../common/normalize.js';
-import { loadAccountRecord } from '../evidence/account-lookup.js';
 import type { AssessmentRecord } from '../evidence/assessment.entity.js';
 import { mayReceiveCode } from '../evidence/challenge-policy.js';
 import type { ChallengeState } from '../evidence/challenge.entity.js';
 import { ChallengesService } from '../evidence/challenges.service.js';
 import { EvidenceService } from '../evidence/evidence.service.js';
-import type { AccountRecord, RiskFlag, SignalKind } from '../evidence/evidence.types.js';
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
-import type { ScoringConfig } from '../evidence/scoring.config.js';
 import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
 import { actorName, describeForStaff, type StaffEventLine } from '../tickets/ticket-event-text.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
 import { type ClaimRow, compareClaims, countVerdicts, secondFactorText, VERDICT_TEXT, type Verdict } from './claim-comparison.js';
 import { holderName, riskFlagList, slaBadge, type SlaBadge } from './queue-format.js';
 import { Recovery } from '../tickets/recovery.entity.js';
+import type { ScoringConfig } from '../scoring/scoring.config.js';
+import type { RiskFlag, SignalKind } from '../scoring/scoring.types.js';
+import type { AccountRecord } from '../directory/account-record.js';
+import { AccountRepository } from '../directory/account.repository.js';
 
 const words = (s: string) => s.replace(/_/g, ' ');
 
@@ -110,6 +111,7 @@ export interface AccountSummary {
 @Injectable()
 export class TicketViewService {
   constructor(
+    private readonly accounts: AccountRepository,
     private readonly dataSource: DataSource,
     private readonly evidence: EvidenceService,
     private readonly challenges: ChallengesService,
@@ -122,7 +124,7 @@ export class TicketViewService {
     const ticket = await this.dataSource.getRepository(Ticket).findOneBy({ reference: reference.toUpperCase() });
     if (!ticket) return null;
     const [account, assessments, challenges, events, recovery] = await Promise.all([
-      loadAccountRecord(this.dataSource.manager, ticket.accountId),
+      this.accounts.record(ticket.accountId),
       this.evidence.history(ticket.id),
       this.challenges.forModerator(ticket.id),
       this.dataSource.getRepository(TicketEvent).find({ where: { ticketId: ticket.id }, order: { id: 'ASC' } }),

@@ -1,10 +1,10 @@
 // Which approvals a recovery needs and how long it cools off (SECURITY.md #3, #12, #13). Pure: the
 // caller passes the ticket's flags, the account and what was proven.
 import { emailKey } from '../common/normalize.js';
-import type { AccountRecord } from '../evidence/evidence.types.js';
 import { mayReceiveCode } from '../evidence/challenge-policy.js';
-import { isExpired } from '../evidence/rules/helpers.js';
-import type { ScoringConfig } from '../evidence/scoring.config.js';
+import type { ScoringConfig } from '../scoring/scoring.config.js';
+import { isExpired } from '../scoring/rules/helpers.js';
+import type { AccountRecord } from '../directory/account-record.js';
 
 /**
  * Who may approve. The first approval comes from the moderator holding the ticket (any role that decides:

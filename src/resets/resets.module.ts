@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module.js';
 import { EvidenceModule } from '../evidence/evidence.module.js';
 import { TicketsModule } from '../tickets/tickets.module.js';
 import { ResetPagesController } from './reset-pages.controller.js';
@@ -9,7 +10,7 @@ import { ResetsService } from './resets.service.js';
  * link, the single-use reset link and the page that sets the password.
  */
 @Module({
-  imports: [TicketsModule, EvidenceModule],
+  imports: [DirectoryModule, TicketsModule, EvidenceModule],
   controllers: [ResetPagesController],
   providers: [ResetsService],
   exports: [ResetsService],

@@ -5,8 +5,6 @@ import { Clock } from '../common/clock.js';
 import { hashToken, newSecretToken } from '../common/tokens.js';
 import { Transactions } from '../database/transactions.js';
 import { Account } from '../directory/account.entity.js';
-import { loadAccountRecord } from '../evidence/account-lookup.js';
-import type { ScoringConfig } from '../evidence/scoring.config.js';
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
 import { JobName, type JobData } from '../jobs/job.constants.js';
 import { DelayJob, OnJob } from '../jobs/job-handlers.js';
@@ -17,6 +15,8 @@ import { TicketWriter } from '../tickets/ticket-writer.service.js';
 import { TicketRepository } from '../tickets/ticket.repository.js';
 import { LIVE_RECOVERY_STATES } from '../tickets/ticket.types.js';
 import { addressesToNotify } from './approval-policy.js';
+import type { ScoringConfig } from '../scoring/scoring.config.js';
+import { AccountRepository } from '../directory/account.repository.js';
 
 /** A reset or stop link's token: 32 random bytes in base64url (docs/security.md #7). */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -34,6 +34,7 @@ export type LinkState = 'valid' | 'used' | 'expired' | 'stopped' | 'unknown';
 @Injectable()
 export class ResetsService {
   constructor(
+    private readonly accounts: AccountRepository,
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly writer: TicketWriter,
@@ -121,7 +122,7 @@ export class ResetsService {
         if (!recovery || state !== 'valid') return { ok: false as const, state };
         const ticket = await this.tickets.byId(recovery.ticketId, em);
         if (!ticket) return { ok: false as const, state: 'unknown' as const };
-        const account = await loadAccountRecord(em, recovery.accountId);
+        const account = await this.accounts.record(recovery.accountId, em);
         await this.writer.execute(em, { ticket, recovery }, {
           type: 'complete', resetTokenHash: recovery.resetTokenHash!, ip,
           notify: account ? addressesToNotify(account, this.scoring, [recovery.resetAddress]) : [recovery.resetAddress],

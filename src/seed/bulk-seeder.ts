@@ -9,13 +9,13 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { PROJECT_ROOT } from '../common/paths.js';
 import { seededRandom } from '../common/random.js';
 import type { AppConfig } from '../config/app-config.js';
-import { DEFAULT_SCORING_CONFIG } from '../evidence/scoring.config.js';
 import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
 import { Ticket, TicketCycle, TicketEvent } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
 import { arrivalTimes } from './arrivals.js';
 import { type HistoryRules, type TicketHistory, type TicketIdentity, ticketHistory } from './ticket-history.js';
 import { loadSlaPolicyFile } from '../tickets/workflow-policy.provider.js';
+import { DEFAULT_SCORING_CONFIG } from '../scoring/scoring.config.js';
 
 const DAY = 86_400_000;
 /** Tickets per transaction. */

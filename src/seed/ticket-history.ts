@@ -5,8 +5,6 @@
 // they would, and transitions follow the services (ReviewService.closing and reopen, DecisionsService,
 // ResetsService, StatusService). Nothing happens after `now`: a ticket whose next step lies in the future
 // is left open in the state it has reached.
-import { bandFor } from '../evidence/assess.js';
-import type { RiskFlag } from '../evidence/evidence.types.js';
 import {
   applyMarks, decideSla, dueMarks, pauseSla, reopenSla, respondSla, resumeSla, type SlaState, type SlaTargets, startSla,
 } from '../sla/sla-clock.js';
@@ -15,6 +13,8 @@ import type { Ticket, TicketCycle, TicketEvent } from '../tickets/ticket.entity.
 import { isOpen, TicketState } from '../tickets/ticket-state.js';
 import type { Outcome, RequestType, TicketEventType, Band, Recommendation } from '../tickets/ticket.types.js';
 import { slaColumns } from '../tickets/ticket-sla.js';
+import { bandFor } from '../scoring/assess.js';
+import type { RiskFlag } from '../scoring/scoring.types.js';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;

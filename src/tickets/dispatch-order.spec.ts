@@ -1,4 +1,4 @@
-import { TicketState } from '../tickets/ticket-state.js';
+import { TicketState } from './ticket-state.js';
 import { desiredJobs, dispatchPriority, DispatchTier, dispatchTier, type MirroredFields } from './dispatch-order.js';
 import { QueueName, coolingOffTimerId, dispatchJobId, leaseTimerId, slaTimerId } from '../jobs/job.constants.js';
 

@@ -1,4 +1,4 @@
-import { TicketState } from '../tickets/ticket-state.js';
+import { TicketState } from './ticket-state.js';
 import { isUnanswered, unansweredCutoff } from './unanswered.js';
 
 const DAY = 86_400_000;

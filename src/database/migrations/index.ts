@@ -1,0 +1,14 @@
+// Every migration, oldest first: the app runs them at start (under a lock on PostgreSQL).
+import { Initial1764000000000 } from './1764000000000-initial.js';
+import { Evidence1764100000000 } from './1764100000000-evidence.js';
+import { ReviewQueue1764200000000 } from './1764200000000-review-queue.js';
+import { Audit1764300000000 } from './1764300000000-audit.js';
+import { Moderators1764400000000 } from './1764400000000-moderators.js';
+import { SignIn1764500000000 } from './1764500000000-sign-in.js';
+import { QueuePage1764600000000 } from './1764600000000-queue-page.js';
+import { QueuePageIndexes1764650000000 } from './1764650000000-queue-page-indexes.js';
+import { Recoveries1764800000000 } from './1764800000000-recoveries.js';
+import { Reports1764900000000 } from './1764900000000-reports.js';
+
+export const MIGRATIONS = [Initial1764000000000, Evidence1764100000000, ReviewQueue1764200000000, Audit1764300000000, Moderators1764400000000, SignIn1764500000000, QueuePage1764600000000,
+  QueuePageIndexes1764650000000, Recoveries1764800000000, Reports1764900000000];

@@ -1,0 +1,40 @@
+// The directory's plain view of an account: what the scorer, the approval policy and the notices read.
+// No TypeORM here, so pure code can take it.
+
+export interface AccountEmailRecord {
+  address: string;
+  verified: boolean;
+  primary: boolean;
+  /** Shown on the public profile or in package metadata. */
+  public: boolean;
+  addedAt: Date;
+  removedAt: Date | null;
+}
+
+export interface AccountProjectRecord {
+  name: string;
+  role: 'Owner' | 'Maintainer';
+  monthlyDownloads: number;
+  firstReleaseAt: Date | null;
+  /** `host/owner/name` of the project's repository, lower case (see `parseRepository`), if known. */
+  repositoryKey?: string | null;
+}
+
+export interface AccountRecord {
+  username: string;
+  joinedAt: Date;
+  totp: boolean;
+  webauthnKeys: number;
+  recoveryCodesUnused: number;
+  linkedGithub: string | null;
+  emails: AccountEmailRecord[];
+  projects: AccountProjectRecord[];
+}
+
+/** What a directory holds of the facts the yes/no answers are about. */
+export interface SecondFactorCounts {
+  accounts: number;
+  withSecondFactor: number;
+  /** Accounts with a second factor and unused recovery codes. */
+  withRecoveryCodes: number;
+}

@@ -1,0 +1,18 @@
+import type { ScoringConfig } from '../scoring.config.js';
+import type { RiskFlag, Signal, TicketEvidence } from '../scoring.types.js';
+import type { AccountRecord } from '../../directory/account-record.js';
+
+/** A rule's inputs: never any I/O, and the time comes in as `now`. */
+export interface RuleInput {
+  ticket: TicketEvidence;
+  account: AccountRecord;
+  config: ScoringConfig;
+  now: Date;
+}
+
+export interface RuleResult {
+  signals: Signal[];
+  riskFlags?: RiskFlag[];
+}
+
+export type Rule = (input: RuleInput) => RuleResult;

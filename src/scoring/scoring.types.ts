@@ -1,0 +1,61 @@
+/**
+ * Plain inputs and outputs of the evidence scorer, decoupled from TypeORM so that the same engine runs
+ * in the API, the CLI and the evaluation. The account comes as the directory's plain record.
+ */
+import type { RequestType, TicketClaims } from '../tickets/ticket.types.js';
+
+export interface TicketEvidence {
+  contactEmail: string;
+  requestType: RequestType;
+  claims: TicketClaims;
+  /** A one-time code sent to this address was typed back. */
+  emailChallengePassed?: { address: string };
+  /** The challenge token was found in this project's repository. */
+  repoChallengePassed?: { project: string };
+  /** Another open ticket for the account came from a different contact address. */
+  competingRequests: boolean;
+  /** When the ticket was submitted (for "released before the request"); defaults to `now`. */
+  submittedAt?: Date;
+}
+
+export type Band = 'strong' | 'moderate' | 'weak' | 'insufficient';
+export type Recommendation = 'approve' | 'request_info' | 'deny';
+
+/** What a signal is: the scorer caps everything that is not `proof`. */
+/**
+ * `risk`: a trait of the request itself (such as a throwaway contact address) that weighs against it
+ * without contradicting the directory.
+ */
+export type SignalKind = 'public' | 'private' | 'proof' | 'contradiction' | 'risk' | 'info';
+
+export interface Signal {
+  rule: string;
+  /** Points added (positive) or taken away (negative). */
+  effect: number;
+  /** One line for the moderator; addresses are masked. */
+  reason: string;
+  kind: SignalKind;
+}
+
+export const RISK_FLAGS = [
+  'competing_requests',
+  'primary_email_changed_recently',
+  'high_value_account',
+  'second_moderator_required',
+  'disposable_domain',
+  'expired_domain',
+  'unused_recovery_codes',
+  'no_such_account',
+] as const;
+export type RiskFlag = (typeof RISK_FLAGS)[number];
+
+export interface Assessment {
+  ruleVersion: string;
+  score: number;
+  band: Band;
+  recommendation: Recommendation;
+  signals: Signal[];
+  riskFlags: RiskFlag[];
+  /** Proven control of a verified address on file plus an independent second proof (SECURITY #5). */
+  nistAal2Satisfied: boolean;
+}
