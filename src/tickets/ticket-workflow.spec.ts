@@ -727,6 +727,24 @@ describe('sla_due', () => {
   });
 });
 
+describe('a ticket from before the SLA (its clock never started)', () => {
+  // stepClock starts such a clock at the ticket's arrival before the move's steps; the measures are
+  // taken from that start too, as SlaService.step did (src/sla/sla.service.ts: the started clock, then the step).
+  it('measures its first response from its arrival when first claimed', () => {
+    const queued = ticketIn(S.AwaitingReview);
+    const legacy = { ticket: withoutClock(queued.current.ticket!), recovery: null };
+    const t = expectTransition(decide(legacy, cmd.claim('bob'), plus(T0, 80 * HOUR), POLICY));
+    expect(t.ticket).toMatchObject({ slaCycleStartedAt: T0, firstRespondedAt: plus(T0, 80 * HOUR), slaResponseMs: 80 * HOUR, slaResponseMet: false });
+  });
+
+  it('measures its decision from its arrival when decided', () => {
+    const held = ticketIn(S.InReview);
+    const legacy = { ticket: withoutClock(held.current.ticket!), recovery: null };
+    const t = expectTransition(decide(legacy, cmd.deny('ann'), plus(T0, 2 * DAY), POLICY));
+    expect(t.ticket).toMatchObject({ slaCycleStartedAt: T0, slaDecidedAt: plus(T0, 2 * DAY), slaDecisionMs: 2 * DAY, slaDecisionMet: true });
+  });
+});
+
 describe('timers, every admitted command in every state', () => {
   const cases = COMMANDS.flatMap((type) => statesFor(type).flatMap((state) => admittedCases(type, state)
     .map((c) => [type, state, c.label, c] as const)));

@@ -6,7 +6,7 @@ import type { AuditFacts } from '../audit/audit-chain.js';
 import { maskEmail } from '../common/normalize.js';
 import { hashToken } from '../common/tokens.js';
 import { MailTemplate } from '../notifications/mail-template.js';
-import { applyMarks, dueMarks, type SlaMark, type SlaTargets } from '../sla/sla-clock.js';
+import { applyMarks, dueMarks, type SlaMark, type SlaTargets, startSla } from '../sla/sla-clock.js';
 import { measuresBetween } from '../sla/sla-measures.js';
 import { mergeClaims } from './claims.js';
 import { desiredJobs, type JobSpec } from './dispatch-order.js';
@@ -260,7 +260,9 @@ function move(draft: Draft, to: TicketState, policy: WorkflowPolicy): void {
   const targets = policy.targetsFor(before.requestType);
   const clock = slaStateOf(before);
   const next = stepClock(clock, slaSteps(before.state, to, clock !== null), before.createdAt, draft.now, targets);
-  if (next && next !== clock) draft.set({ ...slaColumns(next), ...measuresBetween(clock, next, targets) });
+  // A clock never started is measured from where stepClock starts it (the ticket's arrival), not from nothing.
+  const measuredFrom = clock ?? startSla(before.createdAt, targets);
+  if (next && next !== clock) draft.set({ ...slaColumns(next), ...measuresBetween(measuredFrom, next, targets) });
   if (to !== before.state) draft.set({ state: to });
 }
 
