@@ -549,6 +549,17 @@ describe('end_cooling_off, reissue_link, stop, complete', () => {
     ]));
   });
 
+  it('complete is refused once the link has expired (as ResetsService.redeem refused it, src/resets/resets.service.ts)', () => {
+    const recovery = issued.current.recovery!;
+    const expiresAt = recovery.resetExpiresAt!;
+    expect(expiresAt).toEqual(plus(issued.now, RESET_LINK_TTL_MS));
+    expect(decide(issued.current, cmd.complete(recovery.resetTokenHash!), plus(expiresAt, -SECOND), POLICY)).toMatchObject({ refused: false, to: S.Completed });
+    for (const at of [expiresAt, plus(expiresAt, DAY)]) {
+      expect(refused(decide(issued.current, cmd.complete(recovery.resetTokenHash!), at, POLICY)))
+        .toMatchObject({ reason: 'rule', state: S.ResetIssued, message: 'The reset link has expired.' });
+    }
+  });
+
   it('reissue, stop and complete are refused without a live recovery', () => {
     const none = { ...issued, current: { ticket: issued.current.ticket, recovery: null } };
     for (const command of [cmd.reissue(), cmd.stop(), cmd.complete('0'.repeat(64))]) {

@@ -578,6 +578,8 @@ function stepFor(command: Command): Step {
         const t = d.ticket;
         const recovery = d.recovery;
         if (!recovery || recovery.state !== 'link_sent') return refuseState('complete', t.state);
+        // The link works until its expiry only (a new one can be issued: reissue_link).
+        if (!recovery.resetExpiresAt || recovery.resetExpiresAt <= d.now) return refuse('complete', t.state, 'rule', 'The reset link has expired.');
         // Conditional on the link still unused: two submissions at once cannot both set a password.
         d.recoveryWrite = { kind: 'update', id: recovery.id, fromState: 'link_sent', where: { resetTokenHash: command.resetTokenHash }, changes: {} };
         d.recoveryUpdate({ state: 'completed', resetUsedAt: d.now, activeKey: null, closedAt: d.now, closedReason: 'password_set' });
