@@ -128,7 +128,7 @@ export function submitted(ticket: NewTicket = newTicket(), at = T0, policy = POL
 export interface FixtureOptions {
   /** How an awaiting_requester ticket came to wait: a moderator's question (default) or the recovery-codes answer. */
   waitingFor?: 'question' | 'recovery_codes';
-  /** Approve with a second approval to wait for (default for `approved`). */
+  /** The requester's fields (default: newTicket()). */
   ticket?: NewTicket;
   policy?: WorkflowPolicy;
 }
