@@ -6,7 +6,7 @@ import type { AuditFacts } from '../audit/audit-chain.js';
 import { maskEmail } from '../common/normalize.js';
 import { hashToken } from '../common/tokens.js';
 import { MailTemplate } from '../notifications/mail-template.js';
-import { applyMarks, dueMarks, type SlaMark, type SlaTargets } from '../sla/sla-clock.js';
+import { applyMarks, dueMarks, type SlaMark, type SlaTargets, startSla } from '../sla/sla-clock.js';
 import { measuresBetween } from '../sla/sla-measures.js';
 import { mergeClaims } from './claims.js';
 import { desiredJobs, type JobSpec } from './dispatch-order.js';
@@ -263,7 +263,9 @@ function move(draft: Draft, to: TicketState, policy: WorkflowPolicy): void {
   const targets = policy.targetsFor(before.requestType);
   const clock = slaStateOf(before);
   const next = stepClock(clock, slaSteps(before.state, to, clock !== null), before.createdAt, draft.now, targets);
-  if (next && next !== clock) draft.set({ ...slaColumns(next), ...measuresBetween(clock, next, targets) });
+  // A clock never started is measured from where stepClock starts it (the ticket's arrival), not from nothing.
+  const measuredFrom = clock ?? startSla(before.createdAt, targets);
+  if (next && next !== clock) draft.set({ ...slaColumns(next), ...measuresBetween(measuredFrom, next, targets) });
   if (to !== before.state) draft.set({ state: to });
 }
 
@@ -579,6 +581,8 @@ function stepFor(command: Command): Step {
         const t = d.ticket;
         const recovery = d.recovery;
         if (!recovery || recovery.state !== 'link_sent') return refuseState('complete', t.state);
+        // The link works until its expiry only (a new one can be issued: reissue_link).
+        if (!recovery.resetExpiresAt || recovery.resetExpiresAt <= d.now) return refuse('complete', t.state, 'rule', 'The reset link has expired.');
         // Conditional on the link still unused: two submissions at once cannot both set a password.
         d.recoveryWrite = { kind: 'update', id: recovery.id, fromState: 'link_sent', where: { resetTokenHash: command.resetTokenHash }, changes: {} };
         d.recoveryUpdate({ state: 'completed', resetUsedAt: d.now, activeKey: null, closedAt: d.now, closedReason: 'password_set' });
