@@ -1,4 +1,4 @@
-/** The life of a ticket (DESIGN.md, "Ticket states"). */
+/** The states of a ticket; which commands move it between them is the transition table (ticket-transitions.ts). */
 export enum TicketState {
   Submitted = 'submitted',
   AwaitingReview = 'awaiting_review',
@@ -28,34 +28,8 @@ export const OPEN_STATES: readonly TicketState[] = [
 /** States in which the ticket waits its turn in the moderators' queue (FIFO). */
 export const QUEUED_STATES: readonly TicketState[] = [TicketState.Submitted, TicketState.AwaitingReview];
 
-const TERMINAL_FROM_OPEN = [TicketState.Denied, TicketState.Withdrawn, TicketState.ClosedNoResponse];
-
-const TRANSITIONS: Record<TicketState, readonly TicketState[]> = {
-  // A new ticket is routed to the queue, or (unused recovery codes) to an answer the requester can contest.
-  [TicketState.Submitted]: [TicketState.AwaitingReview, TicketState.AwaitingRequester, ...TERMINAL_FROM_OPEN],
-  [TicketState.AwaitingReview]: [TicketState.InReview, ...TERMINAL_FROM_OPEN],
-  // Approval goes to `approved` while a second senior moderator must approve too, else straight to cooling off.
-  [TicketState.InReview]: [
-    TicketState.AwaitingReview, TicketState.AwaitingRequester, TicketState.Approved, TicketState.CoolingOff, ...TERMINAL_FROM_OPEN,
-  ],
-  [TicketState.AwaitingRequester]: [TicketState.AwaitingReview, ...TERMINAL_FROM_OPEN],
-  [TicketState.Approved]: [TicketState.CoolingOff, ...TERMINAL_FROM_OPEN],
-  [TicketState.CoolingOff]: [TicketState.ResetIssued, TicketState.Cancelled, ...TERMINAL_FROM_OPEN],
-  [TicketState.ResetIssued]: [TicketState.Completed, TicketState.Cancelled, ...TERMINAL_FROM_OPEN],
-  [TicketState.Completed]: [],
-  // Reopening starts a new decision cycle (ReviewService.reopen); a withdrawal is final: file a new request.
-  [TicketState.Denied]: [TicketState.AwaitingReview],
-  [TicketState.Withdrawn]: [],
-  [TicketState.ClosedNoResponse]: [TicketState.AwaitingReview],
-  [TicketState.Cancelled]: [],
-};
-
 export function isOpen(state: TicketState): boolean {
   return OPEN_STATES.includes(state);
-}
-
-export function canTransition(from: TicketState, to: TicketState): boolean {
-  return TRANSITIONS[from].includes(to);
 }
 
 /** What the requester reads on the status page: plain words, nothing internal. */

@@ -124,8 +124,14 @@ describe('decide, every command in every state', () => {
     const closed = decide(completed.current, anyCommand('add_information'), plus(completed.now, MINUTE), POLICY);
     expect(closed).toMatchObject({ reason: 'state', message: 'This request is closed. If you still need help, please submit a new request.' });
     const review = ticketIn(S.AwaitingReview);
+    expect(decide(review.current, anyCommand('claim'), plus(review.now, MINUTE), POLICY)).not.toMatchObject({ refused: true });
+    expect(decide(review.current, anyCommand('reissue_link'), plus(review.now, MINUTE), POLICY))
+      .toMatchObject({ reason: 'state', message: 'Only a ticket whose reset link was sent and not yet used can get a new one.' });
+    expect(decide(review.current, anyCommand('end_cooling_off'), plus(review.now, MINUTE), POLICY))
+      .toMatchObject({ reason: 'state', message: 'A ticket that is awaiting review cannot take "end cooling off".' });
+    // Only the holder sends these: in another state the sender cannot be holding the ticket.
     expect(decide(review.current, anyCommand('ask'), plus(review.now, MINUTE), POLICY))
-      .toMatchObject({ reason: 'state', message: 'A ticket that is awaiting review cannot take "ask".' });
+      .toMatchObject({ reason: 'state', message: 'You do not hold this ticket (its lease may have run out); take it again from the queue.' });
     expect(decide(review.current, anyCommand('reopen'), plus(review.now, MINUTE), POLICY))
       .toMatchObject({ reason: 'state', message: 'Only a denied ticket or one closed without an answer can be reopened.' });
     expect(decide(completed.current, anyCommand('withdraw'), plus(completed.now, MINUTE), POLICY))

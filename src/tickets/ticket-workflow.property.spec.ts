@@ -199,7 +199,9 @@ function checkTransition(t: Transition, before: TicketAggregate, kind: CommandTy
   same({ kind, from: t.from, to: t.to, inTable: inTable(kind, t.from, t.to) }, { kind, from, to: t.ticket.state, inTable: true });
 
   if (t.write.kind === 'insert') same(t.write.row, t.ticket);
-  else if (t.write.kind === 'update') same({ ...before.ticket, ...t.write.changes }, t.ticket);
+  else if (t.write.kind === 'update') {
+    same({ ...before.ticket, ...t.write.changes, version: before.ticket!.version + (t.write.lock === 'version' ? 1 : 0) }, t.ticket);
+  }
   else same(t.ticket, before.ticket);
   if (t.write.kind === 'update') same({ kind, lock: t.write.lock }, { kind, lock: kind === 'sla_due' || kind === 'flag_competing' ? 'quiet' : 'version' });
 

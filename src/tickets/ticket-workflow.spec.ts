@@ -766,8 +766,12 @@ describe('timers, every admitted command in every state', () => {
       return;
     }
     expect(timerIds(decision)).toEqual(jobDiff(c.current.ticket, decision.ticket));
-    // The writer applies `changes` to the row it read: that must give the ticket `decide` returns.
-    if (decision.write.kind === 'update') expect({ ...c.current.ticket, ...decision.write.changes }).toEqual(decision.ticket);
+    // The writer applies `changes` to the row it read (a person's change also moves the version on): that must give the ticket `decide` returns.
+    if (decision.write.kind === 'update') {
+      const version = decision.write.lock === 'version' ? c.current.ticket!.version + 1 : c.current.ticket!.version;
+      expect({ ...c.current.ticket, ...decision.write.changes, version }).toEqual(decision.ticket);
+      if (decision.write.lock === 'version') expect(decision.write.where.version).toBe(c.current.ticket!.version);
+    }
     if (decision.write.kind === 'none') expect(decision.ticket).toEqual(c.current.ticket);
     expect(decision.audit.map((a) => [a.action, a.actor, a.at])).toEqual(decision.events.map((e) => [e.type, e.actor, e.createdAt]));
   });
