@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { appendAudit } from '../audit/audit-log.service.js';
@@ -8,7 +7,7 @@ import { SealedBox } from '../common/sealed-box.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
-import { REDIS } from '../redis/redis.module.js';
+import { RateLimiter, retryAfterSeconds } from '../redis/rate-limiter.js';
 import { Moderator } from './moderator.entity.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { acceptedStep } from './totp.js';
@@ -26,21 +25,13 @@ export type StepOutcome =
   | { kind: 'wrong' }
   | { kind: 'locked'; retryAfterSeconds: number; byClient: boolean };
 
-// INCR and arm the window's expiry on the first hit, and again on the hit that reaches ARGV[2] (the
-// lock then lasts the full window, as a moderator's does); returns the count.
-const HIT_SCRIPT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 or n == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n`;
-
 /**
- * The sign-in rules (issue 5, SECURITY.md #15-#18, #21): password, then the second factor; throttling
+ * The sign-in rules (docs/security.md #15–#18, #21): password, then the second factor; throttling
  * per name (on the moderator row, or in Redis for names that are not moderators, so both lock alike)
  * and per client address; each outcome audited in the transaction that records it.
  */
 @Injectable()
 export class SignInService {
-  private readonly logger = new Logger(SignInService.name);
   private readonly totpBox: SealedBox;
   /** A hash of nothing anyone knows: unknown names are checked against it, so they cost the same time. */
   private readonly dummyHash: Promise<string>;
@@ -49,7 +40,7 @@ export class SignInService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly clock: Clock,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly limiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.totpBox = new SealedBox(config.secretKey, 'totp');
@@ -225,43 +216,23 @@ export class SignInService {
     return createHmac('sha256', this.config.secretKey).update(`sign-in name\0${name}`).digest('hex').slice(0, 32);
   }
 
-  private key(suffix: string): string {
-    return `${this.config.redis.prefix}:signin:${suffix}`;
-  }
-
-  private async count(suffix: string): Promise<{ n: number; ttlMs: number }> {
-    const [n, ttlMs] = await Promise.all([this.redis.get(this.key(suffix)), this.redis.pttl(this.key(suffix))]);
-    return { n: Number(n ?? 0), ttlMs };
-  }
-
   private async hit(suffix: string, lockAt = 0): Promise<void> {
-    try {
-      await this.redis.eval(HIT_SCRIPT, 1, this.key(suffix), String(LOCK_MS), String(lockAt));
-    } catch (error) {
-      this.logger.warn(`sign-in failure not counted in Redis: ${(error as Error).message}`);
-    }
+    await this.limiter.hit(`signin:${suffix}`, LOCK_MS, lockAt);
   }
 
   /** Per-client limit; skipped (logged) without Redis, where the per-name lock on the row still holds. */
   private async clientLocked(ip: string): Promise<StepOutcome | null> {
-    try {
-      const { n, ttlMs } = await this.count(`ip:${digest(ip)}`);
-      return n >= MAX_FAILED_SIGN_INS_PER_CLIENT ? { kind: 'locked', retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)), byClient: true } : null;
-    } catch (error) {
-      this.logger.warn(`sign-in client limit skipped, Redis unavailable: ${(error as Error).message}`);
-      return null;
-    }
+    const counted = await this.limiter.peek(`signin:ip:${digest(ip)}`);
+    return counted && counted.count >= MAX_FAILED_SIGN_INS_PER_CLIENT
+      ? { kind: 'locked', retryAfterSeconds: retryAfterSeconds(counted.msLeft), byClient: true } : null;
   }
 
   /** Unknown names lock exactly like real ones, so a lock does not reveal that a name exists. */
   private async unknownNameLock(name: string): Promise<StepOutcome | null> {
     if (!name) return null;
-    try {
-      const { n, ttlMs } = await this.count(`name:${this.keyedName(name)}`);
-      return n >= MAX_FAILED_SIGN_INS ? { kind: 'locked', retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)), byClient: false } : null;
-    } catch {
-      return null;
-    }
+    const counted = await this.limiter.peek(`signin:name:${this.keyedName(name)}`);
+    return counted && counted.count >= MAX_FAILED_SIGN_INS
+      ? { kind: 'locked', retryAfterSeconds: retryAfterSeconds(counted.msLeft), byClient: false } : null;
   }
 }
 

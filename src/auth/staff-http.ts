@@ -6,9 +6,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { sendErrorPage } from '../common/views.js';
 import type { AppConfig } from '../config/app-config.js';
-import { REDIS } from '../redis/redis.module.js';
 import { RedisSessionStore } from './session-store.js';
 import { sessionSecret, sessionStoreTtlMs, staffCookie } from './staff-session.js';
+import { REDIS } from '../redis/redis.constants.js';
 
 /**
  * Where staff forms post: every state-changing request under these paths must carry the session's CSRF

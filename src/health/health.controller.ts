@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
-import { REDIS } from '../redis/redis.module.js';
+import { REDIS } from '../redis/redis.constants.js';
 
 @ApiTags('health')
 @Controller('health')

@@ -6,7 +6,7 @@ import { TicketsModule } from '../tickets/tickets.module.js';
 import { IntakeApiController } from './intake-api.controller.js';
 import { IntakePagesController } from './intake-pages.controller.js';
 import { IntakeService } from './intake.service.js';
-import { IntakeRateLimiter } from './rate-limiter.service.js';
+import { IntakeRateLimiter } from './intake-rate-limits.js';
 import { StatusPagesController } from './status-pages.controller.js';
 import { StatusService } from './status.service.js';
 

@@ -12,7 +12,7 @@ import { Ticket, TicketAccessToken, TicketLink } from '../tickets/ticket.entity.
 import { TicketState } from '../tickets/ticket-state.js';
 import { CODE_OF_CONDUCT } from './code-of-conduct.js';
 import type { CreateTicketDto, TriStateInput } from './dto/create-ticket.dto.js';
-import { IntakeRateLimiter } from './rate-limiter.service.js';
+import { IntakeRateLimiter } from './intake-rate-limits.js';
 import { TicketChanged } from '../tickets/ticket-changed.error.js';
 import { TicketWriter } from '../tickets/ticket-writer.service.js';
 import { NO_REPORT_FIGURES, type TicketClaims, type TriState } from '../tickets/ticket.types.js';

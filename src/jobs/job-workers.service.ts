@@ -113,7 +113,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
       await job.moveToDelayed(result.until.getTime(), token);
       throw new DelayedError();
     }
-    this.logger.debug({ jobId: job.id, job: job.name, queue, ms: Date.now() - started }, 'job done');
+    this.logger.log({ jobId: job.id, job: job.name, queue, ms: Date.now() - started }, 'job done');
     return result instanceof DelayJob ? 'not_due' : result;
   }
 

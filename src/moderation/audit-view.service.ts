@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { Ticket } from '../tickets/ticket.entity.js';
+import { TicketRepository } from '../tickets/ticket.repository.js';
 import { canonicalJson, type ChainCheck } from '../audit/audit-chain.js';
 import { AUDIT_PAGE_SIZE, type AuditFilters, auditTimeRange } from './audit-filters.js';
 import { AuditLog } from '../audit/audit-log.service.js';
@@ -30,12 +31,12 @@ export interface AuditPage {
 /** The admin audit page's reads: one page of the log with its tickets' references, and the chain check. */
 @Injectable()
 export class AuditViewService {
-  constructor(private readonly dataSource: DataSource, private readonly auditLog: AuditLog) {}
+  constructor(private readonly dataSource: DataSource, private readonly auditLog: AuditLog, private readonly tickets: TicketRepository) {}
 
   async page(f: AuditFilters): Promise<AuditPage> {
     let ticketId: string | undefined;
     if (f.ticket) {
-      const ticket = await this.dataSource.getRepository(Ticket).findOne({ select: { id: true }, where: { reference: f.ticket } });
+      const ticket = await this.tickets.findByReference(f.ticket);
       if (!ticket) return { rows: [], next: null, unknownTicket: true };
       ticketId = ticket.id;
     }

@@ -67,10 +67,6 @@ export class QueueViewService {
     };
   }
 
-  async byReference(reference: string): Promise<Ticket | null> {
-    return this.dataSource.getRepository(Ticket).findOneBy({ reference: reference.toUpperCase() });
-  }
-
   private async counts(): Promise<QueuePage['counts']> {
     const rows: Array<{ state: string; n: string | number }> = await this.dataSource.getRepository(Ticket).createQueryBuilder('t')
       .select('t.state', 'state').addSelect('COUNT(*)', 'n')

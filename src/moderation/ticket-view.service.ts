@@ -18,6 +18,7 @@ import type { ScoringConfig } from '../scoring/scoring.config.js';
 import type { RiskFlag, SignalKind } from '../scoring/scoring.types.js';
 import type { AccountRecord } from '../directory/account-record.js';
 import { AccountRepository } from '../directory/account.repository.js';
+import { TicketRepository } from '../tickets/ticket.repository.js';
 
 const words = (s: string) => s.replace(/_/g, ' ');
 
@@ -111,6 +112,7 @@ export interface AccountSummary {
 @Injectable()
 export class TicketViewService {
   constructor(
+    private readonly tickets: TicketRepository,
     private readonly accounts: AccountRepository,
     private readonly dataSource: DataSource,
     private readonly evidence: EvidenceService,
@@ -121,7 +123,7 @@ export class TicketViewService {
 
   /** Null when no ticket has this reference. */
   async load(reference: string): Promise<{ ticket: Ticket; view: TicketView } | null> {
-    const ticket = await this.dataSource.getRepository(Ticket).findOneBy({ reference: reference.toUpperCase() });
+    const ticket = await this.tickets.findByReference(reference);
     if (!ticket) return null;
     const [account, assessments, challenges, events, recovery] = await Promise.all([
       this.accounts.record(ticket.accountId),

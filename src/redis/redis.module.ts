@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { RateLimiter } from './rate-limiter.js';
+import { REDIS } from './redis.constants.js';
 import { redisOptionsFromUrl } from './redis-options.js';
 
-export const REDIS = Symbol('REDIS');
 
 /**
  * The app's own Redis client (rate limits, health). Commands fail at once while Redis is away
@@ -51,7 +52,7 @@ class RedisCloser implements OnApplicationShutdown {
 
 /** The app's own Redis client; imported by what uses it (rate limits, sessions, health). */
 @Module({
-  providers: [{ provide: REDIS, inject: [APP_CONFIG], useFactory: createClient }, RedisCloser],
-  exports: [REDIS],
+  providers: [{ provide: REDIS, inject: [APP_CONFIG], useFactory: createClient }, RedisCloser, RateLimiter],
+  exports: [REDIS, RateLimiter],
 })
 export class RedisModule {}

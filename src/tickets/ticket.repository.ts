@@ -26,9 +26,14 @@ export interface AssessmentSummary {
 export class TicketRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The ticket with this reference (any case); a malformed or unknown reference is the same not-found. */
+  /** The ticket with this reference (any case); null for a malformed or unknown one. */
+  findByReference(reference: string, em: EntityManager = this.dataSource.manager): Promise<Ticket | null> {
+    return REFERENCE_PATTERN.test(reference) ? em.findOneBy(Ticket, { reference: reference.toUpperCase() }) : Promise.resolve(null);
+  }
+
+  /** The same, where a missing ticket is a not-found answer. */
   async byReference(reference: string, em: EntityManager = this.dataSource.manager): Promise<Ticket> {
-    const ticket = REFERENCE_PATTERN.test(reference) ? await em.findOneBy(Ticket, { reference: reference.toUpperCase() }) : null;
+    const ticket = await this.findByReference(reference, em);
     if (!ticket) throw DomainError.notFound();
     return ticket;
   }
