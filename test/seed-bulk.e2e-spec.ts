@@ -77,7 +77,7 @@ describe('npm run seed:bulk', () => {
     expect(await scalar(`SELECT COUNT(*) FROM tickets WHERE sla_response_met = ${no()}`)).toBeGreaterThan(0);
 
     // A sample read back through the entities (every tenth ticket): the app's own reading of the stored columns.
-    const policy = loadSlaPolicyFile(join(process.cwd(), loadConfig(env).review.slaPolicyFile));
+    const policy = loadSlaPolicyFile(join(process.cwd(), loadConfig(env).sla.policyFile));
     const sample = (await ds.getRepository(Ticket).find({ order: { reference: 'ASC' } })).filter((_, i) => i % 10 === 0);
     expect(sample.length).toBe(COUNT / 10);
     let checked = 0;

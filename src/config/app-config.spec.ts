@@ -33,20 +33,18 @@ describe('loadConfig', () => {
         demoData: true,
         intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false },
         mail: { smtpUrl: null, dir: 'var/mail', from: 'Recovery Desk <recovery@localhost>' },
-        outboxRelayIntervalMs: 5000,
+        jobs: { outboxRelayIntervalMs: 5000 },
         evidence: {
           highValueMonthlyDownloads: 1_000_000, expiredDomains: [], emailChallengeTtlMs: 30 * 60_000, emailChallengeAttempts: 5,
           repositoryChallengeTtlMs: 14 * 86_400_000, githubApiUrl: 'https://api.github.com', githubToken: null,
         },
-        review: {
-          slaPolicyFile: 'config/sla-policy.json', leaseMs: 15 * 60_000, reconcileIntervalMs: 60_000, fastLane: false,
-          opsEmail: 'ops@localhost', slaWebhookUrl: null, apiToken: null,
-        },
-        metricsToken: null,
-        recovery: {
-          coolingOffMs: 24 * 3_600_000, coolingOffLongMs: 72 * 3_600_000, resetLinkTtlMs: 24 * 3_600_000, replyTemplatesFile: 'config/reply-templates.json',
-        },
-        reports: { timeZone: 'UTC', weeklySummary: true, weeklySummaryCron: '0 8 * * 1', closeUnansweredMs: 30 * 86_400_000 },
+        sla: { policyFile: 'config/sla-policy.json', webhookUrl: null },
+        review: { leaseMs: 15 * 60_000, reconcileIntervalMs: 60_000, fastLane: false, apiToken: null, closeUnansweredMs: 30 * 86_400_000 },
+        ops: { email: 'ops@localhost' },
+        metrics: { token: null },
+        resets: { coolingOffMs: 24 * 3_600_000, coolingOffLongMs: 72 * 3_600_000, resetLinkTtlMs: 24 * 3_600_000 },
+        moderation: { replyTemplatesFile: 'config/reply-templates.json' },
+        reports: { timeZone: 'UTC', weeklySummary: true, weeklySummaryCron: '0 8 * * 1' },
       });
     });
 
@@ -55,9 +53,10 @@ describe('loadConfig', () => {
         /RESET_LINK_TTL="25h" \(expected a duration from 1m to 24h\)[\s\S]*COOLING_OFF_LONG="24h" \(expected at least COOLING_OFF\)/);
     });
 
-    it('reads the report settings and refuses a bad zone, cron pattern or closing delay', () => {
-      expect(loadConfig(env({ REPORT_TIME_ZONE: 'Europe/Berlin', WEEKLY_SUMMARY: 'off', WEEKLY_SUMMARY_CRON: '30 7 * * mon-fri', CLOSE_UNANSWERED_AFTER: 'never' })).reports)
-        .toEqual({ timeZone: 'Europe/Berlin', weeklySummary: false, weeklySummaryCron: '30 7 * * mon-fri', closeUnansweredMs: null });
+    it('reads the report settings and the closing delay, and refuses a bad zone, cron pattern or closing delay', () => {
+      const config = loadConfig(env({ REPORT_TIME_ZONE: 'Europe/Berlin', WEEKLY_SUMMARY: 'off', WEEKLY_SUMMARY_CRON: '30 7 * * mon-fri', CLOSE_UNANSWERED_AFTER: 'never' }));
+      expect(config.reports).toEqual({ timeZone: 'Europe/Berlin', weeklySummary: false, weeklySummaryCron: '30 7 * * mon-fri' });
+      expect(config.review.closeUnansweredMs).toBeNull();
       expect(() => loadConfig(env({ REPORT_TIME_ZONE: 'Mars/Olympus', WEEKLY_SUMMARY_CRON: 'weekly', CLOSE_UNANSWERED_AFTER: '2h' }))).toThrow(
         /REPORT_TIME_ZONE="Mars\/Olympus" \(expected an IANA time zone[\s\S]*WEEKLY_SUMMARY_CRON="weekly" \(expected a cron pattern[\s\S]*CLOSE_UNANSWERED_AFTER="2h" \(expected a duration of at least 1d, or never\)/);
     });
@@ -173,12 +172,12 @@ describe('loadConfig', () => {
   describe('durations', () => {
     it('reads OUTBOX_RELAY_INTERVAL and SQLITE_BUSY_TIMEOUT in milliseconds', () => {
       const config = loadConfig(env({ OUTBOX_RELAY_INTERVAL: '2m', SQLITE_BUSY_TIMEOUT: '1.5s' }));
-      expect(config.outboxRelayIntervalMs).toBe(120_000);
+      expect(config.jobs.outboxRelayIntervalMs).toBe(120_000);
       expect(config.database).toMatchObject({ busyTimeoutMs: 1500 });
     });
 
     it('accepts a zero duration', () => {
-      expect(loadConfig(env({ OUTBOX_RELAY_INTERVAL: '0s' })).outboxRelayIntervalMs).toBe(0);
+      expect(loadConfig(env({ OUTBOX_RELAY_INTERVAL: '0s' })).jobs.outboxRelayIntervalMs).toBe(0);
     });
 
     it('refuses a bare number', () => {
@@ -382,9 +381,9 @@ describe('loadConfig: evidence', () => {
 describe('loadConfig: METRICS_TOKEN', () => {
   const base = { SECRET_KEY: 'k'.repeat(40) };
   it('keeps /metrics open by default and reads a token when one is given', () => {
-    expect(loadConfig(base).metricsToken).toBeNull();
-    expect(loadConfig({ ...base, METRICS_TOKEN: 'none' }).metricsToken).toBeNull();
-    expect(loadConfig({ ...base, METRICS_TOKEN: ` ${'m'.repeat(32)} ` }).metricsToken).toBe('m'.repeat(32));
+    expect(loadConfig(base).metrics.token).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: 'none' }).metrics.token).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: ` ${'m'.repeat(32)} ` }).metrics.token).toBe('m'.repeat(32));
   });
 
   it('refuses a short token, and never echoes it', () => {

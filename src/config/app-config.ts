@@ -22,7 +22,7 @@ export interface AppConfig {
   redis: { url: string; prefix: string };
   secretKey: Buffer;
   /**
-   * Staff sign-in sessions (issue 5, SECURITY.md #18): a session ends after `idleMs` without a request to a
+   * Staff sign-in sessions (docs/security.md #18): a session ends after `idleMs` without a request to a
    * staff page, and `ttlMs` after the sign-in however active it was.
    */
   session: { idleMs: number; ttlMs: number };
@@ -30,11 +30,12 @@ export interface AppConfig {
   demoData: boolean;
   intake: { ratePerHourPerClient: number; ratePerDayPerUsername: number; trustProxy: boolean };
   mail: { smtpUrl: string | null; dir: string; from: string };
-  outboxRelayIntervalMs: number;
+  /** The outbox relay's pass interval (src/jobs/): rows written while Redis was away go out then. */
+  jobs: { outboxRelayIntervalMs: number };
   evidence: {
     /** Owner of a project with at least this many monthly downloads: a high-value account. */
     highValueMonthlyDownloads: number;
-    /** Domains known expired or in redemption (SECURITY #6): addresses on them are no evidence. */
+    /** Domains known expired or in redemption (docs/security.md #6): addresses on them are no evidence. */
     expiredDomains: string[];
     emailChallengeTtlMs: number;
     emailChallengeAttempts: number;
@@ -43,44 +44,52 @@ export interface AppConfig {
     githubApiUrl: string;
     githubToken: string | null;
   };
+  /** The SLA (src/tickets/ applies it): targets per request type, and where breaches are posted. */
+  sla: {
+    /** The SLA policy file (src/sla/sla-policy.ts); relative paths from the app's folder. */
+    policyFile: string;
+    webhookUrl: string | null;
+  };
+  /** The moderators' queue (src/review-queue/). */
   review: {
-    /** The SLA policy file (src/sla/sla-policy.ts); relative paths from the working directory. */
-    slaPolicyFile: string;
     leaseMs: number;
     reconcileIntervalMs: number;
     /** Tickets with proven control (recommendation approve) go ahead of the in-turn tier. */
     fastLane: boolean;
-    opsEmail: string;
-    slaWebhookUrl: string | null;
     /** Bearer token of the staff review API (work next, release…); null keeps the API closed. */
     apiToken: string | null;
+    /** A ticket waiting on the requester this long is closed without an answer (an hourly job); null: never. */
+    closeUnansweredMs: number | null;
   };
+  /** Where the desk's own people are told things (breaches, the weekly summary) and the contact in mails. */
+  ops: { email: string };
   /**
-   * Bearer token that /metrics requires (issue 6); null leaves it open, for a scraper on a private
-   * network or behind a proxy that already restricts it.
+   * Bearer token that /metrics requires; null leaves it open, for a scraper on a private network or
+   * behind a proxy that already restricts it.
    */
-  metricsToken: string | null;
-  /** Approvals and reset links (issue 5, src/resets/). */
-  recovery: {
+  metrics: { token: string | null };
+  /** Cooling-off and reset links (src/resets/, src/resets/approval-policy.ts). */
+  resets: {
     /** Waiting period between the (last) approval and the reset link. */
     coolingOffMs: number;
     /** The longer waiting period: high-value accounts, and when no control of an address on file was proven. */
     coolingOffLongMs: number;
-    /** How long a reset link works (at most 24 h: SECURITY.md #8). */
+    /** How long a reset link works (at most 24 h: docs/security.md #8). */
     resetLinkTtlMs: number;
+  };
+  /** The staff dashboard (src/moderation/). */
+  moderation: {
     /** Reply templates for denials and questions (src/moderation/reply-templates.ts). */
     replyTemplatesFile: string;
   };
-  /** Ops reports (issue 6, src/reports/). */
+  /** Ops reports (src/reports/). */
   reports: {
     /** The zone whose local days the reports count in, unless the page asks for another. */
     timeZone: string;
-    /** Mail ops a summary of the last seven days (a BullMQ repeatable job). */
+    /** Mail ops a summary of the last seven days (a BullMQ job scheduler). */
     weeklySummary: boolean;
     /** When, as a cron pattern in `timeZone`. */
     weeklySummaryCron: string;
-    /** A ticket waiting on the requester this long is closed without an answer; null: never. */
-    closeUnansweredMs: number | null;
   };
 }
 
@@ -223,7 +232,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     return ms instanceof Invalid || (ms >= 60_000 && ms <= 86_400_000) ? ms : new Invalid('a duration from 1m to 24h');
   };
   const sessionTtlMs = read('SESSION_TTL', '8h', sessionDuration);
-  // A reset link lives at most 24 hours (SECURITY.md #8), and at least a minute.
+  // A reset link lives at most 24 hours (docs/security.md #8), and at least a minute.
   const resetLinkTtlMs = read('RESET_LINK_TTL', '24h', sessionDuration);
   const sessionIdleMs = read('SESSION_IDLE', '15m', (raw) => {
     const ms = sessionDuration(raw);
@@ -251,15 +260,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel, demoData,
     intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy },
     mail: { smtpUrl, dir: mailDir, from: mailFrom },
-    outboxRelayIntervalMs,
+    jobs: { outboxRelayIntervalMs },
     evidence: {
       highValueMonthlyDownloads, expiredDomains, emailChallengeTtlMs, emailChallengeAttempts, repositoryChallengeTtlMs,
       githubApiUrl, githubToken,
     },
-    review: { slaPolicyFile, leaseMs, reconcileIntervalMs, fastLane, opsEmail, slaWebhookUrl, apiToken },
-    metricsToken,
-    recovery: { coolingOffMs, coolingOffLongMs, resetLinkTtlMs, replyTemplatesFile },
-    reports: { timeZone: reportTimeZone, weeklySummary, weeklySummaryCron, closeUnansweredMs },
+    sla: { policyFile: slaPolicyFile, webhookUrl: slaWebhookUrl },
+    review: { leaseMs, reconcileIntervalMs, fastLane, apiToken, closeUnansweredMs },
+    ops: { email: opsEmail },
+    metrics: { token: metricsToken },
+    resets: { coolingOffMs, coolingOffLongMs, resetLinkTtlMs },
+    moderation: { replyTemplatesFile },
+    reports: { timeZone: reportTimeZone, weeklySummary, weeklySummaryCron },
   };
 }
 

@@ -116,9 +116,9 @@ export interface PeriodicJob {
   repeat: Pick<RepeatOptions, 'pattern' | 'tz'> | null;
 }
 
-export function periodicJobs(reports: AppConfig['reports']): PeriodicJob[] {
+export function periodicJobs({ review, reports }: Pick<AppConfig, 'review' | 'reports'>): PeriodicJob[] {
   return [
-    { name: JobName.CloseUnanswered, repeat: reports.closeUnansweredMs === null ? null : { pattern: CLOSE_UNANSWERED_PATTERN } },
+    { name: JobName.CloseUnanswered, repeat: review.closeUnansweredMs === null ? null : { pattern: CLOSE_UNANSWERED_PATTERN } },
     { name: JobName.WeeklySummary, repeat: reports.weeklySummary ? { pattern: reports.weeklySummaryCron, tz: reports.timeZone } : null },
   ];
 }

@@ -39,7 +39,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.kick(), this.config.outboxRelayIntervalMs);
+    this.timer = setInterval(() => void this.kick(), this.config.jobs.outboxRelayIntervalMs);
     this.timer.unref();
     void this.kick();
   }

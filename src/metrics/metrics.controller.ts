@@ -18,7 +18,7 @@ export class MetricsController {
   @Get()
   async scrape(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     reply.header('Cache-Control', 'no-store');
-    if (this.config.metricsToken !== null && !bearerTokenMatches(request.headers.authorization, this.config.metricsToken)) {
+    if (this.config.metrics.token !== null && !bearerTokenMatches(request.headers.authorization, this.config.metrics.token)) {
       await reply.status(401).header('WWW-Authenticate', 'Bearer realm="metrics"').send({
         statusCode: 401, error: 'unauthorized', message: 'A valid metrics token is required (Authorization: Bearer …).',
       });

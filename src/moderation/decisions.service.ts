@@ -124,7 +124,7 @@ export class DecisionsService {
           requesterAddresses: [ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])],
           emailProofs: passed.filter((c) => c.kind === 'email').map((c) => c.target),
           repositoryProof: passed.some((c) => c.kind === 'repository'),
-        }, this.config.recovery, this.scoring);
+        }, this.config.resets, this.scoring);
         if (!policy.ok) throw DomainError.validation([{ field: policy.field, reasons: [policy.reason] }]);
         await this.writer.execute(em, current, {
           ...placeholder, needsSecond: policy.needsSecond, coolingOffMs: policy.coolingOffMs, reasons: policy.reasons,

@@ -46,7 +46,7 @@ export class WeeklySummaryService {
     const report = await this.reports.build(range, { breachesListed: 0 });
     const context = weeklySummaryContext(report, this.config.publicBaseUrl);
     try {
-      await this.transactions.run((em) => this.notifications.queueMail(em, this.config.review.opsEmail, MailTemplate.WeeklySummary, context, id));
+      await this.transactions.run((em) => this.notifications.queueMail(em, this.config.ops.email, MailTemplate.WeeklySummary, context, id));
     } catch (error) {
       if (isUniqueViolation(error)) return already;
       throw error;

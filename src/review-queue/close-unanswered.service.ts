@@ -45,7 +45,7 @@ export class CloseUnansweredService {
   @OnJob(JobName.CloseUnanswered)
   async closeDue(): Promise<CloseUnansweredReport> {
     const report: CloseUnansweredReport = { closed: 0, skipped: 0, failed: 0 };
-    const cutoff = unansweredCutoff(this.clock.now(), this.config.reports.closeUnansweredMs);
+    const cutoff = unansweredCutoff(this.clock.now(), this.config.review.closeUnansweredMs);
     if (cutoff === null) return report;
     // Keyset on id: a ticket left open (answered meanwhile, or failing) is not selected again in this sweep.
     for (let after = ''; ;) {

@@ -37,7 +37,7 @@ export class JobSchedules implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Each scheduler on its own: a refused pattern (logged) does not keep the other from being set. */
   apply(): Promise<void> {
-    return Promise.all(periodicJobs(this.config.reports).map(async ({ name, repeat }) => {
+    return Promise.all(periodicJobs(this.config).map(async ({ name, repeat }) => {
       try {
         if (repeat) await this.queue.upsertJobScheduler(name, repeat, { name, data: {}, opts: periodicJobOptions() });
         else await this.queue.removeJobScheduler(name);

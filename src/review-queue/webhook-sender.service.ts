@@ -18,7 +18,7 @@ export class WebhookSender {
   @OnJob(JobName.Webhook)
   async processOutbox({ outboxId }: JobData[JobName.Webhook]): Promise<void> {
     await this.outbox.work(outboxId, async (payload) => {
-      const url = this.config.review.slaWebhookUrl;
+      const url = this.config.sla.webhookUrl;
       if (!url) return; // switched off since the breach: nothing to send
       const response = await fetch(url, {
         method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'recovery-desk' },

@@ -107,14 +107,14 @@ export function* bulkHistories(o: BulkSeedOptions, rules: HistoryRules, firstSer
 
 /** What the app's configuration says about a ticket's life: the SLA policy file, leases, cooling-off, closings. */
 export function historyRulesFor(config: AppConfig): HistoryRules {
-  const policy = loadSlaPolicyFile(resolve(PROJECT_ROOT, config.review.slaPolicyFile));
+  const policy = loadSlaPolicyFile(resolve(PROJECT_ROOT, config.sla.policyFile));
   return {
     targetsFor: (type) => policy.targetsFor(type),
     leaseMs: config.review.leaseMs,
-    coolingOffMs: config.recovery.coolingOffMs,
-    coolingOffLongMs: config.recovery.coolingOffLongMs,
-    resetLinkTtlMs: config.recovery.resetLinkTtlMs,
-    closeUnansweredMs: config.reports.closeUnansweredMs,
+    coolingOffMs: config.resets.coolingOffMs,
+    coolingOffLongMs: config.resets.coolingOffLongMs,
+    resetLinkTtlMs: config.resets.resetLinkTtlMs,
+    closeUnansweredMs: config.review.closeUnansweredMs,
     ruleVersion: DEFAULT_SCORING_CONFIG.ruleVersion,
     codeOfConductVersion: CODE_OF_CONDUCT.version,
   };

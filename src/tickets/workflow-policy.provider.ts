@@ -32,8 +32,8 @@ export function workflowPolicy(config: AppConfig, sla: SlaPolicy<RequestType>): 
     leaseMs: config.review.leaseMs,
     fastLane: config.review.fastLane,
     publicBaseUrl: config.publicBaseUrl,
-    resetLinkTtlMs: config.recovery.resetLinkTtlMs,
-    opsEmail: config.review.opsEmail,
-    slaWebhook: config.review.slaWebhookUrl !== null,
+    resetLinkTtlMs: config.resets.resetLinkTtlMs,
+    opsEmail: config.ops.email,
+    slaWebhook: config.sla.webhookUrl !== null,
   };
 }
