@@ -172,18 +172,6 @@ describe('businessHours', () => {
     });
   });
 
-  it('adds 14 days of business time well under a millisecond', () => {
-    const random = seededRandom(7);
-    const runs = 200;
-    const started = performance.now();
-    for (let i = 0; i < runs; i++) {
-      // A fresh calendar each time so the per-day cache does not do all the work.
-      const cal = office({ timeZone: 'America/New_York' });
-      cal.addWorking(new Date(Date.UTC(2024, 0, 1) + Math.floor(random() * 365 * 24 * H)), 14 * 8 * H);
-    }
-    expect((performance.now() - started) / runs).toBeLessThan(1);
-  });
-
   it('says so when no working day comes within 400 days', () => {
     const mondays: string[] = [];
     for (let day = Date.UTC(2024, 0, 1); day < Date.UTC(2026, 0, 1); day += 7 * 24 * H) {
