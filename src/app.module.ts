@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { Clock, SystemClock } from './common/clock.js';
+import { ClockModule } from './common/clock.module.js';
 import { DomainExceptionFilter } from './common/domain-exception.filter.js';
 import { LoggingModule } from './common/logging.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -19,13 +20,6 @@ import { RedisModule } from './redis/redis.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { ResetsModule } from './resets/resets.module.js';
 import { ReviewQueueModule } from './review-queue/review-queue.module.js';
-
-@Module({})
-class ClockModule {
-  static forRoot(clock: Clock): DynamicModule {
-    return { module: ClockModule, global: true, providers: [{ provide: Clock, useValue: clock }], exports: [Clock] };
-  }
-}
 
 /** What tests (and only tests) may swap: the clock, at the edge of the system. */
 export interface AppOverrides {
