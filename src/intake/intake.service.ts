@@ -15,6 +15,7 @@ import type { CreateTicketDto, TriStateInput } from './dto/create-ticket.dto.js'
 import { IntakeRateLimiter } from './intake-rate-limits.js';
 import { TicketChanged } from '../tickets/ticket-changed.error.js';
 import { TicketWriter } from '../tickets/ticket-writer.service.js';
+import { TicketRepository } from '../tickets/ticket.repository.js';
 import { NO_REPORT_FIGURES, type TicketClaims, type TriState } from '../tickets/ticket.types.js';
 
 export type SubmissionResult =
@@ -49,6 +50,7 @@ export class IntakeService {
     private readonly transactions: Transactions,
     private readonly directory: DirectoryService,
     private readonly writer: TicketWriter,
+    private readonly tickets: TicketRepository,
     private readonly limiter: IntakeRateLimiter,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -63,7 +65,7 @@ export class IntakeService {
         return await this.transactions.run((em) => this.record(em, dto, accountId, clientAddress));
       } catch (error) {
         // A racing duplicate took the open slot, a reference collided, or the open ticket changed: look again.
-        if (attempt < 3 && (isUniqueViolation(error) || error instanceof TicketChanged)) continue;
+        if (attempt < 4 && (isUniqueViolation(error) || error instanceof TicketChanged)) continue;
         throw error;
       }
     }
@@ -75,7 +77,7 @@ export class IntakeService {
     const token = newSecretToken();
     const statusUrl = `${this.config.publicBaseUrl}/status/${token}`;
 
-    const open = await em.findOne(Ticket, { where: { openKey: `${key}|${dto.contact_email}` } });
+    const open = await this.tickets.openByKey(`${key}|${dto.contact_email}`, em);
     if (open) {
       await this.writer.execute(em, { ticket: open, recovery: null }, {
         type: 'follow_up', claims: claimsOf(dto), requestType: dto.request_type, statusUrl, ip: clientAddress,

@@ -38,6 +38,17 @@ export class TicketRepository {
     return ticket;
   }
 
+  /**
+   * The open ticket holding this open key (username and contact address), if any. Inside a PostgreSQL
+   * transaction the row is locked (FOR UPDATE): concurrent follow-ups of one ticket then wait for each
+   * other and read the committed version, instead of all but one failing the version check. SQLite runs
+   * one writing transaction at a time, so it needs no row lock.
+   */
+  openByKey(openKey: string, em: EntityManager): Promise<Ticket | null> {
+    const locks = em.connection.options.type === 'postgres' && em.queryRunner?.isTransactionActive === true;
+    return em.findOne(Ticket, { where: { openKey }, ...(locks ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+  }
+
   byId(id: string, em: EntityManager = this.dataSource.manager): Promise<Ticket | null> {
     return em.findOneBy(Ticket, { id });
   }
