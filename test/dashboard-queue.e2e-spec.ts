@@ -227,4 +227,21 @@ describe('work next and release from the dashboard', () => {
     const empty = await ann.get('/dashboard?empty=1').expect(200);
     expect(empty.text).toContain('Nobody is waiting');
   });
+
+  it('ops watch the queue but take nothing: no Work next button, work-next and release are 403, the ticket stays waiting', async () => {
+    const [waiting] = await store(t, 'O', [{ createdAt: new Date(Date.now() - HOUR) }]);
+    await t.app.get(ReconcilerService).run();
+    const ops = await signedInModerator(t, 'olga', 'ops');
+    const page = await ops.get('/dashboard').expect(200);
+    expect(page.text).toContain(waiting.reference);
+    expect(page.text).not.toContain('id="work-next"');
+    expect((await ann.get('/dashboard').expect(200)).text).toContain('id="work-next"');
+    const refused = await ops.post('/dashboard/work-next').type('form').send({ _csrf: csrfIn(page.text) }).expect(403);
+    expect(refused.text).toContain('Your role (ops) does not open this page.');
+    await ops.post(`/dashboard/tickets/${waiting.reference}/release`).type('form').send({ _csrf: csrfIn(page.text) }).expect(403);
+    expect(await ticketByRef(waiting.reference)).toMatchObject({ state: TicketState.AwaitingReview, claimedBy: null, firstRespondedAt: null });
+    // Ops keep read access to the ticket page, without the forms that would answer 403.
+    const ticketPage = await ops.get(`/dashboard/tickets/${waiting.reference}`).expect(200);
+    expect([...ticketPage.text.matchAll(/<form[^>]*action="\/dashboard\/tickets\/[^"]+\/([a-z-]+)"/g)].map((m) => m[1])).toEqual([]);
+  });
 });

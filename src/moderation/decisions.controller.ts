@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DECIDING_ROLES } from '../auth/moderator-roles.js';
 import { Roles } from '../auth/roles.guard.js';
 import { SignInService } from '../auth/sign-in.service.js';
 import { type StaffIdentity, staffOf } from '../auth/staff-session.js';
@@ -17,8 +18,6 @@ import { moderatorActor } from '../tickets/ticket.types.js';
 
 type Form = Record<string, unknown> | undefined;
 
-/** Who decides on tickets (ops only read). */
-const DECIDERS = ['moderator', 'senior', 'admin'] as const;
 type Done = 'asked' | 'denied' | 'noted' | 'challenge' | 'coc' | 'escalated' | 'approved' | 'approved_once' | 'second_approval' | 'reissued' | 'reopened';
 
 /**
@@ -39,7 +38,7 @@ export class DecisionsController {
   ) {}
 
   @Post(':reference/ask-info')
-  @Roles(...DECIDERS)
+  @Roles(...DECIDING_ROLES)
   askInfo(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Question not sent', async () => {
       await this.decisions.askForInformation(reference, signedIn(request), await valid(ReplyDto, body));
@@ -48,7 +47,7 @@ export class DecisionsController {
   }
 
   @Post(':reference/deny')
-  @Roles(...DECIDERS)
+  @Roles(...DECIDING_ROLES)
   deny(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Not denied', async () => {
       await this.decisions.deny(reference, signedIn(request), await valid(ReplyDto, body));
@@ -57,7 +56,7 @@ export class DecisionsController {
   }
 
   @Post(':reference/notes')
-  @Roles(...DECIDERS)
+  @Roles(...DECIDING_ROLES)
   note(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Note not saved', async () => {
       await this.decisions.note(reference, signedIn(request), (await valid(NoteDto, body)).note);
@@ -66,7 +65,7 @@ export class DecisionsController {
   }
 
   @Post(':reference/challenges')
-  @Roles(...DECIDERS)
+  @Roles(...DECIDING_ROLES)
   challenge(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Challenge not sent', async () => {
       await this.decisions.challenge(reference, signedIn(request), await valid(ChallengeDto, body));
@@ -75,7 +74,7 @@ export class DecisionsController {
   }
 
   @Post(':reference/code-of-conduct')
-  @Roles(...DECIDERS)
+  @Roles(...DECIDING_ROLES)
   codeOfConduct(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Code of Conduct not recorded', async () => {
       await this.decisions.recordCodeOfConduct(reference, signedIn(request), await valid(CocRecordDto, body));
@@ -84,7 +83,7 @@ export class DecisionsController {
   }
 
   @Post(':reference/escalate')
-  @Roles(...DECIDERS)
+  @Roles(...DECIDING_ROLES)
   escalate(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Not escalated', async () => {
       await this.review.escalate(reference, signedIn(request).name, (await valid(EscalateDto, body)).reason);
@@ -94,7 +93,7 @@ export class DecisionsController {
 
   /** A denied ticket, or one closed without an answer, back to the queue (ReviewService.reopen's rules). */
   @Post(':reference/reopen')
-  @Roles(...DECIDERS)
+  @Roles(...DECIDING_ROLES)
   reopen(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Not reopened', async () => {
       await this.review.reopen(reference, signedIn(request).name, (await valid(ReopenDto, body)).reason);
@@ -103,7 +102,7 @@ export class DecisionsController {
   }
 
   @Post(':reference/approve')
-  @Roles(...DECIDERS)
+  @Roles(...DECIDING_ROLES)
   approve(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.act(reference, reply, 'Not approved', async () => {
       const dto = await valid(ApproveDto, body);

@@ -2,7 +2,7 @@ import type {} from '@fastify/csrf-protection'; // adds reply.generateCsrf() to 
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MODERATOR_ROLES } from '../auth/moderator-roles.js';
+import { decides, DECIDING_ROLES, MODERATOR_ROLES } from '../auth/moderator-roles.js';
 import { Roles } from '../auth/roles.guard.js';
 import type { StaffIdentity } from '../auth/staff-session.js';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
@@ -58,6 +58,7 @@ export class QueueController {
     const page = await this.view.page(f);
     return reply.view('pages/dashboard', {
       title: 'Queue', staff: request.session.staff, csrfToken: reply.generateCsrf(), ...page,
+      canWork: decides(request.session.staff!.role),
       notice: query.empty === '1' ? 'Nobody is waiting.' : undefined,
       nextHref: page.next ? `/dashboard${queueQuery(f, page.next)}` : null,
       filtered: Boolean(f.state || f.sla || f.risk || f.type || f.holder || f.after),
@@ -70,6 +71,7 @@ export class QueueController {
   }
 
   @Post('work-next')
+  @Roles(...DECIDING_ROLES)
   async next(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const staff = request.session.staff!;
     const ticket = await this.workNext.next(staff.name);
@@ -89,7 +91,7 @@ export class QueueController {
     const leaseExpiresAt = mine ? (await this.review.renewLease(ticket.reference, staff.name)).toISOString() : view.ticket.leaseExpiresAt;
     const open = isOpen(ticket.state);
     const senior = staff.role === 'senior';
-    const decider = staff.role !== 'ops';
+    const decider = decides(staff.role);
     return reply.view('pages/ticket', {
       title: `Ticket ${ticket.reference}`, staff, csrfToken: reply.generateCsrf(), mine,
       ...view, ticket: { ...view.ticket, leaseExpiresAt },
@@ -110,6 +112,7 @@ export class QueueController {
   }
 
   @Post('tickets/:reference/release')
+  @Roles(...DECIDING_ROLES)
   async release(@Param('reference') reference: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     reply.header('Cache-Control', 'no-store');
     if (!REFERENCE_PATTERN.test(reference)) return this.notFound(reply);
