@@ -81,6 +81,21 @@ describe('POST /api/v1/tickets', () => {
     expect(await rowCounts(t)).toEqual(before);
   });
 
+  it.each([
+    ['a quoted local part with a comma', '"a,evil@attacker.example"@example.org'],
+    ['a quoted local part with CR/LF', '"a\r\nBcc: evil@attacker.example"@example.org'],
+    ['a display name', 'Alice <alice@example.org>'],
+    ['HTML in the local part', '"<img src=x>"@example.org'],
+  ])('refuses a contact address with %s (400 naming contact_email), writes nothing and sends no mail', async (_why, address) => {
+    const before = await rowCounts(t);
+    const res = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ contact_email: address })).expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['contact_email']);
+    expect(res.body.errors[0].reasons.join(' ')).toContain('plain address');
+    const listed = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ previous_emails: [address] })).expect(400);
+    expect(listed.body.errors.map((e: { field: string }) => e.field)).toEqual(['previous_emails']);
+    expect(await rowCounts(t)).toEqual(before);
+  });
+
   it('bounds the sizes: 20 addresses, 100 projects, 5,000 characters of details, 64 KiB of body', async () => {
     const before = await rowCounts(t);
     const tooMany = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({

@@ -3,12 +3,14 @@ import {
   ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min,
   ValidateIf, ValidateNested,
 } from 'class-validator';
+import { IsPlainEmail } from '../../common/plain-email.js';
 import { PROJECT_NAME_PATTERN, REPOSITORY_URL_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
 
 const ISO = { message: '$property must be an ISO 8601 date-time such as 2016-03-14T10:00:00Z' };
 
 export class DirectoryEmailDto {
   @IsEmail({}, { message: 'address must be an e-mail address' })
+  @IsPlainEmail({ message: 'address must be a plain address such as name@example.org' })
   @MaxLength(254)
   address: string;
 

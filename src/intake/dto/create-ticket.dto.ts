@@ -5,6 +5,7 @@ import {
   ArrayMaxSize, Equals, IsArray, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength,
 } from 'class-validator';
 import { HasNoControlCharacters, trim } from '../../common/dto-rules.js';
+import { IsPlainEmail } from '../../common/plain-email.js';
 import { emailKey, PROJECT_NAME_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
 import { REQUEST_TYPES, type RequestType } from '../../tickets/ticket.types.js';
 
@@ -23,6 +24,7 @@ function OptionalEmailList(field: string, max: number): PropertyDecorator {
     ArrayMaxSize(max, { message: `${field} must have at most ${max} addresses` }),
     MaxLength(254, { each: true, message: `each of ${field} must be at most 254 characters` }),
     IsEmail({}, { each: true, message: `each of ${field} must be an e-mail address` }),
+    IsPlainEmail({ each: true, message: `each of ${field} must be a plain address such as name@example.org (no quotes, commas, spaces or angle brackets)` }),
   );
 }
 
@@ -42,6 +44,7 @@ export class CreateTicketDto {
   @IsString({ message: 'contact_email is required' })
   @MaxLength(254, { message: 'contact_email must be at most 254 characters' })
   @IsEmail({}, { message: 'contact_email must be an e-mail address such as name@example.org' })
+  @IsPlainEmail({ message: 'contact_email must be a plain address such as name@example.org (no quotes, commas, spaces or angle brackets)' })
   contact_email: string;
 
   @ApiProperty({ enum: REQUEST_TYPES })
