@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import { type MirrorReport, QueueMirror } from './queue-mirror.service.js';
+import { JobSchedules } from './job-schedules.service.js';
 import { ReviewService } from './review.service.js';
 import { RUNS_WORKERS } from '../jobs/job-workers.service.js';
 
@@ -16,13 +17,16 @@ const BATCH = 500;
 export interface ReconcileReport extends MirrorReport {
   clocksStarted: number;
   routed: number;
+  /** Periodic job schedulers Redis had lost and the pass set again. */
+  schedulersRestored: string[];
   ms: number;
 }
 
 /**
  * Makes Redis match SQL on boot and every RECONCILE_INTERVAL (docs/architecture.md, principle 1): starts clocks
  * that never started, routes tickets whose assessment never came, then lets the mirror add every
- * missing dispatch job, SLA timer and lease expiry and remove strays. Runs in worker processes; two
+ * missing dispatch job, SLA timer and lease expiry and remove strays, and sets again any periodic job
+ * scheduler Redis lost. Runs in worker processes; two
  * workers reconciling at once do no harm (every step is idempotent).
  */
 @Injectable()
@@ -36,6 +40,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly dataSource: DataSource,
     private readonly review: ReviewService,
     private readonly mirror: QueueMirror,
+    private readonly schedules: JobSchedules,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUNS_WORKERS) private readonly runsWorkers: boolean,
@@ -86,8 +91,10 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     for (const { id } of stuck) {
       await this.review.route(id).then(() => routed++, (e: Error) => this.logger.warn(`routing ${id}: ${e.message}`));
     }
-    const report = { ...(await this.mirror.reconcile()), clocksStarted, routed, ms: Date.now() - started };
-    if (report.added || report.removed || clocksStarted || routed) this.logger.log(report, 'reconciled Redis with SQL');
+    const mirrored = await this.mirror.reconcile();
+    const schedulersRestored = await this.schedules.ensure();
+    const report = { ...mirrored, clocksStarted, routed, schedulersRestored, ms: Date.now() - started };
+    if (report.added || report.removed || clocksStarted || routed || schedulersRestored.length) this.logger.log(report, 'reconciled Redis with SQL');
     return report;
   }
 }
