@@ -31,7 +31,7 @@ const BIG = makeAccount({
   username: 'big-owner', emails: [address('big@main.example', { primary: true })],
   projects: [{ name: 'huge-lib', role: 'Owner', monthly_downloads: 50_000_000, first_release_at: '2015-01-01T00:00:00Z' }],
 });
-const OTHERS = ['deny-me', 'ask-me', 'coc-me', 'stop-me', 'expire-me'].map((username) =>
+const OTHERS = ['deny-me', 'ask-me', 'coc-me', 'stop-me', 'expire-me', 'override-me'].map((username) =>
   makeAccount({ username, emails: [address(`${username}@owner.example`, { primary: true })] }));
 
 /**
@@ -44,6 +44,8 @@ describe('decisions, approvals and reset links', () => {
   let offsetMs = 0;
   let t: TestApp;
   const staff = new Map<string, TestAgent>();
+  /** The status token of coc-me's ticket, which two tests share. */
+  let cocMeToken = '';
 
   const secrets = new Map<string, string>();
   /** Moves the app's clock; past the 15-minute idle limit every moderator signs in again (sessions end, as they should). */
@@ -76,7 +78,9 @@ describe('decisions, approvals and reset links', () => {
   /** Posts a ticket page's form with the session's CSRF token. */
   const post = async (name: string, reference: string, action: string, form: Record<string, string> = {}) => {
     const page = await as(name).get(`/dashboard/tickets/${reference}`).expect(200);
-    return as(name).post(`/dashboard/tickets/${reference}/${action}`).type('form').send({ ...form, _csrf: csrfIn(page.text) });
+    // A role that only reads gets no forms on the ticket page: its token comes from the queue page.
+    const html = page.text.includes('name="_csrf"') ? page.text : (await as(name).get('/dashboard').expect(200)).text;
+    return as(name).post(`/dashboard/tickets/${reference}/${action}`).type('form').send({ ...form, _csrf: csrfIn(html) });
   };
   /** Re-authentication needs a fresh step: move the app's clock to the next one first. */
   const approve = async (name: string, reference: string, resetAddress: string) => {
@@ -94,6 +98,23 @@ describe('decisions, approvals and reset links', () => {
     const match = new RegExp(`${path}/([A-Za-z0-9_-]{43})`).exec(text);
     if (!match) throw new Error(`no ${path} link in: ${text.slice(0, 300)}`);
     return match[1];
+  };
+
+  /**
+   * The requester proves control of an address on file: the holder sends a one-time code there and the
+   * requester types it back on the status page; the ticket is then re-assessed with that proof, so an
+   * approval goes with the evidence, not against it.
+   */
+  const proveAddress = async (holder: string, reference: string, token: string, address: string) => {
+    await post(holder, reference, 'challenges', { kind: 'email', address }).then(expectStatus(303));
+    const code = await expectEventually(() => {
+      const mail = mailsTo(address).find((m) => m.subject.includes(reference) && /one-time code/.test(m.subject));
+      if (!mail) throw new Error(`no code mailed to ${address} yet`);
+      return /Your one-time code: (\d{4} \d{4})/.exec(mail.text)![1];
+    });
+    await request(t.server).post(`/status/${token}/code`).type('form').send({ code }).expect(303);
+    await pipelineSettled(t);
+    await expectEventually(async () => expect((await ticketOf(reference)).recommendation).not.toBe('deny'));
   };
 
   /** Submits through the API, waits for the pipeline, and lets `holder` take the ticket. */
@@ -180,8 +201,11 @@ describe('decisions, approvals and reset links', () => {
 
   it('keeps ops out of decisions and notes internal: the requester never sees a note', async () => {
     const { reference, token } = await ticketHeldBy('mia', { username: 'coc-me', contact_email: 'coc@example.net' });
+    cocMeToken = token;
     const page = await as('oli').get(`/dashboard/tickets/${reference}`).expect(200);
-    await as('oli').post(`/dashboard/tickets/${reference}/notes`).type('form').send({ note: 'x', _csrf: csrfIn(page.text) }).expect(403);
+    expect(page.text).not.toContain('id="note"'); // ops read; the forms are not offered
+    const queuePage = await as('oli').get('/dashboard').expect(200);
+    await as('oli').post(`/dashboard/tickets/${reference}/notes`).type('form').send({ note: 'x', _csrf: csrfIn(queuePage.text) }).expect(403);
     await post('sue', reference, 'notes', { note: 'Called the owner <b>twice</b>' }).then(expectStatus(303));
     const html = (await as('mia').get(`/dashboard/tickets/${reference}`).expect(200)).text;
     expect(html).toContain('Called the owner &lt;b&gt;twice&lt;/b&gt;');
@@ -206,6 +230,7 @@ describe('decisions, approvals and reset links', () => {
     expect(await ticketOf(reference)).toMatchObject({ cocVersion: '2026-11', cocMethod: 'mail_reply', cocRecordedBy: 'moderator:mia' });
     expect((await as('mia').get(`/dashboard/tickets/${reference}`).expect(200)).text).toContain('recorded by mia');
 
+    await proveAddress('mia', reference, cocMeToken, 'coc-me@owner.example');
     const wrong = await post('mia', reference, 'approve', { reset_address: 'coc-me@owner.example', code: '000000' }).then(expectStatus(401));
     expect(wrong.text).toContain('Nothing was approved');
     const badAddress = await approve('mia', reference, 'someone-else@example.com').then(expectStatus(400));
@@ -219,14 +244,15 @@ describe('decisions, approvals and reset links', () => {
 
   it('approves, cools off while every address on file is told, then sends a single-use reset link that sets an argon2id password', async () => {
     const { reference, token } = await ticketHeldBy('mia', { username: 'plain-owner', contact_email: 'requester@new.example' });
+    await proveAddress('mia', reference, token, 'owner@main.example');
     const before = Date.now() + offsetMs;
     await approve('mia', reference, 'owner@main.example').then(expectStatus(303));
     const ticket = await ticketOf(reference);
     const recovery = await recoveryOf(reference);
-    // Nothing proven: the long cooling-off; the address is on file and nothing is flagged: one approver.
-    expect(recovery).toMatchObject({ state: 'cooling_off', needsSecond: false, firstApprover: 'mia', resetTokenHash: null, coolingOffMs: 72 * HOUR });
+    // Control of an address on file proven, the link goes there and nothing is flagged: one approver, the short cooling-off.
+    expect(recovery).toMatchObject({ state: 'cooling_off', needsSecond: false, firstApprover: 'mia', resetTokenHash: null, coolingOffMs: 24 * HOUR });
     expect(ticket.state).toBe(TicketState.CoolingOff);
-    expect(ticket.coolingOffEndsAt!.getTime() - before).toBeGreaterThanOrEqual(72 * HOUR);
+    expect(ticket.coolingOffEndsAt!.getTime() - before).toBeGreaterThanOrEqual(24 * HOUR);
 
     const notices = await expectEventually(() => {
       const found = readMails(t.mailDir).filter((m) => m.subject.includes('Someone is recovering the account "plain-owner"'));
@@ -284,7 +310,8 @@ describe('decisions, approvals and reset links', () => {
   });
 
   it('needs a second, different senior for a high-value account; of two seniors approving at once exactly one wins', async () => {
-    const { reference } = await ticketHeldBy('sue', { username: 'big-owner', contact_email: 'big-requester@new.example' });
+    const { reference, token } = await ticketHeldBy('sue', { username: 'big-owner', contact_email: 'big-requester@new.example' });
+    await proveAddress('sue', reference, token, 'big@main.example');
     expect((await ticketOf(reference)).riskFlags).toContain(' second_moderator_required ');
     await approve('sue', reference, 'big@main.example').then(expectStatus(303, `/dashboard/tickets/${reference}?done=approved_once`));
     expect((await ticketOf(reference)).state).toBe(TicketState.Approved);
@@ -316,6 +343,53 @@ describe('decisions, approvals and reset links', () => {
     expect(recovery.coolingOffMs).toBe(72 * HOUR); // high-value: the long cooling-off
   });
 
+  it('approving against the recommendation takes a senior, a written reason kept in the audit, and a second senior', async () => {
+    // Nothing claimed, nothing proven: the assessment does not support an approval.
+    const { reference, token } = await ticketHeldBy('sue', { username: 'override-me', contact_email: 'override@new.example' });
+    const assessed = await ticketOf(reference);
+    expect(assessed.assessedAt).toBeInstanceOf(Date);
+    expect(['deny', 'request_info']).toContain(assessed.recommendation);
+    expect(['weak', 'insufficient']).toContain(assessed.band);
+    const page = (await as('sue').get(`/dashboard/tickets/${reference}`).expect(200)).text;
+    expect(page).toContain('id="approve-override"');
+    expect(page).toContain('name="override_reason"');
+    expect(page).toContain('Approve against the recommendation');
+
+    const bare = await approve('sue', reference, 'override-me@owner.example').then(expectStatus(409));
+    expect(bare.text).toContain('needs a written reason of at least 20 characters');
+    expect(await t.dataSource.getRepository(Recovery).countBy({ ticketId: assessed.id })).toBe(0);
+    const reason = 'Confirmed by a signed message from the project key on file.';
+    await advance(30_000);
+    await post('sue', reference, 'approve', { reset_address: 'override-me@owner.example', code: await code(), override_reason: reason })
+      .then(expectStatus(303, `/dashboard/tickets/${reference}?done=approved_once`));
+    expect(await recoveryOf(reference)).toMatchObject({ state: 'awaiting_second', needsSecond: true, firstApprover: 'sue' });
+    const audit = await t.dataSource.getRepository(AuditEntry).findOneByOrFail({ ticketId: assessed.id, action: 'approved' });
+    expect(audit.data).toMatchObject({ override_reason: reason, against_recommendation: expect.stringContaining('the assessment') });
+    // Staff read the reason on the timeline; the requester's page never shows it.
+    expect((await as('sue').get(`/dashboard/tickets/${reference}`).expect(200)).text).toContain(reason);
+    const statusPage = (await request(t.server).get(`/status/${token}`).expect(200)).text;
+    expect(statusPage).toContain('a second moderator must approve it too');
+    expect(statusPage).not.toContain(reason);
+    expect(statusPage).not.toMatch(/against the recommendation/i);
+    await secondApproval('sam', reference).then(expectStatus(303));
+    expect((await recoveryOf(reference)).state).toBe('cooling_off');
+  });
+
+  it('a moderator cannot approve against the recommendation, even with a reason; nor can anyone approve an unassessed ticket', async () => {
+    const { reference } = await ticketHeldBy('mia', { username: 'deny-me', contact_email: 'deny-again@new.example' });
+    await advance(30_000);
+    const refused = await post('mia', reference, 'approve', {
+      reset_address: 'deny-me@owner.example', code: await code(), override_reason: 'I am quite sure about this one, honestly.',
+    }).then(expectStatus(409));
+    expect(refused.text).toContain('takes a senior moderator');
+    // The assessment is gone (a ticket the pipeline has not reached): refused whatever the role.
+    await t.dataSource.getRepository(Ticket).update({ reference }, { assessedAt: null, recommendation: null, band: null, score: null });
+    expect((await as('mia').get(`/dashboard/tickets/${reference}`).expect(200)).text).toContain('id="not-assessed"');
+    const unassessed = await approve('mia', reference, 'deny-me@owner.example').then(expectStatus(409));
+    expect(unassessed.text).toContain('approval waits for the assessment');
+    expect(await t.dataSource.getRepository(Recovery).countBy({ ticketId: (await ticketOf(reference)).id })).toBe(0);
+  });
+
   it('allows one approved recovery per account at a time', async () => {
     // A competing request for big-owner from another address (the first one is cooling off).
     const { reference } = await ticketHeldBy('mia', { username: 'big-owner', contact_email: 'someone-else@new.example' });
@@ -325,7 +399,8 @@ describe('decisions, approvals and reset links', () => {
   });
 
   it('stops a recovery from the link every address on file gets: no reset link is ever sent', async () => {
-    const { reference } = await ticketHeldBy('mia', { username: 'stop-me', contact_email: 'impostor@new.example' });
+    const { reference, token } = await ticketHeldBy('mia', { username: 'stop-me', contact_email: 'impostor@new.example' });
+    await proveAddress('mia', reference, token, 'stop-me@owner.example');
     await approve('mia', reference, 'impostor@new.example').then(expectStatus(303, `/dashboard/tickets/${reference}?done=approved_once`));
     // A new channel needs a second senior and the long cooling-off.
     expect(await recoveryOf(reference)).toMatchObject({ needsSecond: true, coolingOffMs: 72 * HOUR });
@@ -352,7 +427,8 @@ describe('decisions, approvals and reset links', () => {
   });
 
   it('lets a reset link expire after RESET_LINK_TTL; a new one replaces it and the old one stops working', async () => {
-    const { reference } = await ticketHeldBy('mia', { username: 'expire-me', contact_email: 'expire@new.example' });
+    const { reference, token } = await ticketHeldBy('mia', { username: 'expire-me', contact_email: 'expire@new.example' });
+    await proveAddress('mia', reference, token, 'expire-me@owner.example');
     await approve('mia', reference, 'expire-me@owner.example').then(expectStatus(303));
     await advance(72 * HOUR + 60_000);
     await t.app.get(ResetsService).coolingOffEnded((await ticketOf(reference)).id);

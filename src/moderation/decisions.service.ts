@@ -110,10 +110,14 @@ export class DecisionsService {
         const ticket = current.ticket!;
         const placeholder = {
           type: 'approve' as const, moderator: staff.name, recoveryId: randomUUID(), resetAddress: body.reset_address,
+          role: staff.role, overrideReason: body.override_reason ?? null,
           needsSecond: false, coolingOffMs: 0, reasons: [], notify: [], stopToken: '',
         };
-        // The workflow's own rules first (holder, Code of Conduct, account), so their refusals come before the policy's.
-        const probe = this.writer.decide(current, placeholder);
+        // The workflow's own rules first (holder, Code of Conduct, account, the account's live recovery,
+        // the assessment and an override's conditions), so their refusals come before the policy's. The
+        // account's live recovery, if another ticket has one, is what decide checks "one at a time" against.
+        const live = ticket.accountId ? await this.tickets.liveRecoveryOfAccount(ticket.accountId, em) : null;
+        const probe = this.writer.decide(live ? { ...current, recovery: live } : current, placeholder);
         if (isRefusal(probe)) throw refusalError(probe);
         const account = await this.accounts.record(ticket.accountId, em);
         if (!account || !ticket.accountId) throw new DomainError(DomainErrorCode.Conflict, 'There is no account with this username: nothing to recover.');
@@ -126,11 +130,12 @@ export class DecisionsService {
           repositoryProof: passed.some((c) => c.kind === 'repository'),
         }, this.config.resets, this.scoring);
         if (!policy.ok) throw DomainError.validation([{ field: policy.field, reasons: [policy.reason] }]);
-        await this.writer.execute(em, current, {
+        const approved = await this.writer.execute(em, current, {
           ...placeholder, needsSecond: policy.needsSecond, coolingOffMs: policy.coolingOffMs, reasons: policy.reasons,
           notify: addressesToNotify(account, this.scoring, [body.reset_address]), stopToken: newSecretToken(),
         });
-        return { needsSecond: policy.needsSecond };
+        // The workflow may add the second approval (an override), so its answer is the one to report.
+        return { needsSecond: approved.recovery?.needsSecond ?? policy.needsSecond };
       });
     } catch (error) {
       // Two approvals of the same account at once: the unique index on active_key lets one win.

@@ -8,6 +8,7 @@ import type { StaffIdentity } from '../auth/staff-session.js';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import { ReviewService } from '../review-queue/review.service.js';
 import { WorkNextService } from '../review-queue/work-next.service.js';
+import { againstRecommendation, MIN_OVERRIDE_REASON, OVERRIDE_ROLES } from '../tickets/approval-guard.js';
 import { isOpen, OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
 import { DecisionsService } from './decisions.service.js';
@@ -97,6 +98,13 @@ export class QueueController {
       ...view, ticket: { ...view.ticket, leaseExpiresAt },
       notice: typeof done === 'string' ? DONE_NOTICES[done] : undefined,
       templates: this.decisions.replyTemplates(), cocCurrentVersion: CODE_OF_CONDUCT.version,
+      // What "Approve" would do, from the same rules the workflow checks (src/tickets/approval-guard.ts).
+      approval: {
+        assessed: ticket.assessedAt !== null,
+        against: againstRecommendation(ticket),
+        mayOverride: OVERRIDE_ROLES.includes(staff.role),
+        minReason: MIN_OVERRIDE_REASON,
+      },
       // What the forms offer; the services check the same rules again on every POST.
       can: {
         decide: mine,

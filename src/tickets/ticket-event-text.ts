@@ -98,7 +98,8 @@ export function describeForStaff(event: EventInput): StaffEventLine {
     case 'coc_recorded': return line('moderator', `${who} recorded the Code of Conduct acceptance: version ${str(d.version)}, ${words(d.method)}, at ${str(d.accepted_at)}.`);
     case 'approved': {
       const why = Array.isArray(d.reasons) && d.reasons.length ? ` (${d.reasons.map(str).join('; ')})` : '';
-      return line('moderator', `${who} approved the recovery, reset link to ${str(d.reset_to)}${d.needs_second ? '; a second senior moderator must approve' : ''}${why}.`);
+      const override = d.override_reason ? `Approved against the recommendation (${str(d.against_recommendation)}). Reason: ${str(d.override_reason)}` : undefined;
+      return line('moderator', `${who} approved the recovery, reset link to ${str(d.reset_to)}${d.needs_second ? '; a second senior moderator must approve' : ''}${why}.`, override);
     }
     case 'second_approval': return line('moderator', `${who} gave the second approval (the first was ${str(d.first)}).`);
     case 'cooling_off_started': return line('queue', `Cooling-off until ${str(d.ends_at)}; ${str(d.notified)} address(es) told, each with a stop link.`);

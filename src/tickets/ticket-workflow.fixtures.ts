@@ -79,7 +79,7 @@ export const cmd = {
   note: (moderator = 'ann'): Command => ({ type: 'note', moderator, message: 'called the requester' }),
   approve: (over: Partial<Extract<Command, { type: 'approve' }>> = {}): Command => ({
     type: 'approve', moderator: 'ann', recoveryId: 'a1b2c3d4-0000-4000-8000-000000000001', resetAddress: 'owner@example.org',
-    needsSecond: false, coolingOffMs: COOLING_OFF_MS, reasons: ['email proven'],
+    needsSecond: false, coolingOffMs: COOLING_OFF_MS, reasons: ['email proven'], role: 'moderator', overrideReason: null,
     notify: ['owner@example.org', 'second@example.org'], stopToken: 'stop-token-0123456789', ...over,
   }),
   secondApproval: (moderator = 'bob'): Command => ({
@@ -122,7 +122,16 @@ export function then(story: Pick<Story, 'current' | 'now'>, command: Command, af
 }
 
 export function submitted(ticket: NewTicket = newTicket(), at = T0, policy = POLICY): Story {
-  return then({ current: { ticket: null, recovery: null }, now: at }, cmd.submit(ticket), 0, policy);
+  const story = then({ current: { ticket: null, recovery: null }, now: at }, cmd.submit(ticket), 0, policy);
+  return { ...story, current: { ...story.current, ticket: assessed(story.current.ticket!, at) } };
+}
+
+/**
+ * The ticket with an assessment on record, as the pipeline leaves it soon after intake (outside the
+ * workflow: derived data). Recommends approval unless told otherwise, so approvals need no override.
+ */
+export function assessed(ticket: TicketRow, at: Date, over: Partial<Pick<TicketRow, 'score' | 'band' | 'recommendation'>> = {}): TicketRow {
+  return { ...ticket, score: 90, band: 'strong', recommendation: 'approve', assessedAt: at, ...over };
 }
 
 export interface FixtureOptions {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { desiredJobs } from './dispatch-order.js';
 import { type Command, decide, type Transition, type TicketAggregate } from './ticket-workflow.js';
-import { cmd, DAY, HOUR, newTicket, POLICY, SECOND, SLA, T0 } from './ticket-workflow.fixtures.js';
+import { assessed, cmd, DAY, HOUR, newTicket, POLICY, SECOND, SLA, T0 } from './ticket-workflow.fixtures.js';
 import { isOpen, TicketState } from './ticket-state.js';
 import { COMMANDS, type CommandType, type FromState, inTable, NEW, statesFor } from './ticket-transitions.js';
 import type { NewTicket } from './ticket-workflow.js';
@@ -302,7 +302,9 @@ function run(ticketCount: number, steps: readonly Step[]): string[] {
 
     const recovery = decision.recovery && LIVE_RECOVERY_STATES.includes(decision.recovery.state) ? decision.recovery : null;
     const version = decision.write.kind === 'update' && decision.write.lock === 'version' ? decision.ticket.version + 1 : decision.ticket.version;
-    tk.current = { ticket: { ...decision.ticket, version }, recovery };
+    // The pipeline's assessment lands soon after intake (derived data, outside the workflow).
+    const ticket = kind === 'submit' ? assessed(decision.ticket, at) : decision.ticket;
+    tk.current = { ticket: { ...ticket, version }, recovery };
     tk.cycle = nextCycle(tk.cycle, from, decision.to, now);
     if (decision.to === S.AwaitingRequester && from !== S.AwaitingRequester) tk.waitingFor = kind === 'route' ? 'recovery_codes' : 'question';
     if (decision.to !== S.AwaitingRequester) tk.waitingFor = null;

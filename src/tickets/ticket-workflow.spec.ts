@@ -10,7 +10,7 @@ import {
   allowedCommands, auditData, type Command, decide, type Decision, isRefusal, messageCommand, type Refusal, type Transition,
 } from './ticket-workflow.js';
 import {
-  ACCOUNT_ID, admittedCases, applied, cmd, COOLING_OFF_MS, DAY, expectTransition, HOUR, LEASE_MS, liveRecoveryOf, MINUTE, newTicket,
+  ACCOUNT_ID, admittedCases, assessed, applied, cmd, COOLING_OFF_MS, DAY, expectTransition, HOUR, LEASE_MS, liveRecoveryOf, MINUTE, newTicket,
   POLICY, plus, RESET_LINK_TTL_MS, SECOND, type Story, submitted, T0, testPolicy, then, TICKET_ID, ticketIn, withoutClock, withoutCoc,
 } from './ticket-workflow.fixtures.js';
 import { TicketState } from './ticket-state.js';
@@ -448,6 +448,47 @@ describe('approve', () => {
   it('checks the holder before the rules', () => {
     const ticket = withoutCoc(held.current.ticket!);
     expect(refused(send({ ...held, current: { ticket, recovery: null } }, cmd.approve({ moderator: 'bob' })))).toMatchObject({ reason: 'holder' });
+  });
+
+  it('is refused for a ticket that has no assessment, whatever the role', () => {
+    const ticket = { ...held.current.ticket!, assessedAt: null, recommendation: null, band: null, score: null };
+    for (const role of ['moderator', 'senior', 'admin']) {
+      expect(refused(send({ ...held, current: { ticket, recovery: null } }, cmd.approve({ role, overrideReason: 'a long enough reason, really' }))))
+        .toMatchObject({ reason: 'rule', message: 'The evidence has not been assessed yet: approval waits for the assessment.' });
+    }
+  });
+
+  describe('against the recommendation', () => {
+    const denied = { ...held, current: { ticket: assessed(held.current.ticket!, held.now, { score: 0, band: 'insufficient', recommendation: 'deny' }), recovery: null } };
+    const reason = 'The owner confirmed by a signed release on the project page.';
+
+    it('is refused for a moderator, and for a senior without a written reason', () => {
+      expect(refused(send(denied, cmd.approve({ role: 'moderator', overrideReason: reason }))))
+        .toMatchObject({ reason: 'rule', message: 'Approving against the recommendation (the assessment recommends deny (score 0)) takes a senior moderator: escalate the ticket instead.' });
+      expect(refused(send(denied, cmd.approve({ role: 'senior', overrideReason: 'because' }))))
+        .toMatchObject({ reason: 'rule', message: expect.stringContaining('needs a written reason of at least 20 characters') });
+    });
+
+    it('by a senior with a reason: approved, a second approval required even if the policy asked for none, the reason in the audit only', () => {
+      const t = accepted(denied, cmd.approve({ role: 'senior', overrideReason: `  ${reason}  `, needsSecond: false }), 10 * MINUTE);
+      expect(t.ticket).toMatchObject({ state: S.Approved, coolingOffEndsAt: null });
+      expect(t.recovery).toMatchObject({ needsSecond: true, state: 'awaiting_second' });
+      expect(t.timers.arm).toEqual([]);
+      const [event] = t.events;
+      expect(event.data).toMatchObject({
+        needs_second: true, against_recommendation: 'the assessment recommends deny (score 0)', override_reason: reason,
+        reasons: ['email proven', 'approved against the recommendation: the assessment recommends deny (score 0)'],
+        public_text: 'A moderator approved the recovery; a second moderator must approve it too.',
+      });
+      expect(t.audit[0].data).toMatchObject({ override_reason: reason, against_recommendation: 'the assessment recommends deny (score 0)' });
+    });
+
+    it('a request_info in the weak band is an override too; in the moderate band it is not', () => {
+      const weak = { ...held, current: { ticket: assessed(held.current.ticket!, held.now, { score: 40, band: 'weak', recommendation: 'request_info' }), recovery: null } };
+      expect(refused(send(weak, cmd.approve()))).toMatchObject({ reason: 'rule', message: expect.stringContaining('takes a senior moderator') });
+      const moderate = { ...held, current: { ticket: assessed(held.current.ticket!, held.now, { score: 60, band: 'moderate', recommendation: 'request_info' }), recovery: null } };
+      expect(accepted(moderate, cmd.approve(), 10 * MINUTE).ticket.state).toBe(S.CoolingOff);
+    });
   });
 });
 

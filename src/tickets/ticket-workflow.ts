@@ -3,6 +3,7 @@
 // requests), or why it is refused. Pure: no I/O, the time and every random token come in as arguments.
 // One writer (TicketWriter) applies the result inside the caller's transaction.
 import type { AuditFacts } from '../audit/audit-chain.js';
+import { checkOverride } from './approval-guard.js';
 import { maskEmail } from '../common/normalize.js';
 import { hashToken } from '../common/tokens.js';
 import { MailTemplate } from '../notifications/mail-template.js';
@@ -70,7 +71,11 @@ export type Command =
   | { type: 'contest'; waitingFor: 'recovery_codes' | 'question' | null }
   | { type: 'record_coc'; moderator: string; version: string; acceptedAt: Date; method: string }
   | { type: 'note'; moderator: string; message: string }
-  | ({ type: 'approve'; moderator: string; recoveryId: string; resetAddress: string; needsSecond: boolean; coolingOffMs: number; reasons: string[] } & CoolingOffFacts)
+  | ({
+    type: 'approve'; moderator: string; recoveryId: string; resetAddress: string; needsSecond: boolean; coolingOffMs: number; reasons: string[];
+    /** The approver's role and, for an approval against the recommendation, their written reason (approval-guard.ts). */
+    role: string; overrideReason: string | null;
+  } & CoolingOffFacts)
   | ({ type: 'second_approval'; moderator: string } & CoolingOffFacts)
   | { type: 'end_cooling_off'; resetToken: string }
   | { type: 'reissue_link'; actor: string; resetToken: string }
@@ -515,9 +520,14 @@ function stepFor(command: Command): Step {
         }
         if (!t.accountId) return refuse('approve', t.state, 'rule', 'There is no account with this username: nothing to recover.');
         if (d.recovery) return refuse('approve', t.state, 'rule', 'Another recovery of this account is already approved; only one may run at a time.');
+        const guard = checkOverride(t, command.role, command.overrideReason);
+        if (!guard.ok) return refuse('approve', t.state, 'rule', guard.message);
+        // Against the evidence, a second senior must agree, whatever the approval policy found.
+        const needsSecond = command.needsSecond || guard.against !== null;
+        const reasons = guard.against ? [...command.reasons, `approved against the recommendation: ${guard.against}`] : command.reasons;
         const recovery: RecoveryRow = {
           id: command.recoveryId, ticketId: t.id, accountId: t.accountId, activeKey: t.accountId, state: 'awaiting_second',
-          resetAddress: command.resetAddress, needsSecond: command.needsSecond, firstApprover: command.moderator, firstApprovedAt: d.now,
+          resetAddress: command.resetAddress, needsSecond, firstApprover: command.moderator, firstApprovedAt: d.now,
           secondApprover: null, secondApprovedAt: null, coolingOffMs: command.coolingOffMs, coolingOffEndsAt: null, stopTokenHash: null,
           resetTokenHash: null, resetIssuedAt: null, resetExpiresAt: null, resetUsedAt: null, closedAt: null, closedReason: null, createdAt: d.now,
         };
@@ -527,11 +537,13 @@ function stepFor(command: Command): Step {
         move(d, TicketState.Approved, p);
         d.set({ ...decided, ...UNCLAIMED, decidedAt: d.now, updatedAt: d.now });
         d.event('approved', actor, true, {
-          needs_second: command.needsSecond, reasons: command.reasons, reset_to: maskEmail(command.resetAddress), cooling_off_ms: command.coolingOffMs,
-          public_text: command.needsSecond ? 'A moderator approved the recovery; a second moderator must approve it too.' : 'A moderator approved the recovery.',
+          needs_second: needsSecond, reasons, reset_to: maskEmail(command.resetAddress), cooling_off_ms: command.coolingOffMs,
+          // Staff-only fields (the status page shows public_text): the override and its reason stay in the audit entry.
+          ...(guard.against ? { against_recommendation: guard.against, override_reason: command.overrideReason!.trim() } : {}),
+          public_text: needsSecond ? 'A moderator approved the recovery; a second moderator must approve it too.' : 'A moderator approved the recovery.',
         });
         // Without a second approval to wait for, the cooling-off starts at once.
-        if (!command.needsSecond) startCoolingOff(d, command, p);
+        if (!needsSecond) startCoolingOff(d, command, p);
       };
     case 'second_approval':
       return (d, p) => {

@@ -58,6 +58,11 @@ export class TicketRepository {
     return em.findOne(Recovery, { where: { ticketId, state: In([...LIVE_RECOVERY_STATES]) } });
   }
 
+  /** The account's live recovery, whichever ticket it belongs to (only one may run per account). */
+  liveRecoveryOfAccount(accountId: string, em: EntityManager = this.dataSource.manager): Promise<Recovery | null> {
+    return em.findOneBy(Recovery, { activeKey: accountId });
+  }
+
   /** Whether another ticket's recovery of the account is live (only one may run per account). */
   async accountHasLiveRecovery(accountId: string, em: EntityManager = this.dataSource.manager): Promise<boolean> {
     return (await em.countBy(Recovery, { activeKey: accountId })) > 0;

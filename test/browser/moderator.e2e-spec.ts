@@ -224,7 +224,7 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
     clock.advance(STEP_MS); // her sign-in used this step's code: re-authentication needs the next one
     await mia.locator('#reset_address').selectOption('nora.home@mail.example');
     await mia.getByLabel('Your authenticator code (re-authentication)').fill(await code());
-    await Promise.all([mia.waitForURL(`${t.baseUrl}/dashboard/tickets/${reference}?done=approved_once`), mia.getByRole('button', { name: 'Approve', exact: true }).click()]);
+    await Promise.all([mia.waitForURL(`${t.baseUrl}/dashboard/tickets/${reference}?done=approved_once`), mia.getByRole('button', { name: 'Approve: reset link after the cooling-off', exact: true }).click()]);
     await expect(mia.locator('#action-notice').innerText()).resolves.toBe('Approved once: a second senior moderator must approve it too.');
     await expect(mia.locator('#ticket-state').innerText()).resolves.toBe('approved');
     await expect(mia.locator('#recovery-status').innerText()).resolves.toMatch(/Approved by mia; a second senior moderator must approve too\./);

@@ -87,6 +87,14 @@ export class ApproveDto {
   @MaxLength(254, { message: 'reset_address must be at most 254 characters' })
   reset_address: string;
 
+  /** Only for an approval against the recommendation (a senior's; see src/tickets/approval-guard.ts). */
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: 'override_reason must be text' })
+  @MaxLength(2000, { message: 'override_reason must be at most 2000 characters' })
+  @HasNoControlCharacters({ message: 'override_reason must not contain control characters' })
+  override_reason?: string;
+
   @Transform(trim)
   @IsString({ message: 'code is required' })
   @Matches(/^\d{6}$/, { message: 'code must be the 6 digits from your authenticator app' })
