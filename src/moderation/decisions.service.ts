@@ -128,6 +128,7 @@ export class DecisionsService {
           requesterAddresses: [ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])],
           emailProofs: passed.filter((c) => c.kind === 'email').map((c) => c.target),
           repositoryProof: passed.some((c) => c.kind === 'repository'),
+          lostAccessToFile: ticket.requestType === 'lost_email_access',
         }, this.config.resets, this.scoring);
         if (!policy.ok) throw DomainError.validation([{ field: policy.field, reasons: [policy.reason] }]);
         const approved = await this.writer.execute(em, current, {

@@ -166,7 +166,7 @@ export class TicketViewService {
           recordedBy: ticket.cocRecordedBy ? actorName(ticket.cocRecordedBy) : null,
           current: ticket.cocVersion === CODE_OF_CONDUCT.version, currentVersion: CODE_OF_CONDUCT.version,
         } : null,
-        options: this.options(ticket, account),
+        options: this.options(ticket, account, challenges.filter((c) => c.kind === 'email' && c.state === 'passed').map((c) => c.target)),
         recovery: recovery ? {
           state: words(recovery.state), firstApprover: recovery.firstApprover, secondApprover: recovery.secondApprover, needsSecond: recovery.needsSecond,
           coolingOffEndsAt: recovery.coolingOffEndsAt, resetExpiresAt: recovery.resetExpiresAt, resetUsedAt: recovery.resetUsedAt,
@@ -176,13 +176,24 @@ export class TicketViewService {
     };
   }
 
-  private options(ticket: Ticket, account: AccountRecord | null): TicketView['options'] {
+  /**
+   * The reset link's choices, the first being the form's default: what was proven (an address on file
+   * whose code the requester typed back), then the other trusted addresses on file (none when the
+   * requester said they lost access to them and reads none of them), then the requester's own.
+   */
+  private options(ticket: Ticket, account: AccountRecord | null, provenAddresses: string[]): TicketView['options'] {
     const trusted = account ? account.emails.filter((e) => mayReceiveCode(account, e.address, this.scoring)).map((e) => e.address) : [];
     const trustedKeys = new Set(trusted.map(emailKey));
+    const provenKeys = new Set(provenAddresses.map(emailKey));
+    const reads = new Set([ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])].map(emailKey));
+    const lost = ticket.requestType === 'lost_email_access';
+    const proven = trusted.filter((a) => provenKeys.has(emailKey(a)));
+    const onFile = trusted.filter((a) => !provenKeys.has(emailKey(a)) && (!lost || reads.has(emailKey(a))));
     const own = [ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])].filter((a, i, all) => all.indexOf(a) === i && !trustedKeys.has(emailKey(a)));
     return {
       resetAddresses: [
-        ...trusted.map((address) => ({ address, label: `${address} (verified, on file)` })),
+        ...proven.map((address) => ({ address, label: `${address} (on file, control proven by a code)` })),
+        ...onFile.map((address) => ({ address, label: `${address} (verified, on file)` })),
         ...own.map((address) => ({ address, label: `${address} (the requester's, not on file: needs a second senior and the long cooling-off)` })),
       ],
       codeAddresses: trusted,

@@ -15,7 +15,7 @@ const durations = { coolingOffMs: 24 * 3_600_000, coolingOffLongMs: 72 * 3_600_0
 const config = { expiredDomains: ['lapsed.test'] };
 const facts = (over: Partial<ApprovalFacts> = {}): ApprovalFacts => ({
   riskFlags: [], account, resetAddress: 'alice@example.org', requesterAddresses: ['new@example.net'],
-  emailProofs: ['alice@example.org'], repositoryProof: false, ...over,
+  emailProofs: ['alice@example.org'], repositoryProof: false, lostAccessToFile: false, ...over,
 });
 
 describe('approvalPolicy', () => {
@@ -63,6 +63,16 @@ describe('approvalPolicy', () => {
     expect(approvalPolicy(facts({ resetAddress: 'alice@lapsed.test' }), durations, config)).toMatchObject({ ok: false, field: 'reset_address' });
     const given = approvalPolicy(facts({ resetAddress: 'x@lapsed.test', requesterAddresses: ['x@lapsed.test'] }), durations, config);
     expect(given).toMatchObject({ ok: false, reason: expect.stringContaining('expired domain') });
+  });
+
+  it('refuses an address on file the requester said they lost, unless they proved it or say they read it', () => {
+    const lost = { lostAccessToFile: true, emailProofs: [] };
+    expect(approvalPolicy(facts({ ...lost, resetAddress: 'alice@example.org' }), durations, config))
+      .toMatchObject({ ok: false, field: 'reset_address', reason: expect.stringContaining('lost access to the addresses on file') });
+    expect(approvalPolicy(facts({ ...lost, resetAddress: 'alice@example.org', emailProofs: ['Alice@example.org'] }), durations, config)).toMatchObject({ ok: true });
+    expect(approvalPolicy(facts({ ...lost, resetAddress: 'alice@example.org', requesterAddresses: ['alice@example.org'] }), durations, config)).toMatchObject({ ok: true });
+    // Their own new address stays possible (with four-eyes and the long cooling-off).
+    expect(approvalPolicy(facts({ ...lost, resetAddress: 'new@example.net' }), durations, config)).toMatchObject({ ok: true, needsSecond: true, newChannel: true });
   });
 
   it('does not count a code proof on an address that is no longer trusted', () => {

@@ -30,6 +30,8 @@ export interface ApprovalFacts {
   emailProofs: readonly string[];
   /** A repository challenge passed. */
   repositoryProof: boolean;
+  /** The requester said they lost access to the address(es) on file (request type `lost_email_access`). */
+  lostAccessToFile: boolean;
 }
 
 export interface ApprovalDurations {
@@ -55,6 +57,12 @@ export function approvalPolicy(facts: ApprovalFacts, durations: ApprovalDuration
   const requesters = facts.requesterAddresses.map(emailKey);
   if (!onFile && !requesters.includes(target)) {
     return { ok: false, field: 'reset_address', reason: 'reset_address must be a verified address on file or an address the requester gave' };
+  }
+  // A link to an address the requester said they cannot read would reach nobody, or whoever took it over;
+  // it may go there only if they proved control of it since (a code typed back) or say they read it.
+  const proven = facts.emailProofs.map(emailKey).includes(target);
+  if (facts.lostAccessToFile && onFile && !proven && !requesters.includes(target)) {
+    return { ok: false, field: 'reset_address', reason: 'reset_address is on file, but the requester said they lost access to the addresses on file: send the link to an address they proved or still read' };
   }
   if (isExpired(target, config)) {
     return { ok: false, field: 'reset_address', reason: 'reset_address is on an expired domain: whoever holds the domain now would get the link' };
