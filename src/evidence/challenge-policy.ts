@@ -1,7 +1,7 @@
 import { emailKey } from '../common/normalize.js';
 import type { ScoringConfig } from '../scoring/scoring.config.js';
 import { findEmail, isExpired } from '../scoring/rules/helpers.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 
 /** At most this many automatic codes per ticket: the contact address and up to five still read. */
 export const MAX_AUTOMATIC_CODES = 6;

@@ -21,7 +21,7 @@ import { OutboxMessage } from '../jobs/outbox.entity.js';
 import { assess } from '../scoring/assess.js';
 import type { ScoringConfig } from '../scoring/scoring.config.js';
 import type { Assessment, TicketEvidence } from '../scoring/scoring.types.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 import { AccountRepository } from '../directory/account.repository.js';
 
 /**

@@ -16,7 +16,7 @@ import { holderName, riskFlagList, slaBadge, type SlaBadge } from './queue-forma
 import { Recovery } from '../tickets/recovery.entity.js';
 import type { ScoringConfig } from '../scoring/scoring.config.js';
 import type { RiskFlag, SignalKind } from '../scoring/scoring.types.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 import { AccountRepository } from '../directory/account.repository.js';
 import { TicketRepository } from '../tickets/ticket.repository.js';
 

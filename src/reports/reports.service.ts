@@ -7,7 +7,7 @@ import {
 } from './report-figures.js';
 import { ReportQueries } from './report-queries.js';
 import type { ReportRange } from './report-range.js';
-import type { ReportTable } from './report-tables.js';
+import type { ReportTable, ReportTableData } from './report-tables.js';
 
 /** Everything the report page shows, as data: the CSV and JSON downloads are cut from the same object. */
 export interface Report {
@@ -23,13 +23,6 @@ export interface Report {
   breachCount: number;
   moderators: ModeratorRow[];
   decisionTimes: DistributionRow[];
-}
-
-/** One table of a report, for a download. */
-export interface ReportTableData {
-  range: ReportRange;
-  generatedAt: Date;
-  rows: ReadonlyArray<object>;
 }
 
 /**

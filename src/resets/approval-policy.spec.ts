@@ -1,5 +1,5 @@
 import { addressesToNotify, approvalPolicy, type ApprovalFacts } from './approval-policy.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 
 const joined = new Date('2018-01-01T00:00:00Z');
 const account: AccountRecord = {

@@ -4,7 +4,7 @@ import { emailKey } from '../common/normalize.js';
 import { mayReceiveCode } from '../evidence/challenge-policy.js';
 import type { ScoringConfig } from '../scoring/scoring.config.js';
 import { isExpired } from '../scoring/rules/helpers.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 
 /**
  * Who may approve. The first approval comes from the moderator holding the ticket (any role that decides:

@@ -5,7 +5,7 @@ import type { TicketOverrides } from './scoring.fixtures.js';
 import type { TicketEvidence } from './scoring.types.js';
 import { DEFAULT_SCORING_CONFIG as C } from './scoring.config.js';
 import type { ScoringConfig } from './scoring.config.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from './account-record.js';
 
 const PRIVATE = 'alice.private@mail.example';
 

@@ -1,11 +1,10 @@
-import type { Assessment, RiskFlag, Signal, TicketEvidence } from './scoring.types.js';
+import type { Assessment, Band, Recommendation, RiskFlag, Signal, TicketEvidence } from './scoring.types.js';
 import { RISK_FLAGS } from './scoring.types.js';
 import { RULES, emailChallengeCounts, repoChallengeCounts } from './rules/index.js';
 import type { RuleInput } from './rules/index.js';
 import { DEFAULT_SCORING_CONFIG } from './scoring.config.js';
 import type { ScoringConfig } from './scoring.config.js';
-import type { Band, Recommendation } from '../tickets/ticket.types.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from './account-record.js';
 
 /** Flags after which a decision needs a second moderator (SECURITY #13). */
 const SECOND_MODERATOR_FLAGS: readonly RiskFlag[] = ['competing_requests', 'primary_email_changed_recently', 'high_value_account'];
