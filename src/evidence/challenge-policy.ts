@@ -8,7 +8,7 @@ export const MAX_AUTOMATIC_CODES = 6;
 
 /**
  * Whether a code may go to this address: it must be on file, verified, current (a removed address may
- * have changed hands) and not on an expired domain (SECURITY #6). Anything else gets a decoy.
+ * have changed hands) and not on an expired domain (docs/security.md #6). Anything else gets a decoy.
  */
 export function mayReceiveCode(account: AccountRecord | null, address: string, config: Pick<ScoringConfig, 'expiredDomains'>): boolean {
   if (!account) return false;

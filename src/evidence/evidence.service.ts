@@ -45,7 +45,7 @@ export class EvidenceService {
 
   /**
    * One assess job: the outbox row says which ticket and why. Marking the row in the same transaction
-   * makes a job that runs twice (a retry after a crash, SECURITY #23) store one assessment. `then` runs
+   * makes a job that runs twice (a retry after a crash, docs/security.md #23) store one assessment. `then` runs
    * in the same transaction (the pipeline routes the ticket there), so it happens exactly when the
    * assessment does.
    */

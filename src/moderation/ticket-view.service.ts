@@ -105,7 +105,7 @@ export interface AccountSummary {
 }
 
 /**
- * The moderator's ticket page (read side, issue 5): the ticket, its claims against the directory, the
+ * The moderator's ticket page (read side): the ticket, its claims against the directory, the
  * latest assessment with every signal, challenges, the whole timeline and the Code of Conduct record.
  * One query for the ticket, then four at once (account, assessments, challenges, events): no N+1.
  */

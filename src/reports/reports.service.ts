@@ -78,8 +78,8 @@ const TABLE_ROWS: Record<ReportTable, (inputs: ReportInputs) => Promise<Readonly
 };
 
 /**
- * Builds reports from what tickets recorded when things happened (DESIGN.md: reports are computed from
- * the timeline, not from timers): measures fixed at the first response and the decision, outcomes,
+ * Builds reports from what tickets recorded when things happened (docs/architecture.md, "SLA conventions":
+ * reports read stored measures, never timers): measures fixed at the first response and the decision, outcomes,
  * and closings; never from the state of timers in Redis.
  */
 @Injectable()

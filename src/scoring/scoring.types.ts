@@ -72,6 +72,6 @@ export interface Assessment {
   recommendation: Recommendation;
   signals: Signal[];
   riskFlags: RiskFlag[];
-  /** Proven control of a verified address on file plus an independent second proof (SECURITY #5). */
+  /** Proven control of a verified address on file plus an independent second proof (docs/security.md #5). */
   nistAal2Satisfied: boolean;
 }
