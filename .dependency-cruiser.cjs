@@ -57,12 +57,15 @@ const PURE_FILES = [
 ];
 
 /**
- * What a pure file may not import: drivers, frameworks, the file system, the network, entities. Node
- * built-ins are resolved without their node: prefix (node:fs → fs).
+ * What a pure file may not import: drivers, frameworks, the file system, the network, entities. A
+ * package resolves to its file under node_modules/ (or stays a bare name when it cannot be resolved);
+ * Node built-ins resolve without their node: prefix (node:fs → fs).
  */
 const IO_MODULES = [
-  '^typeorm($|/)', '^ioredis($|/)', '^bullmq($|/)', '^@nestjs/', '^pg($|/)', '^better-sqlite3($|/)',
-  '^(node:)?fs($|/)', '^(node:)?net$', '^nodemailer($|/)', '\\.entity\\.ts$',
+  '(^|node_modules/)(typeorm|ioredis|bullmq|pg|better-sqlite3|nodemailer)(/|$)',
+  '(^|node_modules/)@nestjs/',
+  '^(node:)?(fs|net)(/|$)',
+  '\\.entity\\.ts$',
 ];
 
 const layerRules = [];

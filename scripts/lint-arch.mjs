@@ -288,7 +288,8 @@ for (const v of violations) {
 for (const cycle of cycles) {
   console.log(`no-folder-cycle: ${cycle.folders.join(', ')} import each other:`);
   for (const arrow of cycle.arrows) {
-    console.log(`    ${arrow.from} -> ${arrow.to}: ${arrow.imports.join('; ')}`);
+    const more = arrow.imports.length > 2 ? `; and ${arrow.imports.length - 2} more` : '';
+    console.log(`    ${arrow.from} -> ${arrow.to}: ${arrow.imports.slice(0, 2).join('; ')}${more}`);
   }
 }
 const total = violations.length + cycles.length;
