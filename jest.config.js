@@ -1,4 +1,4 @@
-// ESM mode on Node 20: see ../shared/STACK.md ("Jest needs an ESM bridge").
+// ESM mode: see docs/architecture.md, stack notes ("The Jest ESM bridge").
 export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test'],

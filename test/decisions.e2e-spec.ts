@@ -35,7 +35,7 @@ const OTHERS = ['deny-me', 'ask-me', 'coc-me', 'stop-me', 'expire-me', 'override
   makeAccount({ username, emails: [address(`${username}@owner.example`, { primary: true })] }));
 
 /**
- * The decisions of issue 5 through HTTP: questions, denials with templates, the Code of Conduct record,
+ * The moderators' decisions (docs/moderation.md, "Decisions") through HTTP: questions, denials with templates, the Code of Conduct record,
  * approval with re-authentication, four-eyes, cooling-off with stop links, the single-use reset link.
  * The app's clock is movable; each TOTP code is computed for the app's "now".
  */

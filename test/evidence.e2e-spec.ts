@@ -255,7 +255,7 @@ describe('evidence: assessments and proof of control, through the API, the datab
       if (!hint) throw new Error('no hint yet');
     });
     // The hint mail (sent to the addresses on file) never goes to the contact address; the requester gets
-    // the routing's answer instead (issue 4), which the status page shows too.
+    // the routing's answer instead (docs/architecture.md, step 2), which the status page shows too.
     expect(readMails(t.mailDir).some((m) => m.to.includes('bob-new@elsewhere.example') && m.subject.includes('You can sign in with a recovery code'))).toBe(false);
     const page = (await request(t.server).get(`/status/${first.token}`).expect(200)).text;
     expect(page).toContain('Still have recovery codes?');

@@ -5,7 +5,7 @@ import { makeTicketBody, seedDirectory } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /*
- * SECURITY: intake must not tell whether a username exists. For existing and unknown usernames the
+ * docs/security.md #1: intake must not tell whether a username exists. For existing and unknown usernames the
  * answer is the same (status, body byte for byte, every header name and value but Date) once the
  * per-request values (reference, status token) are normalised, and the median latencies differ by
  * less than 50 ms. Only the ticket row knows: account_id is set for an existing account, null otherwise.

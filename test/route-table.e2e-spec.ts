@@ -13,8 +13,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 import { REFERENCE_PATTERN } from '../src/common/tokens.js';
 
 /**
- * The whole route table, read from the running app, against the access rules of issue 5 and
- * SECURITY.md #14/#19. Routes come from Nest's own metadata (controllers, @Get/@Post…, @Roles,
+ * The whole route table, read from the running app, against the access rules of
+ * docs/moderation.md ("Roles") and docs/security.md #14/#19. Routes come from Nest's own metadata (controllers, @Get/@Post…, @Roles,
  * guards), so a route added later is covered without touching this file; Fastify's table is read too,
  * so a route registered past Nest (a plugin) must be on the public list.
  *
@@ -33,7 +33,7 @@ import { REFERENCE_PATTERN } from '../src/common/tokens.js';
 /** Where staff pages live: anything here must name its roles. */
 const STAFF_PREFIXES = ['/dashboard', '/ops', '/reports', '/admin'];
 
-/** The public surface as it is at issue 5; `/*` means the path and everything below it. Add to it deliberately. */
+/** The public surface; `/*` means the path and everything below it. Add to it deliberately. */
 const PUBLIC_ROUTES = [
   '/', '/recover', '/code-of-conduct', '/api/v1/tickets', '/health/*', '/status/*', '/login/*', '/logout',
   // The token in the path is the key (stop links go to every address on file; reset links to the verified one).

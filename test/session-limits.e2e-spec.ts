@@ -9,7 +9,7 @@ const IDLE_NOTICE = 'Your session ended after 15 minutes without activity; pleas
 const LIFETIME_NOTICE = 'Your session ended after 8 hours; please sign in again.';
 const noticeIn = (html: string) => /id="sign-in-notice">([^<]*)</.exec(html)?.[1];
 
-describe('staff sessions end after 15 minutes idle and 8 hours in all (SECURITY.md #18)', () => {
+describe('staff sessions end after 15 minutes idle and 8 hours in all (docs/security.md #18)', () => {
   let t: TestApp;
   const clock = new MovableClock();
 

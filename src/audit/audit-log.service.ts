@@ -52,7 +52,7 @@ async function flushAudit(em: EntityManager): Promise<void> {
 }
 
 /**
- * The append-only, hash-chained audit log (SECURITY.md): every moderator and system action on a
+ * The append-only, hash-chained audit log (docs/security.md): every moderator and system action on a
  * ticket, written in the same transaction as the action (appendAudit), so the log holds exactly what
  * happened; here it is read and verified.
  */
@@ -78,7 +78,7 @@ export class AuditLog {
   }
 
   /**
-   * The newest entries first (the dashboard's audit page, issue 5), optionally for one ticket, actor or
+   * The newest entries first (the dashboard's audit page), optionally for one ticket, actor or
    * action and from `from` up to (not including) `until`; `beforeId` continues a page (keyset, no OFFSET).
    */
   async recent(filter: AuditQuery, limit = 100, beforeId?: number): Promise<AuditEntry[]> {

@@ -1,4 +1,4 @@
-/** Staff roles, least to most trusted (issue 5): every dashboard route names the roles it admits. */
+/** Staff roles, least to most trusted (docs/moderation.md, "Roles"): every dashboard route names the roles it admits. */
 export const MODERATOR_ROLES = ['moderator', 'senior', 'ops', 'admin'] as const;
 export type ModeratorRole = (typeof MODERATOR_ROLES)[number];
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 /**
  * argon2id with OWASP's first recommended set (Password Storage Cheat Sheet): 19 MiB of memory,
  * 2 iterations, 1 lane. @node-rs/argon2 defaults to argon2id (its const enum is left out on purpose,
- * see STACK.md), so only the costs are given.
+ * see docs/architecture.md, stack notes), so only the costs are given.
  */
 export const ARGON2_OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 

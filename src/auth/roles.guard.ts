@@ -40,7 +40,7 @@ export interface StaffAccessDeps {
 }
 
 /**
- * Admits only signed-in moderators whose role is listed (SECURITY.md #14, issue 5), or throws
+ * Admits only signed-in moderators whose role is listed (docs/security.md #14), or throws
  * SignInRequired / RoleNotAllowed. The account is read again on every request, so disabling a moderator
  * or changing their role takes effect at once rather than when the session expires. Used by the role
  * guard and by hooks guarding routes Nest does not serve (the ops queue board). `touch: false` checks
@@ -51,7 +51,7 @@ export async function admitStaff(
 ): Promise<void> {
   const staff = staffOf(request);
   if (!staff) throw new SignInRequired();
-  // SECURITY.md #18: the limits are checked here, against the Clock; Redis's expiry is only a backstop.
+  // docs/security.md #18: the limits are checked here, against the Clock; Redis's expiry is only a backstop.
   const now = deps.clock.now().getTime();
   const ended = sessionEnded(staff, now, deps.config.session);
   if (ended) {

@@ -8,7 +8,7 @@ type Callback = (error?: unknown) => void;
  * `${prefix}:sess:<id>`, expiring `ttlMs` after its last save. Every save (each request of a signed-in
  * moderator: the session plugin is `rolling`) renews the expiry; the expiry is a backstop for abandoned
  * sessions, the role guard enforces SESSION_IDLE and SESSION_TTL (staff-session.ts, sessionEnded).
- * Simpler than connect-redis, which brings express-session and a second Redis client (STACK.md).
+ * Simpler than connect-redis, which brings express-session and a second Redis client (docs/architecture.md, stack notes).
  * While Redis is away a session cannot be read: the staff pages fail closed with a 500, and the
  * requester's pages, which carry no session cookie, never touch the store.
  */

@@ -34,7 +34,7 @@ function notices(config: AppConfig): Record<string, string> {
 }
 
 /**
- * Moderator sign-in (issue 5): name and password, a forced password change at first sign-in, TOTP
+ * Moderator sign-in (docs/moderation.md, "Signing in"): name and password, a forced password change at first sign-in, TOTP
  * enrolment or a TOTP code, then a fresh session. Plain forms: no client-side script.
  */
 @ApiExcludeController()

@@ -33,7 +33,7 @@ function isStaffRequest(request: FastifyRequest): boolean {
 }
 
 /**
- * Staff sessions, in the order the plugins depend on each other (STACK.md): cookie → session →
+ * Staff sessions, in the order the plugins depend on each other (docs/architecture.md, stack notes): cookie → session →
  * csrf-protection → the hook that checks tokens. Call before the app is initialised, so the hook
  * applies to the controllers' routes.
  */
@@ -63,7 +63,7 @@ export async function registerStaffSessions(app: NestFastifyApplication, config:
   });
   await app.register(fastifyCsrfProtection, {
     sessionPlugin: '@fastify/session',
-    // SECURITY.md #19: the token comes from the form field or a header, never from a cookie or the query.
+    // docs/security.md #19: the token comes from the form field or a header, never from a cookie or the query.
     getToken: (request: FastifyRequest) => {
       const body = request.body as Record<string, unknown> | undefined;
       const fromBody = typeof body === 'object' && body !== null && typeof body._csrf === 'string' ? body._csrf : undefined;

@@ -19,7 +19,7 @@ export interface StaffIdentity {
 export type SessionEnd = 'idle' | 'lifetime';
 
 /**
- * Whether a signed-in session has ended at `now` (SECURITY.md #18): after `idleMs` without a staff
+ * Whether a signed-in session has ended at `now` (docs/security.md #18): after `idleMs` without a staff
  * request or `ttlMs` after the sign-in, whichever comes first; each limit is reached at its exact end.
  */
 export function sessionEnded(staff: StaffIdentity, now: number, limits: { idleMs: number; ttlMs: number }): SessionEnd | null {
@@ -66,7 +66,7 @@ export const PENDING_SIGN_IN_MS = 10 * 60_000;
 
 /**
  * The cookie is Secure wherever the site is served over https or runs in production; there it also takes
- * the `__Host-` prefix (SECURITY.md #18: the browser then refuses it unless Secure, path /, no Domain).
+ * the `__Host-` prefix (docs/security.md #18: the browser then refuses it unless Secure, path /, no Domain).
  * Plain http in development and tests cannot carry a Secure cookie, hence the switch.
  */
 export function staffCookie(config: AppConfig): { name: string; secure: boolean } {

@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 export const TOTP_PERIOD_SECONDS = 30;
 const ISSUER = 'Recovery Desk';
 
-/** 20 random bytes (160 bits, SECURITY.md #16 and RFC 4226's recommendation), base32 as apps expect. */
+/** 20 random bytes (160 bits, docs/security.md #16 and RFC 4226's recommendation), base32 as apps expect. */
 export function newTotpSecret(): string {
   return generateSecret({ length: 20 });
 }
@@ -29,7 +29,7 @@ export function normalizeCode(input: unknown): string | null {
 
 /**
  * The time step a code was made for, or null when it is wrong. One step of clock drift either side is
- * allowed (±30 s, SECURITY.md #16), and a code whose step is at or before `afterStep` (the last one
+ * allowed (±30 s, docs/security.md #16), and a code whose step is at or before `afterStep` (the last one
  * accepted) is refused, so a code cannot be replayed within its window.
  */
 export async function acceptedStep(secret: string, input: unknown, options: { now: Date; afterStep?: number | null }): Promise<number | null> {

@@ -18,7 +18,7 @@ type Log = (line: string) => void;
 type Statement = { sql: string; parameters: unknown[] };
 
 const DAY = 86_400_000;
-/** The aim of issue 6: the report page renders in under a second with a million tickets. */
+/** The aim (docs/performance.md): the report page renders in under a second with a million tickets. */
 const AIM_MS = 1_000;
 /** Names for the profile: ReportQueries' statements, each known by a piece of its SQL. */
 const STATEMENT_NAMES: ReadonlyArray<readonly [string, RegExp]> = [

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { redactText, redactValue } from './redact.js';
 
-/** JSON logs through pino; addresses, tokens and cookies never reach them (SECURITY.md #22). */
+/** JSON logs through pino; addresses, tokens and cookies never reach them (docs/security.md #22). */
 @Module({
   imports: [
     LoggerModule.forRootAsync({

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** 32 random bytes as base64url (43 characters): for links sent to people (SECURITY.md #7). */
+/** 32 random bytes as base64url (43 characters): for links sent to people (docs/security.md #7). */
 export function newSecretToken(): string {
   return randomBytes(32).toString('base64url');
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { parseRepository } from '../common/normalize.js';
-import type { AccountRecord } from './account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 import { Account } from './account.entity.js';
 
 /**

@@ -5,7 +5,7 @@ import { emailKey, projectKey, usernameKey } from '../common/normalize.js';
 import { Transactions } from '../database/transactions.js';
 import { Account, AccountEmail, AccountProject } from './account.entity.js';
 import type { DirectoryAccountDto } from './dto/directory-file.dto.js';
-import type { SecondFactorCounts } from './account-record.js';
+import type { SecondFactorCounts } from '../scoring/account-record.js';
 
 export interface ImportCounts {
   accounts: number;

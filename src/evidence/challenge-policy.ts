@@ -1,14 +1,14 @@
 import { emailKey } from '../common/normalize.js';
 import type { ScoringConfig } from '../scoring/scoring.config.js';
 import { findEmail, isExpired } from '../scoring/rules/helpers.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 
 /** At most this many automatic codes per ticket: the contact address and up to five still read. */
 export const MAX_AUTOMATIC_CODES = 6;
 
 /**
  * Whether a code may go to this address: it must be on file, verified, current (a removed address may
- * have changed hands) and not on an expired domain (SECURITY #6). Anything else gets a decoy.
+ * have changed hands) and not on an expired domain (docs/security.md #6). Anything else gets a decoy.
  */
 export function mayReceiveCode(account: AccountRecord | null, address: string, config: Pick<ScoringConfig, 'expiredDomains'>): boolean {
   if (!account) return false;

@@ -19,7 +19,7 @@ import { REPOSITORY_VERIFIERS, type RepositoryVerifier, type VerifierResult } fr
 import { SCORING_CONFIG } from './scoring-config.provider.js';
 import { MailTemplate } from '../notifications/mail-template.js';
 import type { ScoringConfig } from '../scoring/scoring.config.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 import { AccountRepository } from '../directory/account.repository.js';
 
 /** Repository challenges a requester may have open at once, and checks per challenge. */

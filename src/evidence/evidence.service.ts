@@ -21,7 +21,7 @@ import { OutboxMessage } from '../jobs/outbox.entity.js';
 import { assess } from '../scoring/assess.js';
 import type { ScoringConfig } from '../scoring/scoring.config.js';
 import type { Assessment, TicketEvidence } from '../scoring/scoring.types.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 import { AccountRepository } from '../directory/account.repository.js';
 
 /**
@@ -45,7 +45,7 @@ export class EvidenceService {
 
   /**
    * One assess job: the outbox row says which ticket and why. Marking the row in the same transaction
-   * makes a job that runs twice (a retry after a crash, SECURITY #23) store one assessment. `then` runs
+   * makes a job that runs twice (a retry after a crash, docs/security.md #23) store one assessment. `then` runs
    * in the same transaction (the pipeline routes the ticket there), so it happens exactly when the
    * assessment does.
    */

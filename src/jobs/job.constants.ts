@@ -83,7 +83,7 @@ export function checkJobData<N extends JobName>(name: N, data: unknown): { ok: t
 
 /**
  * Job options decided in one place. Outbox jobs reuse the outbox row's id as job id, so publishing
- * the same row twice adds one job; jobs carry ids only, never personal data (SECURITY.md #30).
+ * the same row twice adds one job; jobs carry ids only, never personal data (docs/security.md #30).
  */
 export function jobOptions(name: JobName, id: string): JobsOptions {
   switch (name) {
@@ -91,7 +91,7 @@ export function jobOptions(name: JobName, id: string): JobsOptions {
     case JobName.SlaCheck:
     case JobName.LeaseExpiry:
     case JobName.CoolingOffEnd:
-      // Deterministic ids (DESIGN.md principle 3). Removed when done, failed or not, so the same id can
+      // Deterministic ids (docs/architecture.md, principle 3). Removed when done, failed or not, so the same id can
       // be armed again; the reconciler re-adds anything lost.
       return { jobId: id, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true };
     default:

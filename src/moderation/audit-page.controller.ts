@@ -5,7 +5,7 @@ import { Roles } from '../auth/roles.guard.js';
 import { auditQuery, parseAuditFilters } from './audit-filters.js';
 import { AuditViewService } from './audit-view.service.js';
 
-/** The audit log for admins (issue 5): newest first, filtered, 50 a page, and the chain check on request. */
+/** The audit log for admins: newest first, filtered, 50 a page, and the chain check on request. */
 @ApiExcludeController()
 @Controller('dashboard/audit')
 @Roles('admin')

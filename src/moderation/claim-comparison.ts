@@ -10,7 +10,7 @@ import { everPublic, findEmail, isDisposable, isExpired, mentionedAddresses } fr
 import { joinDateDistance } from '../scoring/rules/join-date.rule.js';
 import { namesHandle } from '../scoring/rules/linked-identity.rule.js';
 import { hasSecondFactor } from '../scoring/rules/second-factor.rule.js';
-import type { AccountEmailRecord, AccountRecord } from '../directory/account-record.js';
+import type { AccountEmailRecord, AccountRecord } from '../scoring/account-record.js';
 
 export type Verdict = 'matches' | 'contradicts' | 'not_on_file';
 

@@ -21,10 +21,10 @@ type Form = Record<string, unknown> | undefined;
 type Done = 'asked' | 'denied' | 'noted' | 'challenge' | 'coc' | 'escalated' | 'approved' | 'approved_once' | 'second_approval' | 'reissued' | 'reopened';
 
 /**
- * The decision forms of the ticket page (issue 5). Plain POSTs (CSRF-checked by the staff hook), each
+ * The decision forms of the ticket page (docs/moderation.md, "Decisions"). Plain POSTs (CSRF-checked by the staff hook), each
  * answered with a redirect to the ticket (303) or a page that names the field and the reason (4xx).
  * Approvals re-authenticate with a fresh second-factor code right before they take effect
- * (SECURITY.md #15), and the session id changes then (#18). Ops cannot decide: they only read.
+ * (docs/security.md #15), and the session id changes then (docs/security.md #18). Ops cannot decide: they only read.
  * `@Roles` sits on each handler, not on the class, so the role guard runs once per request.
  */
 @ApiExcludeController()

@@ -35,7 +35,7 @@ const DONE_NOTICES: Record<string, string> = {
 
 const option = (value: string, selected: string | undefined) => ({ value, label: value.replace(/_/g, ' '), selected: value === selected });
 
-/** The queue page, "Work next" and the ticket page (issue 5). Plain forms: no client-side script. */
+/** The queue page, "Work next" and the ticket page. Plain forms: no client-side script. */
 @ApiExcludeController()
 @Controller('dashboard')
 @Roles(...MODERATOR_ROLES)

@@ -16,7 +16,7 @@ import { holderName, riskFlagList, slaBadge, type SlaBadge } from './queue-forma
 import { Recovery } from '../tickets/recovery.entity.js';
 import type { ScoringConfig } from '../scoring/scoring.config.js';
 import type { RiskFlag, SignalKind } from '../scoring/scoring.types.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 import { AccountRepository } from '../directory/account.repository.js';
 import { TicketRepository } from '../tickets/ticket.repository.js';
 
@@ -105,7 +105,7 @@ export interface AccountSummary {
 }
 
 /**
- * The moderator's ticket page (read side, issue 5): the ticket, its claims against the directory, the
+ * The moderator's ticket page (read side): the ticket, its claims against the directory, the
  * latest assessment with every signal, challenges, the whole timeline and the Code of Conduct record.
  * One query for the ticket, then four at once (account, assessments, challenges, events): no N+1.
  */

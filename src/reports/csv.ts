@@ -1,7 +1,9 @@
 // CSV as spreadsheets read it (RFC 4180, CRLF). A cell that a spreadsheet would run as a formula
 // (starting with =, +, -, @, tab or CR) gets a leading apostrophe: ticket fields come from requesters
 // (OWASP "CSV injection"). Numbers are written as numbers, so negative figures stay numeric.
-import type { Cell } from './report-tables.js';
+
+/** One value of a CSV row. */
+export type Cell = string | number | boolean | null;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 

@@ -1,8 +1,8 @@
 // The report's tables by name, as downloads: `/reports/<name>.csv` and `.json` carry exactly the rows
 // the page shows (times in milliseconds, shares in percent with one decimal).
-import { toCsv } from './csv.js';
+import { type Cell, toCsv } from './csv.js';
 import { AGE_BUCKETS } from './report-math.js';
-import type { ReportTableData } from './reports.service.js';
+import type { ReportRange } from './report-range.js';
 
 export const REPORT_TABLES = ['sla', 'daily', 'backlog', 'breaches', 'moderators', 'decision-times'] as const;
 export type ReportTable = (typeof REPORT_TABLES)[number];
@@ -11,7 +11,14 @@ export function isReportTable(name: string): name is ReportTable {
   return (REPORT_TABLES as readonly string[]).includes(name);
 }
 
-export type Cell = string | number | boolean | null;
+export type { Cell };
+
+/** One table of a report, for a download. */
+export interface ReportTableData {
+  range: ReportRange;
+  generatedAt: Date;
+  rows: ReadonlyArray<object>;
+}
 
 /** Column order of each table (the CSV header, even when the range has no rows). */
 export const TABLE_COLUMNS: Record<ReportTable, readonly string[]> = {

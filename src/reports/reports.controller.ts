@@ -11,7 +11,7 @@ import { BREACHES_ON_PAGE, reportView } from './report-view.js';
 import { ReportsService } from './reports.service.js';
 
 /**
- * SLA and workload reports for ops (issue 6): the page, and each of its tables as CSV and JSON with the
+ * SLA and workload reports for ops (docs/reports.md): the page, and each of its tables as CSV and JSON with the
  * same query parameters (from, to, type, tz). A bad parameter is named in a 400; nothing is cached.
  */
 @ApiExcludeController()

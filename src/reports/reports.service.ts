@@ -7,7 +7,7 @@ import {
 } from './report-figures.js';
 import { ReportQueries } from './report-queries.js';
 import type { ReportRange } from './report-range.js';
-import type { ReportTable } from './report-tables.js';
+import type { ReportTable, ReportTableData } from './report-tables.js';
 
 /** Everything the report page shows, as data: the CSV and JSON downloads are cut from the same object. */
 export interface Report {
@@ -23,13 +23,6 @@ export interface Report {
   breachCount: number;
   moderators: ModeratorRow[];
   decisionTimes: DistributionRow[];
-}
-
-/** One table of a report, for a download. */
-export interface ReportTableData {
-  range: ReportRange;
-  generatedAt: Date;
-  rows: ReadonlyArray<object>;
 }
 
 /**
@@ -85,8 +78,8 @@ const TABLE_ROWS: Record<ReportTable, (inputs: ReportInputs) => Promise<Readonly
 };
 
 /**
- * Builds reports from what tickets recorded when things happened (DESIGN.md: reports are computed from
- * the timeline, not from timers): measures fixed at the first response and the decision, outcomes,
+ * Builds reports from what tickets recorded when things happened (docs/architecture.md, "SLA conventions":
+ * reports read stored measures, never timers): measures fixed at the first response and the decision, outcomes,
  * and closings; never from the state of timers in Redis.
  */
 @Injectable()

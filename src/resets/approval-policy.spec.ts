@@ -1,5 +1,5 @@
 import { addressesToNotify, approvalPolicy, type ApprovalFacts } from './approval-policy.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 
 const joined = new Date('2018-01-01T00:00:00Z');
 const account: AccountRecord = {
@@ -45,7 +45,7 @@ describe('approvalPolicy', () => {
     expect(policy).toMatchObject({ ok: true, needsSecond: true, longCoolingOff: true, coolingOffMs: durations.coolingOffLongMs });
   });
 
-  // SECURITY.md #3: a requester-supplied address gets a token only with four-eyes plus cooling-off.
+  // docs/security.md #3: a requester-supplied address gets a token only with four-eyes plus cooling-off.
   it('sends the link to a new channel only with a second moderator and the long cooling-off', () => {
     const policy = approvalPolicy(facts({ resetAddress: 'New@Example.net' }), durations, config);
     expect(policy).toMatchObject({ ok: true, needsSecond: true, newChannel: true, longCoolingOff: true });
@@ -59,7 +59,7 @@ describe('approvalPolicy', () => {
     expect(approvalPolicy(facts({ resetAddress }), durations, config)).toMatchObject({ ok: false, field: 'reset_address' });
   });
 
-  it('refuses an address on an expired domain, even one on file or given by the requester (SECURITY.md #6)', () => {
+  it('refuses an address on an expired domain, even one on file or given by the requester (docs/security.md #6)', () => {
     expect(approvalPolicy(facts({ resetAddress: 'alice@lapsed.test' }), durations, config)).toMatchObject({ ok: false, field: 'reset_address' });
     const given = approvalPolicy(facts({ resetAddress: 'x@lapsed.test', requesterAddresses: ['x@lapsed.test'] }), durations, config);
     expect(given).toMatchObject({ ok: false, reason: expect.stringContaining('expired domain') });

@@ -1,10 +1,10 @@
-// Which approvals a recovery needs and how long it cools off (SECURITY.md #3, #12, #13). Pure: the
+// Which approvals a recovery needs and how long it cools off (docs/security.md #3, #12, #13). Pure: the
 // caller passes the ticket's flags, the account and what was proven.
 import { emailKey } from '../common/normalize.js';
 import { mayReceiveCode } from '../evidence/challenge-policy.js';
 import type { ScoringConfig } from '../scoring/scoring.config.js';
 import { isExpired } from '../scoring/rules/helpers.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from '../scoring/account-record.js';
 
 /**
  * Who may approve. The first approval comes from the moderator holding the ticket (any role that decides:
@@ -46,7 +46,7 @@ export type ApprovalPolicy =
 /**
  * The reset link may go to a trusted address on file (one that may receive a one-time code: verified,
  * current, not on an expired domain), or to an address the requester reads (a new channel). A new channel is allowed only with a second senior moderator and the long cooling-off,
- * because knowledge alone never proves ownership (SECURITY.md #3). High-value or competing tickets
+ * because knowledge alone never proves ownership (docs/security.md #3). High-value or competing tickets
  * (the assessment's `second_moderator_required`) need the second approval as well. The long
  * cooling-off applies to high-value accounts and whenever no control of an address on file (or of a
  * project's repository) was proven.

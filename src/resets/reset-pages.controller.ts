@@ -22,7 +22,7 @@ const RESET_ANSWERS: Record<Exclude<LinkState, 'valid'>, { status: number; title
 /**
  * The requester's and the account owner's side of a recovery: the stop link (every address on file
  * gets it) and the reset link. No session, no cookie; the token in the path is the only key, so every
- * answer is no-store, no-referrer (SECURITY.md #9) and kept out of search engines.
+ * answer is no-store, no-referrer (docs/security.md #9) and kept out of search engines.
  */
 @ApiExcludeController()
 @Controller()
@@ -70,7 +70,7 @@ export class ResetPagesController {
   async reset(@Param('token') token: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const outcome = await this.resets.redeem(token, body?.password, body?.confirmation, request.ip);
     if (outcome.ok) {
-      // No session and no cookie: the owner signs in on the package index as usual (SECURITY.md #10).
+      // No session and no cookie: the owner signs in on the package index as usual (docs/security.md #10).
       return reply.view('pages/notice', {
         title: 'Your new password is set',
         message: 'Sign in on the package index with it. Two-factor authentication and recovery codes were removed: add a second factor again right away and save the new recovery codes.',

@@ -10,8 +10,8 @@ export const MODERATOR_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,49}$/;
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /**
- * The staff review API (for tools and the multi-process tests; the dashboard's sign-in comes with
- * issue 5): closed (404) unless REVIEW_API_TOKEN is set; then a Bearer token compared in constant
+ * The staff review API (for tools and the multi-process tests; people use the dashboard, behind
+ * its sign-in): closed (404) unless REVIEW_API_TOKEN is set; then a Bearer token compared in constant
  * time, and the acting moderator named in `X-Moderator`.
  */
 @Injectable()

@@ -14,7 +14,7 @@ const MAX_SKIPS = 50;
 /**
  * "Work next": pops the top dispatch job with BullMQ's manual fetching (atomic in Redis, so two
  * moderators on two servers never get the same job), records the claim in SQL, then finishes the job
- * (DESIGN.md principle 4). If this process dies in between, the job's lock runs out and BullMQ's
+ * (docs/architecture.md, principle 4). If this process dies in between, the job's lock runs out and BullMQ's
  * stalled check puts it back; the SQL claim, conditional on the ticket still waiting, refuses a repeat.
  */
 @Injectable()

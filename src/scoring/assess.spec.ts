@@ -5,7 +5,7 @@ import type { TicketOverrides } from './scoring.fixtures.js';
 import type { TicketEvidence } from './scoring.types.js';
 import { DEFAULT_SCORING_CONFIG as C } from './scoring.config.js';
 import type { ScoringConfig } from './scoring.config.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from './account-record.js';
 
 const PRIVATE = 'alice.private@mail.example';
 
@@ -112,7 +112,7 @@ describe('assess', () => {
     expect(a.score).toBe(100);
   });
 
-  describe('NIST AAL2 (SECURITY #5)', () => {
+  describe('NIST AAL2 (docs/security.md #5)', () => {
     const both = { emailChallengePassed: { address: PRIVATE }, repoChallengePassed: { project: 'Fancy_Lib' } };
     it('is satisfied by e-mail control of a verified address plus a repository proof', () => {
       expect(assess(ticket(both), account(), NOW).nistAal2Satisfied).toBe(true);
@@ -230,7 +230,7 @@ const configArb: fc.Arbitrary<ScoringConfig> = fc.oneof(fc.constant(C),
   fc.tuple(weightsArb, fc.nat(40)).map(([weights, neutralScore]) => ({ ...C, weights, neutralScore })));
 
 describe('assess properties', () => {
-  it('never approves, nor reaches the approval threshold, on knowledge-only evidence (SECURITY #4)', () => {
+  it('never approves, nor reaches the approval threshold, on knowledge-only evidence (docs/security.md #4)', () => {
     fc.assert(fc.property(
       accountArb.chain((acc) => fc.tuple(fc.constant(acc), knowledgeOnlyTicket(acc))), configArb,
       ([acc, t], config) => {

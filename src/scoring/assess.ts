@@ -1,13 +1,12 @@
-import type { Assessment, RiskFlag, Signal, TicketEvidence } from './scoring.types.js';
+import type { Assessment, Band, Recommendation, RiskFlag, Signal, TicketEvidence } from './scoring.types.js';
 import { RISK_FLAGS } from './scoring.types.js';
 import { RULES, emailChallengeCounts, repoChallengeCounts } from './rules/index.js';
 import type { RuleInput } from './rules/index.js';
 import { DEFAULT_SCORING_CONFIG } from './scoring.config.js';
 import type { ScoringConfig } from './scoring.config.js';
-import type { Band, Recommendation } from '../tickets/ticket.types.js';
-import type { AccountRecord } from '../directory/account-record.js';
+import type { AccountRecord } from './account-record.js';
 
-/** Flags after which a decision needs a second moderator (SECURITY #13). */
+/** Flags after which a decision needs a second moderator (docs/security.md #13). */
 const SECOND_MODERATOR_FLAGS: readonly RiskFlag[] = ['competing_requests', 'primary_email_changed_recently', 'high_value_account'];
 
 export function bandFor(score: number, config: ScoringConfig = DEFAULT_SCORING_CONFIG): Band {
@@ -29,7 +28,7 @@ function sortFlags(flags: Iterable<RiskFlag>): RiskFlag[] {
 
 /**
  * Scores one ticket against the account it names (null: no such account). Pure: no I/O, and the time
- * comes in as `now`. Knowledge alone never reaches the approval threshold (SECURITY #4): only a passed
+ * comes in as `now`. Knowledge alone never reaches the approval threshold (docs/security.md #4): only a passed
  * e-mail or repository challenge can make the recommendation `approve`, and even then the flags may
  * say a second moderator is needed.
  */

@@ -1,4 +1,4 @@
-import type { AccountRecord, SecondFactorCounts } from '../directory/account-record.js';
+import type { AccountRecord, SecondFactorCounts } from './account-record.js';
 import { hasSecondFactor } from './rules/second-factor.rule.js';
 import { blindGuessGains, type ScoringConfig } from './scoring.config.js';
 

@@ -1,8 +1,8 @@
 /**
- * Weights and thresholds of the evidence scorer (issue 3). Every assessment stores `ruleVersion`:
+ * Weights and thresholds of the evidence scorer (docs/evidence.md, "The rules"). Every assessment stores `ruleVersion`:
  * bump it whenever a weight, a threshold or a rule changes, so that old assessments stay explainable.
  *
- * Principles (../shared/DESIGN.md, "Evidence"; ../shared/SECURITY.md rows 3–6):
+ * Principles (docs/evidence.md; docs/security.md #3–#6):
  * - Public facts (username, project names and roles, join date, addresses marked public, the linked
  *   identity) are worth nothing: anyone can read them, and an impostor who read the profile knows
  *   them better than an owner who remembers. They are still listed, so the moderator sees them.
@@ -101,7 +101,7 @@ export interface ScoringConfig {
   primaryChangeWindowDays: number;
   /** A claimed `YYYY` / `YYYY-MM` this many months away from the real join month is neutral, further is wrong. */
   joinDateToleranceMonths: number;
-  /** Domains known expired or in redemption: addresses on them are no evidence (SECURITY #6). */
+  /** Domains known expired or in redemption: addresses on them are no evidence (docs/security.md #6). */
   expiredDomains: readonly string[];
   /** Disposable-mail domains (subdomains match too). */
   disposableDomains: readonly string[];

@@ -1,6 +1,6 @@
 /** Builders for the scorer's unit tests: a realistic account and an empty ticket. */
 import type { TicketEvidence } from './scoring.types.js';
-import type { AccountEmailRecord, AccountProjectRecord, AccountRecord } from '../directory/account-record.js';
+import type { AccountEmailRecord, AccountProjectRecord, AccountRecord } from './account-record.js';
 
 export const NOW = new Date('2026-11-25T12:00:00Z');
 

@@ -1,13 +1,29 @@
 /**
  * Plain inputs and outputs of the evidence scorer, decoupled from TypeORM so that the same engine runs
- * in the API, the CLI and the evaluation. The account comes as the directory's plain record.
+ * in the API, the CLI and the evaluation. The account comes as a plain record (account-record.ts).
  */
-import type { RequestType, TicketClaims } from '../tickets/ticket.types.js';
+
+/** The requester's answer to a yes/no question they may not know the answer to. */
+export type ClaimAnswer = 'yes' | 'no' | 'unknown';
+
+/**
+ * What the requester claims, as the scorer reads it. The ticket's claims (tickets/ticket.types.ts) fit
+ * it; the scorer declares its own shape so that it depends on nothing above it.
+ */
+export interface EvidenceClaims {
+  previousEmails: string[];
+  projects: string[];
+  joinedApprox: string | null;
+  has2fa: ClaimAnswer;
+  hasRecoveryCodes: ClaimAnswer;
+  details: string;
+}
 
 export interface TicketEvidence {
   contactEmail: string;
-  requestType: RequestType;
-  claims: TicketClaims;
+  /** The ticket's request type (tickets/ticket.types.ts, REQUEST_TYPES). */
+  requestType: string;
+  claims: EvidenceClaims;
   /** A one-time code sent to this address was typed back. */
   emailChallengePassed?: { address: string };
   /** The challenge token was found in this project's repository. */
@@ -56,6 +72,6 @@ export interface Assessment {
   recommendation: Recommendation;
   signals: Signal[];
   riskFlags: RiskFlag[];
-  /** Proven control of a verified address on file plus an independent second proof (SECURITY #5). */
+  /** Proven control of a verified address on file plus an independent second proof (docs/security.md #5). */
   nistAal2Satisfied: boolean;
 }

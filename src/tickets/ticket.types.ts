@@ -1,5 +1,6 @@
 // The ticket's vocabulary as plain types: what the entity stores, what the pure workflow reads and
 // returns, and what the scorer takes as input. No TypeORM here, so pure code can import it.
+import type { Band, Recommendation } from '../scoring/scoring.types.js';
 import type { SlaLevel } from '../sla/sla-clock.js';
 import type { TicketState } from './ticket-state.js';
 
@@ -26,9 +27,8 @@ export interface TicketClaims {
   details: string;
 }
 
-/** The latest assessment's summary, as the ticket keeps it for the queue. */
-export type Band = 'strong' | 'moderate' | 'weak' | 'insufficient';
-export type Recommendation = 'approve' | 'request_info' | 'deny';
+/** The latest assessment's summary, as the ticket keeps it for the queue (the scorer's own terms). */
+export type { Band, Recommendation };
 
 /** Why a ticket asks to be (re)assessed: the timeline says which new evidence arrived. */
 export type AssessmentTrigger = 'submitted' | 'follow_up' | 'message' | 'challenge' | 'competing_request' | 'rescore';

@@ -1,6 +1,6 @@
 // @fastify/static (CommonJS) require()s content-disposition, which is ESM-only: Node 20 allows that,
 // Jest does not before Node 24.9. Handing Jest the already-loaded ES module bridges the gap
-// (../shared/STACK.md, "Jest needs an ESM bridge").
+// (docs/architecture.md, stack notes, "The Jest ESM bridge").
 import { jest } from '@jest/globals';
 import * as contentDisposition from 'content-disposition';
 

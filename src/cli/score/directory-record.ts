@@ -4,7 +4,7 @@
  */
 import { parseRepository, usernameKey } from '../../common/normalize.js';
 import type { DirectoryAccountDto } from '../../directory/dto/directory-file.dto.js';
-import type { AccountRecord } from '../../directory/account-record.js';
+import type { AccountRecord } from '../../scoring/account-record.js';
 
 /** A validated directory record (fields only: the parser's class instances and plain objects both fit). */
 export type DirectoryRecord = Pick<DirectoryAccountDto, 'username' | 'joined_at' | 'linked_github' | 'two_factor' | 'emails' | 'projects'>;

@@ -2,7 +2,7 @@ import { type MigrationInterface, type QueryRunner, Table, TableColumn, TableFor
 import { columnsFor } from '../migration.util.js';
 
 /**
- * Evidence (issue 3): every assessment of a ticket, proof-of-control challenges, the latest assessment's
+ * Evidence (docs/evidence.md): every assessment of a ticket, proof-of-control challenges, the latest assessment's
  * summary on the ticket (for the queue's filters), and the repository of each project.
  */
 export class Evidence1764100000000 implements MigrationInterface {

@@ -2,7 +2,7 @@ import { type MigrationInterface, type QueryRunner, TableColumn, TableIndex } fr
 import { columnsFor } from '../migration.util.js';
 
 /**
- * Review queue and SLA (issue 4): the claim and its lease, escalation, and the ticket's SLA clock
+ * Review queue and SLA: the claim and its lease, escalation, and the ticket's SLA clock
  * (cycle, pauses, deadlines, levels, the next timer instant). Deadlines live here, not in Redis, so the
  * reconciler can rebuild every timer after Redis is lost. Open tickets from before this migration have
  * `sla_cycle_started_at` null: the reconciler starts their clocks from `created_at`.

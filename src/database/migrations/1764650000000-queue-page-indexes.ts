@@ -1,7 +1,7 @@
 import { type MigrationInterface, type QueryRunner, TableIndex } from 'typeorm';
 
 /**
- * The queue page with 100,000 open tickets (npm run bench, issue 5):
+ * The queue page with 100,000 open tickets (npm run bench, docs/performance.md):
  * - its SLA sort (breached, then warning, then on time; oldest first in each) reads each level in
  *   (created_at, id) order from the cursor on. Before, every view of that sort read and sorted all open
  *   tickets (43 ms on SQLite; under 2 ms with this index);

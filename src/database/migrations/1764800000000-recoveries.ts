@@ -2,7 +2,7 @@ import { type MigrationInterface, type QueryRunner, Table, TableCheck, TableColu
 import { columnsFor } from '../migration.util.js';
 
 /**
- * Decisions and resets (issue 5):
+ * Decisions and resets (docs/moderation.md, "Decisions"):
  * - `recoveries`: one approved recovery of an account, from the first approval to the used (or stopped)
  *   reset link. The database itself enforces four-eyes (a second approver, different from the first,
  *   before the recovery may leave `awaiting_second`) and one live recovery per account (`active_key`

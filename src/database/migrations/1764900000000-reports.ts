@@ -2,7 +2,7 @@ import { type MigrationInterface, type QueryRunner, Table, TableColumn, TableInd
 import { columnsFor } from '../migration.util.js';
 
 /**
- * SLA and workload reports (issue 6):
+ * SLA and workload reports (docs/reports.md):
  * - tickets keep the measures of their cycle, fixed when they happen (working time to the first response
  *   and to the decision, pauses excluded, and whether each met its target), how the cycle ended, who
  *   decided, and how long they held the ticket;

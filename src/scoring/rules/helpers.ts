@@ -1,6 +1,6 @@
 import { emailDomain, emailKey } from '../../common/normalize.js';
 import type { ScoringConfig } from '../scoring.config.js';
-import type { AccountEmailRecord, AccountRecord } from '../../directory/account-record.js';
+import type { AccountEmailRecord, AccountRecord } from '../account-record.js';
 
 function domainIn(domain: string, list: readonly string[]): boolean {
   return list.some((entry) => {

@@ -1,6 +1,6 @@
 import type { ScoringConfig } from '../scoring.config.js';
 import type { RiskFlag, Signal, TicketEvidence } from '../scoring.types.js';
-import type { AccountRecord } from '../../directory/account-record.js';
+import type { AccountRecord } from '../account-record.js';
 
 /** A rule's inputs: never any I/O, and the time comes in as `now`. */
 export interface RuleInput {

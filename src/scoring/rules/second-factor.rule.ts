@@ -1,7 +1,7 @@
 import type { Signal } from '../scoring.types.js';
 import { type AnswerWeights, recoveryCodesShare } from '../scoring.config.js';
 import type { RuleInput, RuleResult } from './rule.types.js';
-import type { AccountRecord } from '../../directory/account-record.js';
+import type { AccountRecord } from '../account-record.js';
 
 /** Any second factor: TOTP or a security key. */
 export function hasSecondFactor(account: AccountRecord): boolean {

@@ -1,5 +1,7 @@
-// The directory's plain view of an account: what the scorer, the approval policy and the notices read.
-// No TypeORM here, so pure code can take it.
+// An account as the scorer reads it: plain types, no TypeORM. The directory builds it from its entities
+// (account.repository.ts); the approval policy and the notices read it too. It lives with the scorer,
+// the lowest layer, so the pure rules depend on nothing above them (docs/architecture.md, "Layers and
+// the rules that keep them").
 
 export interface AccountEmailRecord {
   address: string;
