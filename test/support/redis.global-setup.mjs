@@ -60,7 +60,7 @@ function fail(message) {
   return error;
 }
 
-async function startPrivateRedis(env, log) {
+async function startPrivateRedis(probeUrl, env, log) {
   const dir = mkdtempSync(join(tmpdir(), 'rd-test-redis-'));
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
@@ -79,7 +79,7 @@ async function startPrivateRedis(env, log) {
   };
   for (let i = 0; i < 100 && child.exitCode === null; i++) {
     if (await redisAnswers(url, 200)) {
-      log(`No Redis at ${DEFAULT_TEST_REDIS_URL}: the tests use a private redis-server at ${url} (stopped at the end)`);
+      log(`No Redis at ${probeUrl}: the tests use a private redis-server at ${url} (stopped at the end)`);
       return { url, source: 'private', pid: child.pid, stop };
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -106,7 +106,7 @@ export async function provideTestRedis({ env = process.env, probeUrl = DEFAULT_T
   }
   if (await redisAnswers(probeUrl)) return { url: probeUrl, source: 'running', stop: none };
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore', env }).status !== 0) throw fail(installHint(probeUrl));
-  return startPrivateRedis(env, log);
+  return startPrivateRedis(probeUrl, env, log);
 }
 
 export default async function globalSetup() {
