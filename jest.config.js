@@ -1,8 +1,10 @@
-// ESM mode: see docs/architecture.md, stack notes ("The Jest ESM bridge").
-export default {
+// Two projects: unit specs (*.spec.ts, beside the code in src/ and in test/) need nothing running;
+// end-to-end specs (test/**/*.e2e-spec.ts) need a Redis, which their global setup finds or starts
+// (docs/operations.md, "Redis for the tests"). Jest runs a project's global setup only when at least
+// one of its tests is selected, so `npx jest src/x.spec.ts` never looks for a Redis.
+// The ESM bridge: see test/support/esm-bridge.setup.ts.
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
-  testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
@@ -17,6 +19,19 @@ export default {
   },
   setupFiles: ['<rootDir>/test/support/env.setup.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/support/esm-bridge.setup.ts'],
-  
   testTimeout: 60000,
+};
+
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/test'], testRegex: '\\.spec\\.ts$' },
+    {
+      ...shared,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testRegex: '\\.e2e-spec\\.ts$',
+      globalSetup: '<rootDir>/test/support/redis.global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/redis.global-teardown.mjs',
+    },
+  ],
 };

@@ -23,6 +23,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** The Redis every test app uses: jest.config.js's global setup (redis.global-setup.mjs) settles it. */
+export function testRedisUrl(): string {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url) throw new Error('TEST_REDIS_URL is not set: run the end-to-end specs through Jest, whose global setup (test/support/redis.global-setup.mjs) picks the Redis');
+  return url;
+}
+
 /** Each test app gets its own database (SQLite file or PostgreSQL schema), Redis prefix and mail folder. */
 export function isolatedEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const id = randomUUID().replace(/-/g, '').slice(0, 12);
@@ -33,7 +40,7 @@ export function isolatedEnv(overrides: Record<string, string> = {}): Record<stri
     : { DATABASE_URL: `sqlite:${join(dir, 'test.sqlite')}` };
   return {
     NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', SECRET_KEY: TEST_SECRET,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `t-${id}`,
+    REDIS_URL: testRedisUrl(), REDIS_PREFIX: `t-${id}`,
     MAIL_DIR: join(dir, 'mail'), INTAKE_RATE_LIMIT: '0', INTAKE_USERNAME_RATE_LIMIT: '0', OUTBOX_RELAY_INTERVAL: '500ms',
     PUBLIC_BASE_URL: 'http://recovery.test', TEST_DIR: dir,
     ...database, ...overrides,
