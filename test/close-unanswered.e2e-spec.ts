@@ -85,9 +85,9 @@ describe('closing tickets left waiting on the requester', () => {
     const queued = await submit({ contact_email: 'queued@example.net' });
 
     advance(15 * DAY);
-    // Routed straight to "use a recovery code": also a wait on the requester, but only 15 days old at the end.
+    // An account with unused recovery codes: queued like any other ticket, never waiting on the requester.
     const codes = await submit({ username: 'codes-left', contact_email: 'codes@example.net' });
-    expect(await ticketOf(codes.reference)).toMatchObject({ state: TicketState.AwaitingRequester });
+    expect(await ticketOf(codes.reference)).toMatchObject({ state: TicketState.AwaitingReview });
 
     advance(14 * DAY);
     await request(t.server).post(`/status/${answered.token}/messages`).type('form').send({ message: 'owner@old.example' }).expect(303);
@@ -112,7 +112,7 @@ describe('closing tickets left waiting on the requester', () => {
 
     expect(await ticketOf(answered.reference)).toMatchObject({ state: TicketState.AwaitingReview, outcome: null });
     expect(await ticketOf(queued.reference)).toMatchObject({ state: TicketState.AwaitingReview, outcome: null });
-    expect(await ticketOf(codes.reference)).toMatchObject({ state: TicketState.AwaitingRequester, outcome: null });
+    expect(await ticketOf(codes.reference)).toMatchObject({ state: TicketState.AwaitingReview, outcome: null });
 
     const [event] = await t.dataSource.getRepository(TicketEvent).findBy({ ticketId: closed.id, type: 'closed_no_response' });
     expect(event).toMatchObject({ actor: 'system', public: true, data: { waiting_since: before.slaPausedSince!.toISOString() } });

@@ -1,8 +1,16 @@
 import request from 'supertest';
 import { generateDirectory } from '../src/directory/demo-directory.js';
+import { Challenge } from '../src/evidence/challenge.entity.js';
+import { CloseUnansweredService } from '../src/review-queue/close-unanswered.service.js';
+import { ReviewService } from '../src/review-queue/review.service.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
-import { makeTicketBody, seedDirectory } from './support/factories.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { STATE_IN_PLAIN_WORDS, TicketState } from '../src/tickets/ticket-state.js';
+import { TicketWriter } from '../src/tickets/ticket-writer.service.js';
+import { FakeGitHub } from './support/fake-github.js';
+import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.js';
+import { MovableClock } from './support/movable-clock.js';
+import { pipelineSettled } from './support/row-counts.js';
+import { readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 
 /*
  * docs/security.md #1: intake must not tell whether a username exists. For existing and unknown usernames the
@@ -12,6 +20,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  */
 
 const PER_KIND = 50;
+const DAY = 86_400_000;
 const WARM_UP = 3;
 const MAX_MEDIAN_GAP_MS = 50;
 
@@ -69,6 +78,9 @@ describe('intake does not reveal whether a username exists', () => {
     t = await startTestApp();
     const accounts = generateDirectory(PER_KIND + WARM_UP).accounts;
     await seedDirectory(t, accounts);
+    // The existing usernames include accounts with unused recovery codes (5 of the 50 this seed makes): the
+    // answers and their timing must not tell those apart either.
+    expect(accounts.slice(0, PER_KIND).filter((a) => (a.two_factor as { recovery_codes_unused: number }).recovery_codes_unused > 0).length).toBeGreaterThanOrEqual(5);
     const usernames = accounts.map((a) => String(a.username));
     existing = usernames.slice(0, PER_KIND);
     warmUp = usernames.slice(PER_KIND);
@@ -162,3 +174,203 @@ describe('intake does not reveal whether a username exists', () => {
     await expectAccountLinks(answers);
   });
 });
+
+/*
+ * SECURITY: nor does anything that follows intake. For an unknown username and an account that exists
+ * and still has unused recovery codes, every routing path leaves the requester in the same state, with
+ * the same status page and the same mails at the contact address (references, tokens, times, queue
+ * places and the two usernames normalised). Only the verified addresses on file learn of the codes.
+ */
+describe('what follows intake does not reveal whether the account exists or has unused recovery codes', () => {
+  const clock = new MovableClock();
+  let t: TestApp;
+  let github: FakeGitHub;
+
+  /** An account with unused recovery codes, one verified address, and a project with a GitHub repository. */
+  const owner = (username: string, emails = [verified(`${username}@owner.example`)]) => makeAccount({
+    username, emails, two_factor: { totp: true, webauthn_keys: 0, recovery_codes_unused: 5 },
+    projects: [{ name: `${username}-lib`, role: 'Owner', monthly_downloads: 1000, first_release_at: '2017-01-01T00:00:00Z', repository: `https://github.com/${repositoryOwner(username)}/library` }],
+  });
+  const PATHS = ['codes-route', 'codes-rival', 'codes-mail', 'codes-repo', 'codes-close'] as const;
+  type Path = (typeof PATHS)[number];
+  /** An unknown username for each path (no account has it). */
+  const unknownOf = (path: Path) => path.replace('codes-', 'gone-');
+  const HINTED = 'codes-hint';
+  /** Not the username: the normalising of the usernames must not touch the repository's name. */
+  const repositoryOwner = (username: string) => username.replace('codes-', 'gh-');
+
+  interface Side {
+    kind: 'existing' | 'unknown';
+    username: string;
+    contact: string;
+    reference: string;
+    token: string;
+  }
+
+  beforeAll(async () => {
+    github = await new FakeGitHub().start();
+    t = await startTestApp({ GITHUB_API_URL: github.url, GITHUB_TOKEN: 'ghp_testtoken0123456789abcdef', RECONCILE_INTERVAL: '1h' }, { clock });
+    await seedDirectory(t, [
+      ...PATHS.map((path) => owner(path)),
+      owner(HINTED, [
+        verified(`${HINTED}@owner.example`, true),
+        verified(`${HINTED}.second@owner.example`),
+        { ...verified(`${HINTED}.unverified@owner.example`), verified: false },
+        { ...verified(`${HINTED}.removed@owner.example`), removed_at: '2024-01-01T00:00:00Z' },
+      ]),
+    ]);
+    const known: { username_key: string }[] = await t.dataSource.query('SELECT username_key FROM accounts');
+    for (const path of PATHS) expect(known.map((r) => r.username_key)).not.toContain(unknownOf(path));
+  });
+  afterAll(async () => {
+    await t?.close();
+    await github?.stop();
+  });
+
+  const ticketOf = (side: Side) => t.dataSource.getRepository(Ticket).findOneByOrFail({ reference: side.reference });
+
+  async function submit(kind: Side['kind'], username: string, contact: string, body: Record<string, unknown> = {}): Promise<Side> {
+    const res = await request(t.server).post('/api/v1/tickets')
+      .send(makeTicketBody({ username, contact_email: contact, request_type: 'lost_2fa', has_2fa: true, details: 'It is my account.', ...body }))
+      .expect(201);
+    return { kind, username, contact, reference: res.body.reference as string, token: statusTokenIn(res.body.status_url) };
+  }
+
+  /** Both kinds of the same request, each from its own contact address; the pipeline is left to settle. */
+  async function submitPair(path: Path, label: string, body: Record<string, unknown> = {}): Promise<[Side, Side]> {
+    const pair: [Side, Side] = [
+      await submit('existing', path, `${label}-e@requester.example`, body),
+      await submit('unknown', unknownOf(path), `${label}-u@requester.example`, body),
+    ];
+    await pipelineSettled(t);
+    return pair;
+  }
+
+  /** Text with everything that differs per request, not per account, replaced. */
+  function normalise(text: string, side: Side): string {
+    return text
+      .replace(REFERENCE, 'RD-XXXXXX').replace(STATUS_TOKEN, '/status/TOKEN')
+      .replaceAll(side.token, 'TOKEN').replaceAll(side.contact, 'CONTACT').replaceAll(side.username, 'USERNAME')
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'ISO-TIME')
+      .replace(/\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d\d:\d\d UTC/g, 'DATE')
+      .replace(/\d{4}-\d\d-\d\d \d\d:\d\d/g, 'UTC-MINUTE')
+      .replace(/id="queue-position">\d+</g, 'id="queue-position">N<')
+      .replace(/rd-[a-z2-9]{20}/g, 'rd-REPOTOKEN')
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID');
+  }
+
+  /** What the requester can observe: the state in plain words (the page), the page itself, and the mails at the contact address. */
+  async function requesterView(side: Side) {
+    const page = await request(t.server).get(`/status/${side.token}`).expect(200);
+    const mails = readMails(t.mailDir).filter((m) => m.to.includes(side.contact))
+      .map((m) => `${normalise(m.subject, side)}\n${normalise(m.text, side)}`).sort();
+    return { state: (await ticketOf(side)).state, page: normalise(page.text, side), mails };
+  }
+
+  async function expectSameView(existing: Side, unknown: Side, stateWanted: TicketState): Promise<void> {
+    const [seen, nobody] = [await requesterView(existing), await requesterView(unknown)];
+    expect(seen.state).toBe(stateWanted);
+    // The normalising must not hide the answer itself: the pages still name the state in plain words.
+    expect(seen.page).toContain(STATE_IN_PLAIN_WORDS[stateWanted]);
+    expect(seen.page).not.toContain('I cannot use recovery codes');
+    expect(seen.page).toContain('Still have recovery codes?');
+    expect(seen).toEqual(nobody);
+  }
+
+  it('routes both into the queue: same state, page and mails, and the risk flag is kept for the moderator', async () => {
+    const [existing, unknown] = await submitPair('codes-route', 'route');
+    expect((await ticketOf(existing)).riskFlags).toContain(' unused_recovery_codes ');
+    expect((await ticketOf(unknown)).accountId).toBeNull();
+    await expectSameView(existing, unknown, TicketState.AwaitingReview);
+    expect((await requesterView(existing)).mails).toHaveLength(1); // the acknowledgement only
+  });
+
+  it('a competing request from another address reads the same on both tickets', async () => {
+    const [existing, unknown] = await submitPair('codes-rival', 'first');
+    const [rivalOfExisting, rivalOfUnknown] = await submitPair('codes-rival', 'rival');
+    expect(await ticketOf(existing)).toMatchObject({ competing: true });
+    expect(await ticketOf(unknown)).toMatchObject({ competing: true });
+    await expectSameView(existing, unknown, TicketState.AwaitingReview);
+    await expectSameView(rivalOfExisting, rivalOfUnknown, TicketState.AwaitingReview);
+  });
+
+  it('an e-mail code for an address named as still read: the same code box, the same answers to a wrong code', async () => {
+    // For the existing account the address is on file and gets a real code; for the unknown one, a decoy.
+    const [existing, unknown] = await submitPair('codes-mail', 'mail', { emails_still_read: ['codes-mail@owner.example'] });
+    expect(readMails(t.mailDir).filter((m) => m.to.includes('codes-mail@owner.example') && m.subject.includes('one-time code'))).toHaveLength(1);
+    await expectSameView(existing, unknown, TicketState.AwaitingReview);
+    expect((await requesterView(existing)).page).toContain('Type your one-time code');
+    for (const side of [existing, unknown]) {
+      const wrong = await request(t.server).post(`/status/${side.token}/code`).type('form').send({ code: '0000 0000' });
+      expect({ kind: side.kind, status: wrong.status }).toEqual({ kind: side.kind, status: 400 });
+    }
+    await expectSameView(existing, unknown, TicketState.AwaitingReview);
+  });
+
+  it('a repository check of the account\'s own project: the same token page, the same "found"', async () => {
+    const [existing, unknown] = await submitPair('codes-repo', 'repo');
+    const repository = `https://github.com/${repositoryOwner('codes-repo')}/library`;
+    for (const side of [existing, unknown]) {
+      await request(t.server).post(`/status/${side.token}/repositories`).type('form').send({ repository }).expect(303);
+    }
+    await expectSameView(existing, unknown, TicketState.AwaitingReview);
+    for (const side of [existing, unknown]) {
+      const [challenge] = await t.dataSource.getRepository(Challenge).findBy({ ticketId: (await ticketOf(side)).id, kind: 'repository' });
+      github.addBranch(`${repositoryOwner('codes-repo')}/library`, `recovery-desk-${challenge.token}`);
+      await request(t.server).post(`/status/${side.token}/repositories/${challenge.id}/check`).expect(303);
+    }
+    await pipelineSettled(t);
+    // Inside, the existing account's project passed and the unknown one's was only found; outside, the same.
+    const states = await Promise.all([existing, unknown].map(async (side) =>
+      (await t.dataSource.getRepository(Challenge).findOneByOrFail({ ticketId: (await ticketOf(side)).id, kind: 'repository' })).state));
+    expect(states).toEqual(['passed', 'found_elsewhere']);
+    await expectSameView(existing, unknown, TicketState.AwaitingReview);
+  });
+
+  it('closing unanswered tickets: neither is closed while queued; both are closed alike once a question goes unanswered', async () => {
+    const [existing, unknown] = await submitPair('codes-close', 'close');
+    const closeDue = () => t.app.get(CloseUnansweredService).closeDue();
+    clock.advance(31 * DAY);
+    await closeDue();
+    await expectSameView(existing, unknown, TicketState.AwaitingReview);
+
+    const writer = t.app.get(TicketWriter);
+    for (const side of [existing, unknown]) {
+      expect(await t.app.get(ReviewService).claim((await ticketOf(side)).id, 'mia')).not.toBeNull();
+      await writer.run(writer.byReference(side.reference), { type: 'ask', moderator: 'mia', message: 'Which projects did you publish?', template: 'projects' });
+    }
+    await pipelineSettled(t);
+    await expectSameView(existing, unknown, TicketState.AwaitingRequester);
+
+    clock.advance(31 * DAY);
+    await closeDue();
+    await pipelineSettled(t);
+    await expectSameView(existing, unknown, TicketState.ClosedNoResponse);
+    expect((await requesterView(existing)).mails.some((m) => m.includes('Your request was closed'))).toBe(true);
+  });
+
+  it('tells the verified, current addresses on file that a recovery code works, and never the contact address', async () => {
+    const fromElsewhere = await submit('existing', HINTED, 'stranger@requester.example');
+    // The owner files from their second verified address: the hint still goes only to the other one.
+    const fromOwner = await submit('existing', HINTED, `${HINTED}.second@owner.example`);
+    await pipelineSettled(t);
+    const hints = readMails(t.mailDir).filter((m) => /recovery code/i.test(m.subject));
+    const hintsFor = (reference: string) => hints.filter((m) => m.subject.includes(reference)).map((m) => m.to).sort();
+    expect(hintsFor(fromElsewhere.reference)).toEqual([`${HINTED}.second@owner.example`, `${HINTED}@owner.example`]);
+    expect(hintsFor(fromOwner.reference)).toEqual([`${HINTED}@owner.example`]);
+    const hint = hints.find((m) => m.subject.includes(fromElsewhere.reference))!;
+    expect(hint.subject).toBe(`[${fromElsewhere.reference}] Someone asked to recover "${HINTED}": you can sign in with a recovery code`);
+    expect(hint.text).toContain('Use a recovery code');
+    expect(hint.text).toContain('If you did not make this request, you can ignore this e-mail');
+    // No way into the ticket: neither its status link nor anything that names the requester.
+    expect(hint.text).not.toContain('/status/');
+    expect(hint.text).not.toContain(fromElsewhere.token);
+    expect(hint.text).not.toContain('stranger@requester.example');
+    expect(readMails(t.mailDir).filter((m) => m.to.includes('stranger@requester.example')).map((m) => m.subject))
+      .toEqual([`[${fromElsewhere.reference}] We received your account recovery request`]);
+  });
+});
+
+function verified(address: string, primary = false) {
+  return { address, verified: true, primary, public: false, added_at: '2016-03-14T10:00:00Z', removed_at: null as string | null };
+}

@@ -92,14 +92,18 @@ export class EvidenceService {
   }
 
   /**
-   * The account still has recovery codes: its owner can sign in with one today. Told at the addresses
-   * on file (where the owner reads, and where an impostor learns nothing), never on the status page,
-   * which shows every requester the same general hint.
+   * The account still has recovery codes: its owner can sign in with one today. Told only at the
+   * verified, current addresses on file (where the owner reads, and where an impostor learns nothing);
+   * never at the contact address, nor on the status page, nor by the ticket's state: whoever filed the
+   * request gets the same answers for any username (docs/security.md #1). Every status page shows the
+   * same general hint instead.
    */
   private async tellAboutRecoveryCodes(em: EntityManager, ticket: Ticket, account: AccountRecord, now: Date): Promise<void> {
+    const contact = emailKey(ticket.contactEmail);
     const recipients = [...new Set(account.emails
       .filter((e) => mayReceiveCode(account, e.address, this.scoring))
-      .map((e) => emailKey(e.address)))];
+      .map((e) => emailKey(e.address)))]
+      .filter((address) => address !== contact);
     for (const to of recipients) {
       await this.notifications.queueMail(em, to, MailTemplate.RecoveryCodesHint, { reference: ticket.reference, username: ticket.username });
     }

@@ -27,7 +27,10 @@ export interface StatusView {
   position: number | null;
   wait: WaitEstimate | null;
   question: string | null;
-  /** Waiting because the account can be recovered with a recovery code; the requester may contest. */
+  /**
+   * Waiting on the recovery-code answer, which only tickets routed before every ticket went to the queue
+   * got (routing no longer looks at the account: docs/security.md #1); the requester may contest.
+   */
   recoveryCodesAnswer: boolean;
   timeline: EventLine[];
   challenges: ChallengeStatus;

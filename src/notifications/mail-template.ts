@@ -5,7 +5,6 @@ export enum MailTemplate {
   ChallengeCode = 'challenge-code',
   RecoveryCodesHint = 'recovery-codes-hint',
   SlaBreach = 'sla-breach',
-  RecoveryCodesAnswer = 'recovery-codes-answer',
   InfoRequested = 'info-requested',
   DecisionDenied = 'decision-denied',
   RecoveryApproved = 'recovery-approved',

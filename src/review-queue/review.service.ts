@@ -21,16 +21,14 @@ export class ReviewService {
   ) {}
 
   /**
-   * After an assessment (same transaction): a new ticket goes to the moderators' queue, or, when the
-   * account still has unused recovery codes, to an answer that asks the requester to use one (which they
-   * can contest). A ticket already in the queue only has its place refreshed; any other is left alone.
+   * After an assessment (same transaction): a new ticket goes to the moderators' queue, whatever the
+   * account holds (unused recovery codes stay a risk flag for the moderator). A ticket already in the
+   * queue only has its place refreshed; any other is left alone.
    */
   async routeInside(em: EntityManager, ticketId: string): Promise<void> {
     const ticket = await this.tickets.byId(ticketId, em);
     if (!ticket) return;
-    const decision = this.writer.decide({ ticket, recovery: null }, {
-      type: 'route', unusedRecoveryCodes: (ticket.riskFlags ?? '').includes(' unused_recovery_codes '),
-    });
+    const decision = this.writer.decide({ ticket, recovery: null }, { type: 'route' });
     if (!isRefusal(decision)) await this.writer.apply(em, decision);
   }
 

@@ -28,7 +28,6 @@ const MOVES: Array<[FromState, TicketState, SlaStep[]]> = [
   [S.Cancelled, S.Cancelled, ['decide']],
   // Waiting on the requester pauses; their answer resumes.
   [S.Submitted, S.AwaitingReview, []],
-  [S.Submitted, S.AwaitingRequester, ['pause']],
   [S.InReview, S.AwaitingRequester, ['pause']],
   [S.AwaitingRequester, S.AwaitingReview, ['resume']],
   // A moderator taking the ticket is the first response.

@@ -43,7 +43,8 @@ describe('the transition table', () => {
   });
 
   it('moves each open state only where the lifecycle goes', () => {
-    expect(nextStates(S.Submitted).sort()).toEqual([S.AwaitingReview, S.AwaitingRequester, S.Withdrawn].sort());
+    // Every assessed ticket goes to the queue: nothing about the account sends it elsewhere.
+    expect(nextStates(S.Submitted).sort()).toEqual([S.AwaitingReview, S.Withdrawn].sort());
     expect(nextStates(S.AwaitingReview).sort()).toEqual([S.InReview, S.Withdrawn].sort());
     // in_review → in_review: reassigned to another moderator.
     expect(nextStates(S.InReview).sort()).toEqual(

@@ -63,7 +63,7 @@ export const cmd = {
     statusUrl: 'https://desk.example.org/status/tok2', ip: '192.0.2.8',
   }),
   flagCompeting: (reassess = true): Command => ({ type: 'flag_competing', rival: 'RD-RIVAL2', reassess }),
-  route: (unusedRecoveryCodes = false): Command => ({ type: 'route', unusedRecoveryCodes }),
+  route: (): Command => ({ type: 'route' }),
   startClock: (): Command => ({ type: 'start_clock' }),
   claim: (moderator = 'ann'): Command => ({ type: 'claim', moderator }),
   renew: (moderator = 'ann'): Command => ({ type: 'renew_lease', moderator }),
@@ -135,8 +135,6 @@ export function assessed(ticket: TicketRow, at: Date, over: Partial<Pick<TicketR
 }
 
 export interface FixtureOptions {
-  /** How an awaiting_requester ticket came to wait: a moderator's question (default) or the recovery-codes answer. */
-  waitingFor?: 'question' | 'recovery_codes';
   /** The requester's fields (default: newTicket()). */
   ticket?: NewTicket;
   policy?: WorkflowPolicy;
@@ -151,8 +149,7 @@ export function ticketIn(state: TicketState, options: FixtureOptions = {}): Stor
   const go = (story: Story, command: Command, afterMs?: number) => then(story, command, afterMs, policy);
   const s = submitted(options.ticket, T0, policy);
   if (state === TicketState.Submitted) return s;
-  if (state === TicketState.AwaitingRequester && options.waitingFor === 'recovery_codes') return go(s, cmd.route(true));
-  const queued = go(s, cmd.route(false));
+  const queued = go(s, cmd.route());
   if (state === TicketState.AwaitingReview) return queued;
   if (state === TicketState.Withdrawn) return go(queued, cmd.withdraw());
   const held = go(queued, cmd.claim('ann'));
@@ -236,7 +233,7 @@ export function admittedCases(type: CommandType, state: FromState): AdmittedCase
       ? [{ label: 'a new request', current: { ticket: null, recovery: null }, command: cmd.submit(), now: T0, expect: { to: S.Submitted } }]
       : [];
   }
-  const story = ticketIn(state, { waitingFor: type === 'contest' ? 'recovery_codes' : 'question' });
+  const story = ticketIn(state);
   const { current } = story;
   const ticket = current.ticket!;
   const soon = plus(story.now, MINUTE);
@@ -251,8 +248,8 @@ export function admittedCases(type: CommandType, state: FromState): AdmittedCase
       return one(cmd.flagCompeting(), state);
     case 'route':
       return state === S.Submitted
-        ? [...one(cmd.route(false), S.AwaitingReview, 'no unused recovery codes'), ...one(cmd.route(true), S.AwaitingRequester, 'unused recovery codes')]
-        : one(cmd.route(false), state, 'assessed again');
+        ? one(cmd.route(), S.AwaitingReview, 'assessed: into the queue, whatever the account holds')
+        : one(cmd.route(), state, 'assessed again');
     case 'start_clock':
       return one(cmd.startClock(), state, 'a ticket from before the SLA', soon, { ...current, ticket: withoutClock(ticket) });
     case 'claim':
@@ -277,6 +274,7 @@ export function admittedCases(type: CommandType, state: FromState): AdmittedCase
     case 'add_information':
       return one(cmd.addInformation(), state);
     case 'contest':
+      // The status page says what the ticket waits on: here, the recovery-codes answer of an older ticket.
       return one(cmd.contest('recovery_codes'), S.AwaitingReview, 'waiting on the recovery-codes answer');
     case 'record_coc':
       return one(cmd.recordCoc(), state, 'no acceptance on record', soon, { ...current, ticket: withoutCoc(ticket) });
@@ -321,7 +319,7 @@ export function anyCommand(type: CommandType): Command {
     case 'submit': return cmd.submit();
     case 'follow_up': return cmd.followUp();
     case 'flag_competing': return cmd.flagCompeting();
-    case 'route': return cmd.route(false);
+    case 'route': return cmd.route();
     case 'start_clock': return cmd.startClock();
     case 'claim': return cmd.claim('bob');
     case 'renew_lease': return cmd.renew('ann');

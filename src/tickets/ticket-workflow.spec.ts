@@ -120,7 +120,7 @@ describe('route', () => {
   const story = submitted();
 
   it('puts an assessed ticket in the queue (internal line) and arms its dispatch job', () => {
-    const t = accepted(story, cmd.route(false));
+    const t = accepted(story, cmd.route());
     expect(t.to).toBe(S.AwaitingReview);
     expect(eventsOf(t)).toEqual([['routed', 'system', false, []]]);
     expect(t.mails).toEqual([]);
@@ -128,19 +128,25 @@ describe('route', () => {
     expect(t.sync).toBe('outbox');
   });
 
-  it('answers an account with unused recovery codes: waits on the requester, clock paused, mail sent', () => {
-    const t = accepted(story, cmd.route(true));
-    const now = plus(T0, MINUTE);
-    expect(t.to).toBe(S.AwaitingRequester);
-    expect(t.ticket).toMatchObject({ slaPausedSince: now, slaNextAt: null, responseDueAt: null, decisionDueAt: null });
-    expect(eventsOf(t)).toEqual([['recovery_codes_answer', 'system', true, []]]);
-    expect(t.mails).toEqual([{ to: 'requester@example.org', template: MailTemplate.RecoveryCodesAnswer, context: { reference: 'RD-7K3F9Q', username: 'Sample-User' } }]);
-    expect(timerIds(t)).toEqual({ arm: [], cancel: [slaTimerId(TICKET_ID, plus(T0, 54 * HOUR))] });
+  it('routes a ticket for an account with unused recovery codes exactly like one for an unknown username', () => {
+    // What the requester sees next must not tell whether the account exists or what it holds.
+    const withCodes = submitted(newTicket({ accountId: ACCOUNT_ID }));
+    const assessed = { ...withCodes, current: { ...withCodes.current, ticket: { ...withCodes.current.ticket!, riskFlags: ' unused_recovery_codes ' } } };
+    const unknown = submitted(newTicket({ accountId: null }));
+    const known = accepted(assessed, cmd.route());
+    const nobody = accepted(unknown, cmd.route());
+    expect(known.to).toBe(S.AwaitingReview);
+    const { accountId: _a, riskFlags: _r, ...knownRow } = known.ticket;
+    const { accountId: _b, riskFlags: _s, ...unknownRow } = nobody.ticket;
+    expect(knownRow).toEqual(unknownRow);
+    expect({ events: known.events, mails: known.mails, timers: known.timers, audit: known.audit })
+      .toEqual({ events: nobody.events, mails: nobody.mails, timers: nobody.timers, audit: nobody.audit });
+    expect(known.mails).toEqual([]);
   });
 
   it('only refreshes the queue place of a ticket already routed (no write, but a sync)', () => {
     const queued = ticketIn(S.AwaitingReview);
-    const t = accepted(queued, cmd.route(true));
+    const t = accepted(queued, cmd.route());
     expect(t).toMatchObject({ from: S.AwaitingReview, to: S.AwaitingReview, write: { kind: 'none' }, events: [], mails: [], sync: 'outbox' });
   });
 });
@@ -337,8 +343,8 @@ describe('the requester\'s messages', () => {
     expect(messageCommand({ state: S.InReview }, 'hi')).toEqual({ type: 'add_information', message: 'hi' });
   });
 
-  it('contest of the recovery-codes answer sends the ticket to the queue and resumes the clock', () => {
-    const waiting = ticketIn(S.AwaitingRequester, { waitingFor: 'recovery_codes' });
+  it('contest of the recovery-codes answer (a ticket answered so before every ticket was queued) sends it to the queue and resumes the clock', () => {
+    const waiting = ticketIn(S.AwaitingRequester);
     const t = accepted(waiting, cmd.contest('recovery_codes'), HOUR);
     expect(t.ticket).toMatchObject({ state: S.AwaitingReview, slaPausedSince: null });
     expect(eventsOf(t)).toEqual([['contested', 'requester', true, ['public_text']]]);
@@ -820,7 +826,7 @@ describe('timers, every admitted command in every state', () => {
   it('uses the fast lane\'s tier for a ticket the scorer recommends approving, when the policy has it', () => {
     const story = submitted();
     const recommended = { ...story.current.ticket!, recommendation: 'approve' as const };
-    const t = expectTransition(decide({ ticket: recommended, recovery: null }, cmd.route(false), plus(T0, MINUTE), testPolicy({ fastLane: true })));
+    const t = expectTransition(decide({ ticket: recommended, recovery: null }, cmd.route(), plus(T0, MINUTE), testPolicy({ fastLane: true })));
     expect(t.timers.arm.map((job) => job.priority)).toEqual([dispatchPriority(DispatchTier.FastLane, T0)]);
   });
 });

@@ -57,7 +57,7 @@ export type Command =
   | { type: 'submit'; ticket: NewTicket; statusUrl: string; ip: string }
   | { type: 'follow_up'; claims: TicketClaims; requestType: RequestType; statusUrl: string; ip: string }
   | { type: 'flag_competing'; rival: string; reassess: boolean }
-  | { type: 'route'; unusedRecoveryCodes: boolean }
+  | { type: 'route' }
   | { type: 'start_clock' }
   | { type: 'claim'; moderator: string }
   | { type: 'renew_lease'; moderator: string }
@@ -384,20 +384,17 @@ function stepFor(command: Command): Step {
       };
     case 'route':
       return (d, p) => {
-        const t = d.ticket;
-        if (t.state === TicketState.AwaitingReview) {
+        if (d.ticket.state === TicketState.AwaitingReview) {
           // Assessed again: the fast lane may have changed its place.
           d.resync = true;
           return;
         }
-        if (command.unusedRecoveryCodes) {
-          move(d, TicketState.AwaitingRequester, p);
-          d.set({ updatedAt: d.now }).event('recovery_codes_answer', 'system', true, {});
-          d.mail(t.contactEmail, MailTemplate.RecoveryCodesAnswer, { reference: t.reference, username: t.username });
-        } else {
-          move(d, TicketState.AwaitingReview, p);
-          d.set({ updatedAt: d.now }).event('routed', 'system', false, {});
-        }
+        // Every ticket goes to the queue, whatever the account holds: what the requester sees next must
+        // not tell whether the account exists or has unused recovery codes (docs/security.md #1). The
+        // owner learns of the codes at the verified addresses on file (src/evidence/evidence.service.ts), never
+        // at the contact address.
+        move(d, TicketState.AwaitingReview, p);
+        d.set({ updatedAt: d.now }).event('routed', 'system', false, {});
       };
     case 'start_clock':
       return (d, p) => {
@@ -485,6 +482,8 @@ function stepFor(command: Command): Step {
         d.assess = 'message';
         d.set({ updatedAt: d.now });
       };
+    // Only tickets answered "use a recovery code" before routing stopped doing so (their timeline has a
+    // recovery_codes_answer line) still wait on that answer: this is their way into the queue.
     case 'contest':
       return (d, p) => {
         if (command.waitingFor !== 'recovery_codes') return refuseState('contest', d.ticket.state);

@@ -8,8 +8,8 @@ const RULE = 'risk';
 /**
  * Risk flags: competing requests, a recent primary-address change, a high-value account (these need a
  * second moderator), disposable or expired domains among the contact and claimed addresses, and unused
- * recovery codes (the requester should use them instead). Only a disposable contact address moves the
- * score.
+ * recovery codes (the owner can sign in with one; only the verified addresses on file are told so, never
+ * the requester: docs/security.md #1). Only a disposable contact address moves the score.
  */
 export function riskFlagsRule({ ticket, account, config, now }: RuleInput): RuleResult {
   const flags: RiskFlag[] = [];
@@ -55,7 +55,7 @@ export function riskFlagsRule({ ticket, account, config, now }: RuleInput): Rule
 
   if (account.recoveryCodesUnused > 0) {
     flags.push('unused_recovery_codes');
-    info('the account still has unused recovery codes: tell the requester how to use them');
+    info('the account still has unused recovery codes: the owner can sign in with one (its verified addresses on file are told); do not tell the requester');
   }
   return { signals, riskFlags: flags };
 }
