@@ -176,7 +176,7 @@ describe('intake does not reveal whether a username exists', () => {
 });
 
 /*
- * SECURITY: nor does anything that follows intake. For an unknown username and an account that exists
+ * One answer for every username, after intake too. For an unknown username and an account that exists
  * and still has unused recovery codes, every routing path leaves the requester in the same state, with
  * the same status page and the same mails at the contact address (references, tokens, times, queue
  * places and the two usernames normalised). Only the verified addresses on file learn of the codes.

@@ -111,7 +111,7 @@ describe('npm run score (node dist/cli/score.js)', () => {
     const problems = result.stderr.split('\n').filter((l) => l.startsWith('bad.jsonl:'));
     expect(problems).toEqual([
       'bad.jsonl:2: extra: is not an accepted field',
-      'bad.jsonl:2: contact_email: contact_email must be an e-mail address such as name@example.org',
+      'bad.jsonl:2: contact_email: contact_email must be an e-mail address such as name@example.org (no quotes, commas, spaces or angle brackets)',
       expect.stringMatching(/^bad\.jsonl:4: body: not valid JSON: /),
       'bad.jsonl:5: ref: ref is required',
       'bad.jsonl:6: ref: "a" appears twice (first on line 1)',

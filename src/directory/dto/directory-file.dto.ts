@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min,
+  ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min,
   ValidateIf, ValidateNested,
 } from 'class-validator';
 import { IsPlainEmail } from '../../common/plain-email.js';
@@ -9,8 +9,7 @@ import { PROJECT_NAME_PATTERN, REPOSITORY_URL_PATTERN, USERNAME_PATTERN } from '
 const ISO = { message: '$property must be an ISO 8601 date-time such as 2016-03-14T10:00:00Z' };
 
 export class DirectoryEmailDto {
-  @IsEmail({}, { message: 'address must be an e-mail address' })
-  @IsPlainEmail({ message: 'address must be a plain address such as name@example.org' })
+  @IsPlainEmail({ message: 'address must be an e-mail address' })
   @MaxLength(254)
   address: string;
 

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
-  ArrayMaxSize, Equals, IsArray, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength,
+  ArrayMaxSize, Equals, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength,
 } from 'class-validator';
 import { HasNoControlCharacters, trim } from '../../common/dto-rules.js';
 import { IsPlainEmail } from '../../common/plain-email.js';
@@ -23,8 +23,7 @@ function OptionalEmailList(field: string, max: number): PropertyDecorator {
     IsArray({ message: `${field} must be a list of e-mail addresses` }),
     ArrayMaxSize(max, { message: `${field} must have at most ${max} addresses` }),
     MaxLength(254, { each: true, message: `each of ${field} must be at most 254 characters` }),
-    IsEmail({}, { each: true, message: `each of ${field} must be an e-mail address` }),
-    IsPlainEmail({ each: true, message: `each of ${field} must be a plain address such as name@example.org (no quotes, commas, spaces or angle brackets)` }),
+    IsPlainEmail({ each: true, message: `each of ${field} must be an e-mail address such as name@example.org (no quotes, commas, spaces or angle brackets)` }),
   );
 }
 
@@ -43,8 +42,7 @@ export class CreateTicketDto {
   @Transform(normaliseEmail)
   @IsString({ message: 'contact_email is required' })
   @MaxLength(254, { message: 'contact_email must be at most 254 characters' })
-  @IsEmail({}, { message: 'contact_email must be an e-mail address such as name@example.org' })
-  @IsPlainEmail({ message: 'contact_email must be a plain address such as name@example.org (no quotes, commas, spaces or angle brackets)' })
+  @IsPlainEmail({ message: 'contact_email must be an e-mail address such as name@example.org (no quotes, commas, spaces or angle brackets)' })
   contact_email: string;
 
   @ApiProperty({ enum: REQUEST_TYPES })

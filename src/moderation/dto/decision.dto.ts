@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsPlainEmail } from '../../common/plain-email.js';
 import { HasNoControlCharacters, trim } from '../../common/dto-rules.js';
 import { emailKey } from '../../common/normalize.js';
@@ -49,8 +49,7 @@ export class ChallengeDto {
 
   @IsOptional()
   @Transform(lowerEmail)
-  @IsEmail({}, { message: 'address must be an e-mail address' })
-  @IsPlainEmail({ message: 'address must be a plain address such as name@example.org' })
+  @IsPlainEmail({ message: 'address must be an e-mail address' })
   @MaxLength(254, { message: 'address must be at most 254 characters' })
   address?: string;
 
@@ -82,8 +81,7 @@ export class CocRecordDto {
 /** The approval: where the reset link goes, and a fresh second-factor code (re-authentication). */
 export class ApproveDto {
   @Transform(lowerEmail)
-  @IsEmail({}, { message: 'reset_address must be an e-mail address' })
-  @IsPlainEmail({ message: 'reset_address must be a plain address such as name@example.org' })
+  @IsPlainEmail({ message: 'reset_address must be an e-mail address' })
   @MaxLength(254, { message: 'reset_address must be at most 254 characters' })
   reset_address: string;
 
