@@ -1,28 +1,126 @@
 // Writes generated ticket histories (ticket-history.ts: tickets, timelines, earlier cycles, recoveries) in bulk: on SQLite through better-sqlite3 prepared
 // statements in large transactions, on PostgreSQL as multi-row INSERTs, bypassing entity saves. Every
 // value goes through TypeORM's own driver conversion (preparePersistentValue), so the stored text, 0/1
-// and JSON are exactly what the app's saves write. The histories are generated in a worker thread
-// (history-worker.ts) while the last batch is written. Import only after DATABASE_URL is settled (entities).
+// and JSON are exactly what the app's saves write. Import only after DATABASE_URL is settled (entities).
 import type BetterSqlite3 from 'better-sqlite3';
-import { Worker } from 'node:worker_threads';
+import { resolve } from 'node:path';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { PROJECT_ROOT } from '../common/paths.js';
+import { seededRandom } from '../common/random.js';
+import type { AppConfig } from '../config/app-config.js';
+import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
 import { Recovery } from '../tickets/recovery.entity.js';
 import { Ticket, TicketCycle, TicketEvent } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
-import type { TicketHistory } from './ticket-history.js';
-import {
-  type BulkSeedOptions, type HistoryWorkerData, plainRules, SEED_REFERENCE_PREFIX, SEED_REFERENCES, type SeedRules, seedReference, seedSerialOf,
-} from './seed-histories.js';
+import { arrivalTimes } from './arrivals.js';
+import { type HistoryRules, type TicketHistory, type TicketIdentity, ticketHistory } from './ticket-history.js';
+import { loadSlaPolicyFile, workflowPolicy } from '../tickets/workflow-policy.provider.js';
+import { DEFAULT_SCORING_CONFIG } from '../scoring/scoring.config.js';
 
-export {
-  bulkHistories, type BulkSeedOptions, historyRulesFor, SEED_REFERENCE_PREFIX, seedIdentity, seedReference, seedSerialOf,
-} from './seed-histories.js';
+const DAY = 86_400_000;
 /** Tickets per transaction. */
 const TRANSACTION_TICKETS = 5_000;
 /** PostgreSQL binds at most 65,535 parameters per statement. */
 const PG_MAX_PARAMETERS = 60_000;
 
+const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** 30^5: the references `RD-0xxxxx` can tell this many tickets apart. */
+const SEED_REFERENCES = REFERENCE_ALPHABET.length ** 5;
+/**
+ * Seeded references are `RD-0` and five characters of the app's alphabet: they match REFERENCE_PATTERN,
+ * and the app's own generator (newReference) never writes a 0, so the two can never collide.
+ */
+export const SEED_REFERENCE_PREFIX = 'RD-0';
+
+export function seedReference(serial: number): string {
+  if (!Number.isInteger(serial) || serial < 0 || serial >= SEED_REFERENCES) throw new RangeError(`no seeded reference for serial ${serial}`);
+  let n = serial;
+  let code = '';
+  for (let i = 0; i < 5; i++) {
+    code = REFERENCE_ALPHABET[n % REFERENCE_ALPHABET.length] + code;
+    n = Math.floor(n / REFERENCE_ALPHABET.length);
+  }
+  return SEED_REFERENCE_PREFIX + code;
+}
+
+/** The serial of a seeded reference, or null for any other reference. */
+export function seedSerialOf(reference: string): number | null {
+  if (!/^RD-0[2-9A-HJKMNP-TV-Z]{5}$/.test(reference)) return null;
+  let n = 0;
+  for (const c of reference.slice(SEED_REFERENCE_PREFIX.length)) n = n * REFERENCE_ALPHABET.length + REFERENCE_ALPHABET.indexOf(c);
+  return n;
+}
+
+const USERNAME_STEMS = ['maintainer', 'pkgdev', 'pyhacker', 'datasci', 'webdev', 'ops', 'tooling', 'libauthor'];
+const MAIL_DOMAINS = ['example.org', 'example.net', 'example.com'];
+
+const hex = (n: number, digits: number) => (n >>> 0).toString(16).padStart(digits, '0').slice(-digits);
+
+/**
+ * A UUID of version 7 (RFC 9562: the arrival's Unix milliseconds first, then random bits from the ticket's
+ * PRNG), its last eight digits the serial, so it is unique across runs. The app makes version 4 ids; ids
+ * that grow with time let the bulk insert append to the id and timeline indexes instead of splitting
+ * pages all over them (about 15 % less work on SQLite), and nothing reads meaning into an id.
+ */
+function seedId(random: () => number, serial: number, createdAt: number): string {
+  const b = (random() * 2 ** 32) >>> 0;
+  const c = (random() * 2 ** 32) >>> 0;
+  return `${hex(Math.floor(createdAt / 0x10000), 8)}-${hex(createdAt % 0x10000, 4)}-7${hex(b, 3)}-${hex(0x8000 | ((c >>> 16) & 0x3fff), 4)}-${hex(c, 4)}${hex(serial, 8)}`;
+}
+
+/** A ticket's own PRNG: a function of the run's seed and the ticket's place in the run only. */
+function ticketRandom(seed: number, index: number): () => number {
+  let h = (seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return seededRandom((h ^ (h >>> 16)) >>> 0);
+}
+
+export function seedIdentity(random: () => number, serial: number, createdAt: number): TicketIdentity {
+  const reference = seedReference(serial);
+  const username = `${USERNAME_STEMS[Math.floor(random() * USERNAME_STEMS.length)]}-${reference.slice(3).toLowerCase()}`;
+  return { id: seedId(random, serial, createdAt), reference, username, contactEmail: `${username}@${MAIL_DOMAINS[Math.floor(random() * MAIL_DOMAINS.length)]}` };
+}
+
+export interface BulkSeedOptions {
+  count: number;
+  seed: number;
+  /** Arrivals spread over this many days, ending at `now`. */
+  days: number;
+  now: Date;
+}
+
+/**
+ * The histories of a run, oldest arrival first. `firstSerial` is the first free seeded reference (a second
+ * run into the same database continues after the first); the content depends on seed, count, days and now only.
+ */
+export function* bulkHistories(o: BulkSeedOptions, rules: HistoryRules, firstSerial = 0): Generator<TicketHistory> {
+  const end = o.now.getTime();
+  const arrivals = arrivalTimes(o.count, end - o.days * DAY, end, seededRandom(o.seed));
+  let index = 0;
+  for (const createdAt of arrivals) {
+    const random = ticketRandom(o.seed, index);
+    yield ticketHistory(random, seedIdentity(random, firstSerial + index, createdAt), createdAt, end, rules);
+    index++;
+  }
+}
+
+/**
+ * What the app's configuration says about a ticket's life: the workflow policy the app boots with (the
+ * SLA policy file, leases, reset links), the cooling-off periods and the closing of unanswered tickets.
+ */
+export function historyRulesFor(config: AppConfig): HistoryRules {
+  const sla = loadSlaPolicyFile(resolve(PROJECT_ROOT, config.sla.policyFile));
+  return {
+    ...workflowPolicy(config, sla),
+    coolingOffMs: config.resets.coolingOffMs,
+    coolingOffLongMs: config.resets.coolingOffLongMs,
+    closeUnansweredMs: config.review.closeUnansweredMs,
+    ruleVersion: DEFAULT_SCORING_CONFIG.ruleVersion,
+    codeOfConductVersion: CODE_OF_CONDUCT.version,
+  };
+}
 
 export interface SeedProgress {
   tickets: number;
@@ -145,48 +243,6 @@ async function postgresWriter(dataSource: DataSource): Promise<BatchWriter> {
   };
 }
 
-/**
- * The run's histories in batches of `batch`, generated in a worker thread (history-worker.ts) one batch
- * ahead of the caller: on two cores the generating and the writing overlap. Ends the thread when done.
- */
-async function* generatedBatches(options: BulkSeedOptions, rules: SeedRules, firstSerial: number, batch: number): AsyncGenerator<TicketHistory[]> {
-  const workerData: HistoryWorkerData = { options, rules: plainRules(rules), firstSerial, batch };
-  const worker = new Worker(new URL('./history-worker.js', import.meta.url), { workerData });
-  let waiting: { resolve: (batch: TicketHistory[]) => void; reject: (error: unknown) => void } | null = null;
-  let failure: unknown = null;
-  const fail = (error: unknown) => {
-    failure ??= error;
-    waiting?.reject(error);
-    waiting = null;
-  };
-  worker.on('message', (histories: TicketHistory[]) => {
-    waiting?.resolve(histories);
-    waiting = null;
-  });
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the history worker stopped (exit code ${code})`)));
-  const request = (): Promise<TicketHistory[]> => {
-    if (failure) return Promise.reject(failure);
-    const reply = new Promise<TicketHistory[]>((resolve, reject) => { waiting = { resolve, reject }; });
-    worker.postMessage('next');
-    return reply;
-  };
-  let next: Promise<TicketHistory[]> | null = request();
-  try {
-    for (;;) {
-      const histories: TicketHistory[] = await next;
-      next = null;
-      if (histories.length === 0) return;
-      next = request();
-      yield histories;
-    }
-  } finally {
-    // A batch still asked for when the writing stopped is not wanted any more.
-    next?.catch(() => undefined);
-    await worker.terminate();
-  }
-}
-
 /** The first seeded serial not yet taken in this database. */
 async function nextSerial(dataSource: DataSource): Promise<number> {
   const [row] = await dataSource.query(`SELECT MAX(reference) AS last FROM tickets WHERE reference LIKE '${SEED_REFERENCE_PREFIX}%'`) as Array<{ last: string | null }>;
@@ -198,7 +254,7 @@ async function nextSerial(dataSource: DataSource): Promise<number> {
  * Generates `o.count` tickets with their timelines, earlier cycles and recoveries into the (migrated) database,
  * `TRANSACTION_TICKETS` per transaction; `progress` is called after each transaction.
  */
-export async function seedBulk(dataSource: DataSource, rules: SeedRules, o: BulkSeedOptions, progress?: (p: SeedProgress) => void): Promise<SeedSummary> {
+export async function seedBulk(dataSource: DataSource, rules: HistoryRules, o: BulkSeedOptions, progress?: (p: SeedProgress) => void): Promise<SeedSummary> {
   const started = performance.now();
   const firstSerial = await nextSerial(dataSource);
   if (firstSerial + o.count > SEED_REFERENCES) {
@@ -206,7 +262,8 @@ export async function seedBulk(dataSource: DataSource, rules: SeedRules, o: Bulk
   }
   const writer = dataSource.options.type === 'postgres' ? await postgresWriter(dataSource) : sqliteWriter(dataSource);
   const summary: SeedSummary = { tickets: 0, open: 0, events: 0, cycles: 0, recoveries: 0, seconds: 0, firstReference: o.count > 0 ? seedReference(firstSerial) : null };
-  const flush = async (batch: TicketHistory[]) => {
+  let batch: TicketHistory[] = [];
+  const flush = async () => {
     await writer.write(batch);
     for (const h of batch) {
       summary.tickets += 1;
@@ -215,9 +272,14 @@ export async function seedBulk(dataSource: DataSource, rules: SeedRules, o: Bulk
       summary.recoveries += h.recoveries.length;
       if (isOpen(h.ticket.state)) summary.open += 1;
     }
+    batch = [];
     progress?.({ tickets: summary.tickets, total: o.count, events: summary.events, seconds: (performance.now() - started) / 1000 });
   };
-  for await (const batch of generatedBatches(o, rules, firstSerial, TRANSACTION_TICKETS)) await flush(batch);
+  for (const history of bulkHistories(o, rules, firstSerial)) {
+    batch.push(history);
+    if (batch.length === TRANSACTION_TICKETS) await flush();
+  }
+  if (batch.length) await flush();
   await writer.finish();
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
