@@ -133,6 +133,15 @@ describe('npm run seed:bulk', () => {
     expect(await scalar('SELECT COUNT(*) FROM audit_log')).toBe(0);
   });
 
+  it('writes the recovery each approval started, live only while its ticket is open', async () => {
+    const recoveries = await scalar('SELECT COUNT(*) FROM recoveries');
+    expect(recoveries).toBeGreaterThan(0);
+    expect(recoveries).toBe(await scalar("SELECT COUNT(*) FROM ticket_events WHERE type = 'approved'"));
+    expect(await scalar(`SELECT COUNT(*) FROM recoveries r JOIN tickets t ON t.id = r.ticket_id
+      WHERE (r.active_key IS NOT NULL) <> (t.state IN ('approved', 'cooling_off', 'reset_issued'))`)).toBe(0);
+    expect(await scalar("SELECT COUNT(*) FROM recoveries r JOIN tickets t ON t.id = r.ticket_id WHERE t.state = 'completed' AND r.state <> 'completed'")).toBe(0);
+  });
+
   it('gives the report service figures that match SQL counts over the seeded year', async () => {
     const clock: Clock = { now: () => NOW };
     const parsed = parseReportRange({ from: '2025-12-01', to: '2026-11-30', tz: 'Europe/Berlin' }, NOW, 'UTC');

@@ -1,4 +1,4 @@
-// Writes generated ticket histories (ticket-history.ts) in bulk: on SQLite through better-sqlite3 prepared
+// Writes generated ticket histories (ticket-history.ts: tickets, timelines, earlier cycles, recoveries) in bulk: on SQLite through better-sqlite3 prepared
 // statements in large transactions, on PostgreSQL as multi-row INSERTs, bypassing entity saves. Every
 // value goes through TypeORM's own driver conversion (preparePersistentValue), so the stored text, 0/1
 // and JSON are exactly what the app's saves write. Import only after DATABASE_URL is settled (entities).
@@ -10,11 +10,12 @@ import { PROJECT_ROOT } from '../common/paths.js';
 import { seededRandom } from '../common/random.js';
 import type { AppConfig } from '../config/app-config.js';
 import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
+import { Recovery } from '../tickets/recovery.entity.js';
 import { Ticket, TicketCycle, TicketEvent } from '../tickets/ticket.entity.js';
 import { isOpen } from '../tickets/ticket-state.js';
 import { arrivalTimes } from './arrivals.js';
 import { type HistoryRules, type TicketHistory, type TicketIdentity, ticketHistory } from './ticket-history.js';
-import { loadSlaPolicyFile } from '../tickets/workflow-policy.provider.js';
+import { loadSlaPolicyFile, workflowPolicy } from '../tickets/workflow-policy.provider.js';
 import { DEFAULT_SCORING_CONFIG } from '../scoring/scoring.config.js';
 
 const DAY = 86_400_000;
@@ -105,15 +106,16 @@ export function* bulkHistories(o: BulkSeedOptions, rules: HistoryRules, firstSer
   }
 }
 
-/** What the app's configuration says about a ticket's life: the SLA policy file, leases, cooling-off, closings. */
+/**
+ * What the app's configuration says about a ticket's life: the workflow policy the app boots with (the
+ * SLA policy file, leases, reset links), the cooling-off periods and the closing of unanswered tickets.
+ */
 export function historyRulesFor(config: AppConfig): HistoryRules {
-  const policy = loadSlaPolicyFile(resolve(PROJECT_ROOT, config.sla.policyFile));
+  const sla = loadSlaPolicyFile(resolve(PROJECT_ROOT, config.sla.policyFile));
   return {
-    targetsFor: (type) => policy.targetsFor(type),
-    leaseMs: config.review.leaseMs,
+    ...workflowPolicy(config, sla),
     coolingOffMs: config.resets.coolingOffMs,
     coolingOffLongMs: config.resets.coolingOffLongMs,
-    resetLinkTtlMs: config.resets.resetLinkTtlMs,
     closeUnansweredMs: config.review.closeUnansweredMs,
     ruleVersion: DEFAULT_SCORING_CONFIG.ruleVersion,
     codeOfConductVersion: CODE_OF_CONDUCT.version,
@@ -132,6 +134,7 @@ export interface SeedSummary {
   open: number;
   events: number;
   cycles: number;
+  recoveries: number;
   seconds: number;
   firstReference: string | null;
 }
@@ -168,9 +171,9 @@ function sqliteWriter(dataSource: DataSource): BatchWriter {
   const synchronous = db.pragma('synchronous', { simple: true }) as number;
   db.pragma('cache_size = -262144');
   db.pragma('synchronous = OFF');
-  const tables = [new TableWriter(dataSource, Ticket), new TableWriter(dataSource, TicketEvent), new TableWriter(dataSource, TicketCycle)];
-  const [tickets, events, cycles] = tables.map((t, i) => db.prepare(
-    `INSERT INTO ${['tickets', 'ticket_events', 'ticket_cycles'][i]} (${t.names}) VALUES (${t.columns.map(() => '?').join(', ')})`));
+  const tables = [Ticket, TicketEvent, TicketCycle, Recovery].map((entity) => new TableWriter(dataSource, entity));
+  const [tickets, events, cycles, recoveries] = tables.map((t, i) => db.prepare(
+    `INSERT INTO ${['tickets', 'ticket_events', 'ticket_cycles', 'recoveries'][i]} (${t.names}) VALUES (${t.columns.map(() => '?').join(', ')})`));
   const values: unknown[] = [];
   const run = (statement: BetterSqlite3.Statement, table: TableWriter, row: object) => {
     values.length = 0;
@@ -182,6 +185,7 @@ function sqliteWriter(dataSource: DataSource): BatchWriter {
       run(tickets, tables[0], h.ticket);
       for (const e of h.events) run(events, tables[1], e);
       for (const c of h.cycles) run(cycles, tables[2], c);
+      for (const r of h.recoveries) run(recoveries, tables[3], r);
     }
   });
   return {
@@ -196,7 +200,10 @@ function sqliteWriter(dataSource: DataSource): BatchWriter {
 async function postgresWriter(dataSource: DataSource): Promise<BatchWriter> {
   const runner: QueryRunner = dataSource.createQueryRunner();
   await runner.connect();
-  const tables = { tickets: new TableWriter(dataSource, Ticket), ticket_events: new TableWriter(dataSource, TicketEvent), ticket_cycles: new TableWriter(dataSource, TicketCycle) };
+  const tables = {
+    tickets: new TableWriter(dataSource, Ticket), ticket_events: new TableWriter(dataSource, TicketEvent),
+    ticket_cycles: new TableWriter(dataSource, TicketCycle), recoveries: new TableWriter(dataSource, Recovery),
+  };
   const insertAll = async (name: keyof typeof tables, rows: object[]) => {
     const table = tables[name];
     const width = table.columns.length;
@@ -218,6 +225,7 @@ async function postgresWriter(dataSource: DataSource): Promise<BatchWriter> {
         await insertAll('tickets', batch.map((h) => h.ticket));
         await insertAll('ticket_events', batch.flatMap((h) => h.events));
         await insertAll('ticket_cycles', batch.flatMap((h) => h.cycles));
+        await insertAll('recoveries', batch.flatMap((h) => h.recoveries));
         await runner.commitTransaction();
       } catch (error) {
         await runner.rollbackTransaction();
@@ -243,7 +251,7 @@ async function nextSerial(dataSource: DataSource): Promise<number> {
 }
 
 /**
- * Generates `o.count` tickets with their timelines and earlier cycles into the (migrated) database,
+ * Generates `o.count` tickets with their timelines, earlier cycles and recoveries into the (migrated) database,
  * `TRANSACTION_TICKETS` per transaction; `progress` is called after each transaction.
  */
 export async function seedBulk(dataSource: DataSource, rules: HistoryRules, o: BulkSeedOptions, progress?: (p: SeedProgress) => void): Promise<SeedSummary> {
@@ -253,7 +261,7 @@ export async function seedBulk(dataSource: DataSource, rules: HistoryRules, o: B
     throw new RangeError(`${firstSerial} seeded references are taken and ${SEED_REFERENCES} exist: no room for ${o.count} more`);
   }
   const writer = dataSource.options.type === 'postgres' ? await postgresWriter(dataSource) : sqliteWriter(dataSource);
-  const summary: SeedSummary = { tickets: 0, open: 0, events: 0, cycles: 0, seconds: 0, firstReference: o.count > 0 ? seedReference(firstSerial) : null };
+  const summary: SeedSummary = { tickets: 0, open: 0, events: 0, cycles: 0, recoveries: 0, seconds: 0, firstReference: o.count > 0 ? seedReference(firstSerial) : null };
   let batch: TicketHistory[] = [];
   const flush = async () => {
     await writer.write(batch);
@@ -261,6 +269,7 @@ export async function seedBulk(dataSource: DataSource, rules: HistoryRules, o: B
       summary.tickets += 1;
       summary.events += h.events.length;
       summary.cycles += h.cycles.length;
+      summary.recoveries += h.recoveries.length;
       if (isOpen(h.ticket.state)) summary.open += 1;
     }
     batch = [];

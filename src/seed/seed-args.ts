@@ -20,7 +20,9 @@ reports, the queue and the bench at scale. Not for a production database: the ti
                       weekdays and in the afternoon (UTC), and growing slowly over the period
   --now INSTANT       where the history ends, e.g. 2026-11-30T12:00:00Z (default: the current time)
 
-What is written, as the app itself would have written it:
+What is written, as the app itself would have written it: every step is a command decided by the app's
+own ticket workflow (ticket-workflow.ts, the transition table in ticket-transitions.ts), at instants drawn
+here, and applied to the rows as the app applies it:
   - tickets of every request type and state: most closed (approved and completed, denied, withdrawn, closed
     without an answer, a few cancelled from a stop link), the ones whose next step is still to come open
     (about 4 %, most of them recent: a backlog builds over the last weeks); some questioned and paused,
@@ -31,10 +33,13 @@ What is written, as the app itself would have written it:
     COOLING_OFF, COOLING_OFF_LONG, RESET_LINK_TTL, CLOSE_UNANSWERED_AFTER);
   - the timeline of each (ticket_events: submitted, assessed, routed, claimed, questions and answers,
     decisions, cooling-off, reset, SLA warnings and breaches; about 8 lines a ticket), and the earlier
-    cycle of each reopened ticket (ticket_cycles). Moderators: alice, bruno, chen, dara, emeka, fatima, gus.
+    cycle of each reopened ticket (ticket_cycles). Moderators: alice, bruno, chen, dara, emeka, fatima, gus;
+  - the recovery each approval starts (recoveries: second approvals, cooling-off, reset links, stop links),
+    its tokens made up (seed-stop-…, seed-reset-…: only their hashes are stored, as the app stores them).
 What is not: the audit log (its hash chain is not seeded: audit-verify checks what the app wrote),
-directory accounts (account_id is null), assessment rows, recoveries, status links, mail, and nothing
-in Redis (the app's reconciler arms the open tickets' timers when it starts).
+directory accounts (account_id names an account the directory does not hold; 2 % of the requests name
+none and are denied), assessment rows, status links, mail, and nothing in Redis (the app's reconciler
+arms the open tickets' timers when it starts).
 
 References are RD-0xxxxx (the app's own never contain a 0) and usernames <word>-0xxxxx: unique, and a
 second run into the same database continues after the last seeded reference. Ids are UUIDv7 (in arrival

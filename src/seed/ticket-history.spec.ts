@@ -2,18 +2,22 @@ import { newReference, REFERENCE_PATTERN } from '../common/tokens.js';
 import { measuresBetween } from '../sla/sla-measures.js';
 import { DEFAULT_SLA_POLICY_JSON, parseSlaPolicy, type SlaPolicy } from '../sla/sla-policy.js';
 import { isOpen, OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
-import { bulkHistories, seedReference, seedSerialOf } from './bulk-seeder.js';
-import type { HistoryRules, TicketHistory } from './ticket-history.js';
+import { bulkHistories, seedIdentity, seedReference, seedSerialOf } from './bulk-seeder.js';
+import { type HistoryRules, type TicketHistory, ticketHistory } from './ticket-history.js';
 import { slaColumns, slaStateOf } from '../tickets/ticket-sla.js';
-import { REQUEST_TYPES } from '../tickets/ticket.types.js';
+import { REQUEST_TYPES, type TicketEventType, type TimelineEntry } from '../tickets/ticket.types.js';
+import { type CommandType, type FromState, inTable, NEW, SAME, TRANSITIONS } from '../tickets/ticket-transitions.js';
+import type { Transition } from '../tickets/ticket-workflow.js';
+import { seededRandom } from '../common/random.js';
+import { testPolicy } from '../tickets/ticket-workflow.fixtures.js';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-11-30T12:00:00Z');
 
 function rulesWith(policy: SlaPolicy, closeUnansweredMs: number | null = 30 * DAY): HistoryRules {
   return {
-    targetsFor: (type) => policy.targetsFor(type), leaseMs: 15 * 60_000, coolingOffMs: DAY, coolingOffLongMs: 3 * DAY,
-    resetLinkTtlMs: DAY, closeUnansweredMs, ruleVersion: '2026.11.2', codeOfConductVersion: '2026-11',
+    ...testPolicy({ targetsFor: (type) => policy.targetsFor(type), leaseMs: 15 * 60_000, resetLinkTtlMs: DAY }),
+    coolingOffMs: DAY, coolingOffLongMs: 3 * DAY, closeUnansweredMs, ruleVersion: '2026.11.2', codeOfConductVersion: '2026-11',
   };
 }
 
@@ -62,8 +66,9 @@ describe('bulkHistories', () => {
     const later = [...bulkHistories({ count: 50, seed: 7, days: 365, now: NOW }, DEFAULT_RULES, 1_000)];
     expect(later[0].ticket.reference).toBe(seedReference(1_000));
     const first = generate(50);
-    expect(later.map((h) => ({ ...h.ticket, id: '', reference: '', username: '', usernameKey: '', contactEmail: '', openKey: null })))
-      .toEqual(first.map((h) => ({ ...h.ticket, id: '', reference: '', username: '', usernameKey: '', contactEmail: '', openKey: null })));
+    // The account id is made from the ticket id, so it is unique across runs too.
+    const blank = { id: '', reference: '', username: '', usernameKey: '', contactEmail: '', openKey: null, accountId: null };
+    expect(later.map((h) => ({ ...h.ticket, ...blank }))).toEqual(first.map((h) => ({ ...h.ticket, ...blank })));
   });
 
   it('leaves a few percent open, in several open states, mostly recent; the rest closed with an outcome', () => {
@@ -143,7 +148,7 @@ describe('bulkHistories', () => {
       expect(times[times.length - 1]).toBeLessThanOrEqual(NOW.getTime());
       expect(h.events.length).toBeGreaterThanOrEqual(h.ticket.state === TicketState.Submitted ? 1 : 3);
       expect(h.events.length).toBeLessThanOrEqual(30);
-      expect(h.events.every((e) => e.ticketId === h.ticket.id && JSON.stringify(e.data).length < 300)).toBe(true);
+      expect(h.events.every((e) => e.ticketId === h.ticket.id && JSON.stringify(e.data).length < 500)).toBe(true);
       const breachedNow = h.ticket.slaResponseLevel === 'breached' || h.ticket.slaDecisionLevel === 'breached';
       if (breachedNow) expect(h.events.some((e) => e.type === 'sla_breached')).toBe(true);
     }
@@ -181,5 +186,105 @@ describe('bulkHistories', () => {
     const run = generate(1_500, 7, rulesWith(parseSlaPolicy(DEFAULT_SLA_POLICY_JSON, 'default', REQUEST_TYPES), null));
     expect(run.some((h) => h.ticket.outcome === 'closed_no_response')).toBe(false);
     expect(run.some((h) => h.ticket.state === TicketState.AwaitingRequester && NOW.getTime() - h.ticket.createdAt.getTime() > 60 * DAY)).toBe(true);
+  });
+});
+
+/** The command each timeline line is written by (ticket-workflow.ts), for replaying a timeline on the table. */
+const COMMAND_OF: Partial<Record<TicketEventType, CommandType>> = {
+  submitted: 'submit', routed: 'route', recovery_codes_answer: 'route', claimed: 'claim', escalated: 'escalate', info_requested: 'ask',
+  message: 'answer', contested: 'contest', approved: 'approve', second_approval: 'second_approval', reset_link_sent: 'end_cooling_off',
+  reset_link_reissued: 'reissue_link', reset_completed: 'complete', recovery_stopped: 'stop', denied: 'deny', withdrawn: 'withdraw',
+  closed_no_response: 'close_unanswered', reopened: 'reopen', sla_warning: 'sla_due', sla_breached: 'sla_due',
+};
+/** Lines that come with another command's line (answer, approvals), or from the assessment, which moves nothing. */
+const WRITTEN_WITH_ANOTHER: readonly TicketEventType[] = ['state_changed', 'cooling_off_started', 'assessed'];
+
+/** Where the line's command leads from `from`, by the table: the one row it can take there, told apart by the line where two can. */
+function replayStep(event: TimelineEntry, from: FromState): { command: CommandType | undefined; to: TicketState | null } {
+  const command = COMMAND_OF[event.type];
+  const rows = TRANSITIONS.filter((row) => row.command === command && row.from.includes(from));
+  let to: TicketState | null = null;
+  if (event.type === 'routed') to = TicketState.AwaitingReview;
+  else if (event.type === 'recovery_codes_answer') to = TicketState.AwaitingRequester;
+  else if (event.type === 'approved') to = event.data.needs_second ? TicketState.Approved : TicketState.CoolingOff;
+  else if (rows.length === 1) to = rows[0].to === SAME ? (from as TicketState) : rows[0].to;
+  return { command, to: to !== null && command && inTable(command, from, to) ? to : null };
+}
+
+describe('the seeded lifecycle, checked against the transition table', () => {
+  const histories = generate(4_000);
+
+  it('replays every seeded timeline on the table: each line a move the table allows, ending in the stored state', () => {
+    for (const h of histories) {
+      let state: FromState = NEW;
+      for (const [i, event] of h.events.entries()) {
+        if (WRITTEN_WITH_ANOTHER.includes(event.type)) continue;
+        const { command, to } = replayStep(event, state);
+        if (!command || to === null) {
+          expect({ reference: h.ticket.reference, line: i, type: event.type, command, from: state }).toEqual('a move of the transition table');
+        }
+        state = to!;
+      }
+      expect({ reference: h.ticket.reference, state }).toEqual({ reference: h.ticket.reference, state: h.ticket.state });
+    }
+  });
+
+  /** Tickets made one by one, with every transition the generator applied. */
+  const observed = Array.from({ length: 1_500 }, (_, serial) => {
+    const random = seededRandom(1_000 + serial);
+    const createdAt = NOW.getTime() - Math.floor(random() * 200 * DAY);
+    const transitions: Transition[] = [];
+    const history = ticketHistory(random, seedIdentity(random, serial, createdAt), createdAt, NOW.getTime(), DEFAULT_RULES, (t) => transitions.push(t));
+    return { history, transitions };
+  });
+
+  it('applies only transitions decide made, chained state to state, and writes their lines and nothing else but the assessment', () => {
+    for (const { history, transitions } of observed) {
+      expect(transitions[0]).toMatchObject({ command: 'submit', from: NEW });
+      transitions.forEach((t, i) => {
+        expect(inTable(t.command, t.from, t.to)).toBe(true);
+        if (i > 0) expect(t.from).toBe(transitions[i - 1].to);
+      });
+      expect(transitions[transitions.length - 1].ticket).toEqual(history.ticket.assessedAt ? expect.objectContaining({ state: history.ticket.state }) : history.ticket);
+      expect(history.events.filter((e) => e.type !== 'assessed')).toEqual(transitions.flatMap((t) => t.events));
+      expect(history.cycles).toEqual(transitions.flatMap((t) => (t.archive ? [t.archive] : [])));
+    }
+  });
+
+  it('replaces a command the workflow refuses: requests naming no account are denied, expired reset links reissued', () => {
+    const all = [...histories, ...observed.map((o) => o.history)];
+    const accountless = all.filter((h) => h.ticket.accountId === null);
+    expect(accountless.length).toBeGreaterThan(20);
+    expect(accountless.some((h) => h.ticket.outcome === 'denied')).toBe(true);
+    for (const h of accountless) {
+      expect(h.ticket.outcome).not.toBe('approved');
+      expect(h.recoveries).toEqual([]);
+    }
+    const reissued = all.filter((h) => h.events.some((e) => e.type === 'reset_link_reissued'));
+    expect(reissued.length).toBeGreaterThan(5);
+    for (const h of reissued.filter((x) => x.ticket.state === TicketState.Completed)) {
+      const [recovery] = h.recoveries;
+      expect(recovery.resetUsedAt!.getTime()).toBeLessThan(recovery.resetExpiresAt!.getTime());
+    }
+  });
+
+  it('keeps one recovery per approval, in the state its ticket is in, approved by two people where four eyes are needed', () => {
+    const live = { approved: 'awaiting_second', cooling_off: 'cooling_off', reset_issued: 'link_sent', completed: 'completed', cancelled: 'cancelled' };
+    const recoveries = histories.flatMap((h) => h.recoveries);
+    for (const h of histories) {
+      expect(h.recoveries.length).toBe(h.events.filter((e) => e.type === 'approved').length);
+      if (h.ticket.state in live) expect(h.recoveries.at(-1)!.state).toBe(live[h.ticket.state as keyof typeof live]);
+      for (const r of h.recoveries) {
+        expect({ ticketId: r.ticketId, accountId: r.accountId }).toEqual({ ticketId: h.ticket.id, accountId: h.ticket.accountId });
+        expect(r.secondApprover).not.toBe(r.firstApprover);
+        if (r.needsSecond && !['awaiting_second', 'cancelled', 'denied'].includes(r.state)) expect(r.secondApprover).not.toBeNull();
+      }
+    }
+    expect(recoveries.length).toBeGreaterThan(1_000);
+    const unique = (values: Array<string | null>) => new Set(values.filter((v) => v !== null)).size === values.filter((v) => v !== null).length;
+    expect(unique(recoveries.map((r) => r.id))).toBe(true);
+    expect(unique(recoveries.map((r) => r.activeKey))).toBe(true);
+    expect(unique(recoveries.map((r) => r.stopTokenHash))).toBe(true);
+    expect(unique(recoveries.map((r) => r.resetTokenHash))).toBe(true);
   });
 });

@@ -3,10 +3,10 @@
 // `submit` and applying each transition as the writer would, so every fixture is a state a real ticket
 // can be in. Pure: no I/O, no clock, no randomness.
 import { DEFAULT_SLA_POLICY_JSON, parseSlaPolicy } from '../sla/sla-policy.js';
-import { type Command, decide, type Decision, type NewTicket, type TicketAggregate, type Transition, type WorkflowPolicy } from './ticket-workflow.js';
+import { aggregateAfter, type Command, decide, type Decision, type NewTicket, type TicketAggregate, type Transition, type WorkflowPolicy } from './ticket-workflow.js';
 import { TicketState } from './ticket-state.js';
 import { type CommandType, type FromState, NEW } from './ticket-transitions.js';
-import { LIVE_RECOVERY_STATES, type RecoveryRow, REQUEST_TYPES, type TicketClaims, type TicketRow } from './ticket.types.js';
+import { type RecoveryRow, REQUEST_TYPES, type TicketClaims, type TicketRow } from './ticket.types.js';
 
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;
@@ -102,10 +102,7 @@ export function expectTransition(decision: Decision): Transition {
 }
 
 /** What the writer leaves behind: the ticket after, and the recovery only while it is live. */
-export function applied(transition: Transition): TicketAggregate {
-  const recovery = transition.recovery && LIVE_RECOVERY_STATES.includes(transition.recovery.state) ? transition.recovery : null;
-  return { ticket: transition.ticket, recovery };
-}
+export const applied: (transition: Transition) => TicketAggregate = aggregateAfter;
 
 /** A ticket at an instant, with what led there. */
 export interface Story {

@@ -16,7 +16,7 @@ import { slaColumns, slaStateOf } from './ticket-sla.js';
 import { isOpen, TicketState } from './ticket-state.js';
 import { type CommandType, type FromState, inTable, NEW, statesFor } from './ticket-transitions.js';
 import {
-  type AssessmentTrigger, moderatorActor, NO_REPORT_FIGURES, type Outcome, type RecoveryRow, type RequestType, type TicketClaims,
+  type AssessmentTrigger, LIVE_RECOVERY_STATES, moderatorActor, NO_REPORT_FIGURES, type Outcome, type RecoveryRow, type RequestType, type TicketClaims,
   type TicketCycleRow, type TicketEventType, type TicketRow, type TimelineEntry,
 } from './ticket.types.js';
 import { isUnanswered } from './unanswered.js';
@@ -744,6 +744,15 @@ export function decide(current: TicketAggregate, command: Command, now: Date, po
 }
 
 export const isRefusal = (decision: Decision): decision is Refusal => decision.refused;
+
+/**
+ * The ticket and its live recovery as TicketWriter leaves them after `transition`: what the next
+ * `decide` reads (a recovery that ended is no longer the ticket's live one).
+ */
+export function aggregateAfter(transition: Transition): TicketAggregate {
+  const recovery = transition.recovery && LIVE_RECOVERY_STATES.includes(transition.recovery.state) ? transition.recovery : null;
+  return { ticket: transition.ticket, recovery };
+}
 
 /** The moderator holds the ticket: it is in review and claimed by them. */
 export function heldBy(ticket: Pick<TicketRow, 'state' | 'claimedBy'>, moderator: string): boolean {
