@@ -148,7 +148,9 @@ describe('bulkHistories', () => {
       expect(times[times.length - 1]).toBeLessThanOrEqual(NOW.getTime());
       expect(h.events.length).toBeGreaterThanOrEqual(h.ticket.state === TicketState.Submitted ? 1 : 3);
       expect(h.events.length).toBeLessThanOrEqual(30);
-      expect(h.events.every((e) => e.ticketId === h.ticket.id && JSON.stringify(e.data).length < 500)).toBe(true);
+      expect(h.events.every((e) => e.ticketId === h.ticket.id)).toBe(true);
+      // Small rows: even an approval against the recommendation, with its reasons and the override's, stays short.
+      expect(h.events.filter((e) => JSON.stringify(e.data).length >= 500).map((e) => [e.type, JSON.stringify(e.data)])).toEqual([]);
       const breachedNow = h.ticket.slaResponseLevel === 'breached' || h.ticket.slaDecisionLevel === 'breached';
       if (breachedNow) expect(h.events.some((e) => e.type === 'sla_breached')).toBe(true);
     }

@@ -483,7 +483,7 @@ describe('approve', () => {
       const [event] = t.events;
       expect(event.data).toMatchObject({
         needs_second: true, against_recommendation: 'the assessment recommends deny (score 0)', override_reason: reason,
-        reasons: ['email proven', 'approved against the recommendation: the assessment recommends deny (score 0)'],
+        reasons: ['email proven'],
         public_text: 'A moderator approved the recovery; a second moderator must approve it too.',
       });
       expect(t.audit[0].data).toMatchObject({ override_reason: reason, against_recommendation: 'the assessment recommends deny (score 0)' });

@@ -523,7 +523,6 @@ function stepFor(command: Command): Step {
         if (!guard.ok) return refuse('approve', t.state, 'rule', guard.message);
         // Against the evidence, a second senior must agree, whatever the approval policy found.
         const needsSecond = command.needsSecond || guard.against !== null;
-        const reasons = guard.against ? [...command.reasons, `approved against the recommendation: ${guard.against}`] : command.reasons;
         const recovery: RecoveryRow = {
           id: command.recoveryId, ticketId: t.id, accountId: t.accountId, activeKey: t.accountId, state: 'awaiting_second',
           resetAddress: command.resetAddress, needsSecond, firstApprover: command.moderator, firstApprovedAt: d.now,
@@ -536,7 +535,7 @@ function stepFor(command: Command): Step {
         move(d, TicketState.Approved, p);
         d.set({ ...decided, ...UNCLAIMED, decidedAt: d.now, updatedAt: d.now });
         d.event('approved', actor, true, {
-          needs_second: needsSecond, reasons, reset_to: maskEmail(command.resetAddress), cooling_off_ms: command.coolingOffMs,
+          needs_second: needsSecond, reasons: command.reasons, reset_to: maskEmail(command.resetAddress), cooling_off_ms: command.coolingOffMs,
           // Staff-only fields (the status page shows public_text): the override and its reason stay in the audit entry.
           ...(guard.against ? { against_recommendation: guard.against, override_reason: command.overrideReason!.trim() } : {}),
           public_text: needsSecond ? 'A moderator approved the recovery; a second moderator must approve it too.' : 'A moderator approved the recovery.',
