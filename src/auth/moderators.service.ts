@@ -23,7 +23,7 @@ export class ModeratorsService {
     if (problem) throw new ModeratorInputError(problem);
     const initialPassword = password === null ? newInitialPassword() : null;
     const moderator: Moderator = {
-      id: randomUUID(), name, role: role as ModeratorRole, passwordHash: await hashPassword(password ?? initialPassword!),
+      id: randomUUID(), name, role, passwordHash: await hashPassword(password ?? initialPassword!),
       totpSecret: null, totpEnrolledAt: null, totpLastStep: null, mustChangePassword: true, failedSignIns: 0, lockedUntil: null, createdAt: now, disabledAt: null,
     };
     try {

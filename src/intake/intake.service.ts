@@ -91,7 +91,7 @@ export class IntakeService {
         contactEmail: dto.contact_email, requestType: dto.request_type, claims: claimsOf(dto), cocVersion: CODE_OF_CONDUCT.version,
       },
     });
-    await this.markCompeting(em, submitted.ticket as Ticket, now);
+    await this.markCompeting(em, submitted.ticket, now);
     await this.addAccessToken(em, submitted.ticket.id, token, now);
     return { kind: 'created', reference: submitted.ticket.reference, statusUrl, state: submitted.ticket.state };
   }
@@ -103,7 +103,7 @@ export class IntakeService {
     for (const rival of rivals) {
       // A rival request is a risk the rival's assessment must show too.
       await this.writer.execute(em, { ticket: rival, recovery: null }, { type: 'flag_competing', rival: ticket.reference, reassess: true });
-      current = (await this.writer.execute(em, { ticket: current, recovery: null }, { type: 'flag_competing', rival: rival.reference, reassess: false })).ticket as Ticket;
+      current = (await this.writer.execute(em, { ticket: current, recovery: null }, { type: 'flag_competing', rival: rival.reference, reassess: false })).ticket;
       await insertRows(em, TicketLink, [
         { ticketId: ticket.id, linkedTicketId: rival.id, reason: 'competing_request', createdAt: now },
         { ticketId: rival.id, linkedTicketId: ticket.id, reason: 'competing_request', createdAt: now },
