@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { appendAudit } from '../audit/audit-log.service.js';
 import { insertRows, isUniqueViolation, Transactions } from '../database/transactions.js';
 import { Moderator } from './moderator.entity.js';
-import { isModeratorRole, MODERATOR_NAME_PATTERN, MODERATOR_ROLES, type ModeratorRole } from './moderator-roles.js';
+import { isModeratorRole, MODERATOR_NAME_PATTERN, MODERATOR_ROLES } from './moderator-roles.js';
 import { hashPassword, newInitialPassword, passwordProblem } from './passwords.js';
 
 export class ModeratorInputError extends Error {}

@@ -15,7 +15,7 @@ import type { CreateTicketDto, TriStateInput } from './dto/create-ticket.dto.js'
 import { IntakeRateLimiter } from './intake-rate-limits.js';
 import { TicketChanged } from '../tickets/ticket-changed.error.js';
 import { TicketWriter } from '../tickets/ticket-writer.service.js';
-import { NO_REPORT_FIGURES, type TicketClaims, type TriState } from '../tickets/ticket.types.js';
+import type { TicketClaims, TriState } from '../tickets/ticket.types.js';
 
 export type SubmissionResult =
   | { kind: 'created'; reference: string; statusUrl: string; state: TicketState }

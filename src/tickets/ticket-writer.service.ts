@@ -125,7 +125,7 @@ export class TicketWriter {
       const column = metadata.findColumnWithPropertyName(key);
       const name = column?.databaseName ?? key;
       if (value === null) query.andWhere(`"${name}" IS NULL`);
-      else query.andWhere(`"${name}" = :w${i}`, { [`w${i}`]: column ? em.connection.driver.preparePersistentValue(value, column) : value });
+      else query.andWhere(`"${name}" = :w${i}`, { [`w${i}`]: column ? (em.connection.driver.preparePersistentValue(value, column) as unknown) : value });
     });
   }
 }
