@@ -189,7 +189,7 @@ describe('work next and release from the dashboard', () => {
   async function workNext(): Promise<string> {
     const page = await ann.get('/dashboard').expect(200);
     const res = await ann.post('/dashboard/work-next').type('form').send({ _csrf: csrfIn(page.text) }).expect(303);
-    return res.headers.location as string;
+    return res.headers.location;
   }
 
   it('refuses a work-next post without the CSRF token', async () => {

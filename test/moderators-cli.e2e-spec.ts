@@ -54,7 +54,7 @@ describe('npm run cli -- create-moderator', () => {
     [['create-moderator', 'cy', '--role', 'ops', '--password-stdin'], 'short\n', 'a password needs at least 12 characters'],
     [['create-moderator', '--role', 'ops'], '', 'usage: npm run cli -- create-moderator NAME'],
   ])('refuses %j with a clear message', (args, input, message) => {
-    const result = cli(args as string[], input as string);
+    const result = cli(args, input);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(message);
   });

@@ -61,8 +61,8 @@ async function startProcess(name: string, role: Role, env: Record<string, string
     env: { ...process.env, ...env, ROLE: role, PORT: String(port) }, cwd: env.TEST_DIR,
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { name, role, base: `http://127.0.0.1:${port}`, child, output: () => out, exited };
 }

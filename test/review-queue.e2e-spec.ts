@@ -176,7 +176,7 @@ describe('the pipeline and SLA timers (short policy, real clock, real Redis)', (
     await expectEventually(async () => expect(await queueOf(t, QueueName.Dispatch).getJob(dispatchJobId(routed.id))).toBeTruthy());
 
     await expectEventually(async () => expect((await ticketByRef(t, reference)).slaDecisionLevel).toBe('breached'), 15_000, 100);
-    const sla = (await eventsOf(t, routed.id)).filter((e) => e.type.startsWith('sla_')).map((e) => `${e.type}:${e.data.clock}`);
+    const sla = (await eventsOf(t, routed.id)).filter((e) => e.type.startsWith('sla_')).map((e) => `${e.type}:${e.data.clock as string}`);
     expect(sla.sort()).toEqual(['sla_breached:decision', 'sla_breached:response', 'sla_warning:decision', 'sla_warning:response']);
     const breached = await ticketByRef(t, reference);
     expect(breached).toMatchObject({ slaLevel: 'breached', slaNextAt: null });

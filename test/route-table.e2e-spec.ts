@@ -122,7 +122,7 @@ function fastifyRoutes(tree: string): Array<{ method: string; path: string }> {
 const isFormPost = (method: string) => method !== 'GET';
 /** The same path with its first letter percent-encoded: the router decodes it and still matches the route. */
 const encodedSpelling = (path: string) => `/%${path.charCodeAt(1).toString(16)}${path.slice(2)}`;
-const send = (agent: TestAgent | ReturnType<typeof request>, method: string, path: string) =>
+const send = (agent: TestAgent, method: string, path: string) =>
   (agent as unknown as Record<string, (url: string) => request.Test>)[method.toLowerCase()](fill(path));
 
 describe('the route table: every staff route names its roles, and nothing else is open by mistake', () => {

@@ -88,8 +88,8 @@ export class AuditLog {
     if (filter.action) query.andWhere('a.action = :action', { action: filter.action });
     // Dates as the column stores them (SQLite keeps UTC text, which compares in order only in its own format).
     const at = this.dataSource.getMetadata(AuditEntry).findColumnWithPropertyName('at')!;
-    if (filter.from) query.andWhere('a.at >= :from', { from: this.dataSource.driver.preparePersistentValue(filter.from, at) });
-    if (filter.until) query.andWhere('a.at < :until', { until: this.dataSource.driver.preparePersistentValue(filter.until, at) });
+    if (filter.from) query.andWhere('a.at >= :from', { from: this.dataSource.driver.preparePersistentValue(filter.from, at) as unknown });
+    if (filter.until) query.andWhere('a.at < :until', { until: this.dataSource.driver.preparePersistentValue(filter.until, at) as unknown });
     if (beforeId) query.andWhere('a.id < :beforeId', { beforeId });
     return query.getMany();
   }

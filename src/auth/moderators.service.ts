@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { appendAudit } from '../audit/audit-log.service.js';
 import { insertRows, isUniqueViolation, Transactions } from '../database/transactions.js';
 import { Moderator } from './moderator.entity.js';
-import { isModeratorRole, MODERATOR_NAME_PATTERN, MODERATOR_ROLES, type ModeratorRole } from './moderator-roles.js';
+import { isModeratorRole, MODERATOR_NAME_PATTERN, MODERATOR_ROLES } from './moderator-roles.js';
 import { hashPassword, newInitialPassword, passwordProblem } from './passwords.js';
 
 export class ModeratorInputError extends Error {}
@@ -23,7 +23,7 @@ export class ModeratorsService {
     if (problem) throw new ModeratorInputError(problem);
     const initialPassword = password === null ? newInitialPassword() : null;
     const moderator: Moderator = {
-      id: randomUUID(), name, role: role as ModeratorRole, passwordHash: await hashPassword(password ?? initialPassword!),
+      id: randomUUID(), name, role, passwordHash: await hashPassword(password ?? initialPassword!),
       totpSecret: null, totpEnrolledAt: null, totpLastStep: null, mustChangePassword: true, failedSignIns: 0, lockedUntil: null, createdAt: now, disabledAt: null,
     };
     try {

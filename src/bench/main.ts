@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo, Server } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -140,11 +141,11 @@ async function main(): Promise<void> {
     execFile(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'load.js'), target, String(get?.connections ?? connections), String(seconds),
       ...(get ? ['GET', ...(get.amount ? [String(get.amount)] : [])] : [])],
       { maxBuffer: 1 << 20, env: { ...process.env, BENCH_COOKIE: get?.cookie ?? '' } },
-      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as LoadResult)));
+      (error, stdout) => (error ? reject(new Error(`load generator: ${error.message}`, { cause: error })) : resolve(JSON.parse(stdout) as LoadResult)));
   });
   const listen = async (booted: INestApplication) => {
     await booted.listen(0, '127.0.0.1');
-    return `http://127.0.0.1:${(booted.getHttpServer().address() as { port: number }).port}`;
+    return `http://127.0.0.1:${((booted.getHttpServer() as Server).address() as AddressInfo).port}`;
   };
 
   if (only.has('intake') || only.has('import')) {

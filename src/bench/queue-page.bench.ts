@@ -166,8 +166,8 @@ export async function statementsOf(dataSource: DataSource, work: () => Promise<u
   const logger = dataSource.logger;
   const original = logger.logQuery.bind(logger);
   logger.logQuery = (query, parameters, runner) => {
-    seen.push({ sql: query, parameters: Array.isArray(parameters) ? [...parameters] : [] });
-    return original(query, parameters, runner);
+    seen.push({ sql: query, parameters: Array.isArray(parameters) ? [...(parameters as unknown[])] : [] });
+    original(query, parameters, runner);
   };
   try {
     await work();

@@ -51,7 +51,7 @@ export async function seedReportTickets(config: AppConfig, tickets: number, log:
 
 /** Runs one statement bare: better-sqlite3's own prepared statement on SQLite (no TypeORM), the driver on PostgreSQL. */
 function bareRunner(dataSource: DataSource): (s: Statement) => Promise<number> {
-  if (dataSource.options.type !== 'better-sqlite3') return async (s) => (await dataSource.query(s.sql, s.parameters) as unknown[]).length;
+  if (dataSource.options.type !== 'better-sqlite3') return async (s) => (await dataSource.query<unknown[]>(s.sql, s.parameters)).length;
   const db = (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
   const prepared = new Map<string, BetterSqlite3.Statement>();
   return async (s) => {
@@ -70,7 +70,7 @@ async function planOf(dataSource: DataSource, s: Statement): Promise<string> {
     const db = (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
     return (db.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...s.parameters) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
   }
-  const rows = await dataSource.query(`EXPLAIN ${s.sql}`, s.parameters) as Array<{ 'QUERY PLAN': string }>;
+  const rows = await dataSource.query<Array<{ 'QUERY PLAN': string }>>(`EXPLAIN ${s.sql}`, s.parameters);
   return rows.map((r) => r['QUERY PLAN'].trim()).filter((line) => /Scan|Index|Sort|Aggregate/.test(line)).slice(0, 4).join('; ');
 }
 

@@ -17,7 +17,7 @@ export function createHandlebars(): typeof Handlebars {
   const hbs = Handlebars.create();
   hbs.registerHelper('eq', (a: unknown, b: unknown) => String(a) === String(b));
   hbs.registerHelper('date', (value: unknown) => (value instanceof Date || typeof value === 'string' ? `${DATE.format(new Date(value))} UTC` : ''));
-  hbs.registerHelper('iso', (value: unknown) => (value instanceof Date ? value.toISOString() : String(value ?? '')));
+  hbs.registerHelper('iso', (value: unknown) => (value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : ''));
   hbs.registerHelper('lookupField', (object: Record<string, unknown> | undefined, key: string) => object?.[key]);
   return hbs;
 }

@@ -5,9 +5,12 @@ import type { DataSourceOptions, EntitySchema } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config.js';
 import { MIGRATIONS } from './migrations/index.js';
 
+/** Entity classes (or schemas): a class is any constructor, whatever its parameters. */
+export type EntityList = ReadonlyArray<(abstract new (...args: never[]) => unknown) | EntitySchema>;
+
 /** One place that turns DATABASE_URL into TypeORM options, for the app, the CLI and the tests. */
 /** `entities`: every module's, listed at the top of the app (src/entities.ts). */
-export function dataSourceOptions(db: DatabaseConfig, entities: ReadonlyArray<Function | EntitySchema>): DataSourceOptions {
+export function dataSourceOptions(db: DatabaseConfig, entities: EntityList): DataSourceOptions {
   const common = { entities: [...entities], migrations: MIGRATIONS, migrationsRun: false as const, synchronize: false as const, logging: false as const };
   if (db.type === 'sqlite') {
     if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });

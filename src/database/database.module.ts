@@ -1,17 +1,17 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource, type EntitySchema } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { runMigrations } from './migrate.js';
 import { beginSqliteTransactionsImmediately, Transactions } from './transactions.js';
-import { dataSourceOptions } from './data-source-options.js';
+import { dataSourceOptions, type EntityList } from './data-source-options.js';
 
 /** The data source (migrated before any module can touch a table) and the transaction helper; global. */
 @Module({})
 export class DatabaseModule {
   /** `entities`: every module's (src/entities.ts), so this module imports none of them. */
-  static forRoot(entities: ReadonlyArray<Function | EntitySchema>): DynamicModule {
+  static forRoot(entities: EntityList): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,

@@ -16,7 +16,7 @@ import { IntakeRateLimiter } from './intake-rate-limits.js';
 import { TicketChanged } from '../tickets/ticket-changed.error.js';
 import { TicketWriter } from '../tickets/ticket-writer.service.js';
 import { TicketRepository } from '../tickets/ticket.repository.js';
-import { NO_REPORT_FIGURES, type TicketClaims, type TriState } from '../tickets/ticket.types.js';
+import type { TicketClaims, TriState } from '../tickets/ticket.types.js';
 
 export type SubmissionResult =
   | { kind: 'created'; reference: string; statusUrl: string; state: TicketState }
@@ -93,7 +93,7 @@ export class IntakeService {
         contactEmail: dto.contact_email, requestType: dto.request_type, claims: claimsOf(dto), cocVersion: CODE_OF_CONDUCT.version,
       },
     });
-    await this.markCompeting(em, submitted.ticket as Ticket, now);
+    await this.markCompeting(em, submitted.ticket, now);
     await this.addAccessToken(em, submitted.ticket.id, token, now);
     return { kind: 'created', reference: submitted.ticket.reference, statusUrl, state: submitted.ticket.state };
   }
@@ -105,7 +105,7 @@ export class IntakeService {
     for (const rival of rivals) {
       // A rival request is a risk the rival's assessment must show too.
       await this.writer.execute(em, { ticket: rival, recovery: null }, { type: 'flag_competing', rival: ticket.reference, reassess: true });
-      current = (await this.writer.execute(em, { ticket: current, recovery: null }, { type: 'flag_competing', rival: rival.reference, reassess: false })).ticket as Ticket;
+      current = (await this.writer.execute(em, { ticket: current, recovery: null }, { type: 'flag_competing', rival: rival.reference, reassess: false })).ticket;
       await insertRows(em, TicketLink, [
         { ticketId: ticket.id, linkedTicketId: rival.id, reason: 'competing_request', createdAt: now },
         { ticketId: rival.id, linkedTicketId: ticket.id, reason: 'competing_request', createdAt: now },

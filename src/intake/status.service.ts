@@ -76,7 +76,7 @@ export class StatusService {
       submittedAt: ticket.createdAt,
       position,
       wait,
-      question: waiting && lastQuestion?.type === 'info_requested' ? String(lastQuestion.data.message ?? '') || null : null,
+      question: waiting && lastQuestion?.type === 'info_requested' && typeof lastQuestion.data.message === 'string' ? lastQuestion.data.message || null : null,
       recoveryCodesAnswer: waiting && lastQuestion?.type === 'recovery_codes_answer',
       timeline: events.map(describeForRequester),
       challenges: await this.challenges.statusFor(ticket.id),

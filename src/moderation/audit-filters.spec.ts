@@ -32,7 +32,7 @@ describe('audit page filters', () => {
     [{ before: '1e3' }, 'before'],
     [{ verify: 'yes' }, 'verify'],
   ])('refuses %j, naming %s', (query, parameter) => {
-    const parsed = parseAuditFilters(query as Record<string, unknown>);
+    const parsed = parseAuditFilters(query);
     expect(parsed).toMatchObject({ ok: false, parameter });
     expect(!parsed.ok && parsed.message).toMatch(new RegExp(`^${parameter} `));
   });

@@ -174,14 +174,15 @@ export function decodeCursor(raw: string, sort: QueueSort): QueueCursor | null {
     return null;
   }
   if (!Array.isArray(key) || key[0] !== sort) return null;
-  const rest = sort === 'sla' ? key.slice(2) : key.slice(1);
-  if (key.length !== (sort === 'sla' ? 4 : 3)) return null;
-  const [at, id] = rest as unknown[];
+  const parts = key as unknown[];
+  const rest = sort === 'sla' ? parts.slice(2) : parts.slice(1);
+  if (parts.length !== (sort === 'sla' ? 4 : 3)) return null;
+  const [at, id] = rest;
   if (typeof at !== 'string' || !ISO.test(at) || typeof id !== 'string' || !ID.test(id)) return null;
   const createdAt = new Date(at);
   if (Number.isNaN(createdAt.getTime())) return null;
   if (sort === 'sla') {
-    const rank = key[1];
+    const rank = parts[1];
     if (rank !== 0 && rank !== 1 && rank !== 2) return null;
     return { sort, rank, createdAt, id };
   }

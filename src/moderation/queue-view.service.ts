@@ -122,7 +122,7 @@ export class QueueViewService {
    */
   private after(q: SelectQueryBuilder<Ticket>, c: QueueCursor, op: '<' | '>'): void {
     const column = this.dataSource.getMetadata(Ticket).findColumnWithPropertyName('createdAt')!;
-    const at = this.dataSource.driver.preparePersistentValue(c.createdAt, column);
+    const at: unknown = this.dataSource.driver.preparePersistentValue(c.createdAt, column);
     q.andWhere(`(t.createdAt, t.id) ${op} (:afterAt, :afterId)`, { afterAt: at, afterId: c.id });
   }
 }

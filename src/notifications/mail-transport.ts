@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type StreamTransport from 'nodemailer/lib/stream-transport/index.js';
 
 export interface OutgoingMail {
   id: string;
@@ -18,7 +19,7 @@ export interface MailTransport {
 
 /** Development: one .eml file per message under MAIL_DIR, named by the outbox id (a retry overwrites). */
 export class FileMailTransport implements MailTransport {
-  private readonly transporter: Transporter;
+  private readonly transporter: Transporter<StreamTransport.SentMessageInfo>;
 
   constructor(private readonly directory: string) {
     this.transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });

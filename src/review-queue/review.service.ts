@@ -57,7 +57,7 @@ export class ReviewService {
         const decision = ticket && this.writer.decide({ ticket, recovery: null }, { type: 'claim', moderator: moderatorId });
         if (!decision || isRefusal(decision)) return null;
         await this.writer.apply(em, decision);
-        return decision.ticket as Ticket;
+        return decision.ticket;
       });
     } catch (error) {
       if (error instanceof TicketChanged) return null;

@@ -46,7 +46,7 @@ export class TimerJobs {
   /** An SLA timer woke up: mark what is due, once (sla_due). */
   async fire(ticketId: string): Promise<FireOutcome> {
     return this.transactions.run(async (em): Promise<FireOutcome> => {
-      const ticket = await em.findOne(Ticket, { where: { id: ticketId }, select: FIRE_COLUMNS }) as Ticket | null;
+      const ticket = await em.findOne<Ticket>(Ticket, { where: { id: ticketId }, select: FIRE_COLUMNS });
       if (!ticket || !isOpen(ticket.state)) return { kind: 'nothing' };
       const decision = this.writer.decide({ ticket, recovery: null }, { type: 'sla_due' });
       if (isRefusal(decision)) return decision.reason === 'not_due' && decision.at ? { kind: 'not_due', at: decision.at } : { kind: 'nothing' };

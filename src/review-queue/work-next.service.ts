@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
 import { ReviewService } from './review.service.js';
-import { QueueName } from '../jobs/job.constants.js';
+import { JobName, QueueName, type JobData } from '../jobs/job.constants.js';
 
 /** Stray jobs skipped in one "work next" before giving up (each is a ticket no longer waiting). */
 const MAX_SKIPS = 50;
@@ -20,7 +20,7 @@ const MAX_SKIPS = 50;
 @Injectable()
 export class WorkNextService implements OnModuleDestroy {
   private readonly logger = new Logger(WorkNextService.name);
-  private worker: Worker | null = null;
+  private worker: Worker<JobData[JobName.Dispatch]> | null = null;
 
   constructor(
     private readonly review: ReviewService,
@@ -56,7 +56,7 @@ export class WorkNextService implements OnModuleDestroy {
   }
 
   /** One manual-fetch worker per process, made on first use (ROLE=worker processes never need it). */
-  private fetcher(): Worker {
+  private fetcher(): Worker<JobData[JobName.Dispatch]> {
     if (!this.worker) {
       this.worker = new Worker(QueueName.Dispatch, null, {
         connection: { url: this.config.redis.url, maxRetriesPerRequest: null },

@@ -258,7 +258,7 @@ describe('assess properties', () => {
     fc.assert(fc.property(accountArb, fc.boolean(), fc.boolean(), (acc, monthPrecision, contactPublic) => {
       const publicAddresses = acc.emails.filter((e) => e.public).map((e) => e.address);
       const t: TicketEvidence = {
-        contactEmail: contactPublic && publicAddresses.length ? publicAddresses[0]! : 'impostor@attacker.example',
+        contactEmail: contactPublic && publicAddresses.length ? publicAddresses[0] : 'impostor@attacker.example',
         requestType: 'lost_2fa',
         competingRequests: false,
         claims: {
@@ -279,8 +279,8 @@ describe('assess properties', () => {
   it('always gives an integer score in 0–100 whose band matches', () => {
     fc.assert(fc.property(accountArb.chain((acc) => fc.tuple(fc.constant(acc), knowledgeOnlyTicket(acc))), fc.boolean(), fc.boolean(), ([acc, t], withEmail, withRepo) => {
       const proofs = {
-        ...(withEmail && acc.emails.length ? { emailChallengePassed: { address: acc.emails[0]!.address } } : {}),
-        ...(withRepo && acc.projects.length ? { repoChallengePassed: { project: acc.projects[0]!.name } } : {}),
+        ...(withEmail && acc.emails.length ? { emailChallengePassed: { address: acc.emails[0].address } } : {}),
+        ...(withRepo && acc.projects.length ? { repoChallengePassed: { project: acc.projects[0].name } } : {}),
       };
       const a = assess({ ...t, ...proofs }, acc, NOW);
       expect(Number.isInteger(a.score)).toBe(true);

@@ -5,7 +5,6 @@ import { parseSlaPolicy as parseFor, SlaPolicyError } from './sla-policy.js';
 const parseSlaPolicy = (json: unknown, source: string) => parseFor(json, source, REQUEST_TYPES);
 
 const H = 3_600_000;
-const D = 24 * H;
 const SOURCE = 'config/sla-policy.json';
 
 /** The problems of the SlaPolicyError that parsing `json` throws; fails the test if it does not throw one. */

@@ -151,7 +151,7 @@ function targetFieldsAt(value: unknown, path: string, calendars: ReadonlySet<str
   if ('warn_at' in json) fields.warnAt = warnAtAt(json.warn_at, `${path}.warn_at`, problems);
   if ('calendar' in json) fields.calendar = calendarNameAt(json.calendar, `${path}.calendar`, calendars, problems);
   // An invalid field is already reported; leaving it out keeps it from overriding a default with undefined.
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<TargetFields>;
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 function daysAt(value: unknown, path: string, problems: Problems): Weekday[] | undefined {

@@ -24,7 +24,12 @@ export interface StaffEventLine extends EventLine {
 /** Typed as any string: rows written by newer code (or older types) must still read. */
 type EventInput = Pick<TicketEvent, 'actor' | 'public' | 'data' | 'createdAt'> & { type: string };
 
-const str = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
+/** Event data is JSON: strings and numbers as they are, anything larger as JSON rather than "[object Object]". */
+const str = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return value === undefined || value === null ? '' : JSON.stringify(value);
+};
 const words = (value: unknown): string => str(value).replace(/_/g, ' ');
 
 /** The status page's wording: what the requester did, and what we told them (`public_text`). */

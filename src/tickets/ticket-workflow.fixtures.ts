@@ -177,7 +177,7 @@ export function ticketIn(state: TicketState, options: FixtureOptions = {}): Stor
     case TicketState.Cancelled:
       return go(issued, cmd.stop());
     default:
-      throw new Error(`ticketIn: no path to ${state}`);
+      throw new Error(`ticketIn: no path to ${String(state)}`);
   }
 }
 

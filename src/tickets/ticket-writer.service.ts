@@ -84,7 +84,7 @@ export class TicketWriter {
     if (t.recoveryWrite?.kind === 'insert') {
       await insertRows(em, Recovery, t.recoveryWrite.row as never);
     } else if (t.recoveryWrite?.kind === 'update') {
-      const query = em.createQueryBuilder().update(Recovery).set(t.recoveryWrite.changes as never)
+      const query = em.createQueryBuilder().update(Recovery).set(t.recoveryWrite.changes)
         .where('id = :id', { id: t.recoveryWrite.id }).andWhere('state = :state', { state: t.recoveryWrite.fromState });
       this.whereColumns(em, Recovery, query, t.recoveryWrite.where);
       const result = await query.execute();
@@ -110,7 +110,7 @@ export class TicketWriter {
     em: EntityManager, id: string, changes: Partial<Ticket>, where: Partial<Ticket>, lock: 'version' | 'quiet',
   ): Promise<number> {
     const set = { ...changes, version: lock === 'version' ? () => '"version" + 1' : () => '"version"' };
-    const query = em.createQueryBuilder().update(Ticket).set(set as never).where('id = :id', { id });
+    const query = em.createQueryBuilder().update(Ticket).set(set).where('id = :id', { id });
     this.whereColumns(em, Ticket, query, where);
     const result = await query.execute();
     return result.affected ?? 0;
@@ -125,7 +125,7 @@ export class TicketWriter {
       const column = metadata.findColumnWithPropertyName(key);
       const name = column?.databaseName ?? key;
       if (value === null) query.andWhere(`"${name}" IS NULL`);
-      else query.andWhere(`"${name}" = :w${i}`, { [`w${i}`]: column ? em.connection.driver.preparePersistentValue(value, column) : value });
+      else query.andWhere(`"${name}" = :w${i}`, { [`w${i}`]: column ? (em.connection.driver.preparePersistentValue(value, column) as unknown) : value });
     });
   }
 }

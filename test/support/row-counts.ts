@@ -1,5 +1,5 @@
 import { Ticket, TicketAccessToken, TicketEvent } from '../../src/tickets/ticket.entity.js';
-import { IsNull } from 'typeorm';
+import { IsNull, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { expectEventually, type TestApp } from './test-app.js';
 import { OutboxMessage } from '../../src/jobs/outbox.entity.js';
 
@@ -19,7 +19,7 @@ export async function pipelineSettled(t: TestApp): Promise<void> {
  */
 export async function intakeRowCounts(t: TestApp): Promise<IntakeRowCounts> {
   await pipelineSettled(t);
-  const table = (entity: Function) => t.dataSource.getMetadata(entity).tablePath;
+  const table = (entity: EntityTarget<ObjectLiteral>) => t.dataSource.getMetadata(entity).tablePath;
   const [row]: Record<keyof IntakeRowCounts, string | number>[] = await t.dataSource.query(`SELECT
     (SELECT COUNT(*) FROM ${table(Ticket)}) AS tickets,
     (SELECT COUNT(*) FROM ${table(TicketEvent)}) AS events,

@@ -11,9 +11,9 @@ import { REQUEST_TYPES, type RequestType } from '../../tickets/ticket.types.js';
 
 const normaliseEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? emailKey(value) : value);
 const normaliseEmails = ({ value }: { value: unknown }) =>
-  Array.isArray(value) ? [...new Set(value.map((v) => (typeof v === 'string' ? emailKey(v) : v)))] : value;
+  Array.isArray(value) ? [...new Set((value as unknown[]).map((v) => (typeof v === 'string' ? emailKey(v) : v)))] : value;
 const trimEach = ({ value }: { value: unknown }) =>
-  Array.isArray(value) ? [...new Set(value.map((v) => (typeof v === 'string' ? v.trim() : v)))] : value;
+  Array.isArray(value) ? [...new Set((value as unknown[]).map((v) => (typeof v === 'string' ? v.trim() : v)))] : value;
 
 /** An optional list of at most `max` addresses, normalised and deduplicated, each message naming the field. */
 function OptionalEmailList(field: string, max: number): PropertyDecorator {

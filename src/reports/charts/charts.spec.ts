@@ -20,9 +20,9 @@ const EDGE_CASES: Record<string, Row[]> = {
   'all zero': makeRows(10, () => 0),
   'one item': makeRows(1, () => 5),
   'one zero item': makeRows(1, () => 0),
-  'huge values': makeRows(5, (i) => [1e12, Number.MAX_SAFE_INTEGER, 1e300, Number.MAX_VALUE, 3][i]!),
-  'tiny values': makeRows(4, (i) => [1e-9, 5e-324, 0.001, 0.3][i]!),
-  'not numbers': makeRows(6, (i) => [Number.NaN, Infinity, -Infinity, -5, 0, 2][i]!),
+  'huge values': makeRows(5, (i) => [1e12, Number.MAX_SAFE_INTEGER, 1e300, Number.MAX_VALUE, 3][i]),
+  'tiny values': makeRows(4, (i) => [1e-9, 5e-324, 0.001, 0.3][i]),
+  'not numbers': makeRows(6, (i) => [Number.NaN, Infinity, -Infinity, -5, 0, 2][i]),
   'markup in labels': [{ label: '<script>alert("x")</script>', value: 3 }, { label: `it's & "quoted"`, value: 1 }],
   '365 days': makeRows(365),
 };
@@ -41,7 +41,7 @@ function expectWellFormedSvg(svg: string): void {
     for (const [, value = ''] of attributes.matchAll(/="([^"]*)"/g)) expect(ENTITY_SAFE.test(value)).toBe(true);
     if (stack.length === 0) roots++;
     if (closing) expect(stack.pop()).toBe(name);
-    else if (!match[4]) stack.push(name!);
+    else if (!match[4]) stack.push(name);
     position = match.index + whole.length;
   }
   expect(position).toBe(svg.length);
@@ -107,7 +107,7 @@ describe.each(Object.entries(CHARTS))('%s chart', (_name, render) => {
 describe('a 365-day chart', () => {
   it('stays under 60 KB for every chart over days', () => {
     const year = makeRows(365, (i) => 10_000 + ((i * 7919) % 90_000));
-    for (const render of [CHARTS.receivedVsDecided!, CHARTS.line!]) {
+    for (const render of [CHARTS.receivedVsDecided, CHARTS.line]) {
       expect(Buffer.byteLength(render(year, 'year'))).toBeLessThan(60_000);
     }
   });

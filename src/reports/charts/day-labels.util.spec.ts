@@ -24,7 +24,7 @@ describe('labelIndexes', () => {
       expect(indexes.length).toBeLessThanOrEqual(12);
       expect(indexes.length).toBeGreaterThanOrEqual(6);
       expect(indexes[0]).toBe(0);
-      const gaps = new Set(indexes.slice(1).map((v, i) => v - indexes[i]!));
+      const gaps = new Set(indexes.slice(1).map((v, i) => v - indexes[i]));
       expect(gaps.size).toBe(1);
     }
   });

@@ -15,10 +15,10 @@ const makeDays = (
   }));
 
 const hitTitles = (svg: string): string[] =>
-  [...(/<g class="chart-hits"[^>]*>(.*)<\/g>/.exec(svg)?.[1] ?? '').matchAll(/<title>(.*?)<\/title>/g)].map((m) => m[1]!);
+  [...(/<g class="chart-hits"[^>]*>(.*)<\/g>/.exec(svg)?.[1] ?? '').matchAll(/<title>(.*?)<\/title>/g)].map((m) => m[1]);
 
 const axisLabels = (svg: string): string[] =>
-  [...(/<g class="chart-axis" text-anchor="middle"[^>]*>(.*?)<\/g>/.exec(svg)?.[1] ?? '').matchAll(/<text [^>]*>(.*?)<\/text>/g)].map((m) => m[1]!);
+  [...(/<g class="chart-axis" text-anchor="middle"[^>]*>(.*?)<\/g>/.exec(svg)?.[1] ?? '').matchAll(/<text [^>]*>(.*?)<\/text>/g)].map((m) => m[1]);
 
 describe('receivedVsDecidedChart', () => {
   const days = makeDays(30, {

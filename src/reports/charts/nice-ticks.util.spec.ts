@@ -40,7 +40,7 @@ describe('niceTicks', () => {
     fc.assert(
       fc.property(fc.double({ min: 1e-6, max: 1e15, noNaN: true }), fc.integer({ min: 1, max: 20 }), (max, count) => {
         const ticks = niceTicks(max, count);
-        const step = ticks[1]! - ticks[0]!;
+        const step = ticks[1] - ticks[0];
         const mantissa = step / 10 ** Math.floor(Math.log10(step) + 1e-9);
         expect(ticks[0]).toBe(0);
         expect(ticks.at(-1)!).toBeGreaterThanOrEqual(max * (1 - 1e-9));

@@ -25,7 +25,7 @@ describe('emailChallengeRule', () => {
     expect(emailChallengeCounts(input(address, a))).toBe(false);
     const r = emailChallengeRule(input(address, a));
     expect(r.signals).toEqual([expect.objectContaining({ kind: 'info', effect: 0 })]);
-    expect(r.signals[0]!.reason).toContain(why);
+    expect(r.signals[0].reason).toContain(why);
   });
 
   it('does not count, and flags, an address on an expired domain', () => {

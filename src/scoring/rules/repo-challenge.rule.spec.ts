@@ -21,7 +21,7 @@ describe('repoChallengeRule', () => {
     expect(repoChallengeCounts(input('fresh', a))).toBe(true);
     expect(repoChallengeCounts(input('fresh', a, new Date('2026-11-10Z')))).toBe(false);
     expect(repoChallengeCounts(input('unreleased', a))).toBe(false);
-    expect(repoChallengeRule(input('unreleased', a)).signals[0]!.reason).toContain('not released');
+    expect(repoChallengeRule(input('unreleased', a)).signals[0].reason).toContain('not released');
   });
 
   it('says nothing without a challenge', () => {
