@@ -4,7 +4,6 @@
  */
 import type { Ticket } from '../tickets/ticket.entity.js';
 import type { TicketEvidence } from '../scoring/scoring.types.js';
-import type { AccountRecord } from '../scoring/account-record.js';
 
 /** Passed challenges come from the challenge store (`EvidenceService`), hence the optional `proofs`. */
 export function toTicketEvidence(

@@ -10,7 +10,7 @@
 import type { RiskFlag } from '../scoring/scoring.types.js';
 import { bandFor } from '../scoring/assess.js';
 import { againstRecommendation } from '../tickets/approval-guard.js';
-import { isOpen, TicketState } from '../tickets/ticket-state.js';
+import { isOpen } from '../tickets/ticket-state.js';
 import {
   aggregateAfter, type Command, decide, isRefusal, type Refusal, type TicketAggregate, type Transition, type WorkflowPolicy,
 } from '../tickets/ticket-workflow.js';
