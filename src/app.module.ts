@@ -6,6 +6,7 @@ import { Clock, SystemClock } from './common/clock.js';
 import { ClockModule } from './common/clock.module.js';
 import { DomainExceptionFilter } from './common/domain-exception.filter.js';
 import { LoggingModule } from './common/logging.module.js';
+import { ShutdownModule } from './common/shutdown.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -31,7 +32,7 @@ export class AppModule {
   /**
    * The whole app. ROLE decides what runs: web processes serve HTTP, worker processes work the queues
    * (JobsModule's workers, the reconciler, the periodic jobs' schedules); ROLE=all does both. Only config,
-   * the database, the clock and logging are global: every other module imports what it uses.
+   * the database, the clock, the shutdown's deadline and logging are global: every other module imports what it uses.
    */
   static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
     return {
@@ -40,6 +41,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         ClockModule.forRoot(overrides.clock ?? new SystemClock()),
         LoggingModule,
+        ShutdownModule.forRoot(config.shutdown.timeoutMs),
         DatabaseModule.forRoot(ENTITIES),
         RedisModule,
         JobsModule,

@@ -32,6 +32,7 @@ Configuration comes from the environment; see .env.example for every variable an
   WEEKLY_SUMMARY        mail ops a summary of the last seven days (default true)
   WEEKLY_SUMMARY_CRON   when, a cron pattern in REPORT_TIME_ZONE (default "0 8 * * 1": Mondays 08:00)
   CLOSE_UNANSWERED_AFTER close tickets waiting on the requester this long (default 30d; never)
+  SHUTDOWN_TIMEOUT      how long SIGTERM/SIGINT may take before the process exits 1 anyway (default 10s)
 `;
 
 /** Returns the private redis-server it started, if it had to start one. */
@@ -68,17 +69,46 @@ async function main(): Promise<void> {
   // Entities read DATABASE_URL when first imported, so the app is loaded only now.
   const { createApp } = await import('./app.factory.js');
   const { Logger } = await import('nestjs-pino');
+  const { Shutdown } = await import('./common/shutdown.js');
   const app = await createApp(config);
   const logger = app.get(Logger);
-  // Close the app (HTTP, workers, connections), then the private Redis, then exit 0.
-  const shutdown = async (signal: string) => {
-    logger.log(`${signal} received: shutting down`);
-    await app.close();
-    if (privateRedis) await stopPrivateRedis(privateRedis);
-    process.exit(0);
+  const shutdown = app.get(Shutdown);
+  // The exit code is set before exiting: process.exit, not the end of the event loop, ends the process,
+  // since a client retrying an absent Redis keeps the loop alive for ever.
+  const exit = (code: number) => {
+    process.exitCode = code;
+    process.exit(code);
   };
-  process.once('SIGTERM', (signal) => void shutdown(signal));
-  process.once('SIGINT', (signal) => void shutdown(signal));
+  // Close the HTTP server (requests in flight finish), then the app (workers, queues, Redis, the database),
+  // then the private Redis, each within its deadline; the whole within SHUTDOWN_TIMEOUT, or exit 1 saying
+  // what was still closing. Exit 0 only when everything closed in time.
+  const stop = async (signal: string) => {
+    shutdown.begin();
+    logger.log(`${signal} received: shutting down (SHUTDOWN_TIMEOUT ${config.shutdown.timeoutMs} ms)`);
+    setTimeout(() => {
+      logger.error(`shutdown did not finish within ${config.shutdown.timeoutMs} ms; still open: ${shutdown.stillOpen().join(', ') || 'none'}; `
+        + `forced: ${shutdown.missed().join(', ') || 'none'}; exiting with code 1`);
+      exit(1);
+    }, shutdown.msLeft());
+    try {
+      if (config.role !== 'worker') {
+        await shutdown.drain('HTTP server', async () => { await (app.getHttpAdapter().close() as Promise<void>); }, () => app.getHttpServer().closeAllConnections());
+      }
+      await app.close();
+      if (privateRedis) await shutdown.release('private redis-server', () => stopPrivateRedis(privateRedis));
+    } catch (error) {
+      logger.error(`shutdown failed: ${(error as Error).stack ?? String(error)}`);
+      exit(1);
+    }
+    const missed = shutdown.missed();
+    if (missed.length > 0) {
+      logger.error(`shut down, but these did not close in time and were forced: ${missed.join(', ')}; exiting with code 1`);
+      exit(1);
+    }
+    exit(0);
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
   if (config.role === 'worker') {
     await app.init();
     logger.log('worker started (ROLE=worker)');

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SystemClock } from '../src/common/clock.js';
 import { ClockModule } from '../src/common/clock.module.js';
+import { ShutdownModule } from '../src/common/shutdown.module.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { ConfigModule } from '../src/config/config.module.js';
 import { DatabaseModule } from '../src/database/database.module.js';
@@ -41,7 +42,10 @@ describe('job workers at boot', () => {
     const config = loadConfig(env);
     // No HTTP server: a worker process only initialises its modules (the testing module is that context).
     return Test.createTestingModule({
-      imports: [ConfigModule.forRoot(config), ClockModule.forRoot(new SystemClock()), DatabaseModule.forRoot(ENTITIES), JobsModule],
+      imports: [
+        ConfigModule.forRoot(config), ClockModule.forRoot(new SystemClock()), ShutdownModule.forRoot(config.shutdown.timeoutMs),
+        DatabaseModule.forRoot(ENTITIES), JobsModule,
+      ],
       providers: handlers,
     }).compile();
   }

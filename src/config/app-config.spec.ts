@@ -34,6 +34,7 @@ describe('loadConfig', () => {
         intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false },
         mail: { smtpUrl: null, dir: 'var/mail', from: 'Recovery Desk <recovery@localhost>' },
         jobs: { outboxRelayIntervalMs: 5000 },
+        shutdown: { timeoutMs: 10_000 },
         evidence: {
           highValueMonthlyDownloads: 1_000_000, expiredDomains: [], emailChallengeTtlMs: 30 * 60_000, emailChallengeAttempts: 5,
           repositoryChallengeTtlMs: 14 * 86_400_000, githubApiUrl: 'https://api.github.com', githubToken: null,
@@ -184,6 +185,13 @@ describe('loadConfig', () => {
       expect(problemsOf(env({ SQLITE_BUSY_TIMEOUT: '5000' }))).toEqual([
         'SQLITE_BUSY_TIMEOUT="5000" (expected a duration such as 5s, 15m, 72h or 14d)',
       ]);
+    });
+
+    it('reads SHUTDOWN_TIMEOUT, from one second to ten minutes', () => {
+      expect(loadConfig(env({ SHUTDOWN_TIMEOUT: '2s' })).shutdown.timeoutMs).toBe(2000);
+      expect(problemsOf(env({ SHUTDOWN_TIMEOUT: '500ms' }))).toEqual(['SHUTDOWN_TIMEOUT="500ms" (expected a duration from 1s to 10m)']);
+      expect(problemsOf(env({ SHUTDOWN_TIMEOUT: '1h' }))).toEqual(['SHUTDOWN_TIMEOUT="1h" (expected a duration from 1s to 10m)']);
+      expect(problemsOf(env({ SHUTDOWN_TIMEOUT: '10' }))).toEqual(['SHUTDOWN_TIMEOUT="10" (expected a duration such as 5s, 15m, 72h or 14d)']);
     });
 
     it('reads SESSION_TTL, from one minute to a day', () => {

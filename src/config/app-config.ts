@@ -32,6 +32,11 @@ export interface AppConfig {
   mail: { smtpUrl: string | null; dir: string; from: string };
   /** The outbox relay's pass interval (src/jobs/): rows written while Redis was away go out then. */
   jobs: { outboxRelayIntervalMs: number };
+  /**
+   * How long SIGTERM/SIGINT may take in all (src/common/shutdown.ts): past it the process logs what was
+   * still closing and exits 1, so a deploy during a Redis outage never hangs.
+   */
+  shutdown: { timeoutMs: number };
   evidence: {
     /** Owner of a project with at least this many monthly downloads: a high-value account. */
     highValueMonthlyDownloads: number;
@@ -197,6 +202,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const mailDir = read('MAIL_DIR', 'var/mail', matches(/^[^\0]+$/, 'a directory path'));
   const mailFrom = read('MAIL_FROM', 'Recovery Desk <recovery@localhost>', matches(/^(?:[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address such as "Desk <desk@example.org>"'));
   const outboxRelayIntervalMs = read('OUTBOX_RELAY_INTERVAL', '5s', duration);
+  // Under a second nothing could drain; over ten minutes a deploy waits on a process that will not stop.
+  const shutdownTimeoutMs = read('SHUTDOWN_TIMEOUT', '10s', (raw) => {
+    const ms = duration(raw);
+    return ms instanceof Invalid || (ms >= 1000 && ms <= 600_000) ? ms : new Invalid('a duration from 1s to 10m');
+  });
   const highValueMonthlyDownloads = read('HIGH_VALUE_MONTHLY_DOWNLOADS', '1000000', int(1, Number.MAX_SAFE_INTEGER));
   const expiredDomains = read('EXPIRED_DOMAINS', 'none', domainList);
   const emailChallengeTtlMs = read('EMAIL_CHALLENGE_TTL', '30m', duration);
@@ -261,6 +271,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy },
     mail: { smtpUrl, dir: mailDir, from: mailFrom },
     jobs: { outboxRelayIntervalMs },
+    shutdown: { timeoutMs: shutdownTimeoutMs },
     evidence: {
       highValueMonthlyDownloads, expiredDomains, emailChallengeTtlMs, emailChallengeAttempts, repositoryChallengeTtlMs,
       githubApiUrl, githubToken,

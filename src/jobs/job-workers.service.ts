@@ -1,14 +1,12 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DelayedError, type Job, Worker } from 'bullmq';
+import { Shutdown } from '../common/shutdown.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
 import { checkJobData, JOB_QUEUE, JobName, QueueName, WORKED_QUEUES } from './job.constants.js';
 import { DelayJob, handledJob, type JobHandler, handlerProblems } from './job-handlers.js';
-
-/** How long a closing worker may wait for its running jobs before it stops without them (Redis may be away). */
-const CLOSE_GRACE_MS = 10_000;
 
 export interface FinishedJob {
   queue: QueueName;
@@ -37,6 +35,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly scanner: MetadataScanner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUNS_WORKERS) private readonly runsWorkers: boolean,
+    private readonly shutdown: Shutdown,
   ) {}
 
   /** Hears every finished job attempt of this process (the metrics time them). */
@@ -53,21 +52,14 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     for (const queue of worked) this.workers.push(this.start(queue, WORKED_QUEUES[queue]!.concurrency));
   }
 
-  /** Running jobs may finish while the database is still open; with Redis away, the workers stop without them. */
+  /**
+   * Running jobs may finish while the database is still open, until the shutdown's drain deadline; past it
+   * (Redis away, or a job too slow) the worker is disconnected without them: BullMQ hands a job whose
+   * lock lapses to another worker, so it is run again, not lost.
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.workers.map(async (worker) => {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
-      });
-      const closed = await Promise.race([worker.close().then(() => 'closed' as const), grace]);
-      clearTimeout(timer);
-      if (closed === 'late') {
-        this.logger.warn(`worker ${worker.name} did not close within ${CLOSE_GRACE_MS} ms: stopping it without waiting`);
-        await Promise.race([worker.close(true), new Promise((resolve) => setTimeout(resolve, 1000))]);
-        await worker.disconnect().catch(() => undefined);
-      }
-    }));
+    await Promise.all(this.workers.map((worker) =>
+      this.shutdown.drain(`worker ${worker.name}`, () => worker.close(), () => worker.disconnect())));
   }
 
   private readonly duplicates: JobName[] = [];

@@ -7,10 +7,12 @@ import { QueueName } from './job.constants.js';
 import { JobWorkers, RUNS_WORKERS } from './job-workers.service.js';
 import { Outbox } from './outbox.service.js';
 import { OutboxRelay } from './outbox-relay.service.js';
+import { QueueClosing } from './queue-closing.js';
 
 /**
  * BullMQ for the whole app: the connection, every queue (registered once, here), the outbox and its
- * relay, and the workers that hand each job to its `@OnJob` handler in worker processes.
+ * relay, and the workers that hand each job to its `@OnJob` handler in worker processes. Every close
+ * has the shutdown's deadline (the queues' through QueueClosing).
  */
 @Module({
   imports: [
@@ -23,7 +25,7 @@ import { OutboxRelay } from './outbox-relay.service.js';
     BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
   ],
   providers: [
-    Outbox, OutboxRelay, JobWorkers,
+    Outbox, OutboxRelay, JobWorkers, QueueClosing,
     { provide: RUNS_WORKERS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => c.role !== 'web' },
   ],
   exports: [Outbox, OutboxRelay, JobWorkers, BullModule, RUNS_WORKERS],

@@ -3,6 +3,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { Queue } from 'bullmq';
 import { DataSource, In, IsNull } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { Shutdown } from '../common/shutdown.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
@@ -33,6 +34,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(QueueName.Mail) private readonly mailQueue: Queue,
     @InjectQueue(QueueName.Review) private readonly reviewQueue: Queue,
+    private readonly shutdown: Shutdown,
   ) {
     logConnectionErrors(mailQueue, this.logger, `queue ${QueueName.Mail}`);
     logConnectionErrors(reviewQueue, this.logger, `queue ${QueueName.Review}`);
@@ -47,11 +49,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /**
    * Before, not on, application shutdown: the database pool closes on shutdown, and pg-pool drops a
    * connection request that is still queued when it closes, which would leave the pass hanging.
+   * Rows a pass could not publish in time stay unpublished in the outbox: the next process sends them.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    const running = this.running;
+    if (running) await this.shutdown.drain('outbox relay pass', () => running);
   }
 
   /** Publishes what is waiting; concurrent calls share one pass (and ask for one more after it). */

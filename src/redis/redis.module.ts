@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { Shutdown } from '../common/shutdown.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -43,10 +44,10 @@ async function createClient(config: AppConfig): Promise<Redis> {
 
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis, private readonly shutdown: Shutdown) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.shutdown.release('Redis client', () => this.redis.quit().catch(() => this.redis.disconnect()), () => this.redis.disconnect());
   }
 }
 

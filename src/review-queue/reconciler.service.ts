@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, In, IsNull, LessThan, Not } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { Shutdown } from '../common/shutdown.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Ticket } from '../tickets/ticket.entity.js';
@@ -44,6 +45,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUNS_WORKERS) private readonly runsWorkers: boolean,
+    private readonly shutdown: Shutdown,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,10 +55,12 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     void this.run();
   }
 
+  /** A pass left unfinished (its queue commands wait for an absent Redis) is the next boot's to redo. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    const running = this.running;
+    if (running) await this.shutdown.drain('reconciler pass', () => running);
   }
 
   /** One pass (concurrent calls share it); null when Redis or the database failed (logged, retried next time). */

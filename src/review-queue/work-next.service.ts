@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import { Shutdown } from '../common/shutdown.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
@@ -25,6 +26,7 @@ export class WorkNextService implements OnModuleDestroy {
   constructor(
     private readonly review: ReviewService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly shutdown: Shutdown,
   ) {}
 
   /** The claimed ticket, or null when nobody is waiting. */
@@ -51,8 +53,10 @@ export class WorkNextService implements OnModuleDestroy {
     return null;
   }
 
+  /** A claim cut short by the deadline leaves its job locked: the stalled check gives it back (see above). */
   async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
+    const worker = this.worker;
+    if (worker) await this.shutdown.drain('dispatch fetcher', () => worker.close(), () => worker.disconnect());
   }
 
   /** One manual-fetch worker per process, made on first use (ROLE=worker processes never need it). */

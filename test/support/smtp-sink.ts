@@ -10,6 +10,8 @@ export interface SmtpMessage {
 export class SmtpSink {
   readonly messages: SmtpMessage[] = [];
   private server: Server | null = null;
+  /** While held: the messages whose end was sent, each waiting for its "250 queued" reply. */
+  private held: Array<() => void> | null = null;
   port = 0;
 
   /** Listens on `port` (0: any free port; the same port again after a stop). */
@@ -21,6 +23,23 @@ export class SmtpSink {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Keeps back the reply to each message's end, as a slow mail server would, until `release()`. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Answers the held messages (they count as received only now) and stops holding. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const answer of held) answer();
+  }
+
+  /** How many messages wait for their reply. */
+  get waiting(): number {
+    return this.held?.length ?? 0;
   }
 
   private session(socket: Socket): void {
@@ -38,9 +57,14 @@ export class SmtpSink {
         if (inData) {
           if (line === '.') {
             inData = false;
-            this.messages.push(current);
+            const message = current;
             current = { from: '', to: [], data: '' };
-            reply('250 queued');
+            const answer = () => {
+              this.messages.push(message);
+              reply('250 queued');
+            };
+            if (this.held) this.held.push(answer);
+            else answer();
           } else {
             current.data += `${line.startsWith('..') ? line.slice(1) : line}\n`;
           }
