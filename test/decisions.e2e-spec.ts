@@ -31,7 +31,7 @@ const BIG = makeAccount({
   username: 'big-owner', emails: [address('big@main.example', { primary: true })],
   projects: [{ name: 'huge-lib', role: 'Owner', monthly_downloads: 50_000_000, first_release_at: '2015-01-01T00:00:00Z' }],
 });
-const OTHERS = ['deny-me', 'ask-me', 'coc-me', 'stop-me', 'expire-me', 'override-me'].map((username) =>
+const OTHERS = ['deny-me', 'ask-me', 'coc-me', 'stop-me', 'expire-me', 'override-me', 'reauth-me'].map((username) =>
   makeAccount({ username, emails: [address(`${username}@owner.example`, { primary: true })] }));
 
 /**
@@ -48,6 +48,8 @@ describe('decisions, approvals and reset links', () => {
   let cocMeToken = '';
 
   const secrets = new Map<string, string>();
+  /** The code each moderator last signed in with: its step counts as used from then on. */
+  const signInCodes = new Map<string, string>();
   /** Moves the app's clock; past the 15-minute idle limit every moderator signs in again (sessions end, as they should). */
   const advance = async (ms: number) => {
     clock.advance(ms);
@@ -65,7 +67,8 @@ describe('decisions, approvals and reset links', () => {
     const form = await agent.get('/login').expect(200);
     await agent.post('/login').type('form').send({ name, password: STAFF_PASSWORD, _csrf: csrfIn(form.text) }).expect(303);
     const page = await agent.get('/login/totp').expect(200);
-    await agent.post('/login/totp').type('form').send({ code: await codeAt(secret, Math.floor(offsetMs / 1000)), _csrf: csrfIn(page.text) })
+    signInCodes.set(name, await codeAt(secret, Math.floor(offsetMs / 1000)));
+    await agent.post('/login/totp').type('form').send({ code: signInCodes.get(name), _csrf: csrfIn(page.text) })
       .expect(303).expect('Location', '/dashboard');
     staff.set(name, agent);
     return agent;
@@ -450,5 +453,66 @@ describe('decisions, approvals and reset links', () => {
     await request(t.server).get(`/reset/${second}`).expect(200);
     // The reissue replaced the link of the same recovery: still one live link for the ticket.
     expect(await t.dataSource.getRepository(Recovery).countBy({ ticketId: (await ticketOf(reference)).id, resetUsedAt: IsNull(), state: 'link_sent' })).toBe(1);
+  });
+
+  it('a refused re-authentication code answers on the ticket page with the choices kept and why; a code of the next step works, once', async () => {
+    // Nothing proven: approving goes against the recommendation, so sue writes a reason and picks the requester's own address.
+    const { reference } = await ticketHeldBy('sue', { username: 'reauth-me', contact_email: 'reauth@new.example' });
+    const ticketId = (await ticketOf(reference)).id;
+    const reason = 'Known to us: the owner confirmed this <in person> at the sprint.';
+    const chosen = { reset_address: 'reauth@new.example', override_reason: reason };
+    const kept = (html: string) => {
+      expect(html).toContain(`<h1>Ticket <span class="reference">${reference}</span></h1>`);
+      expect(html).toContain('<option value="reauth@new.example" selected>');
+      expect(html).toContain('<option value="reauth-me@owner.example">'); // the default is no longer the choice
+      expect(html).toContain('Known to us: the owner confirmed this &lt;in person&gt; at the sprint.</textarea>');
+      expect(html).toContain('aria-describedby="approve-code-error"');
+    };
+    const nothingApproved = async () => {
+      expect(await t.dataSource.getRepository(Recovery).countBy({ ticketId })).toBe(0);
+      expect((await ticketOf(reference)).state).toBe(TicketState.InReview);
+    };
+
+    // Sue signs in again; within the same 30-second step she approves with that very code (her app still shows it).
+    await advance(30_000);
+    await logIn('sue', secrets.get('sue')!);
+    const sameStep = await post('sue', reference, 'approve', { ...chosen, code: signInCodes.get('sue')! }).then(expectStatus(401));
+    kept(sameStep.text);
+    expect(sameStep.text).toContain('id="action-problem"');
+    expect(sameStep.text).toMatch(/<p class="field-error" id="approve-code-error">This code was used already \(to sign in, or for an earlier decision\)/);
+    expect(sameStep.text).toContain('Not approved: the authenticator code was used already. Nothing was approved; what you chose is kept below.');
+    await nothingApproved();
+
+    // A wrong code says so, and a code of the wrong shape is a 400 on the same page: the choices stay either way.
+    const wrong = await post('sue', reference, 'approve', { ...chosen, code: '000000' }).then(expectStatus(401));
+    kept(wrong.text);
+    expect(wrong.text).toMatch(/id="approve-code-error">This code is not right/);
+    const short = await post('sue', reference, 'approve', { ...chosen, code: '12345' }).then(expectStatus(400));
+    kept(short.text);
+    expect(short.text).toMatch(/id="approve-code-error">code must be the 6 digits from your authenticator app/);
+    await nothingApproved();
+
+    // The next step's code is accepted.
+    await advance(30_000);
+    const next = await code();
+    await post('sue', reference, 'approve', { ...chosen, code: next }).then(expectStatus(303, `/dashboard/tickets/${reference}?done=approved_once`));
+    expect(await recoveryOf(reference)).toMatchObject({ state: 'awaiting_second', firstApprover: 'sue', resetAddress: 'reauth@new.example' });
+    const audit = await t.dataSource.getRepository(AuditEntry).findOneByOrFail({ ticketId, action: 'approved' });
+    expect(audit.data).toMatchObject({ override_reason: reason });
+
+    // That code does not work twice, on another decision either: still refused, still "used already".
+    const replay = await post('sue', reference, 'second-approval', { code: next }).then(expectStatus(401));
+    expect(replay.text).toContain('Not approved: the authenticator code was used already');
+    expect(await recoveryOf(reference)).toMatchObject({ state: 'awaiting_second', secondApprover: null });
+
+    // The second approval comes back the same way: sam's sign-in code is refused beside his code field; his next one approves.
+    await logIn('sam', secrets.get('sam')!);
+    const samSame = await post('sam', reference, 'second-approval', { code: signInCodes.get('sam')! }).then(expectStatus(401));
+    expect(samSame.text).toContain('id="second-approval"');
+    expect(samSame.text).toMatch(/<p class="field-error" id="second-code-error">This code was used already/);
+    expect(samSame.text).toContain('aria-describedby="second-code-error"');
+    expect((await recoveryOf(reference)).secondApprover).toBeNull();
+    await secondApproval('sam', reference).then(expectStatus(303, `/dashboard/tickets/${reference}?done=second_approval`));
+    expect(await recoveryOf(reference)).toMatchObject({ state: 'cooling_off', secondApprover: 'sam' });
   });
 });

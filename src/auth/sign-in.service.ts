@@ -10,7 +10,7 @@ import { Transactions } from '../database/transactions.js';
 import { RateLimiter, retryAfterSeconds } from '../redis/rate-limiter.js';
 import { Moderator } from './moderator.entity.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
-import { acceptedStep } from './totp.js';
+import { acceptedStep, type CodeRefusal, refusalOf } from './totp.js';
 
 /** Failed sign-ins (password or code) that lock a name, and for how long (OWASP: lock for a while, not for ever). */
 export const MAX_FAILED_SIGN_INS = 5;
@@ -22,7 +22,7 @@ export type SignInFailure = 'password' | 'totp' | 'locked' | 'disabled' | 'clien
 
 export type StepOutcome =
   | { kind: 'ok'; moderator: Moderator }
-  | { kind: 'wrong' }
+  | { kind: 'wrong'; refusal?: CodeRefusal }
   | { kind: 'locked'; retryAfterSeconds: number; byClient: boolean };
 
 /**
@@ -99,13 +99,15 @@ export class SignInService {
       await this.audit(moderator, 'locked', ip, now);
       return lock;
     }
-    const step = await acceptedStep(this.openTotpSecret(moderator.totpSecret), code, { now, afterStep: moderator.totpLastStep });
+    const secret = this.openTotpSecret(moderator.totpSecret);
+    const step = await acceptedStep(secret, code, { now, afterStep: moderator.totpLastStep });
     // Take the step only if no other request took it (or a later one) meanwhile: two tabs cannot both use one code.
     if (step !== null && await this.claimStep(moderator.id, step)) return { kind: 'ok', moderator: { ...moderator, totpLastStep: step } };
+    const refusal = step !== null ? 'used' : await refusalOf(secret, code, { now, afterStep: moderator.totpLastStep });
     await this.failed(moderator, moderator.name, 'totp', ip, now);
     const after = await this.findModerator(moderator.id);
     const lockedNow = after && this.lockOf(after, now);
-    return lockedNow || { kind: 'wrong' };
+    return lockedNow || { kind: 'wrong', refusal };
   }
 
   /** A new password: the rules of passwords.ts, typed twice, and not the one it replaces. */

@@ -1,4 +1,4 @@
-import { acceptedStep, groupSecret, newTotpSecret, normalizeCode, qrCodeDataUrl, totpCode, totpUri } from './totp.js';
+import { acceptedStep, groupSecret, newTotpSecret, normalizeCode, qrCodeDataUrl, refusalOf, totpCode, totpUri } from './totp.js';
 
 describe('TOTP helpers', () => {
   const now = new Date('2026-03-02T10:00:15Z');
@@ -32,6 +32,18 @@ describe('TOTP helpers', () => {
     expect(await acceptedStep(secret, code, { now, afterStep: first })).toBeNull();
     expect(await acceptedStep(secret, await totpCode(secret, new Date(now.getTime() - 30_000)), { now, afterStep: first })).toBeNull();
     expect(await acceptedStep(secret, await totpCode(secret, new Date(now.getTime() + 30_000)), { now, afterStep: first })).toBe(step + 1);
+  });
+
+  it('tells a refused code that was used already (its step, or an earlier one in the drift) from a wrong one', async () => {
+    const secret = newTotpSecret();
+    const at = (offset: number) => totpCode(secret, new Date(now.getTime() + offset * 30_000));
+    expect(await refusalOf(secret, await at(0), { now, afterStep: step })).toBe('used');
+    expect(await refusalOf(secret, await at(-1), { now, afterStep: step })).toBe('used');
+    expect(await refusalOf(secret, await at(0), { now, afterStep: step - 1 })).toBe('wrong'); // a step after the last accepted one was not used
+    expect(await refusalOf(secret, await at(0), { now })).toBe('wrong');
+    expect(await refusalOf(secret, await at(-3), { now, afterStep: step })).toBe('wrong'); // used once, but now outside the drift
+    expect(await refusalOf(secret, await at(2), { now, afterStep: step })).toBe('wrong'); // too early: beyond the drift
+    expect(await refusalOf(secret, 'abcdef', { now, afterStep: step })).toBe('wrong');
   });
 
   it('refuses junk without throwing, and forgives spaces', async () => {

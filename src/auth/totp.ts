@@ -46,6 +46,19 @@ export async function acceptedStep(secret: string, input: unknown, options: { no
   }
 }
 
+/** Why a code was refused: `used` when it is right but its step was accepted already (a replay, or the sign-in's own step), else `wrong`. */
+export type CodeRefusal = 'used' | 'wrong';
+
+/**
+ * Why `acceptedStep` refused a code (call it only after it did): a right code for a step at or before
+ * `afterStep` was used already; anything else is wrong (a mistyped code, or a clock off by more than the drift).
+ * The moderator is told which, so that "wait for the next code" is not mistaken for "your app is broken".
+ */
+export async function refusalOf(secret: string, input: unknown, options: { now: Date; afterStep?: number | null }): Promise<CodeRefusal> {
+  const step = await acceptedStep(secret, input, { now: options.now });
+  return step !== null && options.afterStep != null && step <= options.afterStep ? 'used' : 'wrong';
+}
+
 /** The code for a moment (tests and the CLI's checks; the server only verifies). */
 export function totpCode(secret: string, at: Date): Promise<string> {
   return generate({ secret, epoch: Math.floor(at.getTime() / 1000) });

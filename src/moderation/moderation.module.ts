@@ -17,6 +17,7 @@ import { DecisionsService, REPLY_TEMPLATES } from './decisions.service.js';
 import { QueueViewService } from './queue-view.service.js';
 import { QueueController } from './queue.controller.js';
 import { loadReplyTemplatesFile } from './reply-templates.js';
+import { TicketPageService } from './ticket-page.service.js';
 import { TicketViewService } from './ticket-view.service.js';
 
 /** The staff dashboard: the queue, "Work next", the ticket page and its decisions, the audit page. */
@@ -27,7 +28,7 @@ import { TicketViewService } from './ticket-view.service.js';
     DecisionsService,
     // Read once at boot: a bad file stops the boot with every problem listed.
     { provide: REPLY_TEMPLATES, inject: [APP_CONFIG], useFactory: (c: AppConfig) => loadReplyTemplatesFile(resolve(PROJECT_ROOT, c.moderation.replyTemplatesFile)) },
-    QueueViewService, TicketViewService, AuditViewService,
+    QueueViewService, TicketViewService, TicketPageService, AuditViewService,
   ],
 })
 export class ModerationModule {}

@@ -8,14 +8,11 @@ import type { StaffIdentity } from '../auth/staff-session.js';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import { ReviewService } from '../review-queue/review.service.js';
 import { WorkNextService } from '../review-queue/work-next.service.js';
-import { againstRecommendation, MIN_OVERRIDE_REASON, OVERRIDE_ROLES } from '../tickets/approval-guard.js';
-import { isOpen, OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
-import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
-import { DecisionsService } from './decisions.service.js';
+import { OPEN_STATES } from '../tickets/ticket-state.js';
 import { parseFilters, queueQuery, SLA_LEVELS, SORTS } from './queue-format.js';
 import { QueueViewService } from './queue-view.service.js';
-import { TicketViewService } from './ticket-view.service.js';
-import { REQUEST_TYPES, moderatorActor } from '../tickets/ticket.types.js';
+import { TicketPageService } from './ticket-page.service.js';
+import { REQUEST_TYPES } from '../tickets/ticket.types.js';
 import { REFERENCE_PATTERN } from '../common/tokens.js';
 
 /** What the ticket page says after a decision form redirected back to it. */
@@ -44,8 +41,7 @@ export class QueueController {
     private readonly view: QueueViewService,
     private readonly workNext: WorkNextService,
     private readonly review: ReviewService,
-    private readonly ticketView: TicketViewService,
-    private readonly decisions: DecisionsService,
+    private readonly ticketPage: TicketPageService,
   ) {}
 
   @Get()
@@ -83,40 +79,11 @@ export class QueueController {
   @Get('tickets/:reference')
   async ticket(@Param('reference') reference: string, @Query('done') done: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     reply.header('Cache-Control', 'no-store');
-    const loaded = REFERENCE_PATTERN.test(reference) ? await this.ticketView.load(reference) : null;
-    if (!loaded) return this.notFound(reply);
-    const { ticket, view } = loaded;
-    const staff = request.session.staff!;
-    const mine = ticket.state === TicketState.InReview && ticket.claimedBy === moderatorActor(staff.name);
-    // The page is open: the holder's lease runs again from now.
-    const leaseExpiresAt = mine ? (await this.review.renewLease(ticket.reference, staff.name)).toISOString() : view.ticket.leaseExpiresAt;
-    const open = isOpen(ticket.state);
-    const senior = staff.role === 'senior';
-    const decider = decides(staff.role);
-    return reply.view('pages/ticket', {
-      title: `Ticket ${ticket.reference}`, staff, csrfToken: reply.generateCsrf(), mine,
-      ...view, ticket: { ...view.ticket, leaseExpiresAt },
-      notice: typeof done === 'string' ? DONE_NOTICES[done] : undefined,
-      templates: this.decisions.replyTemplates(), cocCurrentVersion: CODE_OF_CONDUCT.version,
-      // What "Approve" would do, from the same rules the workflow checks (src/tickets/approval-guard.ts).
-      approval: {
-        assessed: ticket.assessedAt !== null,
-        against: againstRecommendation(ticket),
-        mayOverride: OVERRIDE_ROLES.includes(staff.role),
-        minReason: MIN_OVERRIDE_REASON,
-      },
-      // What the forms offer; the services check the same rules again on every POST.
-      can: {
-        decide: mine,
-        secondApprove: senior && ticket.state === TicketState.Approved && view.recovery?.firstApprover !== staff.name,
-        denyAsSenior: senior && ticket.state === TicketState.Approved,
-        reissue: (senior || staff.role === 'admin') && ticket.state === TicketState.ResetIssued,
-        recordCoc: decider && open && !view.coc,
-        escalate: decider && (mine || ticket.state === TicketState.AwaitingReview),
-        reopen: decider && (ticket.state === TicketState.Denied || ticket.state === TicketState.ClosedNoResponse),
-        note: decider,
-      },
-    });
+    const model = REFERENCE_PATTERN.test(reference)
+      ? await this.ticketPage.model(reference, request.session.staff!, { csrfToken: reply.generateCsrf(), notice: typeof done === 'string' ? DONE_NOTICES[done] : undefined })
+      : null;
+    if (!model) return this.notFound(reply);
+    return reply.view('pages/ticket', model);
   }
 
   @Post('tickets/:reference/release')

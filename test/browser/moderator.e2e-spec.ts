@@ -71,6 +71,8 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
   }, 15_000);
   /** The code a moderator's authenticator app shows at the app's "now" (both are enrolled with the test secret). */
   let staffSecret = '';
+  /** The code each moderator signed in with: its step is used from then on. */
+  const signInCodes = new Map<string, string>();
   const code = () => totpCode(staffSecret, clock.now());
 
   /** A browser context of its own (own cookies); `provoked` marks the error answers the test causes on purpose. */
@@ -89,7 +91,8 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
     await page.getByLabel('Password').fill(STAFF_PASSWORD);
     await Promise.all([page.waitForURL(`${t.baseUrl}/login/totp`), page.getByRole('button', { name: 'Continue' }).click()]);
     expect(await heading(page)).toBe('Enter your code');
-    await page.getByLabel('Code').fill(await code());
+    signInCodes.set(name, await code());
+    await page.getByLabel('Code').fill(signInCodes.get(name)!);
     await Promise.all([page.waitForURL(`${t.baseUrl}/dashboard`), page.getByRole('button', { name: 'Sign in' }).click()]);
     expect(await heading(page)).toBe('Queue');
     expect(await page.locator('#signed-in-as').innerText()).toMatch(new RegExp(`^Signed in as ${name} \\(`));
@@ -136,8 +139,10 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
     await seedDirectory(t, [NORA, QUENTIN]);
     staffSecret = await enrolledModerator(t, 'mia', 'moderator');
     await enrolledModerator(t, 'sam', 'senior');
-    mia = await newPage('mia');
-    sam = await newPage('sam');
+    // Each refuses one re-authentication code on purpose: the ticket page comes back with 401.
+    const refusedCode = (action: string) => (url: string, status: number) => status === 401 && new URL(url).pathname.endsWith(`/${action}`);
+    mia = await newPage('mia', refusedCode('approve'));
+    sam = await newPage('sam', refusedCode('second-approval'));
     // The requester opens the used reset link once more on purpose: 410.
     requester = await newPage('requester', (url, status) => status === 410 && /^\/reset\/[\w-]{43}$/.test(new URL(url).pathname));
   });
@@ -217,12 +222,26 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
     await pipelineSettled(t); // the answer is assessed again and the queue in Redis catches up
   });
 
-  it('mia works next again, gets the same ticket and approves it with a fresh code: a second senior must approve too', async () => {
+  it('mia works next again, gets the same ticket; a mistyped code keeps her choice of address; a fresh code approves: a second senior must approve too', async () => {
     expect(await workNext(mia)).toBe(reference);
     const answer = mia.locator('#timeline ol.timeline > li').filter({ hasText: 'fastframe 0.1, in October 2015.' });
     await expect(answer.count()).resolves.toBe(1);
-    clock.advance(STEP_MS); // her sign-in used this step's code: re-authentication needs the next one
+    // A mistyped code: the same ticket page comes back with the chosen address still chosen and the reason beside the code field.
+    await expect(mia.locator('#reset_address').inputValue()).resolves.toBe('nora@work.example'); // the default
     await mia.locator('#reset_address').selectOption('nora.home@mail.example');
+    await mia.getByLabel('Your authenticator code (re-authentication)').fill('000000');
+    await Promise.all([
+      mia.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 401),
+      mia.getByRole('button', { name: 'Approve: reset link after the cooling-off', exact: true }).click(),
+    ]);
+    await mia.waitForLoadState();
+    expect(await mia.locator('h1 .reference').innerText()).toBe(reference);
+    await expect(mia.locator('#action-problem').innerText()).resolves.toMatch(/^Not approved: the authenticator code is not right\. Nothing was approved/);
+    await expect(mia.locator('#approve-code-error').innerText()).resolves.toMatch(/^This code is not right/);
+    await expect(mia.locator('#reset_address').inputValue()).resolves.toBe('nora.home@mail.example');
+    await expect(mia.locator('#approve-code').getAttribute('aria-invalid')).resolves.toBe('true');
+
+    clock.advance(STEP_MS); // her sign-in used this step's code: re-authentication needs the next one
     await mia.getByLabel('Your authenticator code (re-authentication)').fill(await code());
     await Promise.all([mia.waitForURL(`${t.baseUrl}/dashboard/tickets/${reference}?done=approved_once`), mia.getByRole('button', { name: 'Approve: reset link after the cooling-off', exact: true }).click()]);
     await expect(mia.locator('#action-notice').innerText()).resolves.toBe('Approved once: a second senior moderator must approve it too.');
@@ -233,10 +252,20 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
     expect(mailsTo('nora@work.example', /A moderator approved a request/)).toEqual([]);
   });
 
-  it('senior sam signs in and gives the second approval with his code: cooling-off, every address on file is told', async () => {
+  it('senior sam signs in; his sign-in code is refused as used already; his next code gives the second approval: cooling-off, every address on file is told', async () => {
     await signIn(sam, 'sam');
     await sam.goto(`${t.baseUrl}/dashboard/tickets/${reference}`);
     await expect(sam.locator('form#second-approval').innerText()).resolves.toMatch(/mia approved this recovery/);
+    // The code he just signed in with is used already: the page says so beside the code field.
+    await sam.getByLabel('Your authenticator code (re-authentication)').fill(signInCodes.get('sam')!);
+    await Promise.all([
+      sam.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 401),
+      sam.getByRole('button', { name: 'Approve as the second moderator' }).click(),
+    ]);
+    await sam.waitForLoadState();
+    expect(await sam.locator('h1 .reference').innerText()).toBe(reference);
+    await expect(sam.locator('#second-code-error').innerText()).resolves.toMatch(/^This code was used already \(to sign in, or for an earlier decision\)/);
+    await expect(sam.locator('#ticket-state').innerText()).resolves.toBe('approved');
     clock.advance(STEP_MS); // again one step on, for sam's own fresh code
     await sam.getByLabel('Your authenticator code (re-authentication)').fill(await code());
     await Promise.all([
