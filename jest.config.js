@@ -1,4 +1,4 @@
-// ESM mode on Node 20: see ../shared/STACK.md ("Jest needs an ESM bridge").
+// ESM mode: Jest runs the TypeScript sources through SWC as ES modules (node --experimental-vm-modules).
 export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test'],
@@ -17,6 +17,7 @@ export default {
   },
   setupFiles: ['<rootDir>/test/support/env.setup.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/support/esm-bridge.setup.ts'],
-  
-  testTimeout: 60000,
+  // Generous on purpose: on a loaded machine a test may only get slower, never fail for it. Tests wait
+  // for conditions (expectEventually in test/support/test-app.ts), never for a clock.
+  testTimeout: 180_000,
 };
