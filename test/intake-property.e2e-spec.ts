@@ -3,7 +3,7 @@ import request from 'supertest';
 import { makeAccount, seedDirectory } from './support/factories.js';
 import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { intakeRowCounts, type IntakeRowCounts } from './support/row-counts.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { EVENTUALLY_MS, startTestApp, type TestApp } from './support/test-app.js';
 
 /*
  * Property-based tests of intake through the real HTTP server: thousands of random, malformed and
@@ -319,7 +319,11 @@ function encodeForm(entries: FormEntry[], mode: 'replace' | 'append', drop: stri
 describe('intake under random input (property-based, through HTTP)', () => {
   let current: TestApp | undefined;
 
-  /** A test of one property, given an app of its own with a seeded directory. */
+  /**
+   * A test of one property, given an app of its own with a seeded directory. Hundreds of requests,
+   * each waiting for the pipeline to settle after it: on a loaded machine that takes minutes, which
+   * must not fail the test (a hang still does, after 10 min).
+   */
   function property(name: string, body: (t: TestApp) => Promise<void>): void {
     it(name, async () => {
       const t = await startTestApp();
@@ -327,7 +331,7 @@ describe('intake under random input (property-based, through HTTP)', () => {
       current = t;
       await seedDirectory(t, [makeAccount({ username: 'alice' }), makeAccount({ username: 'prop-user1' })]);
       await body(t);
-    });
+    }, 10 * EVENTUALLY_MS);
   }
 
   // Runs after a test even when it failed or timed out: no new request from then on, every request
