@@ -224,17 +224,20 @@ describe('two webs and two workers on one database and one Redis', () => {
     const claimed = new Set<string>();
     let drained = false;
     const moderatorLoop = async (id: string, first: number) => {
+      // After a 204, the pipeline is looked at before the next call: a 204 to that call, made once
+      // everything had settled, means the queue is empty for good.
+      let settledBefore = false;
       for (let call = first; !stopped && !drained && claimed.size < TICKETS; call++) {
         const web = webs[call % 2];
-        const settledBefore = submittingDone && (await pipelineSettled());
         const res = await fetch(`${web.base}/api/v1/review/next`, {
           method: 'POST', headers: { authorization: `Bearer ${REVIEW_TOKEN}`, 'x-moderator': id },
         });
         if (res.status === 204) {
           if (settledBefore) drained = true;
-          else await backOff();
+          else if (!(settledBefore = submittingDone && (await pipelineSettled()))) await backOff();
           continue;
         }
+        settledBefore = false;
         if (res.status !== 200) await fail(web, `${id} asking for work`, res);
         const body = (await res.json()) as Record<string, unknown> & { reference: string };
         claims.push({ reference: body.reference, moderator: id, body });
