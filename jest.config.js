@@ -19,10 +19,12 @@ const shared = {
   },
   setupFiles: ['<rootDir>/test/support/env.setup.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/support/esm-bridge.setup.ts'],
-  testTimeout: 60000,
 };
 
+// Jest reads testTimeout here, not from a project. Generous on purpose: on a loaded machine a test may
+// only get slower, never fail for it; tests wait for conditions (expectEventually), never for a clock.
 export default {
+  testTimeout: 180_000,
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/test'], testRegex: '\\.spec\\.ts$' },
     {

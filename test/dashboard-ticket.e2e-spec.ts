@@ -66,7 +66,7 @@ describe('the moderator\'s ticket page', () => {
       const rows = await t.dataSource.getRepository(AssessmentRecord).find({ where: { ticketId: ticket.id }, order: { id: 'ASC' } });
       if (rows.length < 2) throw new Error(`${rows.length} assessments so far`);
       return rows;
-    }, 15_000);
+    });
     await pipelineSettled(t);
 
     const page = await ann.get(`/dashboard/tickets/${reference}`).expect(200);

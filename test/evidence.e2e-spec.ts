@@ -58,7 +58,7 @@ describe('evidence: assessments and proof of control, through the API, the datab
       const rows = await t.dataSource.getRepository(AssessmentRecord).find({ where: { ticketId: ticket.id }, order: { id: 'ASC' } });
       if (rows.length < atLeast) throw new Error(`${rows.length} of ${atLeast} assessments so far`);
       return rows;
-    }, 15_000);
+    });
   };
   const codeMailedTo = (address: string, reference: string) => expectEventually(() => {
     const mail = readMails(t.mailDir).find((m) => m.to.includes(address) && m.subject.includes(reference) && /one-time code/.test(m.subject));

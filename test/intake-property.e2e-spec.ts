@@ -3,17 +3,44 @@ import request from 'supertest';
 import { makeAccount, seedDirectory } from './support/factories.js';
 import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { intakeRowCounts, type IntakeRowCounts } from './support/row-counts.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { EVENTUALLY_MS, startTestApp, type TestApp } from './support/test-app.js';
 
 /*
  * Property-based tests of intake through the real HTTP server: thousands of random, malformed and
  * nearly-valid bodies to POST /api/v1/tickets (JSON) and POST /recover (urlencoded form). Whatever is
  * sent: never a 5xx; a 2xx wrote exactly one ticket (201) or one follow-up (200) and names its
  * reference; a 4xx wrote nothing at all. The seed is left to fast-check (it prints it on failure).
+ *
+ * Each property runs against an app (database, Redis prefix) of its own, and its test ends only once
+ * every request it sent has been answered: a request still in flight when a test ends (a timeout)
+ * cannot commit into the rows the next property counts.
  */
 
 type Counts = IntakeRowCounts;
-const rowCounts = intakeRowCounts;
+
+/** One property's app, whether its test is over, and its requests not answered yet. */
+interface PropertyRun { over: boolean; inFlight: Set<Promise<unknown>> }
+const runs = new Map<TestApp, PropertyRun>();
+
+function runOf(t: TestApp): PropertyRun {
+  const run = runs.get(t);
+  if (!run || run.over) throw new Error("this property's test is over: it sends and counts nothing more");
+  return run;
+}
+
+/** Sends one of a property's requests, tracked until it is answered. */
+function send<T>(t: TestApp, request: () => PromiseLike<T>): Promise<T> {
+  const { inFlight } = runOf(t);
+  const sent = Promise.resolve(request());
+  inFlight.add(sent);
+  void sent.then(() => inFlight.delete(sent), () => inFlight.delete(sent));
+  return sent;
+}
+
+function rowCounts(t: TestApp): Promise<Counts> {
+  runOf(t);
+  return intakeRowCounts(t);
+}
 
 const FIELDS = [
   'username', 'contact_email', 'request_type', 'previous_emails', 'projects', 'joined_approx',
@@ -226,15 +253,15 @@ function diff(before: Counts, after: Counts): Counts {
 }
 
 async function postJson(t: TestApp, payload: string | Buffer, contentType = 'application/json'): Promise<Sent> {
-  const res = await request(t.server).post('/api/v1/tickets').set('Content-Type', contentType).send(payload);
-  return { status: res.status, body: res.body, text: res.text ?? '', headers: res.headers };
+  const res = await send(t, () => request(t.server).post('/api/v1/tickets').set('Content-Type', contentType).send(payload));
+  return { status: res.status, body: res.body, text: res.text ?? '', headers: res.headers as Record<string, string> };
 }
 
 async function postForm(t: TestApp, payload: string, html: boolean): Promise<Sent> {
   let req = request(t.server).post('/recover').set('Content-Type', 'application/x-www-form-urlencoded');
   if (html) req = req.set('Accept', 'text/html');
-  const res = await req.send(payload);
-  return { status: res.status, body: res.body, text: res.text ?? '', headers: res.headers };
+  const res = await send(t, () => req.send(payload));
+  return { status: res.status, body: res.body, text: res.text ?? '', headers: res.headers as Record<string, string> };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,46 +317,68 @@ function encodeForm(entries: FormEntry[], mode: 'replace' | 'append', drop: stri
 // ---------------------------------------------------------------------------------------------
 
 describe('intake under random input (property-based, through HTTP)', () => {
-  let t: TestApp;
+  let current: TestApp | undefined;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    await seedDirectory(t, [makeAccount({ username: 'alice' }), makeAccount({ username: 'prop-user1' })]);
+  /**
+   * A test of one property, given an app of its own with a seeded directory. Hundreds of requests,
+   * each waiting for the pipeline to settle after it: on a loaded machine that takes minutes, which
+   * must not fail the test (a hang still does, after 10 min).
+   */
+  function property(name: string, body: (t: TestApp) => Promise<void>): void {
+    it(name, async () => {
+      const t = await startTestApp();
+      runs.set(t, { over: false, inFlight: new Set() });
+      current = t;
+      await seedDirectory(t, [makeAccount({ username: 'alice' }), makeAccount({ username: 'prop-user1' })]);
+      await body(t);
+    }, 10 * EVENTUALLY_MS);
+  }
+
+  // Runs after a test even when it failed or timed out: no new request from then on, every request
+  // sent is answered, and only then does the app close (and the next property start).
+  afterEach(async () => {
+    const t = current;
+    current = undefined;
+    if (!t) return;
+    const run = runs.get(t)!;
+    run.over = true;
+    while (run.inFlight.size > 0) await Promise.allSettled([...run.inFlight]);
+    runs.delete(t);
+    await t.close();
   });
-  afterAll(() => t.close());
 
-  async function sendJson(value: unknown, seen?: Seen): Promise<void> {
+  async function sendJson(t: TestApp, value: unknown, seen?: Seen): Promise<void> {
     const before = await rowCounts(t);
     const res = await postJson(t, toJsonText(value));
     await checkOutcome(t, 'api', res, before, seen);
   }
 
-  it('API: any JSON value as the body is answered without a 5xx, and a refusal writes nothing', async () => {
+  property('API: any JSON value as the body is answered without a 5xx, and a refusal writes nothing', async (t) => {
     const seen: Seen = new Map();
     await fc.assert(fc.asyncProperty(
       fc.oneof(fc.jsonValue(), fc.anything({ maxDepth: 3, withObjectString: true, withNullPrototype: true }), nastyValue),
-      (value) => sendJson(value, seen),
+      (value) => sendJson(t, value, seen),
     ), { numRuns: 300 });
     expect(seen.get(400)).toBeGreaterThan(0);
   });
 
-  it('API: the real field names holding random values of any type', async () => {
+  property('API: the real field names holding random values of any type', async (t) => {
     const fieldsRecord = fc.record(Object.fromEntries(FIELDS.map((f) => [f, fc.oneof({ weight: 3, arbitrary: nastyValue }, { weight: 1, arbitrary: goodValue[f] })])) as Record<(typeof FIELDS)[number], fc.Arbitrary<unknown>>, { requiredKeys: [] });
     const seen: Seen = new Map();
-    await fc.assert(fc.asyncProperty(fieldsRecord, (value) => sendJson(value, seen)), { numRuns: 400 });
+    await fc.assert(fc.asyncProperty(fieldsRecord, (value) => sendJson(t, value, seen)), { numRuns: 400 });
     expect(seen.get(400)).toBeGreaterThan(0);
   });
 
-  it('API: a valid body with one or more fields mutated (wrong types, odd text, sizes, prototype keys, nesting)', async () => {
+  property('API: a valid body with one or more fields mutated (wrong types, odd text, sizes, prototype keys, nesting)', async (t) => {
     const seen: Seen = new Map();
     await fc.assert(fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (mutations) => {
-      await sendJson(applyMutations(validBody(), mutations), seen);
+      await sendJson(t, applyMutations(validBody(), mutations), seen);
     }), { numRuns: 800 });
     // the generator reaches every outcome: new tickets, follow-ups and refusals
     expect([seen.get(201), seen.get(200), seen.get(400)]).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
   });
 
-  it('API: random text and bytes sent as application/json', async () => {
+  property('API: random text and bytes sent as application/json', async (t) => {
     const jsonish = fc.oneof(
       { weight: 3, arbitrary: fc.string({ unit: fc.oneof(nastyChar, fc.constantFrom('{', '}', '[', ']', '"', ':', ',', '\\u0000', '\\ud800', 'null', 'true', '"username"', '"__proto__"')), maxLength: 80 }) },
       { weight: 2, arbitrary: fc.tuple(fc.nat(), fc.string({ unit: nastyChar, maxLength: 3 })).map(([cut, junk]) => {
@@ -351,7 +400,7 @@ describe('intake under random input (property-based, through HTTP)', () => {
     expect(seen.get(400)).toBeGreaterThan(0);
   });
 
-  it('form: the valid form with fields replaced, repeated or dropped', async () => {
+  property('form: the valid form with fields replaced, repeated or dropped', async (t) => {
     const seen: Seen = new Map();
     await fc.assert(fc.asyncProperty(
       fc.array(formEntry, { minLength: 1, maxLength: 5 }), fc.constantFrom('replace' as const, 'append' as const),
@@ -365,7 +414,7 @@ describe('intake under random input (property-based, through HTTP)', () => {
     expect([seen.get(201), seen.get(200), seen.get(400)]).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
   });
 
-  it('form: random urlencoded text', async () => {
+  property('form: random urlencoded text', async (t) => {
     const token = fc.oneof(nastyChar, rawFragment, fc.constantFrom(...FORM_FIELDS.map((f) => `${f}=`), '__proto__=', 'coc_accepted=true', 'delay_acknowledged=on'));
     const seen: Seen = new Map();
     await fc.assert(fc.asyncProperty(fc.string({ unit: token, maxLength: 60 }), fc.boolean(), async (payload, html) => {
@@ -378,7 +427,7 @@ describe('intake under random input (property-based, through HTTP)', () => {
 
   // Two input classes that fail today have focused properties of their own (the broad ones above steer clear of them).
 
-  it('API: nesting of any depth that fits in the body is refused with a 4xx, never a 5xx', async () => {
+  property('API: nesting of any depth that fits in the body is refused with a 4xx, never a 5xx', async (t) => {
     await fc.assert(fc.asyncProperty(
       fc.integer({ min: 1, max: 13_000 }), fc.constantFrom('array' as const, 'object' as const), fc.constantFrom<string | null>(null, ...FIELDS, 'extra'),
       async (depth, kind, field) => {
@@ -390,7 +439,7 @@ describe('intake under random input (property-based, through HTTP)', () => {
     ), { numRuns: 60 });
   });
 
-  it('API: lone surrogates in the e-mail fields are refused with a 400, never a 5xx', async () => {
+  property('API: lone surrogates in the e-mail fields are refused with a 400, never a 5xx', async (t) => {
     const withLoneSurrogate = fc.tuple(fc.constantFrom('', 'a', 'a@example.org', 'a@', '@example.org'), fc.nat(), loneSurrogate)
       .map(([s, at, surrogate]) => s.slice(0, at % (s.length + 1)) + surrogate + s.slice(at % (s.length + 1)));
     await fc.assert(fc.asyncProperty(

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { makeTicketBody } from './support/factories.js';
 import { SmtpSink } from './support/smtp-sink.js';
-import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { EVENTUALLY_MS, expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 import { OutboxMessage, OutboxTopic } from '../src/jobs/outbox.entity.js';
 
 describe('mail over SMTP (SMTP_URL set)', () => {
@@ -44,8 +44,8 @@ describe('mail over SMTP (SMTP_URL set)', () => {
       const row = await t.dataSource.getRepository(OutboxMessage).findOneOrFail({ where: { topic: OutboxTopic.Mail }, order: { createdAt: 'DESC' } });
       expect(row.lastError).toMatch(/ECONNREFUSED/);
       expect(row.payload).not.toBeNull();
-    }, 15_000, 100);
+    }, EVENTUALLY_MS, 100);
     await smtp.start();
-    await expectEventually(() => expect(smtp.messages.slice(before).map((m) => m.to[0])).toEqual(['later@example.org']), 30_000, 200);
+    await expectEventually(() => expect(smtp.messages.slice(before).map((m) => m.to[0])).toEqual(['later@example.org']), EVENTUALLY_MS, 200);
   });
 });

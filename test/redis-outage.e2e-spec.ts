@@ -6,7 +6,7 @@ import { Ticket } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
 import { makeTicketBody } from './support/factories.js';
 import { DisposableRedis } from './support/redis-server.js';
-import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { EVENTUALLY_MS, expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 import { QueueName, dispatchJobId } from '../src/jobs/job.constants.js';
 import { OutboxMessage, OutboxTopic } from '../src/jobs/outbox.entity.js';
 
@@ -52,16 +52,16 @@ describe('when Redis goes away', () => {
       const found = readMails(t.mailDir);
       expect(found).toHaveLength(2);
       return found;
-    }, 30_000, 200);
+    }, EVENTUALLY_MS, 200);
     expect(mails.map((m) => statusTokenIn(m.text)).sort()).toEqual([statusTokenIn(first.body.status_url), statusTokenIn(second.body.status_url)].sort());
-    await expectEventually(async () => expect(await t.dataSource.getRepository(AssessmentRecord).count()).toBe(2), 30_000, 200);
+    await expectEventually(async () => expect(await t.dataSource.getRepository(AssessmentRecord).count()).toBe(2), EVENTUALLY_MS, 200);
     // …and they enter the moderators' queue: routed, with a dispatch job each.
     const dispatch = t.app.get<Queue>(getQueueToken(QueueName.Dispatch));
     await expectEventually(async () => {
       const tickets = await t.dataSource.getRepository(Ticket).find();
       expect(tickets.map((x) => x.state)).toEqual([TicketState.AwaitingReview, TicketState.AwaitingReview]);
       for (const ticket of tickets) expect(await dispatch.getJob(dispatchJobId(ticket.id))).toBeTruthy();
-    }, 30_000, 200);
-    await expectEventually(() => request(t.server).get('/health/ready').expect(200), 10_000, 200);
+    }, EVENTUALLY_MS, 200);
+    await expectEventually(() => request(t.server).get('/health/ready').expect(200), EVENTUALLY_MS, 200);
   });
 });

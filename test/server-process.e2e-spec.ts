@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { redisAnswers } from '../src/redis/private-redis.js';
 import { generateDirectory } from '../src/directory/demo-directory.js';
-import { expectEventually, flushPrefix, isolatedEnv, readMails } from './support/test-app.js';
+import { EVENTUALLY_MS, expectEventually, flushPrefix, isolatedEnv, readMails } from './support/test-app.js';
 
 const MAIN = join(process.cwd(), 'dist/main.js');
 
@@ -50,7 +50,7 @@ describe('the server process', () => {
       child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, cwd: env.TEST_DIR });
       child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-      await expectEventually(async () => expect((await fetch(`${base}/health/ready`)).status).toBe(200), 30_000, 200);
+      await expectEventually(async () => expect((await fetch(`${base}/health/ready`)).status).toBe(200), EVENTUALLY_MS, 200);
     });
     afterAll(async () => {
       if (child.exitCode === null) {
@@ -100,7 +100,7 @@ describe('the server process', () => {
         const mail = readMails(env.MAIL_DIR).find((m) => /one-time code/.test(m.subject) && m.to.includes(owner.address));
         if (!mail) throw new Error('no code mailed yet');
         return /Your one-time code: (\d{4}) (\d{4})/.exec(mail.text)!.slice(1).join('');
-      }, 20_000, 100);
+      }, EVENTUALLY_MS, 100);
       const post = (value: string) => fetch(`${statusUrl}/code`, {
         method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `code=${value}`, redirect: 'manual',
       });
@@ -117,7 +117,7 @@ describe('the server process', () => {
       child.kill('SIGTERM');
       const code = await new Promise((r) => child.once('exit', r));
       expect(code).toBe(0);
-      await expectEventually(async () => expect(await redisAnswers(redisUrl, 200)).toBe(false), 10_000, 100);
+      await expectEventually(async () => expect(await redisAnswers(redisUrl, 200)).toBe(false), EVENTUALLY_MS, 100);
     });
   });
 });

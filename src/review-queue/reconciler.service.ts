@@ -35,6 +35,8 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   private readonly logger = new Logger(ReconcilerService.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<ReconcileReport | null> | null = null;
+  /** The pass that follows the running one, shared by every call made while that one runs. */
+  private following: Promise<ReconcileReport | null> | null = null;
   private stopped = false;
 
   constructor(
@@ -59,14 +61,28 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    const running = this.running;
-    if (running) await this.shutdown.drain('reconciler pass', () => running);
+    const pending = this.following ?? this.running;
+    if (pending) await this.shutdown.drain('reconciler pass', () => pending.then(() => this.running ?? null));
   }
 
-  /** One pass (concurrent calls share it); null when Redis or the database failed (logged, retried next time). */
+  /**
+   * A pass that starts after this call, so it sees what the caller wrote before calling: a pass
+   * already running may have read SQL earlier. Calls made while a pass runs share the one pass after
+   * it. Null when Redis or the database failed (logged, retried next time) or the app is stopping.
+   */
   run(): Promise<ReconcileReport | null> {
     if (this.stopped) return Promise.resolve(null);
-    this.running ??= this.pass()
+    if (!this.running) return this.start();
+    this.following ??= this.running.then(() => {
+      this.following = null;
+      return this.running ?? this.start(); // a pass started meanwhile started after these calls too
+    });
+    return this.following;
+  }
+
+  private start(): Promise<ReconcileReport | null> {
+    if (this.stopped) return Promise.resolve(null);
+    this.running = this.pass()
       .catch((error: Error) => {
         this.logger.warn(`reconciler paused: ${error.message}`);
         return null;

@@ -7,7 +7,7 @@ import { makeAccount, seedDirectory } from '../support/factories.js';
 import { MovableClock } from '../support/movable-clock.js';
 import { pipelineSettled } from '../support/row-counts.js';
 import { enrolledModerator, STAFF_PASSWORD } from '../support/staff.js';
-import { expectEventually, type ReceivedMail, readMails, startTestApp, type TestApp } from '../support/test-app.js';
+import { EVENTUALLY_MS, expectEventually, type ReceivedMail, readMails, startTestApp, type TestApp } from '../support/test-app.js';
 import { expectQuietPages, launchChromium, type PageProblems, watchPage } from './chromium.js';
 
 /** One TOTP time step: a code is accepted once per step and moderator, so each new use moves the clock one step on. */
@@ -59,7 +59,7 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
    */
   const mailsTo = (address: string, body: RegExp): ReceivedMail[] => readMails(t.mailDir).filter((m) => m.to.includes(address) && body.test(m.text));
   /** Waits for exactly one such mail (the outbox relay and the mail worker write it a moment after the request). */
-  const mailTo = (address: string, body: RegExp, timeoutMs = 10_000): Promise<ReceivedMail> => expectEventually(() => {
+  const mailTo = (address: string, body: RegExp, timeoutMs = EVENTUALLY_MS): Promise<ReceivedMail> => expectEventually(() => {
     const found = mailsTo(address, body);
     if (found.length !== 1) throw new Error(`${found.length} mails to ${address} matching ${body}; all: ${JSON.stringify(readMails(t.mailDir).map((m) => [m.to, m.subject]))}`);
     return found[0];
@@ -68,7 +68,7 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
   const stateBecomes = (ref: string, state: TicketState) => expectEventually(async () => {
     const row = await ticketRow(ref);
     if (row.state !== state) throw new Error(`${ref} is ${row.state}, not ${state}`);
-  }, 15_000);
+  });
   /** The code a moderator's authenticator app shows at the app's "now" (both are enrolled with the test secret). */
   let staffSecret = '';
   /** The code each moderator signed in with: its step is used from then on. */
@@ -285,7 +285,7 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
   });
 
   it('sends the reset link after the cooling-off; the requester sets a new password with it', async () => {
-    const mail = await mailTo('nora.home@mail.example', /Set a new password for "nora-dev"/, 20_000);
+    const mail = await mailTo('nora.home@mail.example', /Set a new password for "nora-dev"/);
     const resetPath = new URL(/http:\/\/recovery\.test\/reset\/[A-Za-z0-9_-]{43}/.exec(mail.text)?.[0] ?? 'http://x/none').pathname;
     expect(resetPath).toMatch(/^\/reset\/[A-Za-z0-9_-]{43}$/);
     await stateBecomes(reference, TicketState.ResetIssued);

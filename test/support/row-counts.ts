@@ -10,7 +10,7 @@ export async function pipelineSettled(t: TestApp): Promise<void> {
   await expectEventually(async () => {
     const left = await t.dataSource.getRepository(OutboxMessage).countBy({ processedAt: IsNull() });
     if (left > 0) throw new Error(`${left} outbox rows still unprocessed`);
-  }, 30_000);
+  });
 }
 
 /**

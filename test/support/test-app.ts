@@ -98,8 +98,15 @@ export async function flushPrefix(url: string, prefix: string): Promise<void> {
   }
 }
 
+/**
+ * How long a test waits for a condition before it gives up. Generous on purpose: a slow (loaded) machine
+ * must only make a test slower, never fail it; the bound exists so that a condition that never comes
+ * fails the test with the assertion's own message instead of hanging until Jest's timeout.
+ */
+export const EVENTUALLY_MS = 60_000;
+
 /** Polls until the assertion passes or the time is up (no bare sleeps in tests). */
-export async function expectEventually<T>(assertion: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+export async function expectEventually<T>(assertion: () => Promise<T> | T, timeoutMs = EVENTUALLY_MS, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
