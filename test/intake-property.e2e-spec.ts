@@ -254,14 +254,14 @@ function diff(before: Counts, after: Counts): Counts {
 
 async function postJson(t: TestApp, payload: string | Buffer, contentType = 'application/json'): Promise<Sent> {
   const res = await send(t, () => request(t.server).post('/api/v1/tickets').set('Content-Type', contentType).send(payload));
-  return { status: res.status, body: res.body, text: res.text ?? '', headers: res.headers as Record<string, string> };
+  return { status: res.status, body: res.body, text: res.text ?? '', headers: res.headers };
 }
 
 async function postForm(t: TestApp, payload: string, html: boolean): Promise<Sent> {
   let req = request(t.server).post('/recover').set('Content-Type', 'application/x-www-form-urlencoded');
   if (html) req = req.set('Accept', 'text/html');
   const res = await send(t, () => req.send(payload));
-  return { status: res.status, body: res.body, text: res.text ?? '', headers: res.headers as Record<string, string> };
+  return { status: res.status, body: res.body, text: res.text ?? '', headers: res.headers };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -56,8 +56,8 @@ async function startServer(overrides: Record<string, string>): Promise<ServerPro
   const env = isolatedEnv({ PORT: String(port), LOG_LEVEL: 'info', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...overrides });
   const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, cwd: env.TEST_DIR });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const p = { child, base: `http://127.0.0.1:${port}`, env, output: () => out, exited };
   const ready = expectEventually(async () => expect((await fetch(`${p.base}/health/ready`)).status).toBe(200), 30_000, 100);
