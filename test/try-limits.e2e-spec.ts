@@ -5,6 +5,7 @@ import { ModeratorsService } from '../src/auth/moderators.service.js';
 import { MAX_FAILED_SIGN_INS, MAX_FAILED_SIGN_INS_PER_CLIENT } from '../src/auth/sign-in.service.js';
 import { Challenge } from '../src/evidence/challenge.entity.js';
 import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
+import { FakeGitHub } from './support/fake-github.js';
 import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.js';
 import { codeAt, csrfIn, enrolledModerator, STAFF_PASSWORD } from './support/staff.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
@@ -16,6 +17,8 @@ import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp 
  */
 const PARALLEL = 50;
 const EMAIL_CODE_TRIES = 5;
+/** MAX_REPOSITORY_CHECKS in src/evidence/challenges.service.ts. */
+const REPOSITORY_CHECKS = 30;
 
 const OWNER = makeAccount({
   username: 'tina-limits',
@@ -29,13 +32,24 @@ const tally = (values: unknown[]) => values.reduce<Record<string, number>>((acc,
 
 describe('try limits under parallel requests', () => {
   let t: TestApp;
+  let github: FakeGitHub;
 
   beforeAll(async () => {
+    github = await new FakeGitHub().start();
     // Each test speaks from its own client address (X-Forwarded-For), so the per-address limit of one does not touch another.
-    t = await startTestApp({ TRUST_PROXY: 'true' });
+    t = await startTestApp({ TRUST_PROXY: 'true', GITHUB_API_URL: github.url, GITHUB_TOKEN: 'ghp_testtoken0123456789abcdef' });
     await seedDirectory(t, [OWNER]);
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await github?.stop();
+  });
+
+  const newTicket = async (contactEmail: string) => {
+    const created = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ username: 'tina-limits', contact_email: contactEmail })).expect(201);
+    const reference = created.body.reference as string;
+    return { reference, token: statusTokenIn(created.body.status_url as string), ticket: await t.dataSource.getRepository(Ticket).findOneByOrFail({ reference }) };
+  };
 
   const failures = async (ip: string) => (await t.dataSource.getRepository(AuditEntry).findBy({ action: 'sign_in_failed' }))
     .filter((e) => e.data.ip === ip);
@@ -48,9 +62,7 @@ describe('try limits under parallel requests', () => {
   }
 
   it(`e-mail code: of ${PARALLEL} wrong codes at once exactly ${EMAIL_CODE_TRIES} are tried, then the right code is refused`, async () => {
-    const created = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ username: 'tina-limits', contact_email: 'tina@home.example' })).expect(201);
-    const token = statusTokenIn(created.body.status_url as string);
-    const reference = created.body.reference as string;
+    const { reference, token, ticket } = await newTicket('tina@home.example');
     const code = await expectEventually(() => {
       const mail = readMails(t.mailDir).find((m) => m.subject.includes(reference) && /one-time code/.test(m.subject));
       if (!mail) throw new Error('no code mailed yet');
@@ -63,7 +75,6 @@ describe('try limits under parallel requests', () => {
     expect(statuses(answers)).toEqual([...Array<number>(EMAIL_CODE_TRIES).fill(400), ...Array<number>(PARALLEL - EMAIL_CODE_TRIES).fill(409)]);
     expect(answers.filter((r) => r.text.includes('it was the last try'))).toHaveLength(1);
 
-    const ticket = await t.dataSource.getRepository(Ticket).findOneByOrFail({ reference });
     const challenges = await t.dataSource.getRepository(Challenge).findBy({ ticketId: ticket.id, kind: 'email' });
     expect(challenges.map((c) => [c.state, c.attempts])).toEqual([['locked', EMAIL_CODE_TRIES]]);
     const events = await t.dataSource.getRepository(TicketEvent).findBy({ ticketId: ticket.id });
@@ -71,6 +82,21 @@ describe('try limits under parallel requests', () => {
 
     await request(t.server).post(`/status/${token}/code`).type('form').send({ code }).expect(409);
     expect((await t.dataSource.getRepository(Challenge).findBy({ ticketId: ticket.id, kind: 'email', state: 'passed' }))).toHaveLength(0);
+  });
+
+  it(`repository check: of ${PARALLEL} checks at once exactly ${REPOSITORY_CHECKS} ask the host, then a published token is not looked for`, async () => {
+    const { token, ticket } = await newTicket('tina-repo@elsewhere.example');
+    await request(t.server).post(`/status/${token}/repositories`).type('form').send({ repository: 'https://github.com/tina-gh/tools' }).expect(303);
+    const [challenge] = await t.dataSource.getRepository(Challenge).findBy({ ticketId: ticket.id, kind: 'repository' });
+    const answers = await all(PARALLEL, () => request(t.server).post(`/status/${token}/repositories/${challenge.id}/check`));
+    expect(statuses(answers)).toEqual([...Array<number>(REPOSITORY_CHECKS).fill(200), ...Array<number>(PARALLEL - REPOSITORY_CHECKS).fill(409)]);
+    expect((await t.dataSource.getRepository(Challenge).findOneByOrFail({ id: challenge.id })).attempts).toBe(REPOSITORY_CHECKS);
+    const checked = await t.dataSource.getRepository(TicketEvent).findBy({ ticketId: ticket.id, type: 'repository_checked' });
+    expect(checked).toHaveLength(REPOSITORY_CHECKS);
+
+    github.addBranch('tina-gh/tools', `recovery-desk-${challenge.token}`);
+    await request(t.server).post(`/status/${token}/repositories/${challenge.id}/check`).expect(409);
+    expect((await t.dataSource.getRepository(Challenge).findOneByOrFail({ id: challenge.id })).state).toBe('pending');
   });
 
   it(`sign-in password: of ${PARALLEL} wrong passwords at once for one name exactly ${MAX_FAILED_SIGN_INS} are checked, then the right one is refused`, async () => {
