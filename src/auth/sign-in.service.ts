@@ -29,6 +29,11 @@ export type StepOutcome =
  * The sign-in rules (docs/security.md #15–#18, #21): password, then the second factor; throttling
  * per name (on the moderator row, or in Redis for names that are not moderators, so both lock alike)
  * and per client address; each outcome audited in the transaction that records it.
+ *
+ * Each try is taken from both allowances before the costly check (an argon2 hash, a TOTP code), in
+ * one atomic step each (a conditional UPDATE of the row, a Redis script), and given back when it turns
+ * out right: requests in parallel cannot all pass the check before any failure is counted, so no more
+ * than the limit are ever checked (test/try-limits.e2e-spec.ts).
  */
 @Injectable()
 export class SignInService {
@@ -67,20 +72,16 @@ export class SignInService {
     const name = typeof rawName === 'string' ? rawName.trim().toLowerCase().slice(0, 100) : '';
     const password = typeof rawPassword === 'string' ? rawPassword.slice(0, 1000) : '';
     const now = this.clock.now();
-    const clientLock = await this.clientLocked(ip);
-    if (clientLock) {
-      await this.audit(null, 'client_limit', ip, now);
-      return clientLock;
-    }
     const moderator = name ? await this.dataSource.getRepository(Moderator).findOneBy({ name }) : null;
-    const lock = moderator ? this.lockOf(moderator, now) : await this.unknownNameLock(name);
-    if (lock) {
-      await this.audit(moderator, 'locked', ip, now);
-      return lock;
-    }
+    // Refused by the client limit, the name is not written anywhere (as before the name was looked at).
+    const refused = await this.takeTry(moderator, name, ip, now, null);
+    if (refused) return refused;
     const passwordRight = await verifyPassword(moderator?.passwordHash ?? await this.dummyHash, password);
-    if (moderator && passwordRight && !moderator.disabledAt) return { kind: 'ok', moderator };
-    await this.failed(moderator, name, moderator?.disabledAt && passwordRight ? 'disabled' : 'password', ip, now);
+    if (moderator && passwordRight && !moderator.disabledAt) {
+      await this.giveBackTry(moderator, ip);
+      return { kind: 'ok', moderator };
+    }
+    await this.failed(moderator, moderator?.disabledAt && passwordRight ? 'disabled' : 'password', ip, now);
     return { kind: 'wrong' };
   }
 
@@ -89,22 +90,17 @@ export class SignInService {
     const now = this.clock.now();
     const moderator = await this.findModerator(moderatorId);
     if (!moderator?.totpSecret || moderator.disabledAt) return { kind: 'wrong' };
-    const clientLock = await this.clientLocked(ip);
-    if (clientLock) {
-      await this.audit(moderator, 'client_limit', ip, now);
-      return clientLock;
-    }
-    const lock = this.lockOf(moderator, now);
-    if (lock) {
-      await this.audit(moderator, 'locked', ip, now);
-      return lock;
-    }
+    const refused = await this.takeTry(moderator, moderator.name, ip, now, moderator);
+    if (refused) return refused;
     const secret = this.openTotpSecret(moderator.totpSecret);
     const step = await acceptedStep(secret, code, { now, afterStep: moderator.totpLastStep });
     // Take the step only if no other request took it (or a later one) meanwhile: two tabs cannot both use one code.
-    if (step !== null && await this.claimStep(moderator.id, step)) return { kind: 'ok', moderator: { ...moderator, totpLastStep: step } };
+    if (step !== null && await this.claimStep(moderator.id, step)) {
+      await this.giveBackTry(moderator, ip);
+      return { kind: 'ok', moderator: { ...moderator, totpLastStep: step } };
+    }
     const refusal = step !== null ? 'used' : await refusalOf(secret, code, { now, afterStep: moderator.totpLastStep });
-    await this.failed(moderator, moderator.name, 'totp', ip, now);
+    await this.failed(moderator, 'totp', ip, now);
     const after = await this.findModerator(moderator.id);
     const lockedNow = after && this.lockOf(after, now);
     return lockedNow || { kind: 'wrong', refusal };
@@ -179,27 +175,74 @@ export class SignInService {
   }
 
   /**
-   * Counts a failure against the name and the client, locking the name at MAX_FAILED_SIGN_INS, and
-   * audits it. Names that are not moderators are not written anywhere but a keyed hash in Redis: the
-   * audit log is append-only, and what people type into the name field is sometimes their password.
+   * Takes one try from the client's allowance (MAX_FAILED_SIGN_INS_PER_CLIENT per LOCK_MS) and then
+   * from the name's (MAX_FAILED_SIGN_INS: on the moderator row, or a keyed hash in Redis for names that
+   * are not moderators: the audit log is append-only, and what people type into the name field is
+   * sometimes their password). Null: go ahead and check. Otherwise the refusal, audited; a try taken
+   * from the client is given back when the name refuses, as a locked name never cost the client a try.
+   * Without Redis the client and unknown-name limits are skipped (logged); the row's lock still holds.
    */
-  private async failed(moderator: Moderator | null, name: string, reason: SignInFailure, ip: string, now: Date): Promise<void> {
-    await this.hit(`ip:${digest(ip)}`);
+  private async takeTry(moderator: Moderator | null, name: string, ip: string, now: Date, clientAuditAs: Moderator | null): Promise<StepOutcome | null> {
+    const client = await this.limiter.take(clientKey(ip), LOCK_MS, MAX_FAILED_SIGN_INS_PER_CLIENT);
+    if (client && !client.taken) {
+      await this.audit(clientAuditAs, 'client_limit', ip, now);
+      return { kind: 'locked', retryAfterSeconds: retryAfterSeconds(client.msLeft), byClient: true };
+    }
+    const lock = moderator ? await this.takeModeratorTry(moderator.id, now) : await this.takeUnknownNameTry(name);
+    if (!lock) return null;
+    if (client) await this.limiter.giveBack(clientKey(ip));
+    await this.audit(moderator, 'locked', ip, now);
+    return lock;
+  }
+
+  /**
+   * One conditional UPDATE counts the try on the row unless the name is locked or its tries are all
+   * taken (by failures, or by checks still running); a lock that ran out starts the count again.
+   */
+  private async takeModeratorTry(moderatorId: string, now: Date): Promise<StepOutcome | null> {
+    const result = await this.transactions.run((em) => em.getRepository(Moderator).createQueryBuilder().update()
+      .set({ failedSignIns: () => 'CASE WHEN locked_until IS NULL THEN failed_sign_ins + 1 ELSE 1 END', lockedUntil: null })
+      .where('id = :id', { id: moderatorId })
+      .andWhere('((locked_until IS NULL AND failed_sign_ins < :max) OR locked_until <= :now)', { max: MAX_FAILED_SIGN_INS, now })
+      .execute());
+    if ((result.affected ?? 0) > 0) return null;
+    const row = await this.findModerator(moderatorId);
+    // Not locked yet: the last tries are being checked right now; one of them will lock the name unless right.
+    return (row && this.lockOf(row, now)) ?? { kind: 'locked', retryAfterSeconds: LOCK_MS / 1000, byClient: false };
+  }
+
+  /** Unknown names lock exactly like real ones, so a lock does not reveal that a name exists. */
+  private async takeUnknownNameTry(name: string): Promise<StepOutcome | null> {
+    if (!name) return null;
+    const taken = await this.limiter.take(`signin:name:${this.keyedName(name)}`, LOCK_MS, MAX_FAILED_SIGN_INS, MAX_FAILED_SIGN_INS);
+    return taken && !taken.taken ? { kind: 'locked', retryAfterSeconds: retryAfterSeconds(taken.msLeft), byClient: false } : null;
+  }
+
+  /** The try turned out right: it is not a failure, so it costs neither the name nor the client (as before). */
+  private async giveBackTry(moderator: Moderator, ip: string): Promise<void> {
+    await this.limiter.giveBack(clientKey(ip));
+    await this.transactions.run((em) => em.getRepository(Moderator).createQueryBuilder().update()
+      .set({ failedSignIns: () => 'CASE WHEN failed_sign_ins > 0 THEN failed_sign_ins - 1 ELSE 0 END' })
+      .where('id = :id', { id: moderator.id })
+      .execute());
+  }
+
+  /**
+   * The try (already counted by takeTry) was a failure: it is audited, and the failure that uses up
+   * the name's last try locks it for LOCK_MS.
+   */
+  private async failed(moderator: Moderator | null, reason: SignInFailure, ip: string, now: Date): Promise<void> {
     if (!moderator) {
-      if (name) await this.hit(`name:${this.keyedName(name)}`, MAX_FAILED_SIGN_INS);
       await this.audit(null, reason, ip, now);
       return;
     }
     await this.transactions.run(async (em) => {
-      const repository = em.getRepository(Moderator);
-      // A lock that ran out starts the count again.
-      const expired = moderator.lockedUntil !== null && moderator.lockedUntil.getTime() <= now.getTime();
-      if (expired) await repository.update({ id: moderator.id }, { failedSignIns: 0, lockedUntil: null });
-      await repository.increment({ id: moderator.id }, 'failedSignIns', 1);
-      const row = await repository.findOneByOrFail({ id: moderator.id });
-      const locks = row.failedSignIns >= MAX_FAILED_SIGN_INS;
-      if (locks) await repository.update({ id: moderator.id }, { lockedUntil: new Date(now.getTime() + LOCK_MS), failedSignIns: 0 });
-      await this.auditIn(em, moderator, reason, ip, now, locks);
+      const locks = await em.getRepository(Moderator).createQueryBuilder().update()
+        .set({ lockedUntil: new Date(now.getTime() + LOCK_MS) })
+        .where('id = :id', { id: moderator.id })
+        .andWhere('locked_until IS NULL AND failed_sign_ins >= :max', { max: MAX_FAILED_SIGN_INS })
+        .execute();
+      await this.auditIn(em, moderator, reason, ip, now, (locks.affected ?? 0) > 0);
     });
   }
 
@@ -217,26 +260,9 @@ export class SignInService {
   private keyedName(name: string): string {
     return createHmac('sha256', this.config.secretKey).update(`sign-in name\0${name}`).digest('hex').slice(0, 32);
   }
-
-  private async hit(suffix: string, lockAt = 0): Promise<void> {
-    await this.limiter.hit(`signin:${suffix}`, LOCK_MS, lockAt);
-  }
-
-  /** Per-client limit; skipped (logged) without Redis, where the per-name lock on the row still holds. */
-  private async clientLocked(ip: string): Promise<StepOutcome | null> {
-    const counted = await this.limiter.peek(`signin:ip:${digest(ip)}`);
-    return counted && counted.count >= MAX_FAILED_SIGN_INS_PER_CLIENT
-      ? { kind: 'locked', retryAfterSeconds: retryAfterSeconds(counted.msLeft), byClient: true } : null;
-  }
-
-  /** Unknown names lock exactly like real ones, so a lock does not reveal that a name exists. */
-  private async unknownNameLock(name: string): Promise<StepOutcome | null> {
-    if (!name) return null;
-    const counted = await this.limiter.peek(`signin:name:${this.keyedName(name)}`);
-    return counted && counted.count >= MAX_FAILED_SIGN_INS
-      ? { kind: 'locked', retryAfterSeconds: retryAfterSeconds(counted.msLeft), byClient: false } : null;
-  }
 }
+
+const clientKey = (ip: string): string => `signin:ip:${digest(ip)}`;
 
 function digest(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 32);

@@ -121,18 +121,22 @@ export class ChallengesService {
   /**
    * The requester types a code. It is tried against every pending code of the ticket; a wrong one
    * costs a try on each, and the last try locks them. A pass (or a lock) is new evidence: reassess.
+   *
+   * The try is counted before the code is compared, by a conditional UPDATE per code (takeCodeTries),
+   * so tries in parallel cannot all read the same count: no more than the limit are ever compared
+   * (test/try-limits.e2e-spec.ts). A right code keeps its try counted, as it always did.
    */
   async submitCode(em: EntityManager, ticket: Ticket, raw: unknown): Promise<CodeResult> {
     const code = normaliseCodeInput(raw);
     if (code === null) throw DomainError.validation([{ field: 'code', reasons: ['code must be the 8 digits from the e-mail'] }]);
     this.assertOpen(ticket);
     const now = this.clock.now();
-    const pending = await this.pendingCodes(em, ticket.id, now);
+    const pending = await this.takeCodeTries(em, ticket.id, now);
     if (pending.length === 0) return { result: 'none' };
 
     const match = pending.find((c) => !c.decoy && c.secretHash !== null && digestsEqual(c.secretHash, codeDigest(this.config.secretKey, c.id, code)));
     if (match) {
-      await em.update(Challenge, { id: match.id }, { state: 'passed', resolvedAt: now, attempts: match.attempts + 1 });
+      await em.update(Challenge, { id: match.id }, { state: 'passed', resolvedAt: now });
       // One proof is enough: the ticket's other pending codes stop working.
       await em.update(Challenge, { ticketId: ticket.id, kind: 'email', state: 'pending' }, { state: 'superseded', resolvedAt: now });
       await this.event(em, ticket.id, 'code_confirmed', 'requester', true, now, {
@@ -142,7 +146,8 @@ export class ChallengesService {
       return { result: 'passed' };
     }
 
-    const attempts = Math.max(...pending.map((c) => c.attempts)) + 1;
+    // Every pending code shares the ticket's count of tries: the highest, this one included.
+    const attempts = Math.max(...pending.map((c) => c.attempts));
     const locked = attempts >= this.config.evidence.emailChallengeAttempts;
     await em.update(Challenge, { id: In(pending.map((c) => c.id)) },
       locked ? { attempts, state: 'locked', resolvedAt: now } : { attempts });
@@ -187,14 +192,22 @@ export class ChallengesService {
   }
 
   /**
-   * Asks the verifier whether the token is in the repository. The network call runs outside any
-   * transaction; the result is then written only if the challenge is still pending.
+   * Asks the verifier whether the token is in the repository. The check is counted first, by a
+   * conditional UPDATE (`attempts < MAX_REPOSITORY_CHECKS`), so checks in parallel cannot all pass the
+   * limit; the network call then runs outside any transaction, and its result is written only if the
+   * challenge is still pending.
    */
   async checkRepositoryChallenge(ticket: Ticket, challengeId: string): Promise<VerifierResult | { outcome: 'manual' }> {
     this.assertOpen(ticket);
     const challenge = await this.dataSource.getRepository(Challenge).findOneBy({ id: challengeId, ticketId: ticket.id, kind: 'repository' });
     if (!challenge || challenge.state !== 'pending' || challenge.expiresAt <= this.clock.now()) throw DomainError.notFound();
-    if (challenge.attempts >= MAX_REPOSITORY_CHECKS) {
+    const taken = await this.transactions.run((em) => em.createQueryBuilder().update(Challenge)
+      .set({ attempts: () => 'attempts + 1' })
+      .where('id = :id AND state = :pending AND attempts < :max', { id: challenge.id, pending: 'pending', max: MAX_REPOSITORY_CHECKS })
+      .execute());
+    if (!taken.affected) {
+      const now = await this.dataSource.getRepository(Challenge).findOneBy({ id: challenge.id });
+      if (now?.state !== 'pending') throw DomainError.notFound();
       throw new DomainError(DomainErrorCode.Conflict, 'This repository was checked too often; the team will look at it by hand.');
     }
     const repository = parseRepository(challenge.target)!;
@@ -205,9 +218,8 @@ export class ChallengesService {
       const fresh = await em.findOneBy(Challenge, { id: challengeId });
       if (!fresh || fresh.state !== 'pending') return;
       if (result.outcome === 'found') {
-        await this.resolveRepository(em, ticket, fresh, true, `found as a ${result.where} by the verifier`, 'system', now);
+        await this.resolveRepository(em, ticket, fresh, true, `found as a ${result.where} by the verifier`, 'system', now, false);
       } else {
-        await em.update(Challenge, { id: fresh.id }, { attempts: fresh.attempts + 1 });
         await this.event(em, ticket.id, 'repository_checked', 'requester', false, now,
           { challenge_id: fresh.id, outcome: result.outcome, ...(result.outcome === 'unavailable' ? { reason: result.reason } : {}) });
       }
@@ -295,21 +307,52 @@ export class ChallengesService {
     return challenge;
   }
 
-  private async pendingCodes(em: EntityManager, ticketId: string, now: Date): Promise<Challenge[]> {
+  /**
+   * Counts one try on each of the ticket's pending codes that has one left, and returns those codes
+   * as they stand after it. Each code is counted by a conditional UPDATE (`attempts < max`), one at a
+   * time in id order: on PostgreSQL the row stays locked until this transaction commits, so a try in
+   * parallel waits for it and then sees its count (and the same order means two tries never wait on
+   * each other crosswise); SQLite runs one write transaction at a time. Codes with no try left (there
+   * are none unless the limit was lowered) are locked.
+   */
+  private async takeCodeTries(em: EntityManager, ticketId: string, now: Date): Promise<Challenge[]> {
     await em.update(Challenge, { ticketId, kind: 'email', state: 'pending', expiresAt: LessThanOrEqual(now) }, { state: 'expired', resolvedAt: now });
-    return em.find(Challenge, { where: { ticketId, kind: 'email', state: 'pending' } });
+    const max = this.config.evidence.emailChallengeAttempts;
+    const candidates = await em.find(Challenge, { where: { ticketId, kind: 'email', state: 'pending' }, select: { id: true }, order: { id: 'ASC' } });
+    const counted: string[] = [];
+    for (const { id } of candidates) {
+      const result = await em.createQueryBuilder().update(Challenge)
+        .set({ attempts: () => 'attempts + 1' })
+        .where('id = :id AND state = :pending AND attempts < :max', { id, pending: 'pending', max })
+        .execute();
+      if ((result.affected ?? 0) > 0) counted.push(id);
+    }
+    if (counted.length < candidates.length) {
+      await em.createQueryBuilder().update(Challenge)
+        .set({ state: 'locked', resolvedAt: now })
+        .where('ticket_id = :ticketId AND kind = :email AND state = :pending AND attempts >= :max', { ticketId, email: 'email', pending: 'pending', max })
+        .execute();
+    }
+    return counted.length ? em.find(Challenge, { where: { id: In(counted) } }) : [];
   }
 
   private async expireRepositoryChallenges(em: EntityManager, ticketId: string, now: Date): Promise<void> {
     await em.update(Challenge, { ticketId, kind: 'repository', state: 'pending', expiresAt: LessThanOrEqual(now) }, { state: 'expired', resolvedAt: now });
   }
 
-  /** Passed only counts when the repository is one of the account's projects; else it was found elsewhere. */
-  private async resolveRepository(em: EntityManager, ticket: Ticket, challenge: Challenge, found: boolean, note: string, actor: string, now: Date): Promise<Challenge> {
+  /**
+   * Passed only counts when the repository is one of the account's projects; else it was found elsewhere.
+   * `countCheck`: false when the verifier's check was counted before it ran (checkRepositoryChallenge).
+   */
+  private async resolveRepository(
+    em: EntityManager, ticket: Ticket, challenge: Challenge, found: boolean, note: string, actor: string, now: Date, countCheck = true,
+  ): Promise<Challenge> {
     const project = found ? projectForRepository(await this.accounts.record(ticket.accountId, em), challenge.target) : null;
     const state = !found ? 'failed' : project ? 'passed' : 'found_elsewhere';
-    const changes = { state, project, resolvedAt: now, note, attempts: challenge.attempts + 1 } as const;
-    await em.update(Challenge, { id: challenge.id }, changes);
+    const changes = { state, project, resolvedAt: now, note, attempts: challenge.attempts + (countCheck ? 1 : 0) } as const;
+    // Counted in SQL, not from the count read earlier: a check running meanwhile is not lost.
+    const { attempts: _counted, ...stored } = changes;
+    await em.update(Challenge, { id: challenge.id }, countCheck ? { ...stored, attempts: () => 'attempts + 1' } : stored);
     await this.event(em, ticket.id, actor === 'system' ? 'repository_checked' : 'repository_result_recorded', actor, false, now,
       { challenge_id: challenge.id, state, project, note });
     if (found) {

@@ -14,10 +14,36 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end
 return {n, ttl}`;
 
+// Takes one try from the window's allowance of ARGV[3], or refuses when it is spent: the check and the
+// count are one step, so requests in parallel cannot all read "not spent yet" and all go ahead. The
+// expiry is armed as in HIT_SCRIPT. Returns 1 (taken) or 0 (refused), the count and the milliseconds left.
+const TAKE_SCRIPT = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+local taken = 0
+if n < tonumber(ARGV[3]) then
+  n = redis.call('INCR', KEYS[1])
+  taken = 1
+  if n == 1 or n == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if n > 0 and ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end
+return {taken, n, math.max(ttl, 0)}`;
+
+// Gives back a try taken with TAKE_SCRIPT (never below zero; the window's expiry stays as it is).
+const GIVE_BACK_SCRIPT = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`;
+
 export interface WindowCount {
   count: number;
   /** Milliseconds until the window ends (0 when nothing was counted). */
   msLeft: number;
+}
+
+export interface TakenTry extends WindowCount {
+  /** False: the allowance was already spent, and nothing was counted. */
+  taken: boolean;
 }
 
 /**
@@ -42,14 +68,26 @@ export class RateLimiter {
     }
   }
 
-  /** The window's count so far, without counting. */
-  async peek(key: string): Promise<WindowCount | null> {
+  /**
+   * Takes one try from `key`'s allowance of `limit` per window of `windowMs` before the work it guards
+   * (a password hash, a code check), in one atomic step; `restartAt` as in hit(). Refused once spent.
+   */
+  async take(key: string, windowMs: number, limit: number, restartAt = 0): Promise<TakenTry | null> {
     try {
-      const [n, msLeft] = await Promise.all([this.redis.get(this.key(key)), this.redis.pttl(this.key(key))]);
-      return { count: Number(n ?? 0), msLeft: Math.max(0, msLeft) };
+      const [taken, count, msLeft] = (await this.redis.eval(TAKE_SCRIPT, 1, this.key(key), String(windowMs), String(restartAt), String(limit))) as [number, number, number];
+      return { taken: taken === 1, count, msLeft };
     } catch (error) {
-      this.logger.warn(`rate limit ${key.split(':')[0]} not read, Redis unavailable: ${(error as Error).message}`);
+      this.logger.warn(`rate limit ${key.split(':')[0]} not counted, Redis unavailable: ${(error as Error).message}`);
       return null;
+    }
+  }
+
+  /** Gives back a try taken with take() whose work turned out right: only failures stay counted. */
+  async giveBack(key: string): Promise<void> {
+    try {
+      await this.redis.eval(GIVE_BACK_SCRIPT, 1, this.key(key));
+    } catch (error) {
+      this.logger.warn(`rate limit ${key.split(':')[0]} not given back, Redis unavailable: ${(error as Error).message}`);
     }
   }
 
