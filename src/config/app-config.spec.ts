@@ -31,7 +31,7 @@ describe('loadConfig', () => {
         session: { idleMs: 15 * 60_000, ttlMs: 8 * 3_600_000 },
         logLevel: 'info',
         demoData: true,
-        intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false },
+        intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false, messagesPerTicket: 50 },
         mail: { smtpUrl: null, dir: 'var/mail', from: 'Recovery Desk <recovery@localhost>' },
         jobs: { outboxRelayIntervalMs: 5000 },
         evidence: {
@@ -125,9 +125,10 @@ describe('loadConfig', () => {
       expect(problemsOf(env({ PORT: raw }))).toEqual([`PORT="${raw}" (expected an integer from 0 to 65535)`]);
     });
 
-    it('reads both intake rate limits', () => {
-      const config = loadConfig(env({ INTAKE_RATE_LIMIT: '12', INTAKE_USERNAME_RATE_LIMIT: '0' }));
-      expect(config.intake).toEqual({ ratePerHourPerClient: 12, ratePerDayPerUsername: 0, trustProxy: false });
+    it('reads both intake rate limits and the messages per ticket', () => {
+      const config = loadConfig(env({ INTAKE_RATE_LIMIT: '12', INTAKE_USERNAME_RATE_LIMIT: '0', REQUESTER_MESSAGES_PER_TICKET: '7' }));
+      expect(config.intake).toEqual({ ratePerHourPerClient: 12, ratePerDayPerUsername: 0, trustProxy: false, messagesPerTicket: 7 });
+      expect(problemsOf(env({ REQUESTER_MESSAGES_PER_TICKET: '0' }))).toEqual(['REQUESTER_MESSAGES_PER_TICKET="0" (expected an integer from 1 to 10000)']);
     });
   });
 

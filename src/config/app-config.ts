@@ -28,7 +28,16 @@ export interface AppConfig {
   session: { idleMs: number; ttlMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   demoData: boolean;
-  intake: { ratePerHourPerClient: number; ratePerDayPerUsername: number; trustProxy: boolean };
+  intake: {
+    ratePerHourPerClient: number;
+    ratePerDayPerUsername: number;
+    trustProxy: boolean;
+    /**
+     * Messages and repeated requests one ticket takes from its requester (src/intake/requester-additions.ts):
+     * each is kept, assessed again and shown on the status page, so an unbounded stream would grow them all.
+     */
+    messagesPerTicket: number;
+  };
   mail: { smtpUrl: string | null; dir: string; from: string };
   /** The outbox relay's pass interval (src/jobs/): rows written while Redis was away go out then. */
   jobs: { outboxRelayIntervalMs: number };
@@ -193,6 +202,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const ratePerHourPerClient = read('INTAKE_RATE_LIMIT', '5', int(0, 1_000_000));
   const ratePerDayPerUsername = read('INTAKE_USERNAME_RATE_LIMIT', '5', int(0, 1_000_000));
   const trustProxy = read('TRUST_PROXY', 'false', bool);
+  const messagesPerTicket = read('REQUESTER_MESSAGES_PER_TICKET', '50', int(1, 10_000));
   const smtpUrl = read<string | null>('SMTP_URL', 'none', (raw) => (raw === 'none' ? null : url('smtp:', 'smtps:')(raw)));
   const mailDir = read('MAIL_DIR', 'var/mail', matches(/^[^\0]+$/, 'a directory path'));
   const mailFrom = read('MAIL_FROM', 'Recovery Desk <recovery@localhost>', matches(/^(?:[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address such as "Desk <desk@example.org>"'));
@@ -258,7 +268,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     secretKey: secretKey ?? developmentSecret(),
     session: { idleMs: sessionIdleMs, ttlMs: sessionTtlMs },
     logLevel, demoData,
-    intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy },
+    intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy, messagesPerTicket },
     mail: { smtpUrl, dir: mailDir, from: mailFrom },
     jobs: { outboxRelayIntervalMs },
     evidence: {

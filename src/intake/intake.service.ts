@@ -13,7 +13,10 @@ import { TicketState } from '../tickets/ticket-state.js';
 import { CODE_OF_CONDUCT } from './code-of-conduct.js';
 import type { CreateTicketDto, TriStateInput } from './dto/create-ticket.dto.js';
 import { IntakeRateLimiter } from './intake-rate-limits.js';
+import { RequesterAdditions } from './requester-additions.js';
+import { mergeOverflow } from '../tickets/claims.js';
 import { TicketChanged } from '../tickets/ticket-changed.error.js';
+import { DomainError } from '../common/domain.exception.js';
 import { TicketWriter } from '../tickets/ticket-writer.service.js';
 import { TicketRepository } from '../tickets/ticket.repository.js';
 import type { TicketClaims, TriState } from '../tickets/ticket.types.js';
@@ -52,6 +55,7 @@ export class IntakeService {
     private readonly writer: TicketWriter,
     private readonly tickets: TicketRepository,
     private readonly limiter: IntakeRateLimiter,
+    private readonly additions: RequesterAdditions,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -79,8 +83,13 @@ export class IntakeService {
 
     const open = await this.tickets.openByKey(`${key}|${dto.contact_email}`, em);
     if (open) {
+      const claims = claimsOf(dto);
+      await this.additions.assertRoomFor(em, open.id, false);
+      // Refused rather than cut: the answer says the follow-up was added, so all of it must be.
+      const overflow = mergeOverflow(open.claims, claims);
+      if (overflow.length > 0) throw DomainError.validation(overflow);
       await this.writer.execute(em, { ticket: open, recovery: null }, {
-        type: 'follow_up', claims: claimsOf(dto), requestType: dto.request_type, statusUrl, ip: clientAddress,
+        type: 'follow_up', claims, requestType: dto.request_type, statusUrl, ip: clientAddress,
       });
       await this.addAccessToken(em, open.id, token, now);
       return { kind: 'follow_up', reference: open.reference, state: open.state };
