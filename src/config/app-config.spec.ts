@@ -25,6 +25,7 @@ describe('loadConfig', () => {
         host: '127.0.0.1',
         port: 3000,
         publicBaseUrl: 'http://localhost:3000',
+        http: { requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, keepAliveTimeoutMs: 5000 },
         database: { type: 'sqlite', path: 'var/recovery-desk.sqlite', synchronous: 'NORMAL', busyTimeoutMs: 5000 },
         redis: { url: 'redis://127.0.0.1:6379', prefix: 'rd' },
         secretKey: Buffer.from(SECRET, 'utf8'),
@@ -75,6 +76,16 @@ describe('loadConfig', () => {
       const config = loadConfig(env({ PORT: ' 8080 ', ROLE: ' web\n' }));
       expect(config.port).toBe(8080);
       expect(config.role).toBe('web');
+    });
+
+    it('reads the HTTP timeouts, from 1s to 1h: none may be switched off', () => {
+      const config = loadConfig(env({ HTTP_REQUEST_TIMEOUT: '10s', HTTP_CONNECTION_TIMEOUT: '2m', HTTP_KEEP_ALIVE_TIMEOUT: '65s' }));
+      expect(config.http).toEqual({ requestTimeoutMs: 10_000, connectionTimeoutMs: 120_000, keepAliveTimeoutMs: 65_000 });
+      expect(problemsOf(env({ HTTP_REQUEST_TIMEOUT: '0s', HTTP_CONNECTION_TIMEOUT: '2h', HTTP_KEEP_ALIVE_TIMEOUT: '5' }))).toEqual([
+        'HTTP_REQUEST_TIMEOUT="0s" (expected a duration from 1s to 1h)',
+        'HTTP_CONNECTION_TIMEOUT="2h" (expected a duration from 1s to 1h)',
+        'HTTP_KEEP_ALIVE_TIMEOUT="5" (expected a duration such as 5s, 15m, 72h or 14d)',
+      ]);
     });
 
     it('builds the default public base URL from PORT', () => {

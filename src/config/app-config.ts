@@ -18,6 +18,18 @@ export interface AppConfig {
   host: string;
   port: number;
   publicBaseUrl: string;
+  /**
+   * How long the web server waits on a client (src/app.factory.ts). Fastify's defaults wait forever
+   * for a request that trickles in, so a few hundred slow sockets could hold the server's connections.
+   */
+  http: {
+    /** The whole request, headers and body, must arrive within this. */
+    requestTimeoutMs: number;
+    /** A socket with no traffic either way this long is closed; longer than the slowest page takes to answer. */
+    connectionTimeoutMs: number;
+    /** An idle kept-alive socket is closed after this. */
+    keepAliveTimeoutMs: number;
+  };
   database: DatabaseConfig;
   redis: { url: string; prefix: string };
   secretKey: Buffer;
@@ -191,6 +203,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const host = read('HOST', '127.0.0.1', matches(/^[A-Za-z0-9.:-]+$/, 'a host name or IP address'));
   const port = read('PORT', '3000', int(0, 65535));
   const publicBaseUrl = read('PUBLIC_BASE_URL', `http://localhost:${port ?? 3000}`, url('http:', 'https:'));
+  // Zero would mean "wait forever": exactly what the timeouts are there to prevent.
+  const httpTimeout: Parser<number> = (raw) => {
+    const ms = duration(raw);
+    return ms instanceof Invalid || (ms >= 1000 && ms <= 3_600_000) ? ms : new Invalid('a duration from 1s to 1h');
+  };
+  const requestTimeoutMs = read('HTTP_REQUEST_TIMEOUT', '30s', httpTimeout);
+  const connectionTimeoutMs = read('HTTP_CONNECTION_TIMEOUT', '60s', httpTimeout);
+  const keepAliveTimeoutMs = read('HTTP_KEEP_ALIVE_TIMEOUT', '5s', httpTimeout);
   const database = read('DATABASE_URL', 'sqlite:var/recovery-desk.sqlite', databaseUrl);
   const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', (raw) => oneOf('NORMAL', 'FULL')(raw.toUpperCase()));
   const busyTimeoutMs = read('SQLITE_BUSY_TIMEOUT', '5s', duration);
@@ -264,6 +284,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     : { ...database, schema: pgSchema };
   return {
     nodeEnv, role, host, port, publicBaseUrl, database: db,
+    http: { requestTimeoutMs, connectionTimeoutMs, keepAliveTimeoutMs },
     redis: { url: redisUrl, prefix: redisPrefix },
     secretKey: secretKey ?? developmentSecret(),
     session: { idleMs: sessionIdleMs, ttlMs: sessionTtlMs },
