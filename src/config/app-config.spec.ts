@@ -36,7 +36,7 @@ describe('loadConfig', () => {
         mail: { smtpUrl: null, dir: 'var/mail', from: 'Recovery Desk <recovery@localhost>' },
         jobs: { outboxRelayIntervalMs: 5000 },
         evidence: {
-          highValueMonthlyDownloads: 1_000_000, expiredDomains: [], emailChallengeTtlMs: 30 * 60_000, emailChallengeAttempts: 5,
+          highValueMonthlyDownloads: 1_000_000, highValueRoles: ['Owner', 'Maintainer'], expiredDomains: [], emailChallengeTtlMs: 30 * 60_000, emailChallengeAttempts: 5,
           repositoryChallengeTtlMs: 14 * 86_400_000, githubApiUrl: 'https://api.github.com', githubToken: null,
         },
         sla: { policyFile: 'config/sla-policy.json', webhookUrl: null },
@@ -364,15 +364,21 @@ describe('loadConfig: evidence', () => {
   const base = { SECRET_KEY: 'k'.repeat(40) };
   it('reads the scoring and challenge settings', () => {
     const config = loadConfig({
-      ...base, HIGH_VALUE_MONTHLY_DOWNLOADS: '5000', EXPIRED_DOMAINS: 'Gone.example, old.example.org ,',
+      ...base, HIGH_VALUE_MONTHLY_DOWNLOADS: '5000', HIGH_VALUE_ROLES: ' owner ', EXPIRED_DOMAINS: 'Gone.example, old.example.org ,',
       EMAIL_CHALLENGE_TTL: '10m', EMAIL_CHALLENGE_ATTEMPTS: '3', REPOSITORY_CHALLENGE_TTL: '2d',
       GITHUB_API_URL: 'http://127.0.0.1:9999/api/', GITHUB_TOKEN: 'ghp_' + 'a'.repeat(36),
     });
     expect(config.evidence).toEqual({
-      highValueMonthlyDownloads: 5000, expiredDomains: ['gone.example', 'old.example.org'], emailChallengeTtlMs: 600_000,
+      highValueMonthlyDownloads: 5000, highValueRoles: ['Owner'], expiredDomains: ['gone.example', 'old.example.org'], emailChallengeTtlMs: 600_000,
       emailChallengeAttempts: 3, repositoryChallengeTtlMs: 2 * 86_400_000, githubApiUrl: 'http://127.0.0.1:9999/api',
       githubToken: 'ghp_' + 'a'.repeat(36),
     });
+  });
+
+  it('reads HIGH_VALUE_ROLES in any case, and refuses an unknown or empty role list', () => {
+    expect(loadConfig({ ...base, HIGH_VALUE_ROLES: 'MAINTAINER,owner' }).evidence.highValueRoles).toEqual(['Maintainer', 'Owner']);
+    expect(problemsOf({ ...base, HIGH_VALUE_ROLES: 'Owner,Admin' })).toEqual(['HIGH_VALUE_ROLES="Owner,Admin" (expected Owner, Maintainer or both, separated by a comma)']);
+    expect(problemsOf({ ...base, HIGH_VALUE_ROLES: ',' })).toEqual(['HIGH_VALUE_ROLES="," (expected Owner, Maintainer or both, separated by a comma)']);
   });
 
   it('refuses bad values, and never echoes GITHUB_TOKEN', () => {

@@ -54,8 +54,9 @@ export interface AppConfig {
   /** The outbox relay's pass interval (src/jobs/): rows written while Redis was away go out then. */
   jobs: { outboxRelayIntervalMs: number };
   evidence: {
-    /** Owner of a project with at least this many monthly downloads: a high-value account. */
+    /** An account in `highValueRoles` on a project with at least this many monthly downloads: a high-value account. */
     highValueMonthlyDownloads: number;
+    highValueRoles: ('Owner' | 'Maintainer')[];
     /** Domains known expired or in redemption (docs/security.md #6): addresses on them are no evidence. */
     expiredDomains: string[];
     emailChallengeTtlMs: number;
@@ -228,6 +229,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const mailFrom = read('MAIL_FROM', 'Recovery Desk <recovery@localhost>', matches(/^(?:[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address such as "Desk <desk@example.org>"'));
   const outboxRelayIntervalMs = read('OUTBOX_RELAY_INTERVAL', '5s', duration);
   const highValueMonthlyDownloads = read('HIGH_VALUE_MONTHLY_DOWNLOADS', '1000000', int(1, Number.MAX_SAFE_INTEGER));
+  const highValueRoles = read<('Owner' | 'Maintainer')[]>('HIGH_VALUE_ROLES', 'Owner,Maintainer', (raw) => {
+    const roles = [...new Set(raw.split(',').map((r) => r.trim().toLowerCase()).filter(Boolean))];
+    return roles.length > 0 && roles.every((r) => r === 'owner' || r === 'maintainer')
+      ? roles.map((r) => (r === 'owner' ? 'Owner' : 'Maintainer')) : new Invalid('Owner, Maintainer or both, separated by a comma');
+  });
   const expiredDomains = read('EXPIRED_DOMAINS', 'none', domainList);
   const emailChallengeTtlMs = read('EMAIL_CHALLENGE_TTL', '30m', duration);
   const emailChallengeAttempts = read('EMAIL_CHALLENGE_ATTEMPTS', '5', int(1, 20));
@@ -293,7 +299,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mail: { smtpUrl, dir: mailDir, from: mailFrom },
     jobs: { outboxRelayIntervalMs },
     evidence: {
-      highValueMonthlyDownloads, expiredDomains, emailChallengeTtlMs, emailChallengeAttempts, repositoryChallengeTtlMs,
+      highValueMonthlyDownloads, highValueRoles, expiredDomains, emailChallengeTtlMs, emailChallengeAttempts, repositoryChallengeTtlMs,
       githubApiUrl, githubToken,
     },
     sla: { policyFile: slaPolicyFile, webhookUrl: slaWebhookUrl },
