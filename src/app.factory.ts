@@ -19,7 +19,9 @@ export const BODY_LIMIT = 64 * 1024;
 export async function createApp(
   config: AppConfig, options: { bufferLogs?: boolean; overrides?: AppOverrides } = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: config.intake.trustProxy, logger: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT, trustProxy: config.intake.trustProxy, logger: false, ...serverTimeouts(config.http),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.overrides), adapter, {
     bufferLogs: options.bufferLogs ?? true,
   });
@@ -61,4 +63,26 @@ export async function createApp(
     .build());
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
+}
+
+/**
+ * Fastify waits forever by default (request and connection timeouts of 0): a client sending a byte now
+ * and then kept its socket, and enough of them would hold every connection the server can take.
+ * `requestTimeout` bounds the whole request, headers included (Node answers 408 and closes);
+ * `connectionTimeout` closes a socket silent both ways (a client that stopped reading its answer too);
+ * `keepAliveTimeout` an idle kept-alive one. Node looks for overdue requests every
+ * `connectionsCheckingInterval` (30 s by default): a quarter of the timeout keeps them at most that late.
+ */
+export function serverTimeouts(http: AppConfig['http']) {
+  return {
+    requestTimeout: http.requestTimeoutMs,
+    connectionTimeout: http.connectionTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    http: {
+      // Node checks headersTimeout <= requestTimeout when it builds the server: both given, both the same.
+      requestTimeout: http.requestTimeoutMs,
+      headersTimeout: http.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.round(http.requestTimeoutMs / 4))),
+    },
+  };
 }

@@ -1,6 +1,9 @@
 import request from 'supertest';
+import { OutboxMessage } from '../src/jobs/outbox.entity.js';
 import { Ticket, TicketEvent, TicketLink } from '../src/tickets/ticket.entity.js';
-import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.js';
+import { TicketState } from '../src/tickets/ticket-state.js';
+import { makeAccount, makeStoredTicket, makeTicketBody, seedDirectory } from './support/factories.js';
+import { pipelineSettled } from './support/row-counts.js';
 import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 
 describe('duplicate and competing requests', () => {
@@ -71,12 +74,21 @@ describe('duplicate and competing requests', () => {
     expect(page.text).not.toMatch(/compet/i);
   });
 
-  it('a third address joins the competition: all three are linked and flagged', async () => {
-    await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ username: 'dora', contact_email: 'third@example.com' })).expect(201);
-    const tickets = await t.dataSource.getRepository(Ticket).findBy({ usernameKey: 'dora' });
+  it('a third address joins the competition: it is flagged and linked to the earliest ticket, the others are left alone', async () => {
+    const competingEvents = () => t.dataSource.getRepository(TicketEvent).countBy({ type: 'competing_request' });
+    const before = await competingEvents();
+    const third = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ username: 'dora', contact_email: 'third@example.com' })).expect(201);
+    const tickets = await t.dataSource.getRepository(Ticket).find({ where: { usernameKey: 'dora' }, order: { createdAt: 'ASC', id: 'ASC' } });
     expect(tickets).toHaveLength(3);
     expect(tickets.every((ticket) => ticket.competing)).toBe(true);
-    expect(await t.dataSource.getRepository(TicketLink).count()).toBe(6);
+    const newest = tickets.find((ticket) => ticket.reference === third.body.reference)!;
+    const links = await t.dataSource.getRepository(TicketLink).findBy({ ticketId: newest.id });
+    expect(links.map((l) => l.linkedTicketId)).toEqual([tickets[0].id]);
+    expect(await t.dataSource.getRepository(TicketLink).count()).toBe(4);
+    // one line, on the new ticket, naming the earliest: the rivals already flagged are not written to again
+    expect(await competingEvents()).toBe(before + 1);
+    const line = await t.dataSource.getRepository(TicketEvent).findOneByOrFail({ ticketId: newest.id, type: 'competing_request' });
+    expect(line.data).toEqual({ reference: tickets[0].reference });
   });
 
   it('concurrent identical submissions still make one ticket', async () => {
@@ -92,5 +104,52 @@ describe('duplicate and competing requests', () => {
     await request(t.server).post(`/status/${token}/withdraw`).type('form').send({ confirm: 'yes' }).expect(303);
     const again = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ username: 'eve', contact_email: 'eve@example.org' })).expect(201);
     expect(again.body.reference).not.toBe(first.body.reference);
+  });
+});
+
+describe('the cost of a new competing request', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  /** Rows in the tables a new ticket and its rivals are written to, once the background work settled. */
+  const rows = async () => {
+    await pipelineSettled(t);
+    const [links, events, outbox, tickets] = await Promise.all([
+      t.dataSource.getRepository(TicketLink).count(), t.dataSource.getRepository(TicketEvent).count(),
+      t.dataSource.getRepository(OutboxMessage).count(), t.dataSource.getRepository(Ticket).count(),
+    ]);
+    return { links, events, outbox, tickets };
+  };
+  const openRivals = async (username: string, n: number, offset: number) => {
+    const start = Date.now() - 86_400_000;
+    await t.dataSource.getRepository(Ticket).insert(Array.from({ length: n }, (_, i) => makeStoredTicket(offset + i, {
+      username, usernameKey: username, contactEmail: `rival${i}@${username}.example`, openKey: `${username}|rival${i}@${username}.example`,
+      state: TicketState.AwaitingReview, competing: n > 1, createdAt: new Date(start + i * 1000), updatedAt: new Date(start + i * 1000),
+    })));
+  };
+  const written = async (username: string) => {
+    const before = await rows();
+    const res = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ username, contact_email: `new@${username}.example` })).expect(201);
+    const after = await rows();
+    return { res, delta: { links: after.links - before.links, events: after.events - before.events, outbox: after.outbox - before.outbox, tickets: after.tickets - before.tickets } };
+  };
+
+  it('writes as many rows with 100 open rivals as with 2, and links the new ticket to the earliest', async () => {
+    await openRivals('pair', 2, 1000);
+    await openRivals('crowd', 100, 2000);
+    const few = await written('pair');
+    const many = await written('crowd');
+    expect(many.delta).toEqual(few.delta);
+    expect(many.delta.links).toBe(2);
+    const newest = await t.dataSource.getRepository(Ticket).findOneByOrFail({ reference: many.res.body.reference });
+    expect(newest.competing).toBe(true);
+    const [link] = await t.dataSource.getRepository(TicketLink).findBy({ ticketId: newest.id });
+    const earliest = await t.dataSource.getRepository(Ticket).findOne({ where: { usernameKey: 'crowd' }, order: { createdAt: 'ASC' } });
+    expect(link.linkedTicketId).toBe(earliest!.id);
+    // no rival was written to: each was flagged already
+    expect(await t.dataSource.getRepository(TicketEvent).countBy({ type: 'competing_request' })).toBe(2);
   });
 });

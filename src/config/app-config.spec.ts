@@ -25,18 +25,19 @@ describe('loadConfig', () => {
         host: '127.0.0.1',
         port: 3000,
         publicBaseUrl: 'http://localhost:3000',
+        http: { requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, keepAliveTimeoutMs: 5000 },
         database: { type: 'sqlite', path: 'var/recovery-desk.sqlite', synchronous: 'NORMAL', busyTimeoutMs: 5000 },
         redis: { url: 'redis://127.0.0.1:6379', prefix: 'rd' },
         secretKey: Buffer.from(SECRET, 'utf8'),
         session: { idleMs: 15 * 60_000, ttlMs: 8 * 3_600_000 },
         logLevel: 'info',
         demoData: true,
-        intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false },
+        intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false, messagesPerTicket: 50 },
         mail: { smtpUrl: null, dir: 'var/mail', from: 'Recovery Desk <recovery@localhost>' },
         jobs: { outboxRelayIntervalMs: 5000 },
         shutdown: { timeoutMs: 10_000 },
         evidence: {
-          highValueMonthlyDownloads: 1_000_000, expiredDomains: [], emailChallengeTtlMs: 30 * 60_000, emailChallengeAttempts: 5,
+          highValueMonthlyDownloads: 1_000_000, highValueRoles: ['Owner', 'Maintainer'], expiredDomains: [], emailChallengeTtlMs: 30 * 60_000, emailChallengeAttempts: 5,
           repositoryChallengeTtlMs: 14 * 86_400_000, githubApiUrl: 'https://api.github.com', githubToken: null,
         },
         sla: { policyFile: 'config/sla-policy.json', webhookUrl: null },
@@ -76,6 +77,16 @@ describe('loadConfig', () => {
       const config = loadConfig(env({ PORT: ' 8080 ', ROLE: ' web\n' }));
       expect(config.port).toBe(8080);
       expect(config.role).toBe('web');
+    });
+
+    it('reads the HTTP timeouts, from 1s to 1h: none may be switched off', () => {
+      const config = loadConfig(env({ HTTP_REQUEST_TIMEOUT: '10s', HTTP_CONNECTION_TIMEOUT: '2m', HTTP_KEEP_ALIVE_TIMEOUT: '65s' }));
+      expect(config.http).toEqual({ requestTimeoutMs: 10_000, connectionTimeoutMs: 120_000, keepAliveTimeoutMs: 65_000 });
+      expect(problemsOf(env({ HTTP_REQUEST_TIMEOUT: '0s', HTTP_CONNECTION_TIMEOUT: '2h', HTTP_KEEP_ALIVE_TIMEOUT: '5' }))).toEqual([
+        'HTTP_REQUEST_TIMEOUT="0s" (expected a duration from 1s to 1h)',
+        'HTTP_CONNECTION_TIMEOUT="2h" (expected a duration from 1s to 1h)',
+        'HTTP_KEEP_ALIVE_TIMEOUT="5" (expected a duration such as 5s, 15m, 72h or 14d)',
+      ]);
     });
 
     it('builds the default public base URL from PORT', () => {
@@ -126,9 +137,10 @@ describe('loadConfig', () => {
       expect(problemsOf(env({ PORT: raw }))).toEqual([`PORT="${raw}" (expected an integer from 0 to 65535)`]);
     });
 
-    it('reads both intake rate limits', () => {
-      const config = loadConfig(env({ INTAKE_RATE_LIMIT: '12', INTAKE_USERNAME_RATE_LIMIT: '0' }));
-      expect(config.intake).toEqual({ ratePerHourPerClient: 12, ratePerDayPerUsername: 0, trustProxy: false });
+    it('reads both intake rate limits and the messages per ticket', () => {
+      const config = loadConfig(env({ INTAKE_RATE_LIMIT: '12', INTAKE_USERNAME_RATE_LIMIT: '0', REQUESTER_MESSAGES_PER_TICKET: '7' }));
+      expect(config.intake).toEqual({ ratePerHourPerClient: 12, ratePerDayPerUsername: 0, trustProxy: false, messagesPerTicket: 7 });
+      expect(problemsOf(env({ REQUESTER_MESSAGES_PER_TICKET: '0' }))).toEqual(['REQUESTER_MESSAGES_PER_TICKET="0" (expected an integer from 1 to 10000)']);
     });
   });
 
@@ -360,15 +372,21 @@ describe('loadConfig: evidence', () => {
   const base = { SECRET_KEY: 'k'.repeat(40) };
   it('reads the scoring and challenge settings', () => {
     const config = loadConfig({
-      ...base, HIGH_VALUE_MONTHLY_DOWNLOADS: '5000', EXPIRED_DOMAINS: 'Gone.example, old.example.org ,',
+      ...base, HIGH_VALUE_MONTHLY_DOWNLOADS: '5000', HIGH_VALUE_ROLES: ' owner ', EXPIRED_DOMAINS: 'Gone.example, old.example.org ,',
       EMAIL_CHALLENGE_TTL: '10m', EMAIL_CHALLENGE_ATTEMPTS: '3', REPOSITORY_CHALLENGE_TTL: '2d',
       GITHUB_API_URL: 'http://127.0.0.1:9999/api/', GITHUB_TOKEN: 'ghp_' + 'a'.repeat(36),
     });
     expect(config.evidence).toEqual({
-      highValueMonthlyDownloads: 5000, expiredDomains: ['gone.example', 'old.example.org'], emailChallengeTtlMs: 600_000,
+      highValueMonthlyDownloads: 5000, highValueRoles: ['Owner'], expiredDomains: ['gone.example', 'old.example.org'], emailChallengeTtlMs: 600_000,
       emailChallengeAttempts: 3, repositoryChallengeTtlMs: 2 * 86_400_000, githubApiUrl: 'http://127.0.0.1:9999/api',
       githubToken: 'ghp_' + 'a'.repeat(36),
     });
+  });
+
+  it('reads HIGH_VALUE_ROLES in any case, and refuses an unknown or empty role list', () => {
+    expect(loadConfig({ ...base, HIGH_VALUE_ROLES: 'MAINTAINER,owner' }).evidence.highValueRoles).toEqual(['Maintainer', 'Owner']);
+    expect(problemsOf({ ...base, HIGH_VALUE_ROLES: 'Owner,Admin' })).toEqual(['HIGH_VALUE_ROLES="Owner,Admin" (expected Owner, Maintainer or both, separated by a comma)']);
+    expect(problemsOf({ ...base, HIGH_VALUE_ROLES: ',' })).toEqual(['HIGH_VALUE_ROLES="," (expected Owner, Maintainer or both, separated by a comma)']);
   });
 
   it('refuses bad values, and never echoes GITHUB_TOKEN', () => {

@@ -18,6 +18,18 @@ export interface AppConfig {
   host: string;
   port: number;
   publicBaseUrl: string;
+  /**
+   * How long the web server waits on a client (src/app.factory.ts). Fastify's defaults wait forever
+   * for a request that trickles in, so a few hundred slow sockets could hold the server's connections.
+   */
+  http: {
+    /** The whole request, headers and body, must arrive within this. */
+    requestTimeoutMs: number;
+    /** A socket with no traffic either way this long is closed; longer than the slowest page takes to answer. */
+    connectionTimeoutMs: number;
+    /** An idle kept-alive socket is closed after this. */
+    keepAliveTimeoutMs: number;
+  };
   database: DatabaseConfig;
   redis: { url: string; prefix: string };
   secretKey: Buffer;
@@ -28,7 +40,16 @@ export interface AppConfig {
   session: { idleMs: number; ttlMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   demoData: boolean;
-  intake: { ratePerHourPerClient: number; ratePerDayPerUsername: number; trustProxy: boolean };
+  intake: {
+    ratePerHourPerClient: number;
+    ratePerDayPerUsername: number;
+    trustProxy: boolean;
+    /**
+     * Messages and repeated requests one ticket takes from its requester (src/intake/requester-additions.ts):
+     * each is kept, assessed again and shown on the status page, so an unbounded stream would grow them all.
+     */
+    messagesPerTicket: number;
+  };
   mail: { smtpUrl: string | null; dir: string; from: string };
   /** The outbox relay's pass interval (src/jobs/): rows written while Redis was away go out then. */
   jobs: { outboxRelayIntervalMs: number };
@@ -38,8 +59,9 @@ export interface AppConfig {
    */
   shutdown: { timeoutMs: number };
   evidence: {
-    /** Owner of a project with at least this many monthly downloads: a high-value account. */
+    /** An account in `highValueRoles` on a project with at least this many monthly downloads: a high-value account. */
     highValueMonthlyDownloads: number;
+    highValueRoles: ('Owner' | 'Maintainer')[];
     /** Domains known expired or in redemption (docs/security.md #6): addresses on them are no evidence. */
     expiredDomains: string[];
     emailChallengeTtlMs: number;
@@ -187,6 +209,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const host = read('HOST', '127.0.0.1', matches(/^[A-Za-z0-9.:-]+$/, 'a host name or IP address'));
   const port = read('PORT', '3000', int(0, 65535));
   const publicBaseUrl = read('PUBLIC_BASE_URL', `http://localhost:${port ?? 3000}`, url('http:', 'https:'));
+  // Zero would mean "wait forever": exactly what the timeouts are there to prevent.
+  const httpTimeout: Parser<number> = (raw) => {
+    const ms = duration(raw);
+    return ms instanceof Invalid || (ms >= 1000 && ms <= 3_600_000) ? ms : new Invalid('a duration from 1s to 1h');
+  };
+  const requestTimeoutMs = read('HTTP_REQUEST_TIMEOUT', '30s', httpTimeout);
+  const connectionTimeoutMs = read('HTTP_CONNECTION_TIMEOUT', '60s', httpTimeout);
+  const keepAliveTimeoutMs = read('HTTP_KEEP_ALIVE_TIMEOUT', '5s', httpTimeout);
   const database = read('DATABASE_URL', 'sqlite:var/recovery-desk.sqlite', databaseUrl);
   const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', (raw) => oneOf('NORMAL', 'FULL')(raw.toUpperCase()));
   const busyTimeoutMs = read('SQLITE_BUSY_TIMEOUT', '5s', duration);
@@ -198,6 +228,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const ratePerHourPerClient = read('INTAKE_RATE_LIMIT', '5', int(0, 1_000_000));
   const ratePerDayPerUsername = read('INTAKE_USERNAME_RATE_LIMIT', '5', int(0, 1_000_000));
   const trustProxy = read('TRUST_PROXY', 'false', bool);
+  const messagesPerTicket = read('REQUESTER_MESSAGES_PER_TICKET', '50', int(1, 10_000));
   const smtpUrl = read<string | null>('SMTP_URL', 'none', (raw) => (raw === 'none' ? null : url('smtp:', 'smtps:')(raw)));
   const mailDir = read('MAIL_DIR', 'var/mail', matches(/^[^\0]+$/, 'a directory path'));
   const mailFrom = read('MAIL_FROM', 'Recovery Desk <recovery@localhost>', matches(/^(?:[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address such as "Desk <desk@example.org>"'));
@@ -208,6 +239,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     return ms instanceof Invalid || (ms >= 1000 && ms <= 600_000) ? ms : new Invalid('a duration from 1s to 10m');
   });
   const highValueMonthlyDownloads = read('HIGH_VALUE_MONTHLY_DOWNLOADS', '1000000', int(1, Number.MAX_SAFE_INTEGER));
+  const highValueRoles = read<('Owner' | 'Maintainer')[]>('HIGH_VALUE_ROLES', 'Owner,Maintainer', (raw) => {
+    const roles = [...new Set(raw.split(',').map((r) => r.trim().toLowerCase()).filter(Boolean))];
+    return roles.length > 0 && roles.every((r) => r === 'owner' || r === 'maintainer')
+      ? roles.map((r) => (r === 'owner' ? 'Owner' : 'Maintainer')) : new Invalid('Owner, Maintainer or both, separated by a comma');
+  });
   const expiredDomains = read('EXPIRED_DOMAINS', 'none', domainList);
   const emailChallengeTtlMs = read('EMAIL_CHALLENGE_TTL', '30m', duration);
   const emailChallengeAttempts = read('EMAIL_CHALLENGE_ATTEMPTS', '5', int(1, 20));
@@ -264,16 +300,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     : { ...database, schema: pgSchema };
   return {
     nodeEnv, role, host, port, publicBaseUrl, database: db,
+    http: { requestTimeoutMs, connectionTimeoutMs, keepAliveTimeoutMs },
     redis: { url: redisUrl, prefix: redisPrefix },
     secretKey: secretKey ?? developmentSecret(),
     session: { idleMs: sessionIdleMs, ttlMs: sessionTtlMs },
     logLevel, demoData,
-    intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy },
+    intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy, messagesPerTicket },
     mail: { smtpUrl, dir: mailDir, from: mailFrom },
     jobs: { outboxRelayIntervalMs },
     shutdown: { timeoutMs: shutdownTimeoutMs },
     evidence: {
-      highValueMonthlyDownloads, expiredDomains, emailChallengeTtlMs, emailChallengeAttempts, repositoryChallengeTtlMs,
+      highValueMonthlyDownloads, highValueRoles, expiredDomains, emailChallengeTtlMs, emailChallengeAttempts, repositoryChallengeTtlMs,
       githubApiUrl, githubToken,
     },
     sla: { policyFile: slaPolicyFile, webhookUrl: slaWebhookUrl },

@@ -5,11 +5,12 @@ import { DEFAULT_SCORING_CONFIG, type ScoringConfig } from '../scoring/scoring.c
 
 export const SCORING_CONFIG = Symbol('SCORING_CONFIG');
 
-/** The documented defaults, with what the environment may change (the threshold and expired domains). */
+/** The documented defaults, with what the environment may change (the high-value bar and expired domains). */
 export function scoringConfigFrom(config: AppConfig): ScoringConfig {
   return {
     ...DEFAULT_SCORING_CONFIG,
     highValueMonthlyDownloads: config.evidence.highValueMonthlyDownloads,
+    highValueRoles: config.evidence.highValueRoles,
     expiredDomains: [...DEFAULT_SCORING_CONFIG.expiredDomains, ...config.evidence.expiredDomains],
   };
 }

@@ -63,6 +63,14 @@ export class IntakePagesController {
         return reply.status(429).view('pages/recover', formPage(values, {},
           `Too many requests from here. Please wait about ${Math.ceil((error.details.retryAfterSeconds ?? 60) / 60)} minutes and try again.`));
       }
+      // A repeated request that the open one cannot take: too much claimed in all, or too many additions.
+      if (error instanceof DomainError && error.code === DomainErrorCode.ValidationFailed) {
+        const fieldErrors = Object.fromEntries((error.details.errors ?? []).map((e) => [e.field, e.reasons[0]]));
+        return reply.status(400).view('pages/recover', formPage(values, fieldErrors));
+      }
+      if (error instanceof DomainError && error.code === DomainErrorCode.Conflict) {
+        return reply.status(409).view('pages/recover', formPage(values, {}, error.message));
+      }
       throw error;
     }
   }

@@ -7,6 +7,7 @@ import { IntakeApiController } from './intake-api.controller.js';
 import { IntakePagesController } from './intake-pages.controller.js';
 import { IntakeService } from './intake.service.js';
 import { IntakeRateLimiter } from './intake-rate-limits.js';
+import { RequesterAdditions } from './requester-additions.js';
 import { StatusPagesController } from './status-pages.controller.js';
 import { StatusService } from './status.service.js';
 
@@ -14,7 +15,7 @@ import { StatusService } from './status.service.js';
 @Module({
   imports: [DirectoryModule, EvidenceModule, RedisModule, TicketsModule],
   controllers: [IntakeApiController, IntakePagesController, StatusPagesController],
-  providers: [IntakeService, IntakeRateLimiter, StatusService],
+  providers: [IntakeService, IntakeRateLimiter, RequesterAdditions, StatusService],
   exports: [IntakeService],
 })
 export class IntakeModule {}

@@ -13,6 +13,7 @@ import { TicketRepository } from '../tickets/ticket.repository.js';
 import { type ChallengeStatus, ChallengesService, type CodeResult } from '../evidence/challenges.service.js';
 import type { VerifierResult } from '../evidence/repository-verifier.js';
 import { describeForRequester, type EventLine } from '../tickets/ticket-event-text.js';
+import { RequesterAdditions } from './requester-additions.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -45,6 +46,7 @@ export class StatusService {
     private readonly challenges: ChallengesService,
     private readonly writer: TicketWriter,
     private readonly tickets: TicketRepository,
+    private readonly additions: RequesterAdditions,
     private readonly clock: Clock,
   ) {}
 
@@ -100,7 +102,9 @@ export class StatusService {
   async addMessage(token: string, message: string): Promise<void> {
     await this.unlessChangedMeanwhile(async (em) => {
       const ticket = await this.openTicket(token, em);
-      await this.writer.execute(em, { ticket, recovery: null }, messageCommand(ticket, message));
+      const command = messageCommand(ticket, message);
+      await this.additions.assertRoomFor(em, ticket.id, command.type === 'answer');
+      await this.writer.execute(em, { ticket, recovery: null }, command);
     });
   }
 

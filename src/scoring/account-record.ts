@@ -13,9 +13,12 @@ export interface AccountEmailRecord {
   removedAt: Date | null;
 }
 
+/** What an account is on a project: both can publish releases. */
+export type ProjectRole = 'Owner' | 'Maintainer';
+
 export interface AccountProjectRecord {
   name: string;
-  role: 'Owner' | 'Maintainer';
+  role: ProjectRole;
   monthlyDownloads: number;
   firstReleaseAt: Date | null;
   /** `host/owner/name` of the project's repository, lower case (see `parseRepository`), if known. */

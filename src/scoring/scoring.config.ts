@@ -1,3 +1,5 @@
+import type { ProjectRole } from './account-record.js';
+
 /**
  * Weights and thresholds of the evidence scorer (docs/evidence.md, "The rules"). Every assessment stores `ruleVersion`:
  * bump it whenever a weight, a threshold or a rule changes, so that old assessments stay explainable.
@@ -95,8 +97,13 @@ export interface ScoringConfig {
    * other shares needs the answer weights set again (the unit tests hold every blind guess below 0).
    */
   guessBaseRates: { secondFactor: number; recoveryCodesWithSecondFactor: number };
-  /** Owner of a project with at least this many monthly downloads: a high-value account. */
+  /** An account in one of `highValueRoles` on a project with at least this many monthly downloads is a high-value account. */
   highValueMonthlyDownloads: number;
+  /**
+   * The roles on such a project that make the account high-value. A maintainer can publish a release as
+   * an owner can, so taking over either reaches the project's users.
+   */
+  highValueRoles: readonly ProjectRole[];
   /** A primary address added (or a primary removed) within this many days raises a flag. */
   primaryChangeWindowDays: number;
   /** A claimed `YYYY` / `YYYY-MM` this many months away from the real join month is neutral, further is wrong. */
@@ -115,7 +122,7 @@ export const DISPOSABLE_DOMAINS: readonly string[] = [
 ];
 
 export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
-  ruleVersion: '2026.12.1',
+  ruleVersion: '2026.12.2',
   weights: {
     projectKnown: 0,
     projectKnownCap: 0,
@@ -143,6 +150,7 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
   recommendation: { approveAt: 75, knowledgeOnlyCap: 65, denyAtOrBelow: 8 },
   guessBaseRates: { secondFactor: 0.68, recoveryCodesWithSecondFactor: 0.55 },
   highValueMonthlyDownloads: 1_000_000,
+  highValueRoles: ['Owner', 'Maintainer'],
   primaryChangeWindowDays: 30,
   joinDateToleranceMonths: 12,
   expiredDomains: [],

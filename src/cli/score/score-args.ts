@@ -21,8 +21,8 @@ A bad line is reported on stderr as TICKETS.jsonl:LINE: field: reason and skippe
 ignored. A summary ("scored N tickets in X s") goes to stderr at the end.
 
 Scoring uses the server's configuration: the documented weights (src/evidence/scoring.config.ts) with
-HIGH_VALUE_MONTHLY_DOWNLOADS and EXPIRED_DOMAINS from the environment (.env.example); no other
-variable is read.
+HIGH_VALUE_MONTHLY_DOWNLOADS, HIGH_VALUE_ROLES and EXPIRED_DOMAINS from the environment (.env.example);
+no other variable is read.
 
 Exit status: 0 every line scored; 1 a bad line, or a directory or tickets file that cannot be read
 or is refused; 2 a usage error or an invalid scoring variable.

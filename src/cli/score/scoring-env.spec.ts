@@ -8,9 +8,10 @@ describe('scoringConfigFromEnv', () => {
   });
 
   it('takes the expired domains and the high-value threshold as the server does', () => {
-    const config = scoringConfigFromEnv({ EXPIRED_DOMAINS: 'Old.Example, gone.example', HIGH_VALUE_MONTHLY_DOWNLOADS: '5000' });
+    const config = scoringConfigFromEnv({ EXPIRED_DOMAINS: 'Old.Example, gone.example', HIGH_VALUE_MONTHLY_DOWNLOADS: '5000', HIGH_VALUE_ROLES: 'Owner' });
     expect(config.expiredDomains).toEqual(['old.example', 'gone.example']);
     expect(config.highValueMonthlyDownloads).toBe(5000);
+    expect(config.highValueRoles).toEqual(['Owner']);
   });
 
   it('ignores every other variable, so a server setting cannot stop the CLI', () => {

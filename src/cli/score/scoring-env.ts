@@ -4,7 +4,7 @@ import { scoringConfigFrom } from '../../evidence/scoring-config.provider.js';
 import type { ScoringConfig } from '../../scoring/scoring.config.js';
 
 /** The variables that change scoring (see `scoringConfigFrom`); the CLI reads no others. */
-export const SCORING_ENV_VARIABLES = ['HIGH_VALUE_MONTHLY_DOWNLOADS', 'EXPIRED_DOMAINS'] as const;
+export const SCORING_ENV_VARIABLES = ['HIGH_VALUE_MONTHLY_DOWNLOADS', 'HIGH_VALUE_ROLES', 'EXPIRED_DOMAINS'] as const;
 
 /**
  * The documented defaults with the environment's overrides, checked as at boot (a bad value throws a

@@ -7,6 +7,7 @@ import {
 import { HasNoControlCharacters, trim } from '../../common/dto-rules.js';
 import { IsPlainEmail } from '../../common/plain-email.js';
 import { emailKey, PROJECT_NAME_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
+import { CLAIM_LIMITS } from '../../tickets/claims.js';
 import { REQUEST_TYPES, type RequestType } from '../../tickets/ticket.types.js';
 
 const normaliseEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? emailKey(value) : value);
@@ -50,7 +51,7 @@ export class CreateTicketDto {
   request_type: RequestType;
 
   @ApiPropertyOptional({ type: [String], description: 'Addresses you used on the account before (at most 20).' })
-  @OptionalEmailList('previous_emails', 20)
+  @OptionalEmailList('previous_emails', CLAIM_LIMITS.previous_emails)
   previous_emails?: string[];
 
   @ApiPropertyOptional({
@@ -58,14 +59,14 @@ export class CreateTicketDto {
     description: 'Addresses on the account you can still read mail at (at most 5). If one is on file, a one-time code is sent there; '
       + 'type it on the status page to prove you control it. They count as addresses you used on the account.',
   })
-  @OptionalEmailList('emails_still_read', 5)
+  @OptionalEmailList('emails_still_read', CLAIM_LIMITS.emails_still_read)
   emails_still_read?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'Projects you maintain on the account (at most 100).' })
   @IsOptional()
   @Transform(trimEach)
   @IsArray({ message: 'projects must be a list of project names' })
-  @ArrayMaxSize(100, { message: 'projects must have at most 100 names' })
+  @ArrayMaxSize(CLAIM_LIMITS.projects, { message: `projects must have at most ${CLAIM_LIMITS.projects} names` })
   @IsString({ each: true, message: 'each of projects must be a project name' })
   @Matches(PROJECT_NAME_PATTERN, { each: true, message: 'each of projects must be a valid project name (letters, digits, ".", "_", "-")' })
   projects?: string[];

@@ -38,11 +38,23 @@ describe('riskFlagsRule', () => {
     expect(flags(ticket(), a)).toEqual(['primary_email_changed_recently']);
   });
 
-  it('flags an owner of a project above the download threshold, not a maintainer', () => {
+  it('flags an owner or a maintainer of a project above the download threshold', () => {
     const big = C.highValueMonthlyDownloads;
+    expect(C.highValueRoles).toEqual(['Owner', 'Maintainer']);
     expect(flags(ticket(), account({ projects: [project('big', { monthlyDownloads: big })] }))).toEqual(['high_value_account']);
-    expect(flags(ticket(), account({ projects: [project('big', { monthlyDownloads: big, role: 'Maintainer' })] }))).toEqual([]);
-    expect(flags(ticket(), account({ projects: [project('small', { monthlyDownloads: big - 1 })] }))).toEqual([]);
+    // a maintainer can publish a release as an owner can (23 million downloads a month, and not flagged, was how it was found)
+    const maintainer = account({ projects: [project('small', { monthlyDownloads: 10 }), project('big', { monthlyDownloads: 23_000_000, role: 'Maintainer' })] });
+    expect(flags(ticket(), maintainer)).toEqual(['high_value_account']);
+    expect(riskFlagsRule({ ticket: ticket(), account: maintainer, config: C, now: NOW }).signals)
+      .toContainEqual(expect.objectContaining({ reason: `maintainer of a project with ≥ ${big} monthly downloads` }));
+    expect(flags(ticket(), account({ projects: [project('small', { monthlyDownloads: big - 1 }), project('small2', { monthlyDownloads: big - 1, role: 'Maintainer' })] }))).toEqual([]);
+  });
+
+  it('counts only the configured roles', () => {
+    const big = C.highValueMonthlyDownloads;
+    const ownersOnly = { ...C, highValueRoles: ['Owner'] as const };
+    expect(flags(ticket(), account({ projects: [project('big', { monthlyDownloads: big, role: 'Maintainer' })] }), ownersOnly)).toEqual([]);
+    expect(flags(ticket(), account({ projects: [project('big', { monthlyDownloads: big })] }), ownersOnly)).toEqual(['high_value_account']);
   });
 
   it('flags a disposable contact or claimed address, subdomains included', () => {

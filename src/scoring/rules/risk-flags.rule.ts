@@ -6,8 +6,8 @@ import { maskEmail } from '../../common/normalize.js';
 const RULE = 'risk';
 
 /**
- * Risk flags: competing requests, a recent primary-address change, a high-value account (these need a
- * second moderator), disposable or expired domains among the contact and claimed addresses, and unused
+ * Risk flags: competing requests, a recent primary-address change, a high-value account (an owner or
+ * maintainer, as `highValueRoles` says, of a big project; these need a second moderator), disposable or expired domains among the contact and claimed addresses, and unused
  * recovery codes (the owner can sign in with one; only the verified addresses on file are told so, never
  * the requester: docs/security.md #1). Only a disposable contact address moves the score.
  */
@@ -30,10 +30,10 @@ export function riskFlagsRule({ ticket, account, config, now }: RuleInput): Rule
     info(`primary address changed in the last ${config.primaryChangeWindowDays} days`);
   }
 
-  const big = account.projects.find((p) => p.role === 'Owner' && p.monthlyDownloads >= config.highValueMonthlyDownloads);
+  const big = account.projects.find((p) => config.highValueRoles.includes(p.role) && p.monthlyDownloads >= config.highValueMonthlyDownloads);
   if (big) {
     flags.push('high_value_account');
-    info(`owner of a project with ≥ ${config.highValueMonthlyDownloads} monthly downloads`);
+    info(`${big.role.toLowerCase()} of a project with ≥ ${config.highValueMonthlyDownloads} monthly downloads`);
   }
 
   for (const { address, contact } of mentionedAddresses(ticket.contactEmail, ticket.claims.previousEmails)) {
