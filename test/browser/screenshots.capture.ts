@@ -1,13 +1,15 @@
 /**
  * Captures the pages for the docs: the requester's (docs/screenshots/{home,request-form-errors,request-submitted,status-page}.png),
  * the moderators' (docs/screenshots/{dashboard-queue,dashboard-ticket}.png) and the ops report (docs/screenshots/reports.png),
- * 1280 px wide, full page, JavaScript off (as the pages are meant to work). Not part of the test suite (the name does not
- * match *.e2e-spec.ts); regenerate with
+ * full page, JavaScript off (as the pages are meant to work), each set twice: 1280 px wide, and on a 390 px phone
+ * (the same names prefixed phone-). Not part of the test suite (the name does not match *.e2e-spec.ts); regenerate with
  *
- *   node --experimental-vm-modules node_modules/jest/bin/jest.js test/browser/screenshots --testRegex 'screenshots\.capture\.ts$'
+ *   node --experimental-vm-modules node_modules/jest/bin/jest.js test/browser/screenshots --selectProjects e2e --testRegex 'screenshots\.capture\.ts$'
  *
  * (the path first: --testRegex takes several values, and a path after it would be read as one more regex, running
- * every file under test/browser). Add `-t dashboard` (or `-t requester`, `-t reports`) to regenerate only one set.
+ * every file under test/browser; --selectProjects e2e, or --testRegex would make the unit project run the file too, at
+ * the same time, writing every file twice). Add `-t dashboard` (or `-t requester`, `-t reports`) to regenerate only one set, and
+ * `-t phone` (or `-t desktop`) for only one size; `-t 'dashboard.*phone'` combines both.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +34,19 @@ const OUT_DIR = join(process.cwd(), 'docs', 'screenshots');
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
+/**
+ * The sizes every set is taken at: a desktop window, and a phone (files prefixed phone-). The phone's pixel ratio is 1
+ * so the full-page captures of long pages stay small; the layout is the same as at 2.
+ */
+const VIEWPORTS = [
+  { size: 'desktop', prefix: '', options: { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 } },
+  { size: 'phone', prefix: 'phone-', options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true } },
+];
+type Viewport = (typeof VIEWPORTS)[number];
+
+const newPage = async (browser: Browser, { options }: Viewport): Promise<Page> =>
+  (await browser.newContext({ javaScriptEnabled: false, ...options })).newPage();
+
 const shootPage = async (page: Page, name: string) => {
   const path = join(OUT_DIR, name);
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });
@@ -50,20 +65,19 @@ async function seedQueue(t: TestApp): Promise<void> {
   await t.dataSource.getRepository(Ticket).insert(decided);
 }
 
-describe('documentation screenshots', () => {
+describe.each(VIEWPORTS)('documentation screenshots ($size)', (viewport) => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
 
-  const shoot = (name: string) => shootPage(page, name);
+  const shoot = (name: string) => shootPage(page, viewport.prefix + name);
 
   beforeAll(async () => {
     mkdirSync(OUT_DIR, { recursive: true });
     browser = await launchChromium();
     t = await startTestApp({ PUBLIC_BASE_URL: 'https://recovery.example.org' });
     await seedQueue(t);
-    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-    page = await context.newPage();
+    page = await newPage(browser, viewport);
   });
 
   afterAll(async () => {
@@ -176,7 +190,7 @@ function storedTicket(i: number, spec: StoredSpec, now: number): Ticket {
   });
 }
 
-describe('documentation screenshots of the dashboard', () => {
+describe.each(VIEWPORTS)('documentation screenshots of the dashboard ($size)', (viewport) => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
@@ -202,8 +216,7 @@ describe('documentation screenshots of the dashboard', () => {
       .send({ message: 'I can also still read nora.home@mail.example: send a code there if that helps.' }).expect(303);
     await pipelineSettled(t);
 
-    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-    page = await context.newPage();
+    page = await newPage(browser, viewport);
   });
 
   afterAll(async () => {
@@ -246,11 +259,11 @@ describe('documentation screenshots of the dashboard', () => {
 
     await page.goto(`${t.baseUrl}/dashboard`);
     expect(await page.locator('#queue tbody tr').count()).toBeGreaterThanOrEqual(18);
-    await shootPage(page, 'dashboard-queue.png');
+    await shootPage(page, `${viewport.prefix}dashboard-queue.png`);
 
     await page.goto(`${t.baseUrl}/dashboard/tickets/${featured}`);
     expect(await page.locator('form#approve').count()).toBe(1);
-    await shootPage(page, 'dashboard-ticket.png');
+    await shootPage(page, `${viewport.prefix}dashboard-ticket.png`);
 
     expect(problems).toEqual({ console: [], csp: [], pageErrors: [], failedRequests: [] });
   });
@@ -266,7 +279,7 @@ async function signIn(page: Page, baseUrl: string, name: string): Promise<void> 
   await Promise.all([page.waitForURL(`${baseUrl}/dashboard`), page.getByRole('button', { name: 'Sign in' }).click()]);
 }
 
-describe('documentation screenshots of the reports', () => {
+describe.each(VIEWPORTS)('documentation screenshots of the reports ($size)', (viewport) => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
@@ -281,8 +294,7 @@ describe('documentation screenshots of the reports', () => {
     expect(history.length).toBeGreaterThan(500);
     const tickets = t.dataSource.getRepository(Ticket);
     for (let i = 0; i < history.length; i += 50) await tickets.insert(history.slice(i, i + 50));
-    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-    page = await context.newPage();
+    page = await newPage(browser, viewport);
   });
 
   afterAll(async () => {
@@ -299,7 +311,7 @@ describe('documentation screenshots of the reports', () => {
     expect(Number(await page.locator('#report-sla tr[data-type="all"] td.received').innerText())).toBeGreaterThan(400);
     expect(Number(await page.locator('#breach-count').innerText())).toBeGreaterThan(0);
     expect(await page.locator('#report-moderators tbody tr').count()).toBe(4);
-    await shootPage(page, 'reports.png');
+    await shootPage(page, `${viewport.prefix}reports.png`);
     expect(problems).toEqual({ console: [], csp: [], pageErrors: [], failedRequests: [] });
   });
 });
