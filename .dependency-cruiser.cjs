@@ -19,8 +19,15 @@ const LAYERS = [
     name: 'caller',
     why: 'pages, APIs, workers and read models: they send commands to the domain and read from it',
     paths: [
-      '^src/intake/', '^src/moderation/', '^src/resets/', '^src/review-queue/', '^src/reports/',
-      '^src/ops/', '^src/health/', '^src/metrics/', '^src/seed/',
+      '^src/intake/',
+      '^src/moderation/',
+      '^src/resets/',
+      '^src/review-queue/',
+      '^src/reports/',
+      '^src/ops/',
+      '^src/health/',
+      '^src/metrics/',
+      '^src/seed/',
     ],
   },
   {
@@ -73,7 +80,8 @@ LAYERS.forEach((lower, i) => {
   LAYERS.slice(0, i).forEach((higher) => {
     layerRules.push({
       name: `${lower.name}-imports-no-${higher.name}`,
-      comment: `The ${lower.name} layer (${lower.why}) sits below the ${higher.name} layer (${higher.why}); ` +
+      comment:
+        `The ${lower.name} layer (${lower.why}) sits below the ${higher.name} layer (${higher.why}); ` +
         'an import upwards makes the lower layer depend on its callers. Move the type or constant down, ' +
         'or give the lower layer a port or listener that the higher one implements.',
       severity: 'error',

@@ -244,9 +244,11 @@ function outsideCitations() {
   const lines = [];
   for (const dir of ['src', 'test']) {
     for (const path of filesUnder(join(ROOT, dir))) {
-      readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
-        if (OUTSIDE_CITATIONS.some((re) => re.test(line))) lines.push(`${posix(path)}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (OUTSIDE_CITATIONS.some((re) => re.test(line))) lines.push(`${posix(path)}:${i + 1}: ${line.trim()}`);
+        });
     }
   }
   return lines;
@@ -254,12 +256,15 @@ function outsideCitations() {
 
 function metrics(graph, cycles) {
   const cyclic = new Set(cycles.flatMap((c) => c.folders));
-  console.log(`(a) folders of src/ in an import cycle: ${cyclic.size} of ${graph.folders.length}` +
-    (cyclic.size ? `  [${[...cyclic].sort().join(', ')}]` : ''));
+  console.log(
+    `(a) folders of src/ in an import cycle: ${cyclic.size} of ${graph.folders.length}` + (cyclic.size ? `  [${[...cyclic].sort().join(', ')}]` : ''),
+  );
   const writers = stateWriters();
   const counted = [...writers.keys()].filter((f) => !(f in STATE_WRITER_EXCLUSIONS)).sort();
-  console.log(`(b) folders of src/ with non-test code that writes a ticket's state: ${counted.length}` +
-    (counted.length ? `  [${counted.map((f) => `${f}: ${writers.get(f).join(', ')}`).join('; ')}]` : ''));
+  console.log(
+    `(b) folders of src/ with non-test code that writes a ticket's state: ${counted.length}` +
+      (counted.length ? `  [${counted.map((f) => `${f}: ${writers.get(f).join(', ')}`).join('; ')}]` : ''),
+  );
   for (const [folder, files] of writers) {
     if (folder in STATE_WRITER_EXCLUSIONS) console.log(`    not counted: ${files.join(', ')} (${STATE_WRITER_EXCLUSIONS[folder]})`);
   }
@@ -294,8 +299,10 @@ for (const cycle of cycles) {
 }
 const total = violations.length + cycles.length;
 if (total > 0) {
-  console.log(`\nlint:arch: ${violations.length} rule violation(s), ${cycles.length} folder cycle(s). ` +
-    'The rules and why: .dependency-cruiser.cjs and docs/architecture.md.');
+  console.log(
+    `\nlint:arch: ${violations.length} rule violation(s), ${cycles.length} folder cycle(s). ` +
+      'The rules and why: .dependency-cruiser.cjs and docs/architecture.md.',
+  );
   process.exit(1);
 }
 console.log(`lint:arch: ${result.summary.totalCruised} modules, ${graph.folders.length} folders: no violations.`);

@@ -16,11 +16,12 @@ import { registerQueueBoard } from './ops/queue-board.js';
 export const BODY_LIMIT = 64 * 1024;
 
 /** Builds the HTTP application (not yet listening): used by main, the CLI-free tests and the bench. */
-export async function createApp(
-  config: AppConfig, options: { bufferLogs?: boolean; overrides?: AppOverrides } = {},
-): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: { bufferLogs?: boolean; overrides?: AppOverrides } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    bodyLimit: BODY_LIMIT, trustProxy: config.intake.trustProxy, logger: false, ...serverTimeouts(config.http),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.intake.trustProxy,
+    logger: false,
+    ...serverTimeouts(config.http),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.overrides), adapter, {
     bufferLogs: options.bufferLogs ?? true,
@@ -33,8 +34,14 @@ export async function createApp(
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
-        'default-src': ["'self'"], 'script-src': ["'self'"], 'script-src-attr': ["'none'"], 'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:'], 'object-src': ["'none'"], 'frame-ancestors': ["'none'"], 'base-uri': ["'self'"],
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'script-src-attr': ["'none'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'object-src': ["'none'"],
+        'frame-ancestors': ["'none'"],
+        'base-uri': ["'self'"],
         'form-action': ["'self'"],
       },
     },
@@ -56,11 +63,14 @@ export async function createApp(
     options: { partials: PARTIALS },
     defaultContext: { productName: 'Recovery Desk' },
   });
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder()
-    .setTitle('Recovery Desk API')
-    .setDescription('Ask for a package-index account back. Answers never reveal whether a username exists.')
-    .setVersion('1')
-    .build());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Recovery Desk API')
+      .setDescription('Ask for a package-index account back. Answers never reveal whether a username exists.')
+      .setVersion('1')
+      .build(),
+  );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
 }

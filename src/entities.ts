@@ -11,8 +11,22 @@ import { OutboxMessage } from './jobs/outbox.entity.js';
 import type { DatabaseConfig } from './config/app-config.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 
-export const ENTITIES = [Account, AccountEmail, AccountProject, Ticket, TicketEvent, TicketLink, TicketAccessToken, OutboxMessage,
-  AssessmentRecord, Challenge, AuditEntry, Moderator, Recovery, TicketCycle];
+export const ENTITIES = [
+  Account,
+  AccountEmail,
+  AccountProject,
+  Ticket,
+  TicketEvent,
+  TicketLink,
+  TicketAccessToken,
+  OutboxMessage,
+  AssessmentRecord,
+  Challenge,
+  AuditEntry,
+  Moderator,
+  Recovery,
+  TicketCycle,
+];
 
 /** The app's data source options: the app, the CLI, the bench and the tests open the same one. */
 export const appDataSourceOptions = (db: DatabaseConfig) => dataSourceOptions(db, ENTITIES);

@@ -86,13 +86,21 @@ async function main(): Promise<void> {
     shutdown.begin();
     logger.log(`${signal} received: shutting down (SHUTDOWN_TIMEOUT ${config.shutdown.timeoutMs} ms)`);
     setTimeout(() => {
-      logger.error(`shutdown did not finish within ${config.shutdown.timeoutMs} ms; still open: ${shutdown.stillOpen().join(', ') || 'none'}; `
-        + `forced: ${shutdown.missed().join(', ') || 'none'}; exiting with code 1`);
+      logger.error(
+        `shutdown did not finish within ${config.shutdown.timeoutMs} ms; still open: ${shutdown.stillOpen().join(', ') || 'none'}; ` +
+          `forced: ${shutdown.missed().join(', ') || 'none'}; exiting with code 1`,
+      );
       exit(1);
     }, shutdown.msLeft());
     try {
       if (config.role !== 'worker') {
-        await shutdown.drain('HTTP server', async () => { await (app.getHttpAdapter().close() as Promise<void>); }, () => app.getHttpServer().closeAllConnections());
+        await shutdown.drain(
+          'HTTP server',
+          async () => {
+            await (app.getHttpAdapter().close() as Promise<void>);
+          },
+          () => app.getHttpServer().closeAllConnections(),
+        );
       }
       await app.close();
       if (privateRedis) await shutdown.release('private redis-server', () => stopPrivateRedis(privateRedis));

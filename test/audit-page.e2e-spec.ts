@@ -12,7 +12,11 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 const idsIn = (html: string) => [...html.matchAll(/<tr data-id="(\d+)">/g)].map((m) => Number(m[1]));
 const cellsIn = (html: string, cls: string) => [...html.matchAll(new RegExp(`<td class="${cls}">([^<]*)</td>`, 'g'))].map((m) => m[1]);
 /** The "Older entries" link, as a browser reads the attribute (Handlebars escapes `=` and `&`). */
-const nextHrefIn = (html: string) => /id="next-page" rel="next" href="([^"]+)"/.exec(html)?.[1]?.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+const nextHrefIn = (html: string) =>
+  /id="next-page" rel="next" href="([^"]+)"/
+    .exec(html)?.[1]
+    ?.replace(/&#x3D;/g, '=')
+    .replace(/&amp;/g, '&');
 
 describe('the admin audit page /dashboard/audit', () => {
   let t: TestApp;
@@ -28,12 +32,30 @@ describe('the admin audit page /dashboard/audit', () => {
     // 120 system entries on 2026-01-10 and 2026-01-11 (UTC), then three about the ticket on 2026-01-12.
     await transactions.run(async (em) => {
       for (let i = 0; i < 120; i++) {
-        await appendAudit(em, { at: new Date(Date.UTC(2026, 0, 10 + (i < 60 ? 0 : 1), 12, 0, i % 60)), actor: 'system', action: 'test_tick', ticketId: null, data: { i } });
+        await appendAudit(em, {
+          at: new Date(Date.UTC(2026, 0, 10 + (i < 60 ? 0 : 1), 12, 0, i % 60)),
+          actor: 'system',
+          action: 'test_tick',
+          ticketId: null,
+          data: { i },
+        });
       }
     });
     await transactions.run(async (em) => {
-      await appendAudit(em, { at: new Date('2026-01-12T23:59:59.000Z'), actor: 'moderator:ben', action: 'claimed', ticketId: ticket.id, data: { ip: '192.0.2.7' } });
-      await appendAudit(em, { at: new Date('2026-01-12T08:00:00.000Z'), actor: 'requester', action: 'message', ticketId: ticket.id, data: { note: '<img src=x onerror=alert(1)>' } });
+      await appendAudit(em, {
+        at: new Date('2026-01-12T23:59:59.000Z'),
+        actor: 'moderator:ben',
+        action: 'claimed',
+        ticketId: ticket.id,
+        data: { ip: '192.0.2.7' },
+      });
+      await appendAudit(em, {
+        at: new Date('2026-01-12T08:00:00.000Z'),
+        actor: 'requester',
+        action: 'message',
+        ticketId: ticket.id,
+        data: { note: '<img src=x onerror=alert(1)>' },
+      });
       await appendAudit(em, { at: new Date('2026-01-12T09:00:00.000Z'), actor: 'moderator:ben', action: 'released', ticketId: ticket.id, data: {} });
     });
   });
@@ -126,7 +148,9 @@ describe('the admin audit page /dashboard/audit', () => {
     const total = await t.dataSource.getRepository(AuditEntry).count();
     expect(intact.text).toContain(`Chain intact: ${total} entries checked.`);
     // The button keeps the filters.
-    expect(intact.text).toMatch(/<form method="get" action="\/dashboard\/audit" class="inline-form" id="audit-verify">\s*<input type="hidden" name="actor" value="system">/);
+    expect(intact.text).toMatch(
+      /<form method="get" action="\/dashboard\/audit" class="inline-form" id="audit-verify">\s*<input type="hidden" name="actor" value="system">/,
+    );
 
     // Someone with database access (who can drop the guard) rewrites entry 5.
     const table = t.dataSource.getMetadata(AuditEntry).tablePath;

@@ -35,7 +35,10 @@ describe('the audit log: append-only, hash-chained, verified by `npm run cli -- 
     await ann.escalate(ticket.reference, 'two claims on one account').expect(204);
 
     const entries = await t.dataSource.getRepository(AuditEntry).find({ where: { ticketId: ticket.id }, order: { id: 'ASC' } });
-    expect(entries.map((e) => [e.actor, e.action])).toEqual([['moderator:ann', 'claimed'], ['moderator:ann', 'escalated']]);
+    expect(entries.map((e) => [e.actor, e.action])).toEqual([
+      ['moderator:ann', 'claimed'],
+      ['moderator:ann', 'escalated'],
+    ]);
     expect(entries[1].data).toEqual({ reason: 'two claims on one account' });
     expect(await t.app.get(AuditLog).verify()).toMatchObject({ ok: true });
     const cli = verifyCli();
@@ -45,8 +48,11 @@ describe('the audit log: append-only, hash-chained, verified by `npm run cli -- 
 
   it('never forks under concurrent appends', async () => {
     const transactions = t.app.get(Transactions);
-    await Promise.all(Array.from({ length: 30 }, (_, i) => transactions.run((em) =>
-      appendAudit(em, { at: new Date(), actor: 'system', action: 'test_append', ticketId: null, data: { i } }))));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        transactions.run((em) => appendAudit(em, { at: new Date(), actor: 'system', action: 'test_append', ticketId: null, data: { i } })),
+      ),
+    );
     const ids = (await t.dataSource.getRepository(AuditEntry).find({ select: { id: true }, order: { id: 'ASC' } })).map((e) => e.id);
     expect(ids).toEqual(ids.map((_, i) => i + 1));
     expect(await t.app.get(AuditLog).verify()).toMatchObject({ ok: true, checked: ids.length });

@@ -35,10 +35,17 @@ describe('closing tickets left waiting on the requester', () => {
   const signIn = async () => {
     const agent = request.agent(t.server);
     const form = await agent.get('/login').expect(200);
-    await agent.post('/login').type('form').send({ name: 'mia', password: STAFF_PASSWORD, _csrf: csrfIn(form.text) }).expect(303);
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ name: 'mia', password: STAFF_PASSWORD, _csrf: csrfIn(form.text) })
+      .expect(303);
     const page = await agent.get('/login/totp').expect(200);
-    await agent.post('/login/totp').type('form')
-      .send({ code: await codeAt('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', Math.floor(offsetMs / 1000)), _csrf: csrfIn(page.text) }).expect(303);
+    await agent
+      .post('/login/totp')
+      .type('form')
+      .send({ code: await codeAt('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', Math.floor(offsetMs / 1000)), _csrf: csrfIn(page.text) })
+      .expect(303);
     mia = agent;
   };
   const ticketOf = (reference: string) => t.dataSource.getRepository(Ticket).findOneByOrFail({ reference });
@@ -52,8 +59,11 @@ describe('closing tickets left waiting on the requester', () => {
     const submitted = await submit({ contact_email: contact });
     expect(await t.app.get(ReviewService).claim((await ticketOf(submitted.reference)).id, 'mia')).not.toBeNull();
     const page = await mia.get(`/dashboard/tickets/${submitted.reference}`).expect(200);
-    await mia.post(`/dashboard/tickets/${submitted.reference}/ask-info`).type('form')
-      .send({ template: 'old-addresses', _csrf: csrfIn(page.text) }).expect(303);
+    await mia
+      .post(`/dashboard/tickets/${submitted.reference}/ask-info`)
+      .type('form')
+      .send({ template: 'old-addresses', _csrf: csrfIn(page.text) })
+      .expect(303);
     expect(await ticketOf(submitted.reference)).toMatchObject({ state: TicketState.AwaitingRequester });
     return submitted;
   };
@@ -99,8 +109,13 @@ describe('closing tickets left waiting on the requester', () => {
 
     const closed = await ticketOf(left.reference);
     expect(closed).toMatchObject({
-      state: TicketState.ClosedNoResponse, outcome: 'closed_no_response', openKey: null, claimedBy: null, decidedBy: null,
-      slaPausedSince: null, version: before.version + 1,
+      state: TicketState.ClosedNoResponse,
+      outcome: 'closed_no_response',
+      openKey: null,
+      claimedBy: null,
+      decidedBy: null,
+      slaPausedSince: null,
+      version: before.version + 1,
     });
     expect(closed.closedAt!.getTime()).toBeGreaterThanOrEqual(before.slaPausedSince!.getTime() + 30 * DAY);
     expect(closed.slaDecidedAt).toEqual(closed.closedAt);

@@ -17,9 +17,14 @@ const DAY = 24 * HOUR;
 
 /** Tickets written straight to SQL (references RD-<prefix><5 digits>). */
 async function store(t: TestApp, prefix: string, rows: Array<Partial<Ticket>>): Promise<Ticket[]> {
-  const tickets = rows.map((over, i) => makeStoredTicket(i, {
-    reference: `RD-${prefix}${String(i).padStart(5, '0')}`, username: `user-${prefix.toLowerCase()}${i}`, state: TicketState.AwaitingReview, ...over,
-  }));
+  const tickets = rows.map((over, i) =>
+    makeStoredTicket(i, {
+      reference: `RD-${prefix}${String(i).padStart(5, '0')}`,
+      username: `user-${prefix.toLowerCase()}${i}`,
+      state: TicketState.AwaitingReview,
+      ...over,
+    }),
+  );
   for (let i = 0; i < tickets.length; i += 200) await insertRows(t.dataSource.manager, Ticket, tickets.slice(i, i + 200));
   return tickets;
 }
@@ -44,11 +49,32 @@ describe('the queue page', () => {
     ann = await signedInModerator(t, 'ann');
     const now = Date.now();
     seeded = await store(t, 'F', [
-      { createdAt: new Date(now - 3 * DAY - 4 * HOUR - 5 * MIN), username: 'a<b>c', riskFlags: ' high_value new_address ', band: 'strong', score: 81,
-        claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: 'SECRET-REQUESTER-TEXT <script>' } },
+      {
+        createdAt: new Date(now - 3 * DAY - 4 * HOUR - 5 * MIN),
+        username: 'a<b>c',
+        riskFlags: ' high_value new_address ',
+        band: 'strong',
+        score: 81,
+        claims: {
+          previousEmails: [],
+          projects: [],
+          joinedApprox: null,
+          has2fa: 'unknown',
+          hasRecoveryCodes: 'unknown',
+          details: 'SECRET-REQUESTER-TEXT <script>',
+        },
+      },
       { createdAt: new Date(now - 2 * HOUR), slaLevel: 'warning', requestType: 'forgot_password', riskFlags: ' competing ' },
-      { createdAt: new Date(now - HOUR), slaLevel: 'breached', requestType: 'compromised', state: TicketState.InReview, claimedBy: 'moderator:zed',
-        claimedAt: new Date(now - MIN), leaseExpiresAt: new Date(now + 14 * MIN), firstRespondedAt: new Date(now - MIN) },
+      {
+        createdAt: new Date(now - HOUR),
+        slaLevel: 'breached',
+        requestType: 'compromised',
+        state: TicketState.InReview,
+        claimedBy: 'moderator:zed',
+        claimedAt: new Date(now - MIN),
+        leaseExpiresAt: new Date(now + 14 * MIN),
+        firstRespondedAt: new Date(now - MIN),
+      },
       { createdAt: new Date(now - 30 * MIN), state: TicketState.AwaitingRequester },
       { createdAt: new Date(now - 4 * DAY), state: TicketState.Completed, closedAt: new Date(now - DAY) },
     ]);
@@ -84,11 +110,24 @@ describe('the queue page', () => {
   it('narrows with each filter and sorts', async () => {
     const [a, b, c, d] = seeded.map((s) => s.reference);
     const cases: Array<[string, string[]]> = [
-      ['state=in_review', [c]], ['state=awaiting_requester', [d]], ['sla=warning', [b]], ['sla=on_time', [a, d]], ['sla=breached', [c]],
-      ['risk=high_value', [a]], ['risk=new_address', [a]], ['risk=competing', [b]], ['risk=high', []],
-      ['type=compromised', [c]], ['type=forgot_password', [b]], ['holder=zed', [c]], ['holder=ann', []], ['holder=none', [a, b, d]],
+      ['state=in_review', [c]],
+      ['state=awaiting_requester', [d]],
+      ['sla=warning', [b]],
+      ['sla=on_time', [a, d]],
+      ['sla=breached', [c]],
+      ['risk=high_value', [a]],
+      ['risk=new_address', [a]],
+      ['risk=competing', [b]],
+      ['risk=high', []],
+      ['type=compromised', [c]],
+      ['type=forgot_password', [b]],
+      ['holder=zed', [c]],
+      ['holder=ann', []],
+      ['holder=none', [a, b, d]],
       ['state=awaiting_review&sla=on_time', [a]],
-      ['sort=newest', [d, c, b, a]], ['sort=sla', [c, b, a, d]], ['sort=oldest', [a, b, c, d]],
+      ['sort=newest', [d, c, b, a]],
+      ['sort=sla', [c, b, a, d]],
+      ['sort=oldest', [a, b, c, d]],
     ];
     for (const [query, expected] of cases) {
       const page = await ann.get(`/dashboard?${query}`).expect(200);
@@ -97,8 +136,19 @@ describe('the queue page', () => {
   });
 
   it('answers a bad filter value with a 400 page naming the parameter', async () => {
-    for (const [parameter, value] of [['state', 'denied'], ['sla', 'late'], ['risk', "x' OR '1'='1"], ['type', 'lost_keys'], ['holder', 'Ann Smith'], ['sort', 'random'], ['after', 'garbage!']]) {
-      const page = await ann.get('/dashboard').query({ [parameter]: value }).expect(400);
+    for (const [parameter, value] of [
+      ['state', 'denied'],
+      ['sla', 'late'],
+      ['risk', "x' OR '1'='1"],
+      ['type', 'lost_keys'],
+      ['holder', 'Ann Smith'],
+      ['sort', 'random'],
+      ['after', 'garbage!'],
+    ]) {
+      const page = await ann
+        .get('/dashboard')
+        .query({ [parameter]: value })
+        .expect(400);
       expect(page.text).toContain(`Bad filter: ${parameter}`);
     }
   });
@@ -131,9 +181,14 @@ describe('queue page pagination (keyset)', () => {
     ann = await signedInModerator(t, 'ann');
     const start = Date.now() - 10 * DAY;
     // Three tickets share each creation time, so the id must break ties; the SLA levels vary too.
-    tickets = await store(t, 'P', Array.from({ length: 120 }, (_, i) => ({
-      createdAt: new Date(start + Math.floor(i / 3) * MIN), slaLevel: (['on_time', 'warning', 'breached'] as const)[i % 3],
-    })));
+    tickets = await store(
+      t,
+      'P',
+      Array.from({ length: 120 }, (_, i) => ({
+        createdAt: new Date(start + Math.floor(i / 3) * MIN),
+        slaLevel: (['on_time', 'warning', 'breached'] as const)[i % 3],
+      })),
+    );
   });
   afterAll(() => t?.close());
 
@@ -149,8 +204,10 @@ describe('queue page pagination (keyset)', () => {
     return pages;
   }
 
-  const byKey = (rank: (x: Ticket) => number) => [...tickets].sort((x, y) =>
-    rank(x) - rank(y) || x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)).map((x) => x.reference);
+  const byKey = (rank: (x: Ticket) => number) =>
+    [...tickets]
+      .sort((x, y) => rank(x) - rank(y) || x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
+      .map((x) => x.reference);
 
   it('pages 50, 50, 20 oldest first, none twice, none missing', async () => {
     const pages = await walk('/dashboard');
@@ -188,7 +245,11 @@ describe('work next and release from the dashboard', () => {
 
   async function workNext(): Promise<string> {
     const page = await ann.get('/dashboard').expect(200);
-    const res = await ann.post('/dashboard/work-next').type('form').send({ _csrf: csrfIn(page.text) }).expect(303);
+    const res = await ann
+      .post('/dashboard/work-next')
+      .type('form')
+      .send({ _csrf: csrfIn(page.text) })
+      .expect(303);
     return res.headers.location;
   }
 
@@ -214,11 +275,19 @@ describe('work next and release from the dashboard', () => {
     expect(refsIn(queue.text)).toEqual([older.reference]);
 
     await ann.post(`/dashboard/tickets/${older.reference}/release`).type('form').send({}).expect(403);
-    await ann.post(`/dashboard/tickets/${older.reference}/release`).type('form').send({ _csrf: csrfIn(page.text) })
-      .expect(303).expect('Location', '/dashboard');
+    await ann
+      .post(`/dashboard/tickets/${older.reference}/release`)
+      .type('form')
+      .send({ _csrf: csrfIn(page.text) })
+      .expect(303)
+      .expect('Location', '/dashboard');
     expect(await ticketByRef(older.reference)).toMatchObject({ state: TicketState.AwaitingReview, claimedBy: null });
     // Released twice: the second is refused (no longer held).
-    await ann.post(`/dashboard/tickets/${older.reference}/release`).type('form').send({ _csrf: csrfIn(page.text) }).expect(409);
+    await ann
+      .post(`/dashboard/tickets/${older.reference}/release`)
+      .type('form')
+      .send({ _csrf: csrfIn(page.text) })
+      .expect(409);
 
     await expectEventually(async () => expect(await dispatch().getJob(dispatchJobId(older.id))).toBeTruthy());
     expect(await workNext()).toBe(`/dashboard/tickets/${older.reference}`);
@@ -236,9 +305,17 @@ describe('work next and release from the dashboard', () => {
     expect(page.text).toContain(waiting.reference);
     expect(page.text).not.toContain('id="work-next"');
     expect((await ann.get('/dashboard').expect(200)).text).toContain('id="work-next"');
-    const refused = await ops.post('/dashboard/work-next').type('form').send({ _csrf: csrfIn(page.text) }).expect(403);
+    const refused = await ops
+      .post('/dashboard/work-next')
+      .type('form')
+      .send({ _csrf: csrfIn(page.text) })
+      .expect(403);
     expect(refused.text).toContain('Your role (ops) does not open this page.');
-    await ops.post(`/dashboard/tickets/${waiting.reference}/release`).type('form').send({ _csrf: csrfIn(page.text) }).expect(403);
+    await ops
+      .post(`/dashboard/tickets/${waiting.reference}/release`)
+      .type('form')
+      .send({ _csrf: csrfIn(page.text) })
+      .expect(403);
     expect(await ticketByRef(waiting.reference)).toMatchObject({ state: TicketState.AwaitingReview, claimedBy: null, firstRespondedAt: null });
     // Ops keep read access to the ticket page, without the forms that would answer 403.
     const ticketPage = await ops.get(`/dashboard/tickets/${waiting.reference}`).expect(200);

@@ -12,7 +12,9 @@ import { expectEventually, startTestApp, statusTokenIn, type TestApp } from './s
 const XSS = '<img src=x onerror=alert(1)>';
 
 const ALICE = makeAccount({
-  username: 'alice-tp', joined_at: '2017-05-02T09:00:00Z', linked_github: 'alice-gh',
+  username: 'alice-tp',
+  joined_at: '2017-05-02T09:00:00Z',
+  linked_github: 'alice-gh',
   emails: [
     { address: 'alice@public.example', verified: true, primary: false, public: true, added_at: '2017-05-02T09:00:00Z', removed_at: null },
     { address: 'alice.private@mail.example', verified: true, primary: true, public: false, added_at: '2017-05-02T09:00:00Z', removed_at: null },
@@ -30,11 +32,14 @@ const section = (html: string, id: string): string => {
 };
 
 /** The claims table's rows: [verdict, label, claimed, public?]. */
-const claimRows = (html: string) => [...section(html, 'claims-vs-directory')
-  .matchAll(/<tr data-verdict="(\w+)">\s*<th scope="row">([^<]*)<\/th>\s*<td class="requester-text">([^<]*)<\/td>[\s\S]*?<\/tr>/g)]
-  .map((m) => [m[1], m[2], m[3], m[0].includes('badge-public')]);
+const claimRows = (html: string) =>
+  [
+    ...section(html, 'claims-vs-directory').matchAll(
+      /<tr data-verdict="(\w+)">\s*<th scope="row">([^<]*)<\/th>\s*<td class="requester-text">([^<]*)<\/td>[\s\S]*?<\/tr>/g,
+    ),
+  ].map((m) => [m[1], m[2], m[3], m[0].includes('badge-public')]);
 
-describe('the moderator\'s ticket page', () => {
+describe("the moderator's ticket page", () => {
   let t: TestApp;
   let ann: TestAgent;
 
@@ -53,14 +58,23 @@ describe('the moderator\'s ticket page', () => {
 
   it('sets the claims beside the directory record, with every signal, the timeline and the Code of Conduct record, all escaped', async () => {
     const { reference, token } = await submit({
-      username: 'alice-tp', contact_email: 'new-alice@elsewhere.example', request_type: 'lost_2fa',
+      username: 'alice-tp',
+      contact_email: 'new-alice@elsewhere.example',
+      request_type: 'lost_2fa',
       previous_emails: ['alice@public.example', 'stranger@nowhere.example', 'alice@old-work.example'],
       emails_still_read: ['alice.private@mail.example'],
-      projects: ['fancy-lib', 'not-hers'], joined_approx: '2017-05', has_2fa: true, has_recovery_codes: true,
+      projects: ['fancy-lib', 'not-hers'],
+      joined_approx: '2017-05',
+      has_2fa: true,
+      has_recovery_codes: true,
       details: `I released fancy-lib 1.0. ${XSS}`,
     });
     await pipelineSettled(t);
-    await request(t.server).post(`/status/${token}/messages`).type('form').send({ message: `More: ${XSS}` }).expect(303);
+    await request(t.server)
+      .post(`/status/${token}/messages`)
+      .type('form')
+      .send({ message: `More: ${XSS}` })
+      .expect(303);
     const ticket = await ticketOf(reference);
     const assessments = await expectEventually(async () => {
       const rows = await t.dataSource.getRepository(AssessmentRecord).find({ where: { ticketId: ticket.id }, order: { id: 'ASC' } });
@@ -142,7 +156,11 @@ describe('the moderator\'s ticket page', () => {
 
   it('says "No account with this username" when there is none, and marks every claim not on file', async () => {
     const { reference } = await submit({
-      username: 'nobody-here', previous_emails: ['alice@public.example'], projects: ['fancy-lib'], joined_approx: '2017', has_2fa: false,
+      username: 'nobody-here',
+      previous_emails: ['alice@public.example'],
+      projects: ['fancy-lib'],
+      joined_approx: '2017',
+      has_2fa: false,
     });
     await pipelineSettled(t);
     const html = (await ann.get(`/dashboard/tickets/${reference}`).expect(200)).text;

@@ -17,22 +17,35 @@ import { Recovery } from '../src/tickets/recovery.entity.js';
 
 const HOUR = 3_600_000;
 const added = '2016-03-14T10:00:00Z';
-const address = (a: string, over: Record<string, unknown> = {}) => ({ address: a, verified: true, primary: false, public: false, added_at: added, removed_at: null, ...over });
+const address = (a: string, over: Record<string, unknown> = {}) => ({
+  address: a,
+  verified: true,
+  primary: false,
+  public: false,
+  added_at: added,
+  removed_at: null,
+  ...over,
+});
 
 /** Three current addresses (one unverified), one removed, one on an expired domain: the notices go to the three current ones not expired. */
 const PLAIN = makeAccount({
   username: 'plain-owner',
   emails: [
-    address('owner@main.example', { primary: true }), address('owner@second.example'), address('owner@unverified.example', { verified: false }),
-    address('owner@gone.example', { removed_at: '2020-01-01T00:00:00Z' }), address('owner@lapsed.example'),
+    address('owner@main.example', { primary: true }),
+    address('owner@second.example'),
+    address('owner@unverified.example', { verified: false }),
+    address('owner@gone.example', { removed_at: '2020-01-01T00:00:00Z' }),
+    address('owner@lapsed.example'),
   ],
 });
 const BIG = makeAccount({
-  username: 'big-owner', emails: [address('big@main.example', { primary: true })],
+  username: 'big-owner',
+  emails: [address('big@main.example', { primary: true })],
   projects: [{ name: 'huge-lib', role: 'Owner', monthly_downloads: 50_000_000, first_release_at: '2015-01-01T00:00:00Z' }],
 });
 const OTHERS = ['deny-me', 'ask-me', 'coc-me', 'stop-me', 'expire-me', 'override-me', 'reauth-me'].map((username) =>
-  makeAccount({ username, emails: [address(`${username}@owner.example`, { primary: true })] }));
+  makeAccount({ username, emails: [address(`${username}@owner.example`, { primary: true })] }),
+);
 
 /**
  * The moderators' decisions (docs/moderation.md, "Decisions") through HTTP: questions, denials with templates, the Code of Conduct record,
@@ -65,11 +78,19 @@ describe('decisions, approvals and reset links', () => {
   const logIn = async (name: string, secret: string) => {
     const agent = request.agent(t.server);
     const form = await agent.get('/login').expect(200);
-    await agent.post('/login').type('form').send({ name, password: STAFF_PASSWORD, _csrf: csrfIn(form.text) }).expect(303);
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ name, password: STAFF_PASSWORD, _csrf: csrfIn(form.text) })
+      .expect(303);
     const page = await agent.get('/login/totp').expect(200);
     signInCodes.set(name, await codeAt(secret, Math.floor(offsetMs / 1000)));
-    await agent.post('/login/totp').type('form').send({ code: signInCodes.get(name), _csrf: csrfIn(page.text) })
-      .expect(303).expect('Location', '/dashboard');
+    await agent
+      .post('/login/totp')
+      .type('form')
+      .send({ code: signInCodes.get(name), _csrf: csrfIn(page.text) })
+      .expect(303)
+      .expect('Location', '/dashboard');
     staff.set(name, agent);
     return agent;
   };
@@ -83,7 +104,10 @@ describe('decisions, approvals and reset links', () => {
     const page = await as(name).get(`/dashboard/tickets/${reference}`).expect(200);
     // A role that only reads gets no forms on the ticket page: its token comes from the queue page.
     const html = page.text.includes('name="_csrf"') ? page.text : (await as(name).get('/dashboard').expect(200)).text;
-    return as(name).post(`/dashboard/tickets/${reference}/${action}`).type('form').send({ ...form, _csrf: csrfIn(html) });
+    return as(name)
+      .post(`/dashboard/tickets/${reference}/${action}`)
+      .type('form')
+      .send({ ...form, _csrf: csrfIn(html) });
   };
   /** Re-authentication needs a fresh step: move the app's clock to the next one first. */
   const approve = async (name: string, reference: string, resetAddress: string) => {
@@ -149,8 +173,9 @@ describe('decisions, approvals and reset links', () => {
     const wordless = await post('mia', reference, 'ask-info', { template: 'free-question', message: '  ' }).then(expectStatus(400));
     expect(wordless.text).toContain('message must say what you want to ask');
 
-    await post('mia', reference, 'ask-info', { template: 'old-addresses', message: 'Also: which year did you join?' })
-      .then(expectStatus(303, `/dashboard/tickets/${reference}?done=asked`));
+    await post('mia', reference, 'ask-info', { template: 'old-addresses', message: 'Also: which year did you join?' }).then(
+      expectStatus(303, `/dashboard/tickets/${reference}?done=asked`),
+    );
     const waiting = await ticketOf(reference);
     expect(waiting).toMatchObject({ state: TicketState.AwaitingRequester, claimedBy: null });
     expect(waiting.slaPausedSince).toBeInstanceOf(Date);
@@ -197,8 +222,11 @@ describe('decisions, approvals and reset links', () => {
     await post('mia', reference, 'reopen', {}).then(expectStatus(400));
     await post('mia', reference, 'reopen', { reason: 'new evidence by mail' }).then(expectStatus(303, `/dashboard/tickets/${reference}?done=reopened`));
     expect(await ticketOf(reference)).toMatchObject({ state: TicketState.AwaitingReview, slaCycle: 2, outcome: null, decidedBy: null, closedAt: null });
-    expect(await t.dataSource.getRepository(TicketCycle).findOneByOrFail({ ticketId: ticket.id, cycle: 1 }))
-      .toMatchObject({ outcome: 'denied', decidedBy: 'moderator:mia', decisionMet: true });
+    expect(await t.dataSource.getRepository(TicketCycle).findOneByOrFail({ ticketId: ticket.id, cycle: 1 })).toMatchObject({
+      outcome: 'denied',
+      decidedBy: 'moderator:mia',
+      decisionMet: true,
+    });
     await post('mia', reference, 'reopen', { reason: 'twice' }).then(expectStatus(409));
   });
 
@@ -208,7 +236,11 @@ describe('decisions, approvals and reset links', () => {
     const page = await as('oli').get(`/dashboard/tickets/${reference}`).expect(200);
     expect(page.text).not.toContain('id="note"'); // ops read; the forms are not offered
     const queuePage = await as('oli').get('/dashboard').expect(200);
-    await as('oli').post(`/dashboard/tickets/${reference}/notes`).type('form').send({ note: 'x', _csrf: csrfIn(queuePage.text) }).expect(403);
+    await as('oli')
+      .post(`/dashboard/tickets/${reference}/notes`)
+      .type('form')
+      .send({ note: 'x', _csrf: csrfIn(queuePage.text) })
+      .expect(403);
     await post('sue', reference, 'notes', { note: 'Called the owner <b>twice</b>' }).then(expectStatus(303));
     const html = (await as('mia').get(`/dashboard/tickets/${reference}`).expect(200)).text;
     expect(html).toContain('Called the owner &lt;b&gt;twice&lt;/b&gt;');
@@ -226,9 +258,11 @@ describe('decisions, approvals and reset links', () => {
     expect(refused.text).toContain('Code of Conduct acceptance is not on record');
 
     await post('mia', reference, 'code-of-conduct', { version: '2026-11', accepted_at: 'yesterday', method: 'mail_reply' })
-      .then(expectStatus(400)).then((r) => expect(r.text).toContain('accepted_at must be a date and time'));
+      .then(expectStatus(400))
+      .then((r) => expect(r.text).toContain('accepted_at must be a date and time'));
     await post('mia', reference, 'code-of-conduct', { version: '2026-11', accepted_at: '2099-01-01T00:00', method: 'mail_reply' })
-      .then(expectStatus(400)).then((r) => expect(r.text).toContain('accepted_at must be a time in the past'));
+      .then(expectStatus(400))
+      .then((r) => expect(r.text).toContain('accepted_at must be a time in the past'));
     await post('mia', reference, 'code-of-conduct', { version: '2026-11', accepted_at: '2026-11-20T10:00', method: 'mail_reply' }).then(expectStatus(303));
     expect(await ticketOf(reference)).toMatchObject({ cocVersion: '2026-11', cocMethod: 'mail_reply', cocRecordedBy: 'moderator:mia' });
     expect((await as('mia').get(`/dashboard/tickets/${reference}`).expect(200)).text).toContain('recorded by mia');
@@ -259,7 +293,12 @@ describe('decisions, approvals and reset links', () => {
 
     const notices = await expectEventually(() => {
       const found = readMails(t.mailDir).filter((m) => m.subject.includes('Someone is recovering the account "plain-owner"'));
-      if (found.length < 3) throw new Error(`${found.length} notices so far; mails: ${readMails(t.mailDir).map((m) => `${m.to}: ${m.subject}`).join(" | ")}`);
+      if (found.length < 3)
+        throw new Error(
+          `${found.length} notices so far; mails: ${readMails(t.mailDir)
+            .map((m) => `${m.to}: ${m.subject}`)
+            .join(' | ')}`,
+        );
       return found;
     });
     expect(notices.map((m) => m.to).sort()).toEqual(['owner@main.example', 'owner@second.example', 'owner@unverified.example']);
@@ -287,12 +326,20 @@ describe('decisions, approvals and reset links', () => {
 
     const page = await request(t.server).get(`/reset/${resetToken}`).expect(200).expect('Referrer-Policy', 'no-referrer');
     expect(page.text).toContain('Set a new password for "plain-owner"');
-    const mismatch = await request(t.server).post(`/reset/${resetToken}`).type('form').send({ password: 'a long new passphrase', confirmation: 'something else' }).expect(400);
+    const mismatch = await request(t.server)
+      .post(`/reset/${resetToken}`)
+      .type('form')
+      .send({ password: 'a long new passphrase', confirmation: 'something else' })
+      .expect(400);
     expect(mismatch.text).toContain('confirmation must repeat the password exactly');
     const short = await request(t.server).post(`/reset/${resetToken}`).type('form').send({ password: 'short', confirmation: 'short' }).expect(400);
     expect(short.text).toContain('password needs at least 8 characters');
 
-    const done = await request(t.server).post(`/reset/${resetToken}`).type('form').send({ password: 'a long new passphrase', confirmation: 'a long new passphrase' }).expect(200);
+    const done = await request(t.server)
+      .post(`/reset/${resetToken}`)
+      .type('form')
+      .send({ password: 'a long new passphrase', confirmation: 'a long new passphrase' })
+      .expect(200);
     expect(done.headers['set-cookie']).toBeUndefined(); // no sign-in follows a reset
     const account = await t.dataSource.getRepository(Account).findOneByOrFail({ username: 'plain-owner' });
     expect(account.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -301,12 +348,17 @@ describe('decisions, approvals and reset links', () => {
     expect(await ticketOf(reference)).toMatchObject({ state: TicketState.Completed, openKey: null });
     expect(await recoveryOf(reference)).toMatchObject({ state: 'completed', activeKey: null });
     await expectEventually(() => {
-      const completed = readMails(t.mailDir).filter((m) => m.subject.includes('"plain-owner" was recovered')).map((m) => m.to).sort();
+      const completed = readMails(t.mailDir)
+        .filter((m) => m.subject.includes('"plain-owner" was recovered'))
+        .map((m) => m.to)
+        .sort();
       expect(completed).toEqual(['owner@main.example', 'owner@second.example', 'owner@unverified.example']);
     });
     await request(t.server).post(`/reset/${resetToken}`).type('form').send({ password: 'another passphrase', confirmation: 'another passphrase' }).expect(410);
     await request(t.server).get(`/reset/${resetToken}`).expect(410);
-    await request(t.server).get(`/reset/${'x'.repeat(43)}`).expect(404);
+    await request(t.server)
+      .get(`/reset/${'x'.repeat(43)}`)
+      .expect(404);
     expect((await request(t.server).get(`/status/${token}`).expect(200)).text).toContain('Completed');
     const actions = (await t.dataSource.getRepository(AuditEntry).findBy({ ticketId: ticket.id })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['submitted', 'claimed', 'approved', 'cooling_off_started', 'reset_link_sent', 'reset_completed']));
@@ -324,18 +376,32 @@ describe('decisions, approvals and reset links', () => {
     const self = await secondApproval('sue', reference).then(expectStatus(409));
     expect(self.text).toContain('different senior moderator');
     const page = await as('mia').get(`/dashboard/tickets/${reference}`).expect(200);
-    await as('mia').post(`/dashboard/tickets/${reference}/second-approval`).type('form').send({ code: '123456', _csrf: csrfIn(page.text) }).expect(403);
+    await as('mia')
+      .post(`/dashboard/tickets/${reference}/second-approval`)
+      .type('form')
+      .send({ code: '123456', _csrf: csrfIn(page.text) })
+      .expect(403);
 
     // The database refuses the same person twice, whatever the service does.
-    await expect(t.dataSource.getRepository(Recovery).update({ ticketId: (await ticketOf(reference)).id }, { secondApprover: 'sue' })).rejects.toThrow(/CHECK|check constraint/i);
-    await expect(t.dataSource.getRepository(Recovery).update({ ticketId: (await ticketOf(reference)).id }, { state: 'cooling_off' })).rejects.toThrow(/CHECK|check constraint/i);
+    await expect(t.dataSource.getRepository(Recovery).update({ ticketId: (await ticketOf(reference)).id }, { secondApprover: 'sue' })).rejects.toThrow(
+      /CHECK|check constraint/i,
+    );
+    await expect(t.dataSource.getRepository(Recovery).update({ ticketId: (await ticketOf(reference)).id }, { state: 'cooling_off' })).rejects.toThrow(
+      /CHECK|check constraint/i,
+    );
 
     await advance(30_000);
     const [samPage, sidPage] = await Promise.all([as('sam').get(`/dashboard/tickets/${reference}`), as('sid').get(`/dashboard/tickets/${reference}`)]);
     const samCode = await code();
     const answers = await Promise.all([
-      as('sam').post(`/dashboard/tickets/${reference}/second-approval`).type('form').send({ code: samCode, _csrf: csrfIn(samPage.text) }),
-      as('sid').post(`/dashboard/tickets/${reference}/second-approval`).type('form').send({ code: samCode, _csrf: csrfIn(sidPage.text) }),
+      as('sam')
+        .post(`/dashboard/tickets/${reference}/second-approval`)
+        .type('form')
+        .send({ code: samCode, _csrf: csrfIn(samPage.text) }),
+      as('sid')
+        .post(`/dashboard/tickets/${reference}/second-approval`)
+        .type('form')
+        .send({ code: samCode, _csrf: csrfIn(sidPage.text) }),
     ]);
     expect(answers.map((a) => a.status).sort()).toEqual([303, 409]);
     const recovery = await recoveryOf(reference);
@@ -363,8 +429,9 @@ describe('decisions, approvals and reset links', () => {
     expect(await t.dataSource.getRepository(Recovery).countBy({ ticketId: assessed.id })).toBe(0);
     const reason = 'Confirmed by a signed message from the project key on file.';
     await advance(30_000);
-    await post('sue', reference, 'approve', { reset_address: 'override-me@owner.example', code: await code(), override_reason: reason })
-      .then(expectStatus(303, `/dashboard/tickets/${reference}?done=approved_once`));
+    await post('sue', reference, 'approve', { reset_address: 'override-me@owner.example', code: await code(), override_reason: reason }).then(
+      expectStatus(303, `/dashboard/tickets/${reference}?done=approved_once`),
+    );
     expect(await recoveryOf(reference)).toMatchObject({ state: 'awaiting_second', needsSecond: true, firstApprover: 'sue' });
     const audit = await t.dataSource.getRepository(AuditEntry).findOneByOrFail({ ticketId: assessed.id, action: 'approved' });
     expect(audit.data).toMatchObject({ override_reason: reason, against_recommendation: expect.stringContaining('the assessment') });
@@ -382,7 +449,9 @@ describe('decisions, approvals and reset links', () => {
     const { reference } = await ticketHeldBy('mia', { username: 'deny-me', contact_email: 'deny-again@new.example' });
     await advance(30_000);
     const refused = await post('mia', reference, 'approve', {
-      reset_address: 'deny-me@owner.example', code: await code(), override_reason: 'I am quite sure about this one, honestly.',
+      reset_address: 'deny-me@owner.example',
+      code: await code(),
+      override_reason: 'I am quite sure about this one, honestly.',
     }).then(expectStatus(409));
     expect(refused.text).toContain('takes a senior moderator');
     // The assessment is gone (a ticket the pipeline has not reached): refused whatever the role.
@@ -444,7 +513,9 @@ describe('decisions, approvals and reset links', () => {
     expect((await request(t.server).get(`/reset/${first}`).expect(410)).text).toContain('This link has expired');
     await post('sue', reference, 'reissue-link').then(expectStatus(303));
     const links = await expectEventually(() => {
-      const found = mailsTo('expire-me@owner.example').filter((x) => x.subject.includes('set a new password')).map((m) => linkIn(m.text, '/reset'));
+      const found = mailsTo('expire-me@owner.example')
+        .filter((x) => x.subject.includes('set a new password'))
+        .map((m) => linkIn(m.text, '/reset'));
       if (found.length < 2) throw new Error('no second link yet');
       return found;
     });

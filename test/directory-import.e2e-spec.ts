@@ -11,8 +11,10 @@ import { appDataSourceOptions } from '../src/entities.js';
 const CLI = join(process.cwd(), 'dist/cli/main.js');
 
 /** The built CLI in its own process, as a user runs it, with the environment of one isolated database. */
-const cliIn = (env: NodeJS.ProcessEnv) => (...args: string[]) =>
-  spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+const cliIn =
+  (env: NodeJS.ProcessEnv) =>
+  (...args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
 
 /** `npm run cli -- import-directory FILE`. */
 describe('npm run cli -- import-directory', () => {
@@ -35,10 +37,13 @@ describe('npm run cli -- import-directory', () => {
   });
 
   const accounts = [
-    makeAccount({ username: 'alice', emails: [
-      { address: 'alice@example.org', verified: true, primary: true, public: false, added_at: '2016-03-14T10:00:00Z', removed_at: null },
-      { address: 'alice@old.example', verified: true, primary: false, public: true, added_at: '2016-03-14T10:00:00Z', removed_at: '2020-01-01T00:00:00Z' },
-    ] }),
+    makeAccount({
+      username: 'alice',
+      emails: [
+        { address: 'alice@example.org', verified: true, primary: true, public: false, added_at: '2016-03-14T10:00:00Z', removed_at: null },
+        { address: 'alice@old.example', verified: true, primary: false, public: true, added_at: '2016-03-14T10:00:00Z', removed_at: '2020-01-01T00:00:00Z' },
+      ],
+    }),
     makeAccount({ username: 'Bob.Builder', projects: [] }),
     makeAccount({ username: 'carol' }),
   ];
@@ -49,12 +54,18 @@ describe('npm run cli -- import-directory', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/3 accounts \(3 created, 0 updated, 0 unchanged\), 4 e-mail addresses and 2 projects written/);
     // The directory's shares beside what the evidence rules' answer weights assume.
-    expect(result.stdout).toMatch(/^Directory: \d+\.\d% of 3 accounts have 2FA \(the evidence rules assume 68\.0%\); \d+\.\d% of those have unused recovery codes \(assumed 55\.0%\)\.$/m);
+    expect(result.stdout).toMatch(
+      /^Directory: \d+\.\d% of 3 accounts have 2FA \(the evidence rules assume 68\.0%\); \d+\.\d% of those have unused recovery codes \(assumed 55\.0%\)\.$/m,
+    );
     const alice = await dataSource.getRepository(Account).findOneOrFail({ where: { usernameKey: 'alice' }, relations: { emails: true, projects: true } });
     expect(alice.emails?.map((e) => [e.address, e.public, e.removedAt?.toISOString() ?? null]).sort()).toEqual([
-      ['alice@example.org', false, null], ['alice@old.example', true, '2020-01-01T00:00:00.000Z'],
+      ['alice@example.org', false, null],
+      ['alice@old.example', true, '2020-01-01T00:00:00.000Z'],
     ]);
-    expect(await dataSource.getRepository(Account).findOneByOrFail({ usernameKey: 'bob.builder' })).toMatchObject({ username: 'Bob.Builder', totpEnabled: true });
+    expect(await dataSource.getRepository(Account).findOneByOrFail({ usernameKey: 'bob.builder' })).toMatchObject({
+      username: 'Bob.Builder',
+      totpEnabled: true,
+    });
   });
 
   it('is idempotent: the same file again changes nothing, a changed account is updated in place', async () => {
@@ -72,10 +83,11 @@ describe('npm run cli -- import-directory', () => {
     expect(await dataSource.getRepository(AccountEmail).count()).toBe(4);
   });
 
-  it('warns, and still imports, when at the directory\'s shares a blind yes/no guess would earn points', async () => {
+  it("warns, and still imports, when at the directory's shares a blind yes/no guess would earn points", async () => {
     // Every account with 2FA and unused codes (as where 2FA is required of everyone): "yes" is a safe guess.
     const everyone = ['dora', 'erik', 'fay', 'gus'].map((username) =>
-      makeAccount({ username, two_factor: { totp: true, webauthn_keys: 1, recovery_codes_unused: 8 } }));
+      makeAccount({ username, two_factor: { totp: true, webauthn_keys: 1, recovery_codes_unused: 8 } }),
+    );
     const isolated = isolatedEnv();
     try {
       const run = cliIn(isolated);
@@ -94,10 +106,17 @@ describe('npm run cli -- import-directory', () => {
 
   it('refuses a bad file whole, naming the line and the reason of each problem', async () => {
     const before = await Promise.all([dataSource.getRepository(Account).count(), dataSource.getRepository(AccountProject).count()]);
-    const bad = [makeAccount({ username: 'dave' }), { ...makeAccount({ username: 'erin' }), emails: [{ address: 'not-an-address', verified: true, primary: true, public: false, added_at: '2016-03-14T10:00:00Z', removed_at: null }] }, makeAccount({ username: 'frank', shoe_size: 43 })];
+    const bad = [
+      makeAccount({ username: 'dave' }),
+      {
+        ...makeAccount({ username: 'erin' }),
+        emails: [{ address: 'not-an-address', verified: true, primary: true, public: false, added_at: '2016-03-14T10:00:00Z', removed_at: null }],
+      },
+      makeAccount({ username: 'frank', shoe_size: 43 }),
+    ];
     const path = file('bad.json', { accounts: bad });
     const text = JSON.stringify({ accounts: bad }, null, 2).split('\n');
-    const erinLine = text.findIndex((line) => line.includes('"erin"')) ; // the line of "username": "erin"; its object starts one line above
+    const erinLine = text.findIndex((line) => line.includes('"erin"')); // the line of "username": "erin"; its object starts one line above
     const result = cli('import-directory', path);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('nothing was imported');
@@ -127,7 +146,10 @@ describe('npm run cli -- import-directory', () => {
   });
 
   it('refuses to run with a bad environment, one line per bad variable', () => {
-    const result = spawnSync(process.execPath, [CLI, 'migrate'], { env: { ...process.env, ...env, DATABASE_URL: 'mysql://x', REDIS_URL: 'nope' }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [CLI, 'migrate'], {
+      env: { ...process.env, ...env, DATABASE_URL: 'mysql://x', REDIS_URL: 'nope' },
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Invalid environment: DATABASE_URL="mysql://x" (expected sqlite:<file path> or postgres://user@host:port/database)');
     expect(result.stderr).toContain('Invalid environment: REDIS_URL="nope"');

@@ -12,7 +12,9 @@ import { OutboxMessage, OutboxTopic } from '../src/jobs/outbox.entity.js';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring.config.js';
 
 const ALICE = makeAccount({
-  username: 'alice-ev', joined_at: '2017-05-02T09:00:00Z', linked_github: 'alice-gh',
+  username: 'alice-ev',
+  joined_at: '2017-05-02T09:00:00Z',
+  linked_github: 'alice-gh',
   emails: [
     { address: 'alice@public.example', verified: true, primary: false, public: true, added_at: '2017-05-02T09:00:00Z', removed_at: null },
     { address: 'alice.private@mail.example', verified: true, primary: true, public: false, added_at: '2017-05-02T09:00:00Z', removed_at: null },
@@ -20,7 +22,13 @@ const ALICE = makeAccount({
   ],
   two_factor: { totp: true, webauthn_keys: 0, recovery_codes_unused: 0 },
   projects: [
-    { name: 'fancy-lib', role: 'Owner', monthly_downloads: 5000, first_release_at: '2017-06-01T00:00:00Z', repository: 'https://github.com/alice-gh/fancy-lib' },
+    {
+      name: 'fancy-lib',
+      role: 'Owner',
+      monthly_downloads: 5000,
+      first_release_at: '2017-06-01T00:00:00Z',
+      repository: 'https://github.com/alice-gh/fancy-lib',
+    },
   ],
 });
 const BOB = makeAccount({
@@ -60,11 +68,12 @@ describe('evidence: assessments and proof of control, through the API, the datab
       return rows;
     });
   };
-  const codeMailedTo = (address: string, reference: string) => expectEventually(() => {
-    const mail = readMails(t.mailDir).find((m) => m.to.includes(address) && m.subject.includes(reference) && /one-time code/.test(m.subject));
-    if (!mail) throw new Error(`no code mailed to ${address} yet`);
-    return /Your one-time code: (\d{4} \d{4})/.exec(mail.text)![1];
-  });
+  const codeMailedTo = (address: string, reference: string) =>
+    expectEventually(() => {
+      const mail = readMails(t.mailDir).find((m) => m.to.includes(address) && m.subject.includes(reference) && /one-time code/.test(m.subject));
+      if (!mail) throw new Error(`no code mailed to ${address} yet`);
+      return /Your one-time code: (\d{4} \d{4})/.exec(mail.text)![1];
+    });
   const postCode = (token: string, code: string) => request(t.server).post(`/status/${token}/code`).type('form').send({ code });
 
   it('assesses a ticket submitted through the API, keeps the rule version, and tells the requester nothing of it', async () => {
@@ -75,7 +84,12 @@ describe('evidence: assessments and proof of control, through the API, the datab
     expect(first.recommendation).not.toBe('approve');
     expect(first.signals.map((s) => s.rule)).toEqual(expect.arrayContaining(['email_knowledge', 'projects', 'join_date']));
     const ticket = await ticketOf(reference);
-    expect(ticket).toMatchObject({ score: first.score, band: first.band, recommendation: first.recommendation, ruleVersion: DEFAULT_SCORING_CONFIG.ruleVersion });
+    expect(ticket).toMatchObject({
+      score: first.score,
+      band: first.band,
+      recommendation: first.recommendation,
+      ruleVersion: DEFAULT_SCORING_CONFIG.ruleVersion,
+    });
     const event = await t.dataSource.getRepository(TicketEvent).findOneByOrFail({ ticketId: ticket.id, type: 'assessed' });
     expect(event.public).toBe(false);
     // the assess job is safe to run twice (a retry after a crash): the outbox row says it was done
@@ -118,8 +132,10 @@ describe('evidence: assessments and proof of control, through the API, the datab
 
   it('mails a code to a verified address the requester still reads; typing it back makes the strongest evidence', async () => {
     const { reference, token } = await submit({
-      ...PUBLIC_FACTS, previous_emails: ['alice@public.example', 'alice@old-work.example'],
-      contact_email: 'alice-new@elsewhere.example', emails_still_read: ['alice.private@mail.example'],
+      ...PUBLIC_FACTS,
+      previous_emails: ['alice@public.example', 'alice@old-work.example'],
+      contact_email: 'alice-new@elsewhere.example',
+      emails_still_read: ['alice.private@mail.example'],
     });
     const [before] = await assessments(reference, 1);
     expect(before.recommendation).not.toBe('approve');
@@ -161,7 +177,9 @@ describe('evidence: assessments and proof of control, through the API, the datab
     expect(rows.at(-1)!.trigger).toBe('challenge');
     expect(rows.at(-1)!.signals.some((s) => s.rule === 'email_challenge')).toBe(false);
     // a malformed code is refused without costing a try (and names the field)
-    await postCode(token, 'abc').expect(400).expect((res) => expect(res.text).toContain('code must be the 8 digits'));
+    await postCode(token, 'abc')
+      .expect(400)
+      .expect((res) => expect(res.text).toContain('code must be the 8 digits'));
   });
 
   it('shows the same page and the same answers whether or not the account or the address exists', async () => {
@@ -169,7 +187,11 @@ describe('evidence: assessments and proof of control, through the API, the datab
     const none = await submit({ username: 'nobody-ev', contact_email: 'unknown2@elsewhere.example', emails_still_read: ['alice.private@mail.example'] });
     await pipelineSettled(t);
     const normalise = (html: string, ref: string, token: string) =>
-      html.replaceAll(ref, 'REF').replaceAll(token, 'TOKEN').replace(/<time[^>]*>[^<]*<\/time>/g, 'TIME').replace(/id="queue-position">\d+/, 'POS');
+      html
+        .replaceAll(ref, 'REF')
+        .replaceAll(token, 'TOKEN')
+        .replace(/<time[^>]*>[^<]*<\/time>/g, 'TIME')
+        .replace(/id="queue-position">\d+/, 'POS');
     const page = async (ref: string, token: string) => normalise((await request(t.server).get(`/status/${token}`).expect(200)).text, ref, token);
     expect(await page(real.reference, real.token)).toEqual(await page(none.reference, none.token));
     const answer = async (ref: string, token: string) => {
@@ -184,19 +206,32 @@ describe('evidence: assessments and proof of control, through the API, the datab
   it('proves control of a project repository through the verifier, and found-elsewhere reads the same but counts nothing', async () => {
     const { reference, token } = await submit({ ...PUBLIC_FACTS, contact_email: 'alice-repo@elsewhere.example' });
     await assessments(reference, 1);
-    await request(t.server).post(`/status/${token}/repositories`).type('form').send({ repository: 'not a url' }).expect(400)
+    await request(t.server)
+      .post(`/status/${token}/repositories`)
+      .type('form')
+      .send({ repository: 'not a url' })
+      .expect(400)
       .expect((res) => expect(res.text).toContain('repository must be a URL'));
-    await request(t.server).post(`/status/${token}/repositories`).type('form').send({ repository: 'https://github.com/Alice-GH/fancy-lib.git' })
-      .expect(303).expect('Location', `/status/${token}?repository=started`);
+    await request(t.server)
+      .post(`/status/${token}/repositories`)
+      .type('form')
+      .send({ repository: 'https://github.com/Alice-GH/fancy-lib.git' })
+      .expect(303)
+      .expect('Location', `/status/${token}?repository=started`);
     await request(t.server).post(`/status/${token}/repositories`).type('form').send({ repository: 'https://github.com/alice-gh/side-project' }).expect(303);
     const ticket = await ticketOf(reference);
-    const [own, other] = await t.dataSource.getRepository(Challenge).find({ where: { ticketId: ticket.id, kind: 'repository' }, order: { createdAt: 'ASC', target: 'ASC' } });
+    const [own, other] = await t.dataSource
+      .getRepository(Challenge)
+      .find({ where: { ticketId: ticket.id, kind: 'repository' }, order: { createdAt: 'ASC', target: 'ASC' } });
     expect(own.target).toBe('github.com/alice-gh/fancy-lib');
     const page = (await request(t.server).get(`/status/${token}`).expect(200)).text;
     expect(page).toContain(`recovery-desk-${own.token}`);
 
     // not published yet, then GitHub down, then published as a branch
-    await request(t.server).post(`/status/${token}/repositories/${own.id}/check`).expect(200).expect((res) => expect(res.text).toContain('did not find'));
+    await request(t.server)
+      .post(`/status/${token}/repositories/${own.id}/check`)
+      .expect(200)
+      .expect((res) => expect(res.text).toContain('did not find'));
     github.failWith = 503;
     await request(t.server).post(`/status/${token}/repositories/${own.id}/check`).expect(503);
     github.failWith = null;
@@ -236,7 +271,10 @@ describe('evidence: assessments and proof of control, through the API, the datab
 
     await request(t.server).post(`/status/${token}/repositories`).type('form').send({ repository: 'https://gitlab.example/alice/fancy-lib' }).expect(303);
     const repo = await t.dataSource.getRepository(Challenge).findOneByOrFail({ ticketId: ticket.id, kind: 'repository' });
-    await request(t.server).post(`/status/${token}/repositories/${repo.id}/check`).expect(200).expect((res) => expect(res.text).toContain('by hand'));
+    await request(t.server)
+      .post(`/status/${token}/repositories/${repo.id}/check`)
+      .expect(200)
+      .expect((res) => expect(res.text).toContain('by hand'));
     await expect(challenges.recordRepositoryResult(repo.id, false, '  ', 'moderator:m1')).rejects.toThrow('Some fields');
     const recorded = await challenges.recordRepositoryResult(repo.id, false, 'no such branch on gitlab.example', 'moderator:m1');
     expect(recorded).toMatchObject({ state: 'failed', note: 'no such branch on gitlab.example' });

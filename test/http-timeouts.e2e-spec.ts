@@ -14,33 +14,39 @@ describe('the web server closes slow and idle connections', () => {
   });
   afterAll(() => t.close());
 
-  const open = (): Promise<Socket> => new Promise((resolve, reject) => {
-    const socket = connect(Number(new URL(t.baseUrl).port), '127.0.0.1', () => resolve(socket));
-    socket.once('error', reject);
-  });
+  const open = (): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(Number(new URL(t.baseUrl).port), '127.0.0.1', () => resolve(socket));
+      socket.once('error', reject);
+    });
 
   /** Resolves with what the server sent once it closes the socket; fails if it is still open after BOUND_MS. */
-  const closedByServer = (socket: Socket): Promise<string> => new Promise((resolve, reject) => {
-    let received = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => { received += chunk; });
-    socket.on('error', () => undefined); // a reset is a close too
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`the server left the socket open for ${BOUND_MS} ms; it sent: ${JSON.stringify(received)}`));
-    }, BOUND_MS);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve(received);
+  const closedByServer = (socket: Socket): Promise<string> =>
+    new Promise((resolve, reject) => {
+      let received = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+      });
+      socket.on('error', () => undefined); // a reset is a close too
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`the server left the socket open for ${BOUND_MS} ms; it sent: ${JSON.stringify(received)}`));
+      }, BOUND_MS);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve(received);
+      });
     });
-  });
 
   it('answers 408 and closes a request whose headers trickle in a byte at a time', async () => {
     const socket = await open();
     const closed = closedByServer(socket);
     socket.write('GET /health HTTP/1.1\r\nHost: recovery.test\r\nX-Slow: ');
     // Never silent long enough for the connection timeout: only the request timeout can end this.
-    const drip = setInterval(() => { if (!socket.destroyed) socket.write('a'); }, 200);
+    const drip = setInterval(() => {
+      if (!socket.destroyed) socket.write('a');
+    }, 200);
     try {
       expect(await closed).toMatch(/^HTTP\/1\.1 408 /);
     } finally {
@@ -52,7 +58,9 @@ describe('the web server closes slow and idle connections', () => {
     const socket = await open();
     const closed = closedByServer(socket);
     socket.write('POST /api/v1/tickets HTTP/1.1\r\nHost: recovery.test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
-    const drip = setInterval(() => { if (!socket.destroyed) socket.write(' '); }, 200);
+    const drip = setInterval(() => {
+      if (!socket.destroyed) socket.write(' ');
+    }, 200);
     try {
       expect(await closed).toMatch(/^HTTP\/1\.1 408 /);
     } finally {

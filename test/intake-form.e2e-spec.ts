@@ -3,9 +3,17 @@ import { Ticket } from '../src/tickets/ticket.entity.js';
 import { startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 
 const validForm = {
-  username: 'carol', contact_email: 'carol@example.org', request_type: 'forgot_password',
-  previous_emails: 'old@example.org\nolder@example.net', projects: 'carol-tools, carol-lib', joined_approx: '2019',
-  has_2fa: 'false', has_recovery_codes: 'unknown', details: 'I released carol-tools 1.0.', coc_accepted: 'true', delay_acknowledged: 'true',
+  username: 'carol',
+  contact_email: 'carol@example.org',
+  request_type: 'forgot_password',
+  previous_emails: 'old@example.org\nolder@example.net',
+  projects: 'carol-tools, carol-lib',
+  joined_approx: '2019',
+  has_2fa: 'false',
+  has_recovery_codes: 'unknown',
+  details: 'I released carol-tools 1.0.',
+  coc_accepted: 'true',
+  delay_acknowledged: 'true',
 };
 
 describe('the requester pages', () => {
@@ -16,7 +24,10 @@ describe('the requester pages', () => {
   afterAll(() => t.close());
 
   it('explains the process at / in plain words and links to the form', async () => {
-    const res = await request(t.server).get('/').expect(200).expect('Content-Type', /text\/html/);
+    const res = await request(t.server)
+      .get('/')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(res.text).toContain('href="/recover"');
     expect(res.text).toMatch(/proves very little/);
     expect(res.text).toMatch(/weeks, sometimes months/);
@@ -47,7 +58,9 @@ describe('the requester pages', () => {
   });
 
   it('re-renders a bad form with the values kept and a message beside each wrong field, writing nothing', async () => {
-    const res = await request(t.server).post('/recover').type('form')
+    const res = await request(t.server)
+      .post('/recover')
+      .type('form')
       .send({ ...validForm, contact_email: 'not-an-address', previous_emails: 'ok@example.org\nbroken', coc_accepted: '', details: '<b>mine</b>' })
       .expect(400);
     expect(res.text).toContain('id="contact_email-error"');
@@ -72,20 +85,36 @@ describe('the requester pages', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const ticket = await t.dataSource.getRepository(Ticket).findOneByOrFail({ reference });
     expect(ticket).toMatchObject({
-      usernameKey: 'carol', requestType: 'forgot_password', cocVersion: '2026-11',
-      claims: { previousEmails: ['old@example.org', 'older@example.net'], projects: ['carol-tools', 'carol-lib'], joinedApprox: '2019', has2fa: 'no', hasRecoveryCodes: 'unknown' },
+      usernameKey: 'carol',
+      requestType: 'forgot_password',
+      cocVersion: '2026-11',
+      claims: {
+        previousEmails: ['old@example.org', 'older@example.net'],
+        projects: ['carol-tools', 'carol-lib'],
+        joinedApprox: '2019',
+        has2fa: 'no',
+        hasRecoveryCodes: 'unknown',
+      },
     });
     expect(ticket.cocAcceptedAt).toBeInstanceOf(Date);
     await request(t.server).get(`/status/${token}`).expect(200);
   });
 
   it('refuses a cross-site form post', async () => {
-    await request(t.server).post('/recover').type('form').set('Sec-Fetch-Site', 'cross-site').set('Origin', 'https://evil.example')
-      .send({ ...validForm, contact_email: 'other@example.org' }).expect(403);
+    await request(t.server)
+      .post('/recover')
+      .type('form')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .set('Origin', 'https://evil.example')
+      .send({ ...validForm, contact_email: 'other@example.org' })
+      .expect(403);
   });
 
   it('serves the stylesheet the pages use', async () => {
-    await request(t.server).get('/static/app.css').expect(200).expect('Content-Type', /text\/css/);
+    await request(t.server)
+      .get('/static/app.css')
+      .expect(200)
+      .expect('Content-Type', /text\/css/);
   });
 
   it('answers an unknown page with a 404 page, not a stack', async () => {

@@ -43,8 +43,11 @@ describe('job workers at boot', () => {
     // No HTTP server: a worker process only initialises its modules (the testing module is that context).
     return Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot(config), ClockModule.forRoot(new SystemClock()), ShutdownModule.forRoot(config.shutdown.timeoutMs),
-        DatabaseModule.forRoot(ENTITIES), JobsModule,
+        ConfigModule.forRoot(config),
+        ClockModule.forRoot(new SystemClock()),
+        ShutdownModule.forRoot(config.shutdown.timeoutMs),
+        DatabaseModule.forRoot(ENTITIES),
+        JobsModule,
       ],
       providers: handlers,
     }).compile();

@@ -48,7 +48,9 @@ describe('npm run lint:arch', () => {
     const metrics = lintArch(dir, '--metrics');
     expect(metrics.status).toBe(0);
     expect(metrics.out).toMatch(/^\(a\) folders of src\/ in an import cycle: 0 of \d+$/m);
-    expect(metrics.out).toMatch(/^\(b\) folders of src\/ with non-test code that writes a ticket's state: 1 {2}\[tickets: src\/tickets\/ticket-writer\.service\.ts\]$/m);
+    expect(metrics.out).toMatch(
+      /^\(b\) folders of src\/ with non-test code that writes a ticket's state: 1 {2}\[tickets: src\/tickets\/ticket-writer\.service\.ts\]$/m,
+    );
   });
 
   it('fails on a folder cycle between two folders of one layer, listing its arrows', () => {
@@ -93,15 +95,20 @@ describe('npm run lint:arch', () => {
     const dir = copyOfTree();
     // Put together here so that this file does not cite anything itself.
     const citation = `// Closes at once (${'SECURITY'}.md #3), see ${'issue'} 12.`;
-    writeFileSync(join(dir, 'src/intake/shortcut.ts'), [
-      "import type { EntityManager } from 'typeorm';",
-      "import { Ticket } from '../tickets/ticket.entity.js';",
-      citation,
-      "export const close = (em: EntityManager, id: string) => em.update(Ticket, { id }, { state: 'denied' } as never);",
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'src/intake/shortcut.ts'),
+      [
+        "import type { EntityManager } from 'typeorm';",
+        "import { Ticket } from '../tickets/ticket.entity.js';",
+        citation,
+        "export const close = (em: EntityManager, id: string) => em.update(Ticket, { id }, { state: 'denied' } as never);",
+        '',
+      ].join('\n'),
+    );
     const metrics = lintArch(dir, '--metrics');
-    expect(metrics.out).toMatch(/^\(b\) folders of src\/ with non-test code that writes a ticket's state: 2 {2}\[intake: src\/intake\/shortcut\.ts; tickets: /m);
+    expect(metrics.out).toMatch(
+      /^\(b\) folders of src\/ with non-test code that writes a ticket's state: 2 {2}\[intake: src\/intake\/shortcut\.ts; tickets: /m,
+    );
     expect(metrics.out).toMatch(/^\(c\) lines in src\/ and test\/ citing documents outside the repository or work items: 1$/m);
     expect(metrics.out).toContain(`src/intake/shortcut.ts:3: ${citation}`);
   });

@@ -18,7 +18,10 @@ describe('mail over SMTP (SMTP_URL set)', () => {
   });
 
   it('sends the acknowledgement through the SMTP server, not to files', async () => {
-    const res = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ contact_email: 'smtp-user@example.org' })).expect(201);
+    const res = await request(t.server)
+      .post('/api/v1/tickets')
+      .send(makeTicketBody({ contact_email: 'smtp-user@example.org' }))
+      .expect(201);
     const message = await expectEventually(() => {
       expect(smtp.messages).toHaveLength(1);
       return smtp.messages[0];
@@ -39,12 +42,19 @@ describe('mail over SMTP (SMTP_URL set)', () => {
   it('keeps a mail the SMTP server refused to take, and delivers it once the server is back', async () => {
     await smtp.stop();
     const before = smtp.messages.length;
-    await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ contact_email: 'later@example.org' })).expect(201);
-    await expectEventually(async () => {
-      const row = await t.dataSource.getRepository(OutboxMessage).findOneOrFail({ where: { topic: OutboxTopic.Mail }, order: { createdAt: 'DESC' } });
-      expect(row.lastError).toMatch(/ECONNREFUSED/);
-      expect(row.payload).not.toBeNull();
-    }, EVENTUALLY_MS, 100);
+    await request(t.server)
+      .post('/api/v1/tickets')
+      .send(makeTicketBody({ contact_email: 'later@example.org' }))
+      .expect(201);
+    await expectEventually(
+      async () => {
+        const row = await t.dataSource.getRepository(OutboxMessage).findOneOrFail({ where: { topic: OutboxTopic.Mail }, order: { createdAt: 'DESC' } });
+        expect(row.lastError).toMatch(/ECONNREFUSED/);
+        expect(row.payload).not.toBeNull();
+      },
+      EVENTUALLY_MS,
+      100,
+    );
     await smtp.start();
     await expectEventually(() => expect(smtp.messages.slice(before).map((m) => m.to[0])).toEqual(['later@example.org']), EVENTUALLY_MS, 200);
   });

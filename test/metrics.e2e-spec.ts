@@ -69,7 +69,11 @@ describe('GET /metrics (Prometheus), open', () => {
 
   it('counts a claim and a decision once they are committed, and the ticket moves in the state gauges', async () => {
     const queue = await moderator.get('/dashboard').expect(200);
-    const claimed = await moderator.post('/dashboard/work-next').type('form').send({ _csrf: csrfIn(queue.text) }).expect(303);
+    const claimed = await moderator
+      .post('/dashboard/work-next')
+      .type('form')
+      .send({ _csrf: csrfIn(queue.text) })
+      .expect(303);
     const reference = /\/dashboard\/tickets\/(RD-\w+)$/.exec(claimed.headers.location)![1];
     let s = await scrape();
     expect(sample(s, 'recovery_desk_claims_total')).toBe(1);
@@ -81,10 +85,18 @@ describe('GET /metrics (Prometheus), open', () => {
     expect(await t.app.get(ReviewService).claim(ticket.id, 'someone-else')).toBeNull();
 
     const page = await moderator.get(`/dashboard/tickets/${reference}`).expect(200);
-    await moderator.post(`/dashboard/tickets/${reference}/deny`).type('form').send({ template: 'pep-541', _csrf: csrfIn(page.text) }).expect(303);
+    await moderator
+      .post(`/dashboard/tickets/${reference}/deny`)
+      .type('form')
+      .send({ template: 'pep-541', _csrf: csrfIn(page.text) })
+      .expect(303);
     // A second denial of the closed ticket is refused (409): it must not count either.
     const again = await moderator.get(`/dashboard/tickets/${reference}`).expect(200);
-    await moderator.post(`/dashboard/tickets/${reference}/deny`).type('form').send({ template: 'pep-541', _csrf: csrfIn(again.text) }).expect(409);
+    await moderator
+      .post(`/dashboard/tickets/${reference}/deny`)
+      .type('form')
+      .send({ template: 'pep-541', _csrf: csrfIn(again.text) })
+      .expect(409);
     s = await scrape();
     expect(sample(s, 'recovery_desk_claims_total')).toBe(1);
     expect(sample(s, 'recovery_desk_decisions_total', { decision: 'denied' })).toBe(1);
@@ -109,7 +121,7 @@ describe('GET /metrics (Prometheus), open', () => {
     expect(res.text).not.toContain('/no/such/page');
   });
 
-  it('times every job attempt of this process\'s workers by queue and name, and counts failures', async () => {
+  it("times every job attempt of this process's workers by queue and name, and counts failures", async () => {
     const review = t.app.get<Queue>(getQueueToken(QueueName.Review), { strict: false });
     // The processor refuses a job without an outbox id; one attempt, so it fails for good.
     await review.add(JobName.Assess, {}, { jobId: 'metrics-broken-job', attempts: 1 });
@@ -176,7 +188,7 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
     expect(res.text).not.toContain('recovery_desk_');
   });
 
-  it('answers 200 with the right token; this app\'s registry is its own (no counts from the other app in the process)', async () => {
+  it("answers 200 with the right token; this app's registry is its own (no counts from the other app in the process)", async () => {
     await request(t.server).get('/metrics').set('Authorization', 'Bearer wrong').expect(401);
     const res = await request(t.server).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200);
     const s = parseScrape(res.text);

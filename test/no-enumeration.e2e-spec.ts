@@ -80,7 +80,9 @@ describe('intake does not reveal whether a username exists', () => {
     await seedDirectory(t, accounts);
     // The existing usernames include accounts with unused recovery codes (5 of the 50 this seed makes): the
     // answers and their timing must not tell those apart either.
-    expect(accounts.slice(0, PER_KIND).filter((a) => (a.two_factor as { recovery_codes_unused: number }).recovery_codes_unused > 0).length).toBeGreaterThanOrEqual(5);
+    expect(
+      accounts.slice(0, PER_KIND).filter((a) => (a.two_factor as { recovery_codes_unused: number }).recovery_codes_unused > 0).length,
+    ).toBeGreaterThanOrEqual(5);
     const usernames = accounts.map((a) => String(a.username));
     existing = usernames.slice(0, PER_KIND);
     warmUp = usernames.slice(PER_KIND);
@@ -154,19 +156,32 @@ describe('intake does not reveal whether a username exists', () => {
   }
 
   it('the JSON API answers identically (status, body, headers) and as fast for existing and unknown usernames', async () => {
-    const answers = await submitAll('api', (username, contact) => request(t.server).post('/api/v1/tickets')
-      .send(makeTicketBody({ username, contact_email: contact, request_type: 'forgot_password', details: 'It is my account.' })));
+    const answers = await submitAll('api', (username, contact) =>
+      request(t.server)
+        .post('/api/v1/tickets')
+        .send(makeTicketBody({ username, contact_email: contact, request_type: 'forgot_password', details: 'It is my account.' })),
+    );
     expect(answers[0].body).toContain('"status_url":"http://recovery.test/status/TOKEN"');
     expectIndistinguishable(answers);
     await expectAccountLinks(answers);
   });
 
   it('the HTML form answers with identical pages and headers, as fast, for existing and unknown usernames', async () => {
-    const answers = await submitAll('form', (username, contact) => request(t.server).post('/recover').type('form').set('Accept', 'text/html')
-      .send({
-        username, contact_email: contact, request_type: 'forgot_password', previous_emails: '', projects: '', joined_approx: '',
-        has_2fa: 'unknown', has_recovery_codes: 'unknown', details: 'It is my account.', coc_accepted: 'true', delay_acknowledged: 'true',
-      }));
+    const answers = await submitAll('form', (username, contact) =>
+      request(t.server).post('/recover').type('form').set('Accept', 'text/html').send({
+        username,
+        contact_email: contact,
+        request_type: 'forgot_password',
+        previous_emails: '',
+        projects: '',
+        joined_approx: '',
+        has_2fa: 'unknown',
+        has_recovery_codes: 'unknown',
+        details: 'It is my account.',
+        coc_accepted: 'true',
+        delay_acknowledged: 'true',
+      }),
+    );
     expect(answers[0].body).toContain('Request received');
     expect(answers[0].body).toContain('href="http://recovery.test/status/TOKEN"');
     expect(answers[0].headers).toContainEqual(['content-type', expect.stringMatching(/^text\/html/)]);
@@ -187,10 +202,21 @@ describe('what follows intake does not reveal whether the account exists or has 
   let github: FakeGitHub;
 
   /** An account with unused recovery codes, one verified address, and a project with a GitHub repository. */
-  const owner = (username: string, emails = [verified(`${username}@owner.example`)]) => makeAccount({
-    username, emails, two_factor: { totp: true, webauthn_keys: 0, recovery_codes_unused: 5 },
-    projects: [{ name: `${username}-lib`, role: 'Owner', monthly_downloads: 1000, first_release_at: '2017-01-01T00:00:00Z', repository: `https://github.com/${repositoryOwner(username)}/library` }],
-  });
+  const owner = (username: string, emails = [verified(`${username}@owner.example`)]) =>
+    makeAccount({
+      username,
+      emails,
+      two_factor: { totp: true, webauthn_keys: 0, recovery_codes_unused: 5 },
+      projects: [
+        {
+          name: `${username}-lib`,
+          role: 'Owner',
+          monthly_downloads: 1000,
+          first_release_at: '2017-01-01T00:00:00Z',
+          repository: `https://github.com/${repositoryOwner(username)}/library`,
+        },
+      ],
+    });
   const PATHS = ['codes-route', 'codes-rival', 'codes-mail', 'codes-repo', 'codes-close'] as const;
   type Path = (typeof PATHS)[number];
   /** An unknown username for each path (no account has it). */
@@ -230,7 +256,8 @@ describe('what follows intake does not reveal whether the account exists or has 
   const ticketOf = (side: Side) => t.dataSource.getRepository(Ticket).findOneByOrFail({ reference: side.reference });
 
   async function submit(kind: Side['kind'], username: string, contact: string, body: Record<string, unknown> = {}): Promise<Side> {
-    const res = await request(t.server).post('/api/v1/tickets')
+    const res = await request(t.server)
+      .post('/api/v1/tickets')
       .send(makeTicketBody({ username, contact_email: contact, request_type: 'lost_2fa', has_2fa: true, details: 'It is my account.', ...body }))
       .expect(201);
     return { kind, username, contact, reference: res.body.reference as string, token: statusTokenIn(res.body.status_url) };
@@ -249,8 +276,11 @@ describe('what follows intake does not reveal whether the account exists or has 
   /** Text with everything that differs per request, not per account, replaced. */
   function normalise(text: string, side: Side): string {
     return text
-      .replace(REFERENCE, 'RD-XXXXXX').replace(STATUS_TOKEN, '/status/TOKEN')
-      .replaceAll(side.token, 'TOKEN').replaceAll(side.contact, 'CONTACT').replaceAll(side.username, 'USERNAME')
+      .replace(REFERENCE, 'RD-XXXXXX')
+      .replace(STATUS_TOKEN, '/status/TOKEN')
+      .replaceAll(side.token, 'TOKEN')
+      .replaceAll(side.contact, 'CONTACT')
+      .replaceAll(side.username, 'USERNAME')
       .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'ISO-TIME')
       .replace(/\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d\d:\d\d UTC/g, 'DATE')
       .replace(/\d{4}-\d\d-\d\d \d\d:\d\d/g, 'UTC-MINUTE')
@@ -262,8 +292,10 @@ describe('what follows intake does not reveal whether the account exists or has 
   /** What the requester can observe: the state in plain words (the page), the page itself, and the mails at the contact address. */
   async function requesterView(side: Side) {
     const page = await request(t.server).get(`/status/${side.token}`).expect(200);
-    const mails = readMails(t.mailDir).filter((m) => m.to.includes(side.contact))
-      .map((m) => `${normalise(m.subject, side)}\n${normalise(m.text, side)}`).sort();
+    const mails = readMails(t.mailDir)
+      .filter((m) => m.to.includes(side.contact))
+      .map((m) => `${normalise(m.subject, side)}\n${normalise(m.text, side)}`)
+      .sort();
     return { state: (await ticketOf(side)).state, page: normalise(page.text, side), mails };
   }
 
@@ -321,8 +353,11 @@ describe('what follows intake does not reveal whether the account exists or has 
     }
     await pipelineSettled(t);
     // Inside, the existing account's project passed and the unknown one's was only found; outside, the same.
-    const states = await Promise.all([existing, unknown].map(async (side) =>
-      (await t.dataSource.getRepository(Challenge).findOneByOrFail({ ticketId: (await ticketOf(side)).id, kind: 'repository' })).state));
+    const states = await Promise.all(
+      [existing, unknown].map(
+        async (side) => (await t.dataSource.getRepository(Challenge).findOneByOrFail({ ticketId: (await ticketOf(side)).id, kind: 'repository' })).state,
+      ),
+    );
     expect(states).toEqual(['passed', 'found_elsewhere']);
     await expectSameView(existing, unknown, TicketState.AwaitingReview);
   });
@@ -355,7 +390,11 @@ describe('what follows intake does not reveal whether the account exists or has 
     const fromOwner = await submit('existing', HINTED, `${HINTED}.second@owner.example`);
     await pipelineSettled(t);
     const hints = readMails(t.mailDir).filter((m) => /recovery code/i.test(m.subject));
-    const hintsFor = (reference: string) => hints.filter((m) => m.subject.includes(reference)).map((m) => m.to).sort();
+    const hintsFor = (reference: string) =>
+      hints
+        .filter((m) => m.subject.includes(reference))
+        .map((m) => m.to)
+        .sort();
     expect(hintsFor(fromElsewhere.reference)).toEqual([`${HINTED}.second@owner.example`, `${HINTED}@owner.example`]);
     expect(hintsFor(fromOwner.reference)).toEqual([`${HINTED}@owner.example`]);
     const hint = hints.find((m) => m.subject.includes(fromElsewhere.reference))!;
@@ -366,8 +405,11 @@ describe('what follows intake does not reveal whether the account exists or has 
     expect(hint.text).not.toContain('/status/');
     expect(hint.text).not.toContain(fromElsewhere.token);
     expect(hint.text).not.toContain('stranger@requester.example');
-    expect(readMails(t.mailDir).filter((m) => m.to.includes('stranger@requester.example')).map((m) => m.subject))
-      .toEqual([`[${fromElsewhere.reference}] We received your account recovery request`]);
+    expect(
+      readMails(t.mailDir)
+        .filter((m) => m.to.includes('stranger@requester.example'))
+        .map((m) => m.subject),
+    ).toEqual([`[${fromElsewhere.reference}] We received your account recovery request`]);
   });
 });
 

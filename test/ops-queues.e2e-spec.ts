@@ -53,12 +53,18 @@ describe('the ops queue board /ops/queues (bull-board, read-only, ops and admin 
   it('shows ops and admins the board, its assets, and every queue of the app through its API', async () => {
     const admin = await signedInModerator(t, 'board-admin', 'admin');
     for (const agent of [ops, admin]) {
-      const page = await agent.get('/ops/queues').expect(200).expect('Content-Type', /text\/html/);
+      const page = await agent
+        .get('/ops/queues')
+        .expect(200)
+        .expect('Content-Type', /text\/html/);
       expect(page.text).toContain('<title>Recovery Desk queues</title>');
       expect(page.text).toContain('<base href="/ops/queues/" />');
       const script = /src="(static\/js\/main\.[0-9a-f]+\.js)"/.exec(page.text)?.[1];
       expect(script).toBeDefined();
-      await agent.get(`/ops/queues/${script}`).expect(200).expect('Content-Type', /javascript/);
+      await agent
+        .get(`/ops/queues/${script}`)
+        .expect(200)
+        .expect('Content-Type', /javascript/);
       const api = await agent.get('/ops/queues/api/queues').expect(200);
       expect(queueNamesIn(api.body)).toEqual(ALL_QUEUES);
       expect(api.body.queues.every((q: { readOnlyMode: boolean }) => q.readOnlyMode)).toBe(true);

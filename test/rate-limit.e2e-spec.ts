@@ -29,9 +29,17 @@ describe('intake rate limits', () => {
     });
 
     it('applies to the HTML form too, with the form kept and a message', async () => {
-      const res = await request(t.server).post('/recover').type('form').send({
-        username: 'frank', contact_email: 'frank@example.org', request_type: 'lost_2fa', coc_accepted: 'true', delay_acknowledged: 'true',
-      }).expect(429);
+      const res = await request(t.server)
+        .post('/recover')
+        .type('form')
+        .send({
+          username: 'frank',
+          contact_email: 'frank@example.org',
+          request_type: 'lost_2fa',
+          coc_accepted: 'true',
+          delay_acknowledged: 'true',
+        })
+        .expect(429);
       expect(res.headers['retry-after']).toBeDefined();
       expect(res.text).toContain('Too many requests');
       expect(res.text).toContain('value="frank"');
@@ -66,11 +74,17 @@ describe('intake rate limits', () => {
 
     it('limits requests for one username across addresses, per day', async () => {
       for (let i = 0; i < 3; i++) {
-        await post(t, makeTicketBody({ username: 'target', contact_email: `x${i}@example.org` })).set('X-Forwarded-For', `198.51.100.${i + 10}`).expect(201);
+        await post(t, makeTicketBody({ username: 'target', contact_email: `x${i}@example.org` }))
+          .set('X-Forwarded-For', `198.51.100.${i + 10}`)
+          .expect(201);
       }
-      const refused = await post(t, makeTicketBody({ username: 'TARGET', contact_email: 'x9@example.org' })).set('X-Forwarded-For', '198.51.100.99').expect(429);
+      const refused = await post(t, makeTicketBody({ username: 'TARGET', contact_email: 'x9@example.org' }))
+        .set('X-Forwarded-For', '198.51.100.99')
+        .expect(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(23 * 3600);
-      await post(t, makeTicketBody({ username: 'someone-else' })).set('X-Forwarded-For', '198.51.100.98').expect(201);
+      await post(t, makeTicketBody({ username: 'someone-else' }))
+        .set('X-Forwarded-For', '198.51.100.98')
+        .expect(201);
     });
   });
 

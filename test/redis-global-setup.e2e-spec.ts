@@ -36,7 +36,7 @@ describe('the Redis the tests use', () => {
     expect(lines).toEqual([expect.stringContaining(`private redis-server at ${redis.url}`)]);
     expect(await redisAnswers(redis.url)).toBe(true);
     const client = new Redis(redis.url);
-    const dir = await client.config('GET', 'dir') as string[];
+    const dir = (await client.config('GET', 'dir')) as string[];
     expect(await client.config('GET', 'save')).toEqual(['save', '']);
     expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'no']);
     client.disconnect();
@@ -68,7 +68,13 @@ describe('the Redis the tests use', () => {
 
     it('uses the Redis found at the probed URL, starts none, and leaves its keys and process alone', async () => {
       await client.set('someone-elses:key', 'kept');
-      const redis = await provideTestRedis({ env: env(), probeUrl: running.url, log: () => { throw new Error('nothing to say'); } });
+      const redis = await provideTestRedis({
+        env: env(),
+        probeUrl: running.url,
+        log: () => {
+          throw new Error('nothing to say');
+        },
+      });
       expect(redis).toMatchObject({ url: running.url, source: 'running' });
       expect(redis.pid).toBeUndefined();
 
@@ -92,7 +98,8 @@ describe('the Redis the tests use', () => {
   it('stops at once, saying how to install Redis, when nothing answers and redis-server is not on PATH', async () => {
     const probeUrl = `redis://127.0.0.1:${await closedPort()}`;
     await expect(provideTestRedis({ env: { PATH: '/nonexistent' }, probeUrl })).rejects.toThrow(
-      `No Redis answers at ${probeUrl} and redis-server is not installed`);
+      `No Redis answers at ${probeUrl} and redis-server is not installed`,
+    );
     await expect(provideTestRedis({ env: { PATH: '/nonexistent' }, probeUrl })).rejects.toThrow('sudo apt-get install -y redis-server');
   });
 

@@ -37,8 +37,14 @@ describe('when Redis goes away', () => {
     await request(t.server).get('/health').expect(200);
 
     // the rate limit (1/h) lives in Redis: without it, requests are let through rather than lost
-    const first = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ contact_email: 'outage1@example.org' })).expect(201);
-    const second = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ contact_email: 'outage2@example.org' })).expect(201);
+    const first = await request(t.server)
+      .post('/api/v1/tickets')
+      .send(makeTicketBody({ contact_email: 'outage1@example.org' }))
+      .expect(201);
+    const second = await request(t.server)
+      .post('/api/v1/tickets')
+      .send(makeTicketBody({ contact_email: 'outage2@example.org' }))
+      .expect(201);
     expect(await t.dataSource.getRepository(Ticket).count()).toBe(2);
     // per ticket: its acknowledgement and its assessment request, both waiting in the outbox
     const waiting = await t.dataSource.getRepository(OutboxMessage).find();
@@ -48,20 +54,28 @@ describe('when Redis goes away', () => {
     expect(readMails(t.mailDir)).toHaveLength(0);
 
     await redis.start();
-    const mails = await expectEventually(() => {
-      const found = readMails(t.mailDir);
-      expect(found).toHaveLength(2);
-      return found;
-    }, EVENTUALLY_MS, 200);
+    const mails = await expectEventually(
+      () => {
+        const found = readMails(t.mailDir);
+        expect(found).toHaveLength(2);
+        return found;
+      },
+      EVENTUALLY_MS,
+      200,
+    );
     expect(mails.map((m) => statusTokenIn(m.text)).sort()).toEqual([statusTokenIn(first.body.status_url), statusTokenIn(second.body.status_url)].sort());
     await expectEventually(async () => expect(await t.dataSource.getRepository(AssessmentRecord).count()).toBe(2), EVENTUALLY_MS, 200);
     // …and they enter the moderators' queue: routed, with a dispatch job each.
     const dispatch = t.app.get<Queue>(getQueueToken(QueueName.Dispatch));
-    await expectEventually(async () => {
-      const tickets = await t.dataSource.getRepository(Ticket).find();
-      expect(tickets.map((x) => x.state)).toEqual([TicketState.AwaitingReview, TicketState.AwaitingReview]);
-      for (const ticket of tickets) expect(await dispatch.getJob(dispatchJobId(ticket.id))).toBeTruthy();
-    }, EVENTUALLY_MS, 200);
+    await expectEventually(
+      async () => {
+        const tickets = await t.dataSource.getRepository(Ticket).find();
+        expect(tickets.map((x) => x.state)).toEqual([TicketState.AwaitingReview, TicketState.AwaitingReview]);
+        for (const ticket of tickets) expect(await dispatch.getJob(dispatchJobId(ticket.id))).toBeTruthy();
+      },
+      EVENTUALLY_MS,
+      200,
+    );
     await expectEventually(() => request(t.server).get('/health/ready').expect(200), EVENTUALLY_MS, 200);
   });
 });

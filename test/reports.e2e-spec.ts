@@ -25,36 +25,126 @@ const at = (iso: string) => new Date(iso);
  */
 function fixture(now: Date): Array<Partial<Ticket> & { n: number }> {
   const closed = (closedAt: string, outcome: Ticket['outcome']) => ({ outcome, closedAt: at(closedAt), openKey: null });
-  const ticket = (n: number, type: RequestType, created: string, steps: ClockStep[], open: boolean, over: Partial<Ticket>) =>
-    ({ n, requestType: type, createdAt: at(created), ...clockAfter(at(created), type, steps, open ? now : null), ...over });
+  const ticket = (n: number, type: RequestType, created: string, steps: ClockStep[], open: boolean, over: Partial<Ticket>) => ({
+    n,
+    requestType: type,
+    createdAt: at(created),
+    ...clockAfter(at(created), type, steps, open ? now : null),
+    ...over,
+  });
   return [
     // T1: received the evening before the range (23:30 local), first answered inside it, approved on the 26th.
-    ticket(1, 'lost_2fa', '2026-03-25T22:30:00Z', [['respond', '2026-03-25T23:30:00Z'], ['decide', '2026-03-26T10:00:00Z']], false, {
-      state: TicketState.Completed, slaResponseMs: H, slaResponseMet: true, slaDecisionMs: 9.5 * H, slaDecisionMet: true,
-      decidedBy: 'moderator:alice', handlingMs: 30 * 60_000, ...closed('2026-03-27T12:00:00Z', 'approved') }),
+    ticket(
+      1,
+      'lost_2fa',
+      '2026-03-25T22:30:00Z',
+      [
+        ['respond', '2026-03-25T23:30:00Z'],
+        ['decide', '2026-03-26T10:00:00Z'],
+      ],
+      false,
+      {
+        state: TicketState.Completed,
+        slaResponseMs: H,
+        slaResponseMet: true,
+        slaDecisionMs: 9.5 * H,
+        slaDecisionMet: true,
+        decidedBy: 'moderator:alice',
+        handlingMs: 30 * 60_000,
+        ...closed('2026-03-27T12:00:00Z', 'approved'),
+      },
+    ),
     // T2: first response late (73 h: the breach was marked at 72 h), denied after a 10-hour pause.
-    ticket(2, 'lost_2fa', '2026-03-26T08:00:00Z', [['respond', '2026-03-29T09:00:00Z'], ['decide', '2026-03-30T09:00:00Z']], false, {
-      state: TicketState.Denied, slaResponseMs: 73 * H, slaResponseMet: false, slaDecisionMs: 87 * H, slaDecisionMet: true,
-      decidedBy: 'moderator:bob', handlingMs: 2 * H, ...closed('2026-03-30T09:00:00Z', 'denied') }),
+    ticket(
+      2,
+      'lost_2fa',
+      '2026-03-26T08:00:00Z',
+      [
+        ['respond', '2026-03-29T09:00:00Z'],
+        ['decide', '2026-03-30T09:00:00Z'],
+      ],
+      false,
+      {
+        state: TicketState.Denied,
+        slaResponseMs: 73 * H,
+        slaResponseMet: false,
+        slaDecisionMs: 87 * H,
+        slaDecisionMet: true,
+        decidedBy: 'moderator:bob',
+        handlingMs: 2 * H,
+        ...closed('2026-03-30T09:00:00Z', 'denied'),
+      },
+    ),
     // T3: 23:30 UTC on the 28th is 00:30 on the 29th in Berlin; withdrawn at 22:30 UTC on the 29th, 00:30 on the 30th (summer time).
     ticket(3, 'forgot_password', '2026-03-28T23:30:00Z', [['decide', '2026-03-29T22:30:00Z']], false, {
-      state: TicketState.Withdrawn, slaDecisionMs: 23 * H, slaDecisionMet: true, ...closed('2026-03-29T22:30:00Z', 'withdrawn') }),
+      state: TicketState.Withdrawn,
+      slaDecisionMs: 23 * H,
+      slaDecisionMet: true,
+      ...closed('2026-03-29T22:30:00Z', 'withdrawn'),
+    }),
     // T4: the last hour of the range in Berlin (still the 31st in UTC too); open, and long overdue by now.
     ticket(4, 'lost_2fa', '2026-03-31T21:30:00Z', [], true, { state: TicketState.AwaitingReview }),
     // T5: 22:30 UTC on the 31st is already April in Berlin: outside the range; open.
     ticket(5, 'lost_2fa', '2026-03-31T22:30:00Z', [], true, { state: TicketState.AwaitingReview }),
     // T6: received and answered before the range, waiting on the requester since.
-    ticket(6, 'compromised', '2026-03-20T10:00:00Z', [['respond', '2026-03-20T12:00:00Z'], ['pause', '2026-03-21T10:00:00Z']], true, {
-      state: TicketState.AwaitingRequester, slaResponseMs: 2 * H, slaResponseMet: true }),
+    ticket(
+      6,
+      'compromised',
+      '2026-03-20T10:00:00Z',
+      [
+        ['respond', '2026-03-20T12:00:00Z'],
+        ['pause', '2026-03-21T10:00:00Z'],
+      ],
+      true,
+      {
+        state: TicketState.AwaitingRequester,
+        slaResponseMs: 2 * H,
+        slaResponseMet: true,
+      },
+    ),
     // T7: denied by alice on the 27th, reopened on the 28th (its first cycle is in ticket_cycles), approved by bob on the 31st, cooling off.
-    ticket(7, 'lost_2fa', '2026-03-26T12:00:00Z', [['respond', '2026-03-26T13:00:00Z'], ['decide', '2026-03-27T12:00:00Z'],
-      ['reopen', '2026-03-28T12:00:00Z'], ['decide', '2026-03-31T12:00:00Z']], false, {
-      state: TicketState.CoolingOff, slaResponseMs: H, slaResponseMet: true, slaDecisionMs: 72 * H, slaDecisionMet: true,
-      outcome: 'approved', decidedBy: 'moderator:bob', handlingMs: 3 * H }),
+    ticket(
+      7,
+      'lost_2fa',
+      '2026-03-26T12:00:00Z',
+      [
+        ['respond', '2026-03-26T13:00:00Z'],
+        ['decide', '2026-03-27T12:00:00Z'],
+        ['reopen', '2026-03-28T12:00:00Z'],
+        ['decide', '2026-03-31T12:00:00Z'],
+      ],
+      false,
+      {
+        state: TicketState.CoolingOff,
+        slaResponseMs: H,
+        slaResponseMet: true,
+        slaDecisionMs: 72 * H,
+        slaDecisionMet: true,
+        outcome: 'approved',
+        decidedBy: 'moderator:bob',
+        handlingMs: 3 * H,
+      },
+    ),
     // T8: answered, asked, never heard back: closed without an answer on the 31st.
-    ticket(8, 'forgot_password', '2026-03-27T10:00:00Z', [['respond', '2026-03-27T11:00:00Z'], ['pause', '2026-03-27T12:00:00Z'], ['decide', '2026-03-31T10:00:00Z']], false, {
-      state: TicketState.ClosedNoResponse, slaResponseMs: H, slaResponseMet: true, slaDecisionMs: 3 * H, slaDecisionMet: true,
-      ...closed('2026-03-31T10:00:00Z', 'closed_no_response') }),
+    ticket(
+      8,
+      'forgot_password',
+      '2026-03-27T10:00:00Z',
+      [
+        ['respond', '2026-03-27T11:00:00Z'],
+        ['pause', '2026-03-27T12:00:00Z'],
+        ['decide', '2026-03-31T10:00:00Z'],
+      ],
+      false,
+      {
+        state: TicketState.ClosedNoResponse,
+        slaResponseMs: H,
+        slaResponseMet: true,
+        slaDecisionMs: 3 * H,
+        slaDecisionMet: true,
+        ...closed('2026-03-31T10:00:00Z', 'closed_no_response'),
+      },
+    ),
     // T9: nobody has answered: both deadlines passed long ago; open.
     ticket(9, 'lost_recovery_codes', '2026-03-26T06:00:00Z', [], true, { state: TicketState.AwaitingReview }),
     // Open tickets of today's backlog: two hours and five days old.
@@ -68,24 +158,88 @@ const RANGE = 'from=2026-03-26&to=2026-03-31&tz=Europe/Berlin';
 /** The exact figures of the fixture (see the comments above for each ticket). */
 const SLA = {
   lost_2fa: {
-    request_type: 'lost_2fa', received: 3, decided: 4, approved: 2, denied: 2, withdrawn: 0, closed_no_response: 0,
-    response_measured: 3, response_met: 2, response_met_pct: 66.7, response_p50_ms: H, response_p90_ms: 73 * H, response_p99_ms: 73 * H,
-    decision_measured: 4, decision_met: 4, decision_met_pct: 100, decision_p50_ms: 24 * H, decision_p90_ms: 87 * H, decision_p99_ms: 87 * H,
+    request_type: 'lost_2fa',
+    received: 3,
+    decided: 4,
+    approved: 2,
+    denied: 2,
+    withdrawn: 0,
+    closed_no_response: 0,
+    response_measured: 3,
+    response_met: 2,
+    response_met_pct: 66.7,
+    response_p50_ms: H,
+    response_p90_ms: 73 * H,
+    response_p99_ms: 73 * H,
+    decision_measured: 4,
+    decision_met: 4,
+    decision_met_pct: 100,
+    decision_p50_ms: 24 * H,
+    decision_p90_ms: 87 * H,
+    decision_p99_ms: 87 * H,
   },
   forgot_password: {
-    request_type: 'forgot_password', received: 2, decided: 0, approved: 0, denied: 0, withdrawn: 1, closed_no_response: 1,
-    response_measured: 1, response_met: 1, response_met_pct: 100, response_p50_ms: H, response_p90_ms: H, response_p99_ms: H,
-    decision_measured: 0, decision_met: 0, decision_met_pct: null, decision_p50_ms: null, decision_p90_ms: null, decision_p99_ms: null,
+    request_type: 'forgot_password',
+    received: 2,
+    decided: 0,
+    approved: 0,
+    denied: 0,
+    withdrawn: 1,
+    closed_no_response: 1,
+    response_measured: 1,
+    response_met: 1,
+    response_met_pct: 100,
+    response_p50_ms: H,
+    response_p90_ms: H,
+    response_p99_ms: H,
+    decision_measured: 0,
+    decision_met: 0,
+    decision_met_pct: null,
+    decision_p50_ms: null,
+    decision_p90_ms: null,
+    decision_p99_ms: null,
   },
   lost_recovery_codes: {
-    request_type: 'lost_recovery_codes', received: 1, decided: 0, approved: 0, denied: 0, withdrawn: 0, closed_no_response: 0,
-    response_measured: 0, response_met: 0, response_met_pct: null, response_p50_ms: null, response_p90_ms: null, response_p99_ms: null,
-    decision_measured: 0, decision_met: 0, decision_met_pct: null, decision_p50_ms: null, decision_p90_ms: null, decision_p99_ms: null,
+    request_type: 'lost_recovery_codes',
+    received: 1,
+    decided: 0,
+    approved: 0,
+    denied: 0,
+    withdrawn: 0,
+    closed_no_response: 0,
+    response_measured: 0,
+    response_met: 0,
+    response_met_pct: null,
+    response_p50_ms: null,
+    response_p90_ms: null,
+    response_p99_ms: null,
+    decision_measured: 0,
+    decision_met: 0,
+    decision_met_pct: null,
+    decision_p50_ms: null,
+    decision_p90_ms: null,
+    decision_p99_ms: null,
   },
   all: {
-    request_type: 'all', received: 6, decided: 4, approved: 2, denied: 2, withdrawn: 1, closed_no_response: 1,
-    response_measured: 4, response_met: 3, response_met_pct: 75, response_p50_ms: H, response_p90_ms: 73 * H, response_p99_ms: 73 * H,
-    decision_measured: 4, decision_met: 4, decision_met_pct: 100, decision_p50_ms: 24 * H, decision_p90_ms: 87 * H, decision_p99_ms: 87 * H,
+    request_type: 'all',
+    received: 6,
+    decided: 4,
+    approved: 2,
+    denied: 2,
+    withdrawn: 1,
+    closed_no_response: 1,
+    response_measured: 4,
+    response_met: 3,
+    response_met_pct: 75,
+    response_p50_ms: H,
+    response_p90_ms: 73 * H,
+    response_p99_ms: 73 * H,
+    decision_measured: 4,
+    decision_met: 4,
+    decision_met_pct: 100,
+    decision_p50_ms: 24 * H,
+    decision_p90_ms: 87 * H,
+    decision_p99_ms: 87 * H,
   },
 };
 const nothing = (type: string) => ({ ...SLA.lost_recovery_codes, request_type: type, received: 0 });
@@ -117,8 +271,12 @@ const MODERATORS = [
 ];
 
 const DECISION_TIMES = [
-  { time_to_decision: '0–1 d', decisions: 1 }, { time_to_decision: '1–3 d', decisions: 1 }, { time_to_decision: '3–7 d', decisions: 2 },
-  { time_to_decision: '7–14 d', decisions: 0 }, { time_to_decision: '14–30 d', decisions: 0 }, { time_to_decision: '> 30 d', decisions: 0 },
+  { time_to_decision: '0–1 d', decisions: 1 },
+  { time_to_decision: '1–3 d', decisions: 1 },
+  { time_to_decision: '3–7 d', decisions: 2 },
+  { time_to_decision: '7–14 d', decisions: 0 },
+  { time_to_decision: '14–30 d', decisions: 0 },
+  { time_to_decision: '> 30 d', decisions: 0 },
 ];
 
 /** The text of a cell: `<td class="n … name">text</td>` inside the row `<tr data-key="value">`. */
@@ -151,15 +309,31 @@ describe('SLA and workload reports', () => {
     }
     const t7 = await tickets.findOneByOrFail({ reference: references[7] });
     await t.dataSource.getRepository(TicketCycle).insert({
-      ticketId: t7.id, cycle: 1, requestType: 'lost_2fa', startedAt: t7.createdAt, decidedAt: at('2026-03-27T12:00:00Z'), decisionMs: 24 * H,
-      decisionMet: true, outcome: 'denied', decidedBy: 'moderator:alice', handlingMs: H, closedAt: at('2026-03-27T12:00:00Z'), reopenedAt: at('2026-03-28T12:00:00Z'),
+      ticketId: t7.id,
+      cycle: 1,
+      requestType: 'lost_2fa',
+      startedAt: t7.createdAt,
+      decidedAt: at('2026-03-27T12:00:00Z'),
+      decisionMs: 24 * H,
+      decisionMet: true,
+      outcome: 'denied',
+      decidedBy: 'moderator:alice',
+      handlingMs: H,
+      closedAt: at('2026-03-27T12:00:00Z'),
+      reopenedAt: at('2026-03-28T12:00:00Z'),
     });
     ops = await signedInModerator(t, 'olga', 'ops');
   });
   afterAll(() => t?.close());
 
   it('gives every table exactly as JSON, days counted in the asked time zone across the DST switch', async () => {
-    const json = async (table: string, query = RANGE) => (await ops.get(`/reports/${table}.json?${query}`).expect(200).expect('Content-Type', /application\/json/)).body;
+    const json = async (table: string, query = RANGE) =>
+      (
+        await ops
+          .get(`/reports/${table}.json?${query}`)
+          .expect(200)
+          .expect('Content-Type', /application\/json/)
+      ).body;
     const sla = await json('sla');
     expect(sla).toMatchObject({ table: 'sla', from: '2026-03-26', to: '2026-03-31', time_zone: 'Europe/Berlin', request_type: 'all' });
     // In the order of REQUEST_TYPES, then all.
@@ -169,9 +343,36 @@ describe('SLA and workload reports', () => {
     expect((await json('moderators')).rows).toEqual(MODERATORS);
     expect((await json('decision-times')).rows).toEqual(DECISION_TIMES);
     expect((await json('breaches')).rows).toEqual([
-      { reference: references[9], request_type: 'lost_recovery_codes', received_at: '2026-03-26T06:00:00.000Z', state: 'awaiting_review', breached: 'response, decision', response_ms: null, decision_ms: null, moderator: null },
-      { reference: references[2], request_type: 'lost_2fa', received_at: '2026-03-26T08:00:00.000Z', state: 'denied', breached: 'response', response_ms: 73 * H, decision_ms: 87 * H, moderator: 'bob' },
-      { reference: references[4], request_type: 'lost_2fa', received_at: '2026-03-31T21:30:00.000Z', state: 'awaiting_review', breached: 'response, decision', response_ms: null, decision_ms: null, moderator: null },
+      {
+        reference: references[9],
+        request_type: 'lost_recovery_codes',
+        received_at: '2026-03-26T06:00:00.000Z',
+        state: 'awaiting_review',
+        breached: 'response, decision',
+        response_ms: null,
+        decision_ms: null,
+        moderator: null,
+      },
+      {
+        reference: references[2],
+        request_type: 'lost_2fa',
+        received_at: '2026-03-26T08:00:00.000Z',
+        state: 'denied',
+        breached: 'response',
+        response_ms: 73 * H,
+        decision_ms: 87 * H,
+        moderator: 'bob',
+      },
+      {
+        reference: references[4],
+        request_type: 'lost_2fa',
+        received_at: '2026-03-31T21:30:00.000Z',
+        state: 'awaiting_review',
+        breached: 'response, decision',
+        response_ms: null,
+        decision_ms: null,
+        moderator: null,
+      },
     ]);
   });
 
@@ -190,20 +391,28 @@ describe('SLA and workload reports', () => {
   });
 
   it('gives the same figures as CSV, with a header even when empty', async () => {
-    const sla = await ops.get(`/reports/sla.csv?${RANGE}`).expect(200).expect('Content-Type', /text\/csv/)
+    const sla = await ops
+      .get(`/reports/sla.csv?${RANGE}`)
+      .expect(200)
+      .expect('Content-Type', /text\/csv/)
       .expect('Content-Disposition', 'attachment; filename="sla-2026-03-26-2026-03-31.csv"');
     const lines = sla.text.split('\r\n');
-    expect(lines[0]).toBe('request_type,received,decided,approved,denied,withdrawn,closed_no_response,response_measured,response_met,response_met_pct,'
-      + 'response_p50_ms,response_p90_ms,response_p99_ms,decision_measured,decision_met,decision_met_pct,decision_p50_ms,decision_p90_ms,decision_p99_ms');
+    expect(lines[0]).toBe(
+      'request_type,received,decided,approved,denied,withdrawn,closed_no_response,response_measured,response_met,response_met_pct,' +
+        'response_p50_ms,response_p90_ms,response_p99_ms,decision_measured,decision_met,decision_met_pct,decision_p50_ms,decision_p90_ms,decision_p99_ms',
+    );
     expect(lines[1]).toBe(`forgot_password,2,0,0,0,1,1,1,1,100,${H},${H},${H},0,0,,,,`);
     expect(lines[2]).toBe(`lost_2fa,3,4,2,2,0,0,3,2,66.7,${H},${73 * H},${73 * H},4,4,100,${24 * H},${87 * H},${87 * H}`);
     expect(lines[6]).toBe(`all,6,4,2,2,1,1,4,3,75,${H},${73 * H},${73 * H},4,4,100,${24 * H},${87 * H},${87 * H}`);
     expect((await ops.get(`/reports/daily.csv?${RANGE}`).expect(200)).text).toBe(
-      `day,received,decided,open_at_end\r\n${DAILY.map((d) => `${d.day},${d.received},${d.decided},${d.open_at_end}`).join('\r\n')}\r\n`);
+      `day,received,decided,open_at_end\r\n${DAILY.map((d) => `${d.day},${d.received},${d.decided},${d.open_at_end}`).join('\r\n')}\r\n`,
+    );
     expect((await ops.get(`/reports/moderators.csv?${RANGE}`).expect(200)).text).toBe(
-      `moderator,decisions,approved,denied,median_handling_ms,decision_measured,decision_met,decision_met_pct\r\nalice,2,1,1,${30 * 60_000},2,2,100\r\nbob,2,1,1,${2 * H},2,2,100\r\n`);
-    expect((await ops.get(`/reports/breaches.csv?${RANGE}&type=compromised`).expect(200)).text)
-      .toBe('reference,request_type,received_at,state,breached,response_ms,decision_ms,moderator\r\n');
+      `moderator,decisions,approved,denied,median_handling_ms,decision_measured,decision_met,decision_met_pct\r\nalice,2,1,1,${30 * 60_000},2,2,100\r\nbob,2,1,1,${2 * H},2,2,100\r\n`,
+    );
+    expect((await ops.get(`/reports/breaches.csv?${RANGE}&type=compromised`).expect(200)).text).toBe(
+      'reference,request_type,received_at,state,breached,response_ms,decision_ms,moderator\r\n',
+    );
   });
 
   it('shows the same figures on the page, with charts and links to the breaching tickets', async () => {
@@ -267,8 +476,10 @@ describe('SLA and workload reports', () => {
   // Last: it moves the app's clock on by half a day.
   it('measures a ticket worked through the app, the wait on the requester left out', async () => {
     await seedDirectory(t, [makeAccount({ username: 'live-owner' })]);
-    const submitted = await request(t.server).post('/api/v1/tickets')
-      .send(makeTicketBody({ username: 'live-owner', request_type: 'lost_email_access', contact_email: 'live@example.org' })).expect(201);
+    const submitted = await request(t.server)
+      .post('/api/v1/tickets')
+      .send(makeTicketBody({ username: 'live-owner', request_type: 'lost_email_access', contact_email: 'live@example.org' }))
+      .expect(201);
     const reference = submitted.body.reference as string;
     await pipelineSettled(t);
     const tickets = t.dataSource.getRepository(Ticket);
@@ -300,18 +511,47 @@ describe('SLA and workload reports', () => {
     // The report reads it as stored (the session ended with the clock's jump: sign in again at the app's time).
     const agent = request.agent(t.server);
     const form = await agent.get('/login').expect(200);
-    await agent.post('/login').type('form').send({ name: 'olga', password: STAFF_PASSWORD, _csrf: csrfIn(form.text) }).expect(303);
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ name: 'olga', password: STAFF_PASSWORD, _csrf: csrfIn(form.text) })
+      .expect(303);
     const totp = await agent.get('/login/totp').expect(200);
     const offset = Math.round((clock.now().getTime() - Date.now()) / 1000);
-    await agent.post('/login/totp').type('form').send({ code: await codeAt(STAFF_TOTP_SECRET, offset), _csrf: csrfIn(totp.text) }).expect(303);
+    await agent
+      .post('/login/totp')
+      .type('form')
+      .send({ code: await codeAt(STAFF_TOTP_SECRET, offset), _csrf: csrfIn(totp.text) })
+      .expect(303);
     const day = ticket.slaDecidedAt!.toISOString().slice(0, 10);
     const from = ticket.createdAt.toISOString().slice(0, 10);
     const rows = (await agent.get(`/reports/sla.json?from=${from}&to=${day}&type=lost_email_access`).expect(200)).body.rows;
-    expect(rows).toEqual([expect.objectContaining({
-      received: 1, decided: 1, denied: 1, response_measured: 1, response_met: 1, response_p50_ms: ticket.slaResponseMs,
-      decision_measured: 1, decision_met: 1, decision_p50_ms: ticket.slaDecisionMs, decision_p99_ms: ticket.slaDecisionMs,
-    })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        received: 1,
+        decided: 1,
+        denied: 1,
+        response_measured: 1,
+        response_met: 1,
+        response_p50_ms: ticket.slaResponseMs,
+        decision_measured: 1,
+        decision_met: 1,
+        decision_p50_ms: ticket.slaDecisionMs,
+        decision_p99_ms: ticket.slaDecisionMs,
+      }),
+    ]);
     const moderators = (await agent.get(`/reports/moderators.json?from=${from}&to=${day}&type=lost_email_access`).expect(200)).body.rows;
-    expect(moderators).toEqual([{ moderator: 'mia', decisions: 1, approved: 0, denied: 1, median_handling_ms: ticket.handlingMs, decision_measured: 1, decision_met: 1, decision_met_pct: 100 }]);
+    expect(moderators).toEqual([
+      {
+        moderator: 'mia',
+        decisions: 1,
+        approved: 0,
+        denied: 1,
+        median_handling_ms: ticket.handlingMs,
+        decision_measured: 1,
+        decision_met: 1,
+        decision_met_pct: 100,
+      },
+    ]);
   });
 });

@@ -37,9 +37,13 @@ const eventsOf = (t: TestApp, ticketId: string, type?: TicketEvent['type']) =>
 
 /** Tickets waiting for a moderator, written straight to SQL (as after a restore), then mirrored by the reconciler. */
 async function storeWaiting(t: TestApp, rows: Array<Partial<Ticket>>): Promise<Ticket[]> {
-  const tickets = rows.map((over, i) => makeStoredTicket(i, {
-    reference: `RD-Q${String(i).padStart(5, '0')}`.slice(0, 9), state: TicketState.AwaitingReview, ...over,
-  }));
+  const tickets = rows.map((over, i) =>
+    makeStoredTicket(i, {
+      reference: `RD-Q${String(i).padStart(5, '0')}`.slice(0, 9),
+      state: TicketState.AwaitingReview,
+      ...over,
+    }),
+  );
   for (let i = 0; i < tickets.length; i += 200) await insertRows(t.dataSource.manager, Ticket, tickets.slice(i, i + 200));
   return tickets;
 }
@@ -56,7 +60,11 @@ describe('review queue: work next, leases, release, escalate, reassign (staff AP
 
   it('is closed without the right token, and names a bad moderator header or reference', async () => {
     await request(t.server).post('/api/v1/review/next').expect(401);
-    await request(t.server).post('/api/v1/review/next').set('Authorization', 'Bearer wrong-token-wrong-token-wrong-token').set('X-Moderator', 'ann').expect(401);
+    await request(t.server)
+      .post('/api/v1/review/next')
+      .set('Authorization', 'Bearer wrong-token-wrong-token-wrong-token')
+      .set('X-Moderator', 'ann')
+      .expect(401);
     const bad = await request(t.server).post('/api/v1/review/next').set('Authorization', `Bearer ${REVIEW_TOKEN}`).set('X-Moderator', 'Ann Smith').expect(400);
     expect(JSON.stringify(bad.body)).toContain('X-Moderator');
     const badRef = await moderator(t, 'ann').release('not-a-ref').expect(400);
@@ -76,8 +84,9 @@ describe('review queue: work next, leases, release, escalate, reassign (staff AP
       { createdAt: new Date(now - 1 * HOUR), slaLevel: 'breached' },
     ]);
     await t.app.get(ReconcilerService).run();
-    expect((await queueOf(t, QueueName.Dispatch).getJob(dispatchJobId(breached.id)))?.priority)
-      .toBe(dispatchPriority(DispatchTier.Breached, breached.createdAt));
+    expect((await queueOf(t, QueueName.Dispatch).getJob(dispatchJobId(breached.id)))?.priority).toBe(
+      dispatchPriority(DispatchTier.Breached, breached.createdAt),
+    );
 
     const ann = moderator(t, 'ann');
     const order: string[] = [];
@@ -116,8 +125,9 @@ describe('review queue: work next, leases, release, escalate, reassign (staff AP
 
     await dee.escalate(ticket.reference, 'needs a senior: two people claim this account').expect(204);
     expect(await ticketByRef(t, ticket.reference)).toMatchObject({ escalated: true, claimedBy: null, state: TicketState.AwaitingReview });
-    await expectEventually(async () => expect((await queueOf(t, QueueName.Dispatch).getJob(dispatchJobId(ticket.id)))?.priority)
-      .toBe(dispatchPriority(DispatchTier.Breached, ticket.createdAt)));
+    await expectEventually(async () =>
+      expect((await queueOf(t, QueueName.Dispatch).getJob(dispatchJobId(ticket.id)))?.priority).toBe(dispatchPriority(DispatchTier.Breached, ticket.createdAt)),
+    );
     expect((await moderator(t, 'eve').next().expect(200)).body.reference).toBe(ticket.reference);
     const types = (await eventsOf(t, ticket.id)).map((e) => e.type);
     expect(types).toEqual(['claimed', 'reassigned', 'escalated', 'claimed']);
@@ -147,7 +157,10 @@ describe('the pipeline and SLA timers (short policy, real clock, real Redis)', (
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
     const port = (hook.address() as { port: number }).port;
     t = await startTestApp({
-      REVIEW_API_TOKEN: REVIEW_TOKEN, LEASE_DURATION: '1500ms', RECONCILE_INTERVAL: '1h', OPS_EMAIL: 'ops@desk.example',
+      REVIEW_API_TOKEN: REVIEW_TOKEN,
+      LEASE_DURATION: '1500ms',
+      RECONCILE_INTERVAL: '1h',
+      OPS_EMAIL: 'ops@desk.example',
       SLA_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`,
       SLA_POLICY_FILE: policyFile({ default: { first_response: '3s', decision: '5s', warn_at: 0.5 } }),
     });
@@ -181,10 +194,20 @@ describe('the pipeline and SLA timers (short policy, real clock, real Redis)', (
     const breached = await ticketByRef(t, reference);
     expect(breached).toMatchObject({ slaLevel: 'breached', slaNextAt: null });
     // Breached tickets go to the top of the queue.
-    await expectEventually(async () => expect((await queueOf(t, QueueName.Dispatch).getJob(dispatchJobId(routed.id)))?.priority)
-      .toBe(dispatchPriority(DispatchTier.Breached, routed.createdAt)));
-    await expectEventually(() => expect(readMails(t.mailDir).filter((m) => m.to.includes('ops@desk.example') && m.subject.includes(reference))).toHaveLength(2));
-    await expectEventually(() => expect(hooked.filter((h) => h.reference === reference).map((h) => h.clock).sort()).toEqual(['decision', 'response']));
+    await expectEventually(async () =>
+      expect((await queueOf(t, QueueName.Dispatch).getJob(dispatchJobId(routed.id)))?.priority).toBe(dispatchPriority(DispatchTier.Breached, routed.createdAt)),
+    );
+    await expectEventually(() =>
+      expect(readMails(t.mailDir).filter((m) => m.to.includes('ops@desk.example') && m.subject.includes(reference))).toHaveLength(2),
+    );
+    await expectEventually(() =>
+      expect(
+        hooked
+          .filter((h) => h.reference === reference)
+          .map((h) => h.clock)
+          .sort(),
+      ).toEqual(['decision', 'response']),
+    );
 
     // A timer that fires again (a retry, a second worker) changes nothing.
     const sla2 = t.app.get(TimerJobs);
@@ -213,8 +236,11 @@ describe('the pipeline and SLA timers (short policy, real clock, real Redis)', (
       return found;
     });
     expect(hint.subject).toContain('you can sign in with a recovery code');
-    expect(readMails(t.mailDir).filter((m) => m.to.includes('bob@new.example')).map((m) => m.subject))
-      .toEqual([`[${reference}] We received your account recovery request`]);
+    expect(
+      readMails(t.mailDir)
+        .filter((m) => m.to.includes('bob@new.example'))
+        .map((m) => m.subject),
+    ).toEqual([`[${reference}] We received your account recovery request`]);
   });
 
   it('a ticket answered "use a recovery code" before every ticket was queued can still be contested, its paused time not counted', async () => {
@@ -222,13 +248,34 @@ describe('the pipeline and SLA timers (short policy, real clock, real Redis)', (
     const targets = t.app.get<WorkflowPolicy>(WORKFLOW_POLICY).targetsFor('lost_2fa');
     const createdAt = new Date(Date.now() - HOUR);
     const paused = pauseSla(startSla(createdAt, targets), createdAt, targets);
-    const [legacy] = await storeWaiting(t, [{
-      reference: 'RD-L00001', username: 'bob-rq', usernameKey: 'bob-rq', contactEmail: 'bob@legacy.example', openKey: 'bob-rq|bob@legacy.example',
-      state: TicketState.AwaitingRequester, createdAt, ...slaColumns(paused),
-    }]);
+    const [legacy] = await storeWaiting(t, [
+      {
+        reference: 'RD-L00001',
+        username: 'bob-rq',
+        usernameKey: 'bob-rq',
+        contactEmail: 'bob@legacy.example',
+        openKey: 'bob-rq|bob@legacy.example',
+        state: TicketState.AwaitingRequester,
+        createdAt,
+        ...slaColumns(paused),
+      },
+    ]);
     const token = 'L'.repeat(43);
-    await insertRows(t.dataSource.manager, TicketAccessToken, { id: randomUUID(), ticketId: legacy.id, tokenHash: hashToken(token), createdAt, revokedAt: null });
-    await insertRows(t.dataSource.manager, TicketEvent, { ticketId: legacy.id, type: 'recovery_codes_answer', actor: 'system', public: true, data: {}, createdAt } as never);
+    await insertRows(t.dataSource.manager, TicketAccessToken, {
+      id: randomUUID(),
+      ticketId: legacy.id,
+      tokenHash: hashToken(token),
+      createdAt,
+      revokedAt: null,
+    });
+    await insertRows(t.dataSource.manager, TicketEvent, {
+      ticketId: legacy.id,
+      type: 'recovery_codes_answer',
+      actor: 'system',
+      public: true,
+      data: {},
+      createdAt,
+    } as never);
     expect((await request(t.server).get(`/status/${token}`).expect(200)).text).toContain('I cannot use recovery codes');
 
     await request(t.server).post(`/status/${token}/contest`).type('form').send({}).expect(303);
@@ -255,10 +302,14 @@ describe('the pipeline and SLA timers (short policy, real clock, real Redis)', (
     let held = claimed;
     while (held !== reference) held = (await fay.next().expect(200)).body.reference;
     const ticket = await ticketByRef(t, reference);
-    await expectEventually(async () => {
-      const back = await ticketByRef(t, reference);
-      expect(back).toMatchObject({ state: TicketState.AwaitingReview, claimedBy: null });
-    }, EVENTUALLY_MS, 100);
+    await expectEventually(
+      async () => {
+        const back = await ticketByRef(t, reference);
+        expect(back).toMatchObject({ state: TicketState.AwaitingReview, claimedBy: null });
+      },
+      EVENTUALLY_MS,
+      100,
+    );
     const expired = await eventsOf(t, ticket.id, 'lease_expired');
     expect(expired).toHaveLength(1);
     expect(expired[0].data.held_by).toBe('moderator:fay');
@@ -280,7 +331,9 @@ describe('the pipeline and SLA timers (short policy, real clock, real Redis)', (
       expect(ticket.state).toBe(TicketState.AwaitingReview);
       return ticket;
     });
-    await t.dataSource.getRepository(Ticket).update({ id: routed.id }, { state: TicketState.Denied, openKey: null, closedAt: new Date(), decidedAt: new Date() });
+    await t.dataSource
+      .getRepository(Ticket)
+      .update({ id: routed.id }, { state: TicketState.Denied, openKey: null, closedAt: new Date(), decidedAt: new Date() });
     await moderator(t, 'gus').reopen(reference, 'the requester sent new evidence by mail').expect(204);
     const reopened = await ticketByRef(t, reference);
     expect(reopened).toMatchObject({ state: TicketState.AwaitingReview, slaCycle: 2, closedAt: null, slaDecisionLevel: 'on_time' });
@@ -302,41 +355,49 @@ describe('losing Redis: the reconciler rebuilds every job and timer from SQL', (
     await t?.close();
   });
 
-  it('has all 1,000 dispatch jobs and timers back after a flush, and fires the deadlines that passed as breaches', async () => {
-    const sla = t.app.get<WorkflowPolicy>(WORKFLOW_POLICY);
-    const now = Date.now();
-    // 100 tickets (warned already) whose response deadline passes 8 s from now, while Redis is empty;
-    // 900 far from theirs. Nothing fires before the flush.
-    const rows = Array.from({ length: 1000 }, (_, i) => {
-      const soon = i < 100;
-      const createdAt = new Date(soon ? now - HOUR + 8000 : now - i * 1000);
-      const clock = slaColumns(startSla(createdAt, sla.targetsFor('lost_2fa')));
-      const warned = { slaResponseLevel: 'warning', slaDecisionLevel: 'warning', slaLevel: 'warning', slaNextAt: clock.responseDueAt } as const;
-      return { reference: `RD-F${String(i).padStart(5, '0')}`.slice(0, 9), createdAt, ...clock, ...(soon ? warned : {}) };
-    });
-    const tickets = await storeWaiting(t, rows);
-    const reconciler = t.app.get(ReconcilerService);
-    await reconciler.run();
-    const dispatch = queueOf(t, QueueName.Dispatch);
-    const timers = queueOf(t, QueueName.Timers);
-    expect(await dispatch.getPrioritizedCount()).toBe(1000);
-    expect((await timers.getRanges(['delayed', 'waiting', 'prioritized'], 0, -1)).length).toBeGreaterThanOrEqual(900);
-
-    await flushPrefix(t.env.REDIS_URL, t.env.REDIS_PREFIX);
-    // (Only a reconciler pass that listed Redis after the flush could have refilled it this quickly.)
-    expect(await dispatch.getPrioritizedCount()).toBeLessThan(1000);
-
-    const soon = tickets.slice(0, 100).map((x) => x.id);
-    await expectEventually(async () => {
+  it(
+    'has all 1,000 dispatch jobs and timers back after a flush, and fires the deadlines that passed as breaches',
+    async () => {
+      const sla = t.app.get<WorkflowPolicy>(WORKFLOW_POLICY);
+      const now = Date.now();
+      // 100 tickets (warned already) whose response deadline passes 8 s from now, while Redis is empty;
+      // 900 far from theirs. Nothing fires before the flush.
+      const rows = Array.from({ length: 1000 }, (_, i) => {
+        const soon = i < 100;
+        const createdAt = new Date(soon ? now - HOUR + 8000 : now - i * 1000);
+        const clock = slaColumns(startSla(createdAt, sla.targetsFor('lost_2fa')));
+        const warned = { slaResponseLevel: 'warning', slaDecisionLevel: 'warning', slaLevel: 'warning', slaNextAt: clock.responseDueAt } as const;
+        return { reference: `RD-F${String(i).padStart(5, '0')}`.slice(0, 9), createdAt, ...clock, ...(soon ? warned : {}) };
+      });
+      const tickets = await storeWaiting(t, rows);
+      const reconciler = t.app.get(ReconcilerService);
+      await reconciler.run();
+      const dispatch = queueOf(t, QueueName.Dispatch);
+      const timers = queueOf(t, QueueName.Timers);
       expect(await dispatch.getPrioritizedCount()).toBe(1000);
-      const armed = new Set((await timers.getRanges(['delayed', 'waiting', 'prioritized', 'active'], 0, -1)));
-      const open = await t.dataSource.getRepository(Ticket).find({ select: { id: true, slaNextAt: true } });
-      const missing = open.filter((x) => x.slaNextAt && !armed.has(`sla-${x.id}-${x.slaNextAt.getTime()}`));
-      expect(missing).toHaveLength(0);
-      const breaches = await t.dataSource.getRepository(TicketEvent).count({ where: { type: 'sla_breached' } });
-      expect(breaches).toBe(100);
-    }, 3 * EVENTUALLY_MS, 500);
-    const breachedIds = new Set((await t.dataSource.getRepository(TicketEvent).find({ where: { type: 'sla_breached' } })).map((e) => e.ticketId));
-    expect([...breachedIds].sort()).toEqual([...soon].sort());
-  }, 5 * EVENTUALLY_MS);
+      expect((await timers.getRanges(['delayed', 'waiting', 'prioritized'], 0, -1)).length).toBeGreaterThanOrEqual(900);
+
+      await flushPrefix(t.env.REDIS_URL, t.env.REDIS_PREFIX);
+      // (Only a reconciler pass that listed Redis after the flush could have refilled it this quickly.)
+      expect(await dispatch.getPrioritizedCount()).toBeLessThan(1000);
+
+      const soon = tickets.slice(0, 100).map((x) => x.id);
+      await expectEventually(
+        async () => {
+          expect(await dispatch.getPrioritizedCount()).toBe(1000);
+          const armed = new Set(await timers.getRanges(['delayed', 'waiting', 'prioritized', 'active'], 0, -1));
+          const open = await t.dataSource.getRepository(Ticket).find({ select: { id: true, slaNextAt: true } });
+          const missing = open.filter((x) => x.slaNextAt && !armed.has(`sla-${x.id}-${x.slaNextAt.getTime()}`));
+          expect(missing).toHaveLength(0);
+          const breaches = await t.dataSource.getRepository(TicketEvent).count({ where: { type: 'sla_breached' } });
+          expect(breaches).toBe(100);
+        },
+        3 * EVENTUALLY_MS,
+        500,
+      );
+      const breachedIds = new Set((await t.dataSource.getRepository(TicketEvent).find({ where: { type: 'sla_breached' } })).map((e) => e.ticketId));
+      expect([...breachedIds].sort()).toEqual([...soon].sort());
+    },
+    5 * EVENTUALLY_MS,
+  );
 });

@@ -35,9 +35,17 @@ const STAFF_PREFIXES = ['/dashboard', '/ops', '/reports', '/admin'];
 
 /** The public surface; `/*` means the path and everything below it. Add to it deliberately. */
 const PUBLIC_ROUTES = [
-  '/', '/recover', '/code-of-conduct', '/api/v1/tickets', '/health/*', '/status/*', '/login/*', '/logout',
+  '/',
+  '/recover',
+  '/code-of-conduct',
+  '/api/v1/tickets',
+  '/health/*',
+  '/status/*',
+  '/login/*',
+  '/logout',
   // The token in the path is the key (stop links go to every address on file; reset links to the verified one).
-  '/recovery/stop/*', '/reset/*',
+  '/recovery/stop/*',
+  '/reset/*',
   // Prometheus's scrape target: open, or closed by METRICS_TOKEN, which is its guard (test/metrics.e2e-spec.ts).
   '/metrics',
 ];
@@ -60,7 +68,12 @@ interface Route {
 
 const matches = (path: string, patterns: string[]) =>
   patterns.some((p) => (p.endsWith('/*') ? path === p.slice(0, -2) || path.startsWith(p.slice(0, -1)) : path === p));
-const isStaff = (route: Route) => route.roles !== undefined || matches(route.path, STAFF_PREFIXES.map((p) => `${p}/*`));
+const isStaff = (route: Route) =>
+  route.roles !== undefined ||
+  matches(
+    route.path,
+    STAFF_PREFIXES.map((p) => `${p}/*`),
+  );
 const joinPath = (...parts: string[]) => `/${parts.join('/')}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value : [value ?? '']) as string[];
 
@@ -76,8 +89,9 @@ function routesOf(controllers: Type[]): Route[] {
       const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
       if (paths === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-      const guards = [...classGuards, ...((Reflect.getMetadata(GUARDS_METADATA, handler) ?? []) as Array<Type | object>)]
-        .map((g) => (typeof g === 'function' ? g.name : g.constructor.name));
+      const guards = [...classGuards, ...((Reflect.getMetadata(GUARDS_METADATA, handler) ?? []) as Array<Type | object>)].map((g) =>
+        typeof g === 'function' ? g.name : g.constructor.name,
+      );
       const roles = reflector.getAllAndOverride<unknown[] | undefined>(ROLES_KEY, [handler, controller]);
       for (const base of asList(Reflect.getMetadata(PATH_METADATA, controller))) {
         for (const path of asList(paths)) routes.push({ method, path: joinPath(base, path), where: `${controller.name}.${name}`, roles, guards });
@@ -133,8 +147,9 @@ describe('the route table: every staff route names its roles, and nothing else i
 
   beforeAll(async () => {
     t = await startTestApp();
-    const controllers = [...t.app.get(ModulesContainer).values()]
-      .flatMap((module) => [...module.controllers.values()].map((wrapper) => wrapper.metatype as Type));
+    const controllers = [...t.app.get(ModulesContainer).values()].flatMap((module) =>
+      [...module.controllers.values()].map((wrapper) => wrapper.metatype as Type),
+    );
     routes = routesOf(controllers);
     staffRoutes = routes.filter(isStaff);
     for (const role of MODERATOR_ROLES) {
@@ -147,7 +162,9 @@ describe('the route table: every staff route names its roles, and nothing else i
 
   it('finds the routes (the discovery itself works) and they are the ones Fastify serves', () => {
     expect(REFERENCE_PATTERN.test(PARAMS.reference)).toBe(true);
-    expect(staffRoutes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['GET /dashboard', 'POST /dashboard/work-next', 'GET /dashboard/audit']));
+    expect(staffRoutes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining(['GET /dashboard', 'POST /dashboard/work-next', 'GET /dashboard/audit']),
+    );
     const served = fastifyRoutes(t.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: true }));
     const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
     const declared = new Set(routes.map(key));
@@ -207,9 +224,10 @@ describe('the route table: every staff route names its roles, and nothing else i
     }
   });
 
-  it('the queue board\'s plugin routes: anonymous pages → 303 /login, its API → 401, other roles → 403, ops and admin pass', async () => {
-    const served = fastifyRoutes(t.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: true }))
-      .filter((r) => matches(r.path, HOOK_GUARDED_PLUGIN_ROUTES) && r.method !== 'HEAD');
+  it("the queue board's plugin routes: anonymous pages → 303 /login, its API → 401, other roles → 403, ops and admin pass", async () => {
+    const served = fastifyRoutes(t.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: true })).filter(
+      (r) => matches(r.path, HOOK_GUARDED_PLUGIN_ROUTES) && r.method !== 'HEAD',
+    );
     expect(served.length).toBeGreaterThan(10);
     for (const r of served) {
       const where = `${r.method} ${r.path}`;

@@ -10,7 +10,11 @@ const NOW = '2026-11-25T12:00:00Z';
 
 function account(username: string, over: Partial<DirectoryRecord> = {}): DirectoryRecord & Record<string, unknown> {
   return {
-    username, name: username, joined_at: '2018-06-15T10:00:00Z', last_login_at: null, linked_github: `${username}-gh`,
+    username,
+    name: username,
+    joined_at: '2018-06-15T10:00:00Z',
+    last_login_at: null,
+    linked_github: `${username}-gh`,
     emails: [
       { address: `${username}@public.example`, verified: true, primary: false, public: true, added_at: '2018-06-15T10:00:00Z', removed_at: null },
       { address: `${username}.private@mail.example`, verified: true, primary: true, public: false, added_at: '2026-11-20T00:00:00Z', removed_at: null },
@@ -23,7 +27,13 @@ function account(username: string, over: Partial<DirectoryRecord> = {}): Directo
 
 function ticket(ref: string, username: string, over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    ref, username, contact_email: 'someone@fresh.example', request_type: 'lost_2fa', coc_accepted: true, delay_acknowledged: true, ...over,
+    ref,
+    username,
+    contact_email: 'someone@fresh.example',
+    request_type: 'lost_2fa',
+    coc_accepted: true,
+    delay_acknowledged: true,
+    ...over,
   };
 }
 
@@ -36,10 +46,17 @@ describe('npm run score (node dist/cli/score.js)', () => {
     return path;
   };
   const run = (...args: string[]) => runWith({}, ...args);
-  const runWith = (env: Record<string, string>, ...args: string[]) => spawnSync(process.execPath, [SCORE, ...args], {
-    encoding: 'utf8', cwd: dir, env: { PATH: process.env.PATH, ...env },
-  });
-  const jsonLines = (stdout: string) => stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const runWith = (env: Record<string, string>, ...args: string[]) =>
+    spawnSync(process.execPath, [SCORE, ...args], {
+      encoding: 'utf8',
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...env },
+    });
+  const jsonLines = (stdout: string) =>
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'score-cli-'));
@@ -61,14 +78,27 @@ describe('npm run score (node dist/cli/score.js)', () => {
 
     const now = new Date(NOW);
     const expected = (contactEmail: string, claims: Record<string, unknown>, username: string | null) => {
-      const a = assess({
-        contactEmail, requestType: 'lost_2fa', competingRequests: false, submittedAt: now,
-        claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '', ...claims },
-      }, username ? accountRecordOf(accounts.find((x) => x.username === username)!) : null, now);
+      const a = assess(
+        {
+          contactEmail,
+          requestType: 'lost_2fa',
+          competingRequests: false,
+          submittedAt: now,
+          claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '', ...claims },
+        },
+        username ? accountRecordOf(accounts.find((x) => x.username === username)!) : null,
+        now,
+      );
       return { score: a.score, band: a.band, recommendation: a.recommendation, risk_flags: a.riskFlags, signals: a.signals };
     };
-    expect(lines[0]).toEqual({ ref: 't-1', ...expected('alice.private@mail.example', { has2fa: 'yes', projects: ['alice-lib'], joinedApprox: '2018-06' }, 'alice') });
-    expect(lines[1]).toEqual({ ref: 't-2', ...expected('someone@fresh.example', { has2fa: 'no', previousEmails: ['bob@public.example', 'nope@else.example'] }, 'Bob') });
+    expect(lines[0]).toEqual({
+      ref: 't-1',
+      ...expected('alice.private@mail.example', { has2fa: 'yes', projects: ['alice-lib'], joinedApprox: '2018-06' }, 'alice'),
+    });
+    expect(lines[1]).toEqual({
+      ref: 't-2',
+      ...expected('someone@fresh.example', { has2fa: 'no', previousEmails: ['bob@public.example', 'nope@else.example'] }, 'Bob'),
+    });
     expect(lines[2]).toMatchObject({ ref: 't-3', score: 0, recommendation: 'deny', risk_flags: ['no_such_account'] });
     // Knowing the private primary counts; no challenge can be passed here, so never approve.
     expect(lines[0]).toMatchObject({ recommendation: 'request_info', risk_flags: expect.arrayContaining(['primary_email_changed_recently']) });
@@ -82,12 +112,14 @@ describe('npm run score (node dist/cli/score.js)', () => {
     expect(at('2027-06-01')).not.toContain('primary_email_changed_recently');
   });
 
-  it('scores with the server\'s EXPIRED_DOMAINS and HIGH_VALUE_MONTHLY_DOWNLOADS, and refuses bad ones', () => {
+  it("scores with the server's EXPIRED_DOMAINS and HIGH_VALUE_MONTHLY_DOWNLOADS, and refuses bad ones", () => {
     const tickets = file('env.jsonl', `${JSON.stringify(ticket('v', 'alice', { previous_emails: ['alice@public.example'] }))}\n`);
     const flags = (env: Record<string, string>) => jsonLines(runWith(env, '-d', 'directory.json', '-t', tickets, '--now', NOW).stdout)[0].risk_flags;
     expect(flags({})).not.toEqual(expect.arrayContaining(['expired_domain']));
     expect(flags({})).not.toEqual(expect.arrayContaining(['high_value_account']));
-    expect(flags({ EXPIRED_DOMAINS: 'public.example', HIGH_VALUE_MONTHLY_DOWNLOADS: '1000' })).toEqual(expect.arrayContaining(['expired_domain', 'high_value_account']));
+    expect(flags({ EXPIRED_DOMAINS: 'public.example', HIGH_VALUE_MONTHLY_DOWNLOADS: '1000' })).toEqual(
+      expect.arrayContaining(['expired_domain', 'high_value_account']),
+    );
     const bad = runWith({ EXPIRED_DOMAINS: 'not a domain' }, '-d', 'directory.json', '-t', tickets);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^Invalid environment: EXPIRED_DOMAINS=/m);
@@ -125,7 +157,9 @@ describe('npm run score (node dist/cli/score.js)', () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`Refused ${bad}: no ticket was scored.`);
-    expect(result.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: accounts\\[1\\]\\.joined_at: joined_at must be an ISO 8601 date-time`));
+    expect(result.stderr).toMatch(
+      new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: accounts\\[1\\]\\.joined_at: joined_at must be an ISO 8601 date-time`),
+    );
   });
 
   it('says what is wrong with the arguments, shows the usage and exits 2', () => {

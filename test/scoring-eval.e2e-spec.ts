@@ -2,7 +2,16 @@ import { usernameKey } from '../src/common/normalize.js';
 import { parseDirectoryFile } from '../src/directory/directory-file.js';
 import { AIMS, evaluateScoring, formatReport, rocAuc } from './fixtures/eval-scoring.js';
 import {
-  CASE_KINDS, type CaseKind, DEFAULT_MIX, directoryFileOf, generateScoringCases, IMPOSTOR_KINDS, kindCounts, type Mix, normaliseMix, parseMix,
+  CASE_KINDS,
+  type CaseKind,
+  DEFAULT_MIX,
+  directoryFileOf,
+  generateScoringCases,
+  IMPOSTOR_KINDS,
+  kindCounts,
+  type Mix,
+  normaliseMix,
+  parseMix,
   ticketJsonOf,
 } from './fixtures/scoring-cases.js';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring.config.js';
@@ -16,8 +25,15 @@ const LEAK_HEAVY: Mix = { genuine: 0.2, impostor_public: 0.4, impostor_leaked: 0
 const SEEDS = [1, 2, 3];
 /** 10,000 cases a run: the AUC moves by about ±0.005 between seeds there (more on LEAK_HEAVY, with few owners). */
 const CASES = 10_000;
-const RUNS = SEEDS.flatMap((seed) => ([['default', DEFAULT_MIX], ['impostor-heavy', IMPOSTOR_HEAVY], ['genuine-heavy', GENUINE_HEAVY]] as const)
-  .map(([name, mix]) => ({ seed, name, mix })));
+const RUNS = SEEDS.flatMap((seed) =>
+  (
+    [
+      ['default', DEFAULT_MIX],
+      ['impostor-heavy', IMPOSTOR_HEAVY],
+      ['genuine-heavy', GENUINE_HEAVY],
+    ] as const
+  ).map(([name, mix]) => ({ seed, name, mix })),
+);
 
 describe('rocAuc', () => {
   it('is 1 for a perfect ranking, 0 for a reversed one and ½ for all ties', () => {
@@ -49,7 +65,13 @@ describe('rocAuc', () => {
 
 describe('the mix', () => {
   it('parses KIND=SHARE lists, normalised, missing kinds 0', () => {
-    expect(parseMix('genuine=3, impostor_public=1')).toEqual({ genuine: 0.75, impostor_public: 0.25, impostor_leaked: 0, impostor_naive: 0, no_such_account: 0 });
+    expect(parseMix('genuine=3, impostor_public=1')).toEqual({
+      genuine: 0.75,
+      impostor_public: 0.25,
+      impostor_leaked: 0,
+      impostor_naive: 0,
+      no_such_account: 0,
+    });
   });
 
   it.each(['genuine', 'genuine=x', 'robot=1', 'genuine=1,genuine=2', 'genuine=0', 'genuine=-1'])('refuses %j', (text) => {
@@ -144,7 +166,7 @@ describe.each(RUNS)('the scorer on seed $seed, $name mix', ({ seed, mix }) => {
     }
   });
 
-  it('lets no blind yes/no guess pay at the directory\'s shares, which the config matches', () => {
+  it("lets no blind yes/no guess pay at the directory's shares, which the config matches", () => {
     expect(check('no blind yes/no guess pays')).toMatchObject({ status: 'PASS' });
     expect(report.baseRates.secondFactor).toBeCloseTo(DEFAULT_SCORING_CONFIG.guessBaseRates.secondFactor, 1);
     expect(report.baseRates.recoveryCodesWithSecondFactor).toBeCloseTo(DEFAULT_SCORING_CONFIG.guessBaseRates.recoveryCodesWithSecondFactor, 1);

@@ -47,7 +47,11 @@ describe('npm run seed:bulk', () => {
 
   it('seeds N tickets, with progress on stderr and a summary line on stdout', () => {
     expect(seeded.status).toBe(0);
-    expect(seeded.stdout).toMatch(new RegExp(`^Seeded 2,000 tickets \\(\\d+ open\\), [\\d,]+ events and \\d+ earlier cycles in [\\d.]+ s \\([\\d,]+ tickets/s\\); references from RD-022222\\.\\n$`));
+    expect(seeded.stdout).toMatch(
+      new RegExp(
+        `^Seeded 2,000 tickets \\(\\d+ open\\), [\\d,]+ events and \\d+ earlier cycles in [\\d.]+ s \\([\\d,]+ tickets/s\\); references from RD-022222\\.\\n$`,
+      ),
+    );
     expect(seeded.stderr).toMatch(/2,000 \/ 2,000 tickets \(100 %\), [\d,]+ events, [\d,]+ tickets\/s, ETA/);
   });
 
@@ -55,25 +59,37 @@ describe('npm run seed:bulk', () => {
     expect(await scalar('SELECT COUNT(*) FROM tickets')).toBe(COUNT);
     const references: Array<{ reference: string }> = await ds.query('SELECT reference FROM tickets');
     expect(references.every((r) => REFERENCE_PATTERN.test(r.reference))).toBe(true);
-    expect(await scalar(`SELECT COUNT(*) FROM tickets WHERE state NOT IN (${open}) AND (closed_at IS NULL OR outcome IS NULL OR open_key IS NOT NULL)`)).toBe(0);
+    expect(await scalar(`SELECT COUNT(*) FROM tickets WHERE state NOT IN (${open}) AND (closed_at IS NULL OR outcome IS NULL OR open_key IS NOT NULL)`)).toBe(
+      0,
+    );
     const openCount = await scalar(`SELECT COUNT(*) FROM tickets WHERE state IN (${open})`);
     expect(openCount / COUNT).toBeGreaterThan(0.02);
     expect(openCount / COUNT).toBeLessThan(0.08);
     expect(await scalar(`SELECT COUNT(*) FROM tickets WHERE state IN (${open}) AND (open_key IS NULL OR closed_at IS NOT NULL)`)).toBe(0);
     expect(await scalar('SELECT COUNT(*) FROM (SELECT open_key FROM tickets WHERE open_key IS NOT NULL GROUP BY open_key HAVING COUNT(*) > 1) d')).toBe(0);
     expect(await scalar('SELECT COUNT(DISTINCT username_key) FROM tickets')).toBe(COUNT);
-    expect(await scalar(`SELECT COUNT(*) FROM tickets WHERE created_at < ${p(1)} OR created_at >= ${p(2)}`,
-      [stamp(new Date(NOW.getTime() - 365 * DAY)), stamp(NOW)])).toBe(0);
+    expect(
+      await scalar(`SELECT COUNT(*) FROM tickets WHERE created_at < ${p(1)} OR created_at >= ${p(2)}`, [
+        stamp(new Date(NOW.getTime() - 365 * DAY)),
+        stamp(NOW),
+      ]),
+    ).toBe(0);
   });
 
   /** How the app stores an instant in a query parameter: TypeORM's SQLite text, or a Date for PostgreSQL. */
   const stamp = (date: Date): unknown => (postgres() ? date : date.toISOString().replace('T', ' ').replace('Z', ''));
 
   it('stores measures wherever a response or decision happened, equal to what measuresBetween re-derives', async () => {
-    expect(await scalar('SELECT COUNT(*) FROM tickets WHERE first_responded_at IS NOT NULL AND sla_cycle = 1 AND (sla_response_ms IS NULL OR sla_response_met IS NULL)')).toBe(0);
+    expect(
+      await scalar(
+        'SELECT COUNT(*) FROM tickets WHERE first_responded_at IS NOT NULL AND sla_cycle = 1 AND (sla_response_ms IS NULL OR sla_response_met IS NULL)',
+      ),
+    ).toBe(0);
     expect(await scalar('SELECT COUNT(*) FROM tickets WHERE sla_decided_at IS NOT NULL AND (sla_decision_ms IS NULL OR sla_decision_met IS NULL)')).toBe(0);
     expect(await scalar('SELECT COUNT(*) FROM tickets WHERE sla_decided_at IS NULL AND sla_decision_ms IS NOT NULL')).toBe(0);
-    expect(await scalar("SELECT COUNT(*) FROM tickets WHERE outcome IN ('approved', 'denied') AND (decided_by NOT LIKE 'moderator:%' OR handling_ms IS NULL)")).toBe(0);
+    expect(
+      await scalar("SELECT COUNT(*) FROM tickets WHERE outcome IN ('approved', 'denied') AND (decided_by NOT LIKE 'moderator:%' OR handling_ms IS NULL)"),
+    ).toBe(0);
     expect(await scalar(`SELECT COUNT(*) FROM tickets WHERE sla_response_met = ${no()}`)).toBeGreaterThan(0);
 
     // A sample read back through the entities (every tenth ticket): the app's own reading of the stored columns.
@@ -85,12 +101,17 @@ describe('npm run seed:bulk', () => {
       const state = slaStateOf(ticket)!;
       const t = policy.targetsFor(ticket.requestType);
       if (ticket.slaCycle === 1 && state.firstRespondedAt) {
-        expect(measuresBetween({ ...state, firstRespondedAt: null, decidedAt: null }, { ...state, decidedAt: null }, t))
-          .toEqual({ slaResponseMs: ticket.slaResponseMs, slaResponseMet: ticket.slaResponseMet });
+        expect(measuresBetween({ ...state, firstRespondedAt: null, decidedAt: null }, { ...state, decidedAt: null }, t)).toEqual({
+          slaResponseMs: ticket.slaResponseMs,
+          slaResponseMet: ticket.slaResponseMet,
+        });
         checked++;
       }
       if (state.decidedAt) {
-        expect(measuresBetween({ ...state, decidedAt: null }, state, t)).toEqual({ slaDecisionMs: ticket.slaDecisionMs, slaDecisionMet: ticket.slaDecisionMet });
+        expect(measuresBetween({ ...state, decidedAt: null }, state, t)).toEqual({
+          slaDecisionMs: ticket.slaDecisionMs,
+          slaDecisionMet: ticket.slaDecisionMet,
+        });
         checked++;
       }
     }
@@ -100,7 +121,8 @@ describe('npm run seed:bulk', () => {
   it('stores each value in the very form TypeORM itself writes (dates, booleans, JSON, numbers)', async () => {
     // A ticket with pauses, measures and an outcome, read through the entity and written again by TypeORM.
     const [{ reference }]: Array<{ reference: string }> = await ds.query(
-      "SELECT reference FROM tickets WHERE sla_pauses <> '[]' AND outcome IS NOT NULL AND handling_ms IS NOT NULL ORDER BY reference LIMIT 1");
+      "SELECT reference FROM tickets WHERE sla_pauses <> '[]' AND outcome IS NOT NULL AND handling_ms IS NOT NULL ORDER BY reference LIMIT 1",
+    );
     const original = await ds.getRepository(Ticket).findOneByOrFail({ reference });
     const copy = { ...original, id: `copy-${original.id.slice(5)}`, reference: 'RD-ZZZZZZ' };
     await insertRows(ds.manager, Ticket, copy);
@@ -137,9 +159,13 @@ describe('npm run seed:bulk', () => {
     const recoveries = await scalar('SELECT COUNT(*) FROM recoveries');
     expect(recoveries).toBeGreaterThan(0);
     expect(recoveries).toBe(await scalar("SELECT COUNT(*) FROM ticket_events WHERE type = 'approved'"));
-    expect(await scalar(`SELECT COUNT(*) FROM recoveries r JOIN tickets t ON t.id = r.ticket_id
-      WHERE (r.active_key IS NOT NULL) <> (t.state IN ('approved', 'cooling_off', 'reset_issued'))`)).toBe(0);
-    expect(await scalar("SELECT COUNT(*) FROM recoveries r JOIN tickets t ON t.id = r.ticket_id WHERE t.state = 'completed' AND r.state <> 'completed'")).toBe(0);
+    expect(
+      await scalar(`SELECT COUNT(*) FROM recoveries r JOIN tickets t ON t.id = r.ticket_id
+      WHERE (r.active_key IS NOT NULL) <> (t.state IN ('approved', 'cooling_off', 'reset_issued'))`),
+    ).toBe(0);
+    expect(await scalar("SELECT COUNT(*) FROM recoveries r JOIN tickets t ON t.id = r.ticket_id WHERE t.state = 'completed' AND r.state <> 'completed'")).toBe(
+      0,
+    );
   });
 
   it('gives the report service figures that match SQL counts over the seeded year', async () => {
@@ -152,30 +178,42 @@ describe('npm run seed:bulk', () => {
     const bounds = [stamp(range.start), stamp(range.end)];
     const all = report.sla.find((r) => r.request_type === 'all')!;
     expect(all.received).toBe(await scalar(`SELECT COUNT(*) FROM tickets WHERE ${within('created_at')}`, bounds));
-    const ended = async (outcome: string) => await scalar(`SELECT COUNT(*) FROM tickets WHERE ${within('sla_decided_at')} AND outcome = '${outcome}'`, bounds)
-      + await scalar(`SELECT COUNT(*) FROM ticket_cycles WHERE ${within('decided_at')} AND outcome = '${outcome}'`, bounds);
+    const ended = async (outcome: string) =>
+      (await scalar(`SELECT COUNT(*) FROM tickets WHERE ${within('sla_decided_at')} AND outcome = '${outcome}'`, bounds)) +
+      (await scalar(`SELECT COUNT(*) FROM ticket_cycles WHERE ${within('decided_at')} AND outcome = '${outcome}'`, bounds));
     expect(all.approved).toBe(await ended('approved'));
     expect(all.denied).toBe(await ended('denied'));
     expect(all.withdrawn).toBe(await ended('withdrawn'));
     expect(all.closed_no_response).toBe(await ended('closed_no_response'));
-    expect(all.response_measured).toBe(await scalar(`SELECT COUNT(*) FROM tickets WHERE ${within('first_responded_at')} AND sla_response_ms IS NOT NULL`, bounds));
+    expect(all.response_measured).toBe(
+      await scalar(`SELECT COUNT(*) FROM tickets WHERE ${within('first_responded_at')} AND sla_response_ms IS NOT NULL`, bounds),
+    );
     expect(report.daily.reduce((n, d) => n + d.received, 0)).toBe(all.received);
     // Local days in Berlin, the two clock changes (23 and 25 hours) among them: counted between local midnights.
     for (const day of ['2025-12-01', '2026-03-28', '2026-03-29', '2026-03-30', '2026-10-25', '2026-10-26', '2026-11-30']) {
       const n = Date.parse(`${day}T00:00:00Z`) / DAY;
       const [from, to] = [dayStart('Europe/Berlin', n), dayStart('Europe/Berlin', n + 1)];
       const row = report.daily.find((d) => d.day === day)!;
-      expect({ day, received: row.received }).toEqual({ day, received: await scalar(`SELECT COUNT(*) FROM tickets WHERE ${within('created_at')}`, [stamp(from), stamp(to)]) });
-      const decided = await scalar(`SELECT COUNT(*) FROM tickets WHERE ${within('sla_decided_at')} AND outcome IN ('approved', 'denied')`, [stamp(from), stamp(to)])
-        + await scalar(`SELECT COUNT(*) FROM ticket_cycles WHERE ${within('decided_at')} AND outcome IN ('approved', 'denied')`, [stamp(from), stamp(to)]);
+      expect({ day, received: row.received }).toEqual({
+        day,
+        received: await scalar(`SELECT COUNT(*) FROM tickets WHERE ${within('created_at')}`, [stamp(from), stamp(to)]),
+      });
+      const decided =
+        (await scalar(`SELECT COUNT(*) FROM tickets WHERE ${within('sla_decided_at')} AND outcome IN ('approved', 'denied')`, [stamp(from), stamp(to)])) +
+        (await scalar(`SELECT COUNT(*) FROM ticket_cycles WHERE ${within('decided_at')} AND outcome IN ('approved', 'denied')`, [stamp(from), stamp(to)]));
       expect({ day, decided: row.decided }).toEqual({ day, decided });
     }
     const openNow = await scalar(`SELECT COUNT(*) FROM tickets WHERE state IN (${open})`);
     expect(report.backlog.find((r) => r.state === 'total')!.total).toBe(openNow);
     expect(report.daily[report.daily.length - 1].open_at_end).toBe(openNow);
-    expect(report.breaches.length).toBe(await scalar(`SELECT COUNT(*) FROM tickets WHERE ${within('created_at')}
+    expect(report.breaches.length).toBe(
+      await scalar(
+        `SELECT COUNT(*) FROM tickets WHERE ${within('created_at')}
       AND (sla_response_met = ${no()} OR sla_decision_met = ${no()}
-        OR sla_response_level = 'breached' OR sla_decision_level = 'breached')`, bounds));
+        OR sla_response_level = 'breached' OR sla_decision_level = 'breached')`,
+        bounds,
+      ),
+    );
     expect(report.breachCount).toBe(report.breaches.length);
     // The page's build lists the first breaches only, and counts them all.
     const page = await new ReportsService(ds, clock).build(range, { breachesListed: 5 });
@@ -194,8 +232,12 @@ describe('npm run seed:bulk', () => {
   });
 
   it('refuses a bad N with exit status 2 and says why; --help tells what is not seeded', () => {
-    for (const [args, message] of [[['0'], 'N must be a whole number from 1 to 5,000,000'], [['5000001'], 'N must be a whole number'],
-      [['ten'], 'N must be a whole number'], [[], 'N is missing']] as const) {
+    for (const [args, message] of [
+      [['0'], 'N must be a whole number from 1 to 5,000,000'],
+      [['5000001'], 'N must be a whole number'],
+      [['ten'], 'N must be a whole number'],
+      [[], 'N is missing'],
+    ] as const) {
       const result = run(env, [...args]);
       expect(result.status).toBe(2);
       expect(result.stderr).toContain(message);

@@ -68,14 +68,30 @@ describe('the server process', () => {
 
     it('writes JSON logs with no e-mail address, token or status link in them', async () => {
       const res = await fetch(`${base}/api/v1/tickets`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'alice', contact_email: 'secret.person@example.org', request_type: 'lost_2fa', coc_accepted: true, delay_acknowledged: true }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          username: 'alice',
+          contact_email: 'secret.person@example.org',
+          request_type: 'lost_2fa',
+          coc_accepted: true,
+          delay_acknowledged: true,
+        }),
       });
       expect(res.status).toBe(201);
       const { status_url: statusUrl } = (await res.json()) as { status_url: string };
       const token = statusUrl.split('/').pop()!;
       expect((await fetch(statusUrl)).status).toBe(200);
-      expect((await fetch(`${base}/status/${token}/messages`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'message=write+to+secret.person%40example.org', redirect: 'manual' })).status).toBe(303);
+      expect(
+        (
+          await fetch(`${base}/status/${token}/messages`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'message=write+to+secret.person%40example.org',
+            redirect: 'manual',
+          })
+        ).status,
+      ).toBe(303);
       await expectEventually(() => expect(out).toMatch(/"url":"\/status\/\[redacted\]"/));
       await expectEventually(() => expect(out).toMatch(/job done/)); // the acknowledgement went out
       const lines = out.split('\n').filter((line) => line.startsWith('{'));
@@ -88,22 +104,38 @@ describe('the server process', () => {
     it('never logs a one-time code, right or wrong', async () => {
       // the demo directory is generated with a fixed seed: its first account with a verified, current address
       type DemoEmail = { address: string; verified: boolean; removed_at: string | null };
-      const owner = generateDirectory(300).accounts.flatMap((a) => (a.emails as DemoEmail[])
-        .filter((e) => e.verified && e.removed_at === null).map((e) => ({ username: String(a.username), address: e.address })))[0];
+      const owner = generateDirectory(300).accounts.flatMap((a) =>
+        (a.emails as DemoEmail[]).filter((e) => e.verified && e.removed_at === null).map((e) => ({ username: String(a.username), address: e.address })),
+      )[0];
       const res = await fetch(`${base}/api/v1/tickets`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: owner.username, contact_email: owner.address, request_type: 'lost_2fa', coc_accepted: true, delay_acknowledged: true }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          username: owner.username,
+          contact_email: owner.address,
+          request_type: 'lost_2fa',
+          coc_accepted: true,
+          delay_acknowledged: true,
+        }),
       });
       expect(res.status).toBe(201);
       const { status_url: statusUrl } = (await res.json()) as { status_url: string };
-      const code = await expectEventually(() => {
-        const mail = readMails(env.MAIL_DIR).find((m) => /one-time code/.test(m.subject) && m.to.includes(owner.address));
-        if (!mail) throw new Error('no code mailed yet');
-        return /Your one-time code: (\d{4}) (\d{4})/.exec(mail.text)!.slice(1).join('');
-      }, EVENTUALLY_MS, 100);
-      const post = (value: string) => fetch(`${statusUrl}/code`, {
-        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `code=${value}`, redirect: 'manual',
-      });
+      const code = await expectEventually(
+        () => {
+          const mail = readMails(env.MAIL_DIR).find((m) => /one-time code/.test(m.subject) && m.to.includes(owner.address));
+          if (!mail) throw new Error('no code mailed yet');
+          return /Your one-time code: (\d{4}) (\d{4})/.exec(mail.text)!.slice(1).join('');
+        },
+        EVENTUALLY_MS,
+        100,
+      );
+      const post = (value: string) =>
+        fetch(`${statusUrl}/code`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `code=${value}`,
+          redirect: 'manual',
+        });
       const wrong = String((Number(code) + 1) % 100_000_000).padStart(8, '0');
       expect((await post(wrong)).status).toBe(400);
       expect((await post(code)).status).toBe(303);

@@ -29,8 +29,12 @@ describe('staff sessions end after 15 minutes idle and 8 hours in all (docs/secu
     const page = await agent.get('/dashboard').expect(200);
     clock.advance(16 * MIN);
     // Every staff route, a form post with its valid token included.
-    await agent.post('/dashboard/work-next').type('form').send({ _csrf: csrfIn(page.text) })
-      .expect(303).expect('Location', '/login?notice=session_idle');
+    await agent
+      .post('/dashboard/work-next')
+      .type('form')
+      .send({ _csrf: csrfIn(page.text) })
+      .expect(303)
+      .expect('Location', '/login?notice=session_idle');
     const login = await agent.get('/login?notice=session_idle').expect(200);
     expect(noticeIn(login.text)).toBe(IDLE_NOTICE);
     // The session was destroyed: signing in again is the only way back.

@@ -87,7 +87,9 @@ async function exitCodeOf(p: ServerProcess): Promise<number | null | 'still runn
 async function postTicket(p: ServerProcess): Promise<string> {
   const body = makeTicketBody();
   const res = await fetch(`${p.base}/api/v1/tickets`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
   expect(res.status).toBe(201);
   return String(body.contact_email);

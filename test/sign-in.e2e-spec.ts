@@ -31,12 +31,18 @@ describe('moderator sign-in', () => {
 
   async function submitPassword(agent: TestAgent, name: string, password = PASSWORD) {
     const form = await agent.get('/login').expect(200);
-    return agent.post('/login').type('form').send({ name, password, _csrf: csrfIn(form.text) });
+    return agent
+      .post('/login')
+      .type('form')
+      .send({ name, password, _csrf: csrfIn(form.text) });
   }
 
   async function submitCode(agent: TestAgent, code: string) {
     const page = await agent.get('/login/totp').expect(200);
-    return agent.post('/login/totp').type('form').send({ code, _csrf: csrfIn(page.text) });
+    return agent
+      .post('/login/totp')
+      .type('form')
+      .send({ code, _csrf: csrfIn(page.text) });
   }
 
   it('first sign-in: password, forced change, enrolment with QR code and text secret, then the dashboard in a new session', async () => {
@@ -51,22 +57,34 @@ describe('moderator sign-in', () => {
     expect(before!.attributes).toMatch(/; Path=\//i);
     expect(before!.attributes).not.toMatch(/; Secure/i); // plain http in tests; Secure (and __Host-) under https or in production
 
-    await agent.post('/login').type('form').send({ name: 'Alice ', password: PASSWORD, _csrf: csrfIn(form.text) })
-      .expect(303).expect('Location', '/login/password');
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ name: 'Alice ', password: PASSWORD, _csrf: csrfIn(form.text) })
+      .expect(303)
+      .expect('Location', '/login/password');
     // Half signed in: nothing opens yet.
     await agent.get('/dashboard').expect(303).expect('Location', '/login');
     await agent.get('/login/enrol').expect(303).expect('Location', '/login/password');
 
     const change = await agent.get('/login/password').expect(200);
     const token = csrfIn(change.text);
-    const mismatch = await agent.post('/login/password').type('form').send({ new_password: 'a brand new password', confirm_password: 'a brand new passw0rd', _csrf: token }).expect(400);
+    const mismatch = await agent
+      .post('/login/password')
+      .type('form')
+      .send({ new_password: 'a brand new password', confirm_password: 'a brand new passw0rd', _csrf: token })
+      .expect(400);
     expect(errorIn(mismatch.text)).toBe('the two passwords are not the same');
     const same = await agent.post('/login/password').type('form').send({ new_password: PASSWORD, confirm_password: PASSWORD, _csrf: token }).expect(400);
     expect(errorIn(same.text)).toBe('the new password must differ from the old one');
     const short = await agent.post('/login/password').type('form').send({ new_password: 'short', confirm_password: 'short', _csrf: token }).expect(400);
     expect(errorIn(short.text)).toBe('a password needs at least 12 characters');
-    await agent.post('/login/password').type('form').send({ new_password: 'a brand new password', confirm_password: 'a brand new password', _csrf: token })
-      .expect(303).expect('Location', '/login/enrol');
+    await agent
+      .post('/login/password')
+      .type('form')
+      .send({ new_password: 'a brand new password', confirm_password: 'a brand new password', _csrf: token })
+      .expect(303)
+      .expect('Location', '/login/enrol');
 
     const enrol = await agent.get('/login/enrol').expect(200);
     expect(enrol.text).toMatch(/<img class="qr" src="data:image\/png;base64,[A-Za-z0-9+/]+(&#x3D;)*"/);
@@ -75,12 +93,20 @@ describe('moderator sign-in', () => {
     const secret = grouped!.replace(/ /g, '');
     // A reload shows the same secret (it waits, sealed, in the session).
     expect((await agent.get('/login/enrol').expect(200)).text).toContain(grouped);
-    const wrong = await agent.post('/login/enrol').type('form').send({ code: await codeAt(secret, -600), _csrf: csrfIn(enrol.text) }).expect(400);
+    const wrong = await agent
+      .post('/login/enrol')
+      .type('form')
+      .send({ code: await codeAt(secret, -600), _csrf: csrfIn(enrol.text) })
+      .expect(400);
     expect(errorIn(wrong.text)).toMatch(/^That code is not right/);
     expect((await moderatorNamed('alice')).totpSecret).toBeNull();
 
-    const done = await agent.post('/login/enrol').type('form').send({ code: await codeAt(secret), _csrf: csrfIn(wrong.text) })
-      .expect(303).expect('Location', '/dashboard');
+    const done = await agent
+      .post('/login/enrol')
+      .type('form')
+      .send({ code: await codeAt(secret), _csrf: csrfIn(wrong.text) })
+      .expect(303)
+      .expect('Location', '/dashboard');
     const after = staffCookieOf(done);
     expect(after).not.toBeNull();
     expect(after!.attributes).toMatch(/; HttpOnly/i);
@@ -106,10 +132,15 @@ describe('moderator sign-in', () => {
 
     // Sign-out ends the session for good.
     const page = await agent.get('/dashboard').expect(200);
-    const out = await agent.post('/logout').type('form').send({ _csrf: csrfIn(page.text) }).expect(303).expect('Location', '/login?notice=signed_out');
+    const out = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfIn(page.text) })
+      .expect(303)
+      .expect('Location', '/login?notice=signed_out');
     expect(([] as string[]).concat(out.headers['set-cookie'] ?? []).join()).toMatch(/rd_staff=;/);
     await request(t.server).get('/dashboard').set('Cookie', `rd_staff=${after!.value}`).expect(303).expect('Location', '/login');
-    expect((await t.dataSource.getRepository(AuditEntry).findBy({ actor: 'moderator:alice', action: 'signed_out' }))).toHaveLength(1);
+    expect(await t.dataSource.getRepository(AuditEntry).findBy({ actor: 'moderator:alice', action: 'signed_out' })).toHaveLength(1);
   });
 
   it('later sign-ins ask for the code, and a code cannot be used twice', async () => {
@@ -138,8 +169,12 @@ describe('moderator sign-in', () => {
     await agent.get('/login/password').expect(303).expect('Location', '/login/totp');
     await submitCode(agent, await codeAt(secret)).then((res) => expect(res.headers.location).toBe('/login/password'));
     const page = await agent.get('/login/password').expect(200);
-    await agent.post('/login/password').type('form').send({ new_password: 'erin has a new one', confirm_password: 'erin has a new one', _csrf: csrfIn(page.text) })
-      .expect(303).expect('Location', '/dashboard');
+    await agent
+      .post('/login/password')
+      .type('form')
+      .send({ new_password: 'erin has a new one', confirm_password: 'erin has a new one', _csrf: csrfIn(page.text) })
+      .expect(303)
+      .expect('Location', '/dashboard');
   });
 
   it('locks a name after 5 failures, even for the right password; unknown names and disabled accounts read like a wrong password', async () => {
@@ -194,20 +229,37 @@ describe('moderator sign-in', () => {
     expect(reasons).toEqual(['totp', 'totp', 'totp', 'totp', 'totp', 'locked']);
   });
 
-  it('refuses staff POSTs without the session\'s CSRF token', async () => {
+  it("refuses staff POSTs without the session's CSRF token", async () => {
     const secret = await enrolledModerator(t, 'frank');
     const agent = request.agent(t.server);
     await agent.post('/login').type('form').send({ name: 'frank', password: PASSWORD }).expect(403);
     await submitPassword(agent, 'frank').then((res) => expect(res.headers.location).toBe('/login/totp'));
     const other = request.agent(t.server);
     const othersToken = csrfIn((await other.get('/login').expect(200)).text);
-    const missing = await agent.post('/login/totp').type('form').send({ code: await codeAt(secret) }).expect(403);
+    const missing = await agent
+      .post('/login/totp')
+      .type('form')
+      .send({ code: await codeAt(secret) })
+      .expect(403);
     expect(missing.text).toContain('This form has expired');
-    await agent.post('/login/totp').type('form').send({ code: await codeAt(secret), _csrf: othersToken }).expect(403);
+    await agent
+      .post('/login/totp')
+      .type('form')
+      .send({ code: await codeAt(secret), _csrf: othersToken })
+      .expect(403);
     // In a query string or a cookie it does not count either.
     const own = csrfIn((await agent.get('/login/totp').expect(200)).text);
-    await agent.post(`/login/totp?_csrf=${encodeURIComponent(own)}`).type('form').send({ code: await codeAt(secret) }).expect(403);
-    await agent.post('/login/totp').set('Cookie', `_csrf=${own}`).type('form').send({ code: await codeAt(secret) }).expect(403);
+    await agent
+      .post(`/login/totp?_csrf=${encodeURIComponent(own)}`)
+      .type('form')
+      .send({ code: await codeAt(secret) })
+      .expect(403);
+    await agent
+      .post('/login/totp')
+      .set('Cookie', `_csrf=${own}`)
+      .type('form')
+      .send({ code: await codeAt(secret) })
+      .expect(403);
     await submitCode(agent, await codeAt(secret)).then((res) => expect(res.headers.location).toBe('/dashboard'));
     await agent.post('/logout').type('form').send({}).expect(403);
     await agent.post('/logout').type('form').send({ _csrf: othersToken }).expect(403);
@@ -219,7 +271,9 @@ describe('moderator sign-in', () => {
     await request(t.server).get('/login/totp').expect(303).expect('Location', '/login');
     const created = await request(t.server).post('/api/v1/tickets').send(makeTicketBody()).expect(201);
     expect(created.headers['set-cookie']).toBeUndefined();
-    const status = await request(t.server).get(`/status/${statusTokenIn(created.body.status_url)}`).expect(200);
+    const status = await request(t.server)
+      .get(`/status/${statusTokenIn(created.body.status_url)}`)
+      .expect(200);
     expect(status.headers['set-cookie']).toBeUndefined();
     for (const path of ['/', '/recover', '/static/app.css']) expect((await request(t.server).get(path).expect(200)).headers['set-cookie']).toBeUndefined();
     const form = await request(t.server).post('/recover').type('form').send({ username: '' }).expect(400);
@@ -228,8 +282,9 @@ describe('moderator sign-in', () => {
 
   it('limits failed sign-ins per client address across names', async () => {
     const agent = request.agent(t.server);
-    const already = (await t.dataSource.getRepository(AuditEntry).findBy({ action: 'sign_in_failed' }))
-      .filter((e) => ['password', 'totp', 'disabled'].includes(String(e.data.reason))).length;
+    const already = (await t.dataSource.getRepository(AuditEntry).findBy({ action: 'sign_in_failed' })).filter((e) =>
+      ['password', 'totp', 'disabled'].includes(String(e.data.reason)),
+    ).length;
     let last: request.Response | undefined;
     for (let i = already; i < 20; i++) last = await submitPassword(agent, `spray-${i % 7}`, 'Winter2026!');
     expect(last?.status).toBe(401);

@@ -40,11 +40,15 @@ describe('the private status page', () => {
     expect([pb - pa, pc - pb]).toEqual([1, 1]);
     // 60 decisions in the last 30 days = 2 a day, and one old decision outside the window
     const now = Date.now();
-    const decided = Array.from({ length: 61 }, (_, i) => makeStoredTicket(i, {
-      state: i === 60 ? TicketState.Denied : TicketState.Completed, createdAt: new Date(now - 90 * 86_400_000),
-      updatedAt: new Date(now), closedAt: new Date(now),
-      decidedAt: new Date(i === 60 ? now - 40 * 86_400_000 : now - (i % 29) * 86_400_000),
-    }));
+    const decided = Array.from({ length: 61 }, (_, i) =>
+      makeStoredTicket(i, {
+        state: i === 60 ? TicketState.Denied : TicketState.Completed,
+        createdAt: new Date(now - 90 * 86_400_000),
+        updatedAt: new Date(now),
+        closedAt: new Date(now),
+        decidedAt: new Date(i === 60 ? now - 40 * 86_400_000 : now - (i % 29) * 86_400_000),
+      }),
+    );
     await t.dataSource.getRepository(Ticket).insert(decided);
     const page = (await request(t.server).get(`/status/${c.token}`)).text;
     expect(/id="wait-estimate">([^<]+)</.exec(page)?.[1]).toBe(`about ${Math.ceil(pc / 2)} days`);
@@ -52,8 +56,11 @@ describe('the private status page', () => {
 
   it('answers every unknown or malformed link with the same 404 page', async () => {
     await submit();
-    const pages = await Promise.all([newSecretToken(), 'short', `${newSecretToken()}x`, '%00', '..%2F..%2Fetc']
-      .map((candidate) => request(t.server).get(`/status/${candidate}`).set('Accept', 'text/html')));
+    const pages = await Promise.all(
+      [newSecretToken(), 'short', `${newSecretToken()}x`, '%00', '..%2F..%2Fetc'].map((candidate) =>
+        request(t.server).get(`/status/${candidate}`).set('Accept', 'text/html'),
+      ),
+    );
     for (const page of pages) expect(page.status).toBe(404);
     expect(new Set(pages.map((p) => p.text)).size).toBe(1);
   });
@@ -69,8 +76,12 @@ describe('the private status page', () => {
 
   it('takes added information, shows it escaped, and refuses an empty message', async () => {
     const { reference, token } = await submit();
-    await request(t.server).post(`/status/${token}/messages`).type('form').send({ message: '<img src=x onerror=alert(1)> I also own foo-lib' })
-      .expect(303).expect('Location', `/status/${token}?sent=1`);
+    await request(t.server)
+      .post(`/status/${token}/messages`)
+      .type('form')
+      .send({ message: '<img src=x onerror=alert(1)> I also own foo-lib' })
+      .expect(303)
+      .expect('Location', `/status/${token}?sent=1`);
     const page = await request(t.server).get(`/status/${token}?sent=1`).expect(200);
     expect(page.text).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; I also own foo-lib');
     expect(page.text).not.toContain('<img src=x');
@@ -86,7 +97,11 @@ describe('the private status page', () => {
     const ticket = await ticketOf(reference);
     await t.dataSource.getRepository(Ticket).update({ id: ticket.id }, { state: TicketState.AwaitingRequester });
     await t.dataSource.getRepository(TicketEvent).insert({
-      ticketId: ticket.id, type: 'info_requested', actor: 'moderator:m1', public: true, createdAt: new Date(),
+      ticketId: ticket.id,
+      type: 'info_requested',
+      actor: 'moderator:m1',
+      public: true,
+      createdAt: new Date(),
       data: { public_text: 'We asked for more information.', message: 'Which address did you use in 2018?' },
     });
     const page = await request(t.server).get(`/status/${token}`).expect(200);
@@ -107,7 +122,11 @@ describe('the private status page', () => {
       await other.connect();
       await other.startTransaction();
       await other.query(`UPDATE ${t.dataSource.getMetadata(Ticket).tablePath} SET version = version + 1 WHERE id = $1`, [ticket.id]);
-      const withdrawing = request(t.server).post(`/status/${token}/withdraw`).type('form').send({ confirm: 'yes' }).then((r) => r);
+      const withdrawing = request(t.server)
+        .post(`/status/${token}/withdraw`)
+        .type('form')
+        .send({ confirm: 'yes' })
+        .then((r) => r);
       await new Promise((r) => setTimeout(r, 300));
       await other.commitTransaction();
       await other.release();

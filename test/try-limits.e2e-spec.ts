@@ -46,13 +46,19 @@ describe('try limits under parallel requests', () => {
   });
 
   const newTicket = async (contactEmail: string) => {
-    const created = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({ username: 'tina-limits', contact_email: contactEmail })).expect(201);
+    const created = await request(t.server)
+      .post('/api/v1/tickets')
+      .send(makeTicketBody({ username: 'tina-limits', contact_email: contactEmail }))
+      .expect(201);
     const reference = created.body.reference as string;
-    return { reference, token: statusTokenIn(created.body.status_url as string), ticket: await t.dataSource.getRepository(Ticket).findOneByOrFail({ reference }) };
+    return {
+      reference,
+      token: statusTokenIn(created.body.status_url as string),
+      ticket: await t.dataSource.getRepository(Ticket).findOneByOrFail({ reference }),
+    };
   };
 
-  const failures = async (ip: string) => (await t.dataSource.getRepository(AuditEntry).findBy({ action: 'sign_in_failed' }))
-    .filter((e) => e.data.ip === ip);
+  const failures = async (ip: string) => (await t.dataSource.getRepository(AuditEntry).findBy({ action: 'sign_in_failed' })).filter((e) => e.data.ip === ip);
 
   /** A fresh browser at the login form: its agent and the form's CSRF token. */
   async function loginForm(ip: string) {
@@ -70,7 +76,12 @@ describe('try limits under parallel requests', () => {
     }, 15_000);
     const wrong = (i: number) => String((Number(code) + 1 + i) % 100_000_000).padStart(8, '0');
 
-    const answers = await all(PARALLEL, (i) => request(t.server).post(`/status/${token}/code`).type('form').send({ code: wrong(i) }));
+    const answers = await all(PARALLEL, (i) =>
+      request(t.server)
+        .post(`/status/${token}/code`)
+        .type('form')
+        .send({ code: wrong(i) }),
+    );
     // Four "n tries left", one "last try", and every later one finds no code waiting.
     expect(statuses(answers)).toEqual([...Array<number>(EMAIL_CODE_TRIES).fill(400), ...Array<number>(PARALLEL - EMAIL_CODE_TRIES).fill(409)]);
     expect(answers.filter((r) => r.text.includes('it was the last try'))).toHaveLength(1);
@@ -81,7 +92,7 @@ describe('try limits under parallel requests', () => {
     expect(tally(events.map((e) => e.type).filter((type) => type.startsWith('code_')))).toEqual({ code_rejected: EMAIL_CODE_TRIES - 1, code_locked: 1 });
 
     await request(t.server).post(`/status/${token}/code`).type('form').send({ code }).expect(409);
-    expect((await t.dataSource.getRepository(Challenge).findBy({ ticketId: ticket.id, kind: 'email', state: 'passed' }))).toHaveLength(0);
+    expect(await t.dataSource.getRepository(Challenge).findBy({ ticketId: ticket.id, kind: 'email', state: 'passed' })).toHaveLength(0);
   });
 
   it(`repository check: of ${PARALLEL} checks at once exactly ${REPOSITORY_CHECKS} ask the host, then a published token is not looked for`, async () => {
@@ -103,8 +114,13 @@ describe('try limits under parallel requests', () => {
     const ip = '203.0.113.10';
     await new ModeratorsService(t.dataSource).create('pat', 'moderator', STAFF_PASSWORD, 'test');
     const browsers = await all(PARALLEL, () => loginForm(ip));
-    const answers = await all(PARALLEL, (i) => browsers[i].agent.post('/login').set('X-Forwarded-For', ip).type('form')
-      .send({ name: 'pat', password: `wrong password ${i}`, _csrf: browsers[i].csrf }));
+    const answers = await all(PARALLEL, (i) =>
+      browsers[i].agent
+        .post('/login')
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ name: 'pat', password: `wrong password ${i}`, _csrf: browsers[i].csrf }),
+    );
     expect(statuses(answers)).toEqual([...Array<number>(MAX_FAILED_SIGN_INS).fill(401), ...Array<number>(PARALLEL - MAX_FAILED_SIGN_INS).fill(429)]);
 
     const reasons = (await failures(ip)).map((e) => e.data.reason);
@@ -123,11 +139,22 @@ describe('try limits under parallel requests', () => {
     const ip = '203.0.113.20';
     const secret = await enrolledModerator(t, 'quinn');
     const { agent, csrf } = await loginForm(ip);
-    await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ name: 'quinn', password: STAFF_PASSWORD, _csrf: csrf })
-      .expect(303).expect('Location', '/login/totp');
+    await agent
+      .post('/login')
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ name: 'quinn', password: STAFF_PASSWORD, _csrf: csrf })
+      .expect(303)
+      .expect('Location', '/login/totp');
     const page = await agent.get('/login/totp').set('X-Forwarded-For', ip).expect(200);
     const stale = await codeAt(secret, -300);
-    const answers = await all(PARALLEL, () => agent.post('/login/totp').set('X-Forwarded-For', ip).type('form').send({ code: stale, _csrf: csrfIn(page.text) }));
+    const answers = await all(PARALLEL, () =>
+      agent
+        .post('/login/totp')
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ code: stale, _csrf: csrfIn(page.text) }),
+    );
     // Wrong (401), refused (429), or sent back to the start once the name was locked (303).
     expect(answers.every((r) => [401, 429, 303].includes(r.status))).toBe(true);
 
@@ -136,8 +163,13 @@ describe('try limits under parallel requests', () => {
     expect((await t.dataSource.getRepository(Moderator).findOneByOrFail({ name: 'quinn' })).lockedUntil!.getTime()).toBeGreaterThan(Date.now());
 
     // The right code in the same sign-in: sent back to the start. The right password in a new one: refused.
-    await agent.post('/login/totp').set('X-Forwarded-For', ip).type('form').send({ code: await codeAt(secret), _csrf: csrfIn(page.text) })
-      .expect(303).expect('Location', '/login');
+    await agent
+      .post('/login/totp')
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ code: await codeAt(secret), _csrf: csrfIn(page.text) })
+      .expect(303)
+      .expect('Location', '/login');
     const again = await loginForm(ip);
     const right = await again.agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ name: 'quinn', password: STAFF_PASSWORD, _csrf: again.csrf });
     expect(right.status).toBe(429);
@@ -149,13 +181,20 @@ describe('try limits under parallel requests', () => {
     const ip = '203.0.113.30';
     await new ModeratorsService(t.dataSource).create('rosa', 'moderator', STAFF_PASSWORD, 'test');
     const browsers = await all(PARALLEL, () => loginForm(ip));
-    const answers = await all(PARALLEL, (i) => browsers[i].agent.post('/login').set('X-Forwarded-For', ip).type('form')
-      .send({ name: `spray-${i}`, password: 'Winter2026!', _csrf: browsers[i].csrf }));
+    const answers = await all(PARALLEL, (i) =>
+      browsers[i].agent
+        .post('/login')
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ name: `spray-${i}`, password: 'Winter2026!', _csrf: browsers[i].csrf }),
+    );
     expect(statuses(answers)).toEqual([
-      ...Array<number>(MAX_FAILED_SIGN_INS_PER_CLIENT).fill(401), ...Array<number>(PARALLEL - MAX_FAILED_SIGN_INS_PER_CLIENT).fill(429),
+      ...Array<number>(MAX_FAILED_SIGN_INS_PER_CLIENT).fill(401),
+      ...Array<number>(PARALLEL - MAX_FAILED_SIGN_INS_PER_CLIENT).fill(429),
     ]);
     expect(tally((await failures(ip)).map((e) => e.data.reason))).toEqual({
-      password: MAX_FAILED_SIGN_INS_PER_CLIENT, client_limit: PARALLEL - MAX_FAILED_SIGN_INS_PER_CLIENT,
+      password: MAX_FAILED_SIGN_INS_PER_CLIENT,
+      client_limit: PARALLEL - MAX_FAILED_SIGN_INS_PER_CLIENT,
     });
 
     const { agent, csrf } = await loginForm(ip);
@@ -164,7 +203,12 @@ describe('try limits under parallel requests', () => {
     expect(right.text).toMatch(/from your network/);
     // Another address is not held back by this one's failures.
     const other = await loginForm('203.0.113.31');
-    await other.agent.post('/login').set('X-Forwarded-For', '203.0.113.31').type('form').send({ name: 'rosa', password: STAFF_PASSWORD, _csrf: other.csrf })
-      .expect(303).expect('Location', '/login/password');
+    await other.agent
+      .post('/login')
+      .set('X-Forwarded-For', '203.0.113.31')
+      .type('form')
+      .send({ name: 'rosa', password: STAFF_PASSWORD, _csrf: other.csrf })
+      .expect(303)
+      .expect('Location', '/login/password');
   });
 });

@@ -27,43 +27,105 @@ function decided(i: number, over: Partial<Ticket>): Ticket {
  */
 const FIXTURE: Ticket[] = [
   decided(1, {
-    requestType: 'lost_2fa', createdAt: at('2026-11-16T09:00:00Z'), firstRespondedAt: at('2026-11-16T11:00:00Z'), slaResponseMs: 2 * HOUR, slaResponseMet: true,
-    slaDecidedAt: at('2026-11-18T09:00:00Z'), slaDecisionMs: 48 * HOUR, slaDecisionMet: true, outcome: 'approved', decidedBy: 'moderator:ann',
+    requestType: 'lost_2fa',
+    createdAt: at('2026-11-16T09:00:00Z'),
+    firstRespondedAt: at('2026-11-16T11:00:00Z'),
+    slaResponseMs: 2 * HOUR,
+    slaResponseMet: true,
+    slaDecidedAt: at('2026-11-18T09:00:00Z'),
+    slaDecisionMs: 48 * HOUR,
+    slaDecisionMet: true,
+    outcome: 'approved',
+    decidedBy: 'moderator:ann',
   }),
   decided(2, {
-    requestType: 'lost_2fa', state: TicketState.Denied, createdAt: at('2026-11-17T10:00:00Z'),
-    firstRespondedAt: at('2026-11-20T18:00:00Z'), slaResponseMs: 80 * HOUR, slaResponseMet: false, slaResponseLevel: 'breached',
-    slaDecidedAt: at('2026-11-21T10:00:00Z'), slaDecisionMs: 96 * HOUR, slaDecisionMet: true, outcome: 'denied', decidedBy: 'moderator:ann',
+    requestType: 'lost_2fa',
+    state: TicketState.Denied,
+    createdAt: at('2026-11-17T10:00:00Z'),
+    firstRespondedAt: at('2026-11-20T18:00:00Z'),
+    slaResponseMs: 80 * HOUR,
+    slaResponseMet: false,
+    slaResponseLevel: 'breached',
+    slaDecidedAt: at('2026-11-21T10:00:00Z'),
+    slaDecisionMs: 96 * HOUR,
+    slaDecisionMet: true,
+    outcome: 'denied',
+    decidedBy: 'moderator:ann',
   }),
   decided(3, {
-    requestType: 'forgot_password', state: TicketState.Denied, createdAt: at('2026-11-18T08:00:00Z'),
-    firstRespondedAt: at('2026-11-18T09:00:00Z'), slaResponseMs: HOUR, slaResponseMet: true,
-    slaDecidedAt: at('2026-11-19T08:00:00Z'), slaDecisionMs: 24 * HOUR, slaDecisionMet: true, outcome: 'denied', decidedBy: 'moderator:bob',
+    requestType: 'forgot_password',
+    state: TicketState.Denied,
+    createdAt: at('2026-11-18T08:00:00Z'),
+    firstRespondedAt: at('2026-11-18T09:00:00Z'),
+    slaResponseMs: HOUR,
+    slaResponseMet: true,
+    slaDecidedAt: at('2026-11-19T08:00:00Z'),
+    slaDecisionMs: 24 * HOUR,
+    slaDecisionMet: true,
+    outcome: 'denied',
+    decidedBy: 'moderator:bob',
   }),
   decided(4, {
-    requestType: 'lost_2fa', state: TicketState.Withdrawn, createdAt: at('2026-11-19T08:00:00Z'),
-    slaDecidedAt: at('2026-11-20T08:00:00Z'), slaDecisionMs: 24 * HOUR, slaDecisionMet: true, outcome: 'withdrawn',
+    requestType: 'lost_2fa',
+    state: TicketState.Withdrawn,
+    createdAt: at('2026-11-19T08:00:00Z'),
+    slaDecidedAt: at('2026-11-20T08:00:00Z'),
+    slaDecisionMs: 24 * HOUR,
+    slaDecisionMet: true,
+    outcome: 'withdrawn',
   }),
   decided(5, {
-    requestType: 'lost_2fa', state: TicketState.ClosedNoResponse, createdAt: at('2026-10-10T08:00:00Z'),
-    firstRespondedAt: at('2026-10-11T08:00:00Z'), slaResponseMs: 24 * HOUR, slaResponseMet: true,
-    slaDecidedAt: at('2026-11-21T10:00:00Z'), slaDecisionMs: 26 * HOUR, slaDecisionMet: true, outcome: 'closed_no_response',
+    requestType: 'lost_2fa',
+    state: TicketState.ClosedNoResponse,
+    createdAt: at('2026-10-10T08:00:00Z'),
+    firstRespondedAt: at('2026-10-11T08:00:00Z'),
+    slaResponseMs: 24 * HOUR,
+    slaResponseMet: true,
+    slaDecidedAt: at('2026-11-21T10:00:00Z'),
+    slaDecisionMs: 26 * HOUR,
+    slaDecisionMet: true,
+    outcome: 'closed_no_response',
   }),
   decided(6, {
-    requestType: 'compromised', createdAt: at('2026-11-14T17:30:00Z'), firstRespondedAt: at('2026-11-14T20:00:00Z'), slaResponseMs: 2.5 * HOUR, slaResponseMet: true,
-    slaDecidedAt: at('2026-11-15T23:30:00Z'), slaDecisionMs: 30 * HOUR, slaDecisionMet: true, outcome: 'approved', decidedBy: 'moderator:ann',
+    requestType: 'compromised',
+    createdAt: at('2026-11-14T17:30:00Z'),
+    firstRespondedAt: at('2026-11-14T20:00:00Z'),
+    slaResponseMs: 2.5 * HOUR,
+    slaResponseMet: true,
+    slaDecidedAt: at('2026-11-15T23:30:00Z'),
+    slaDecisionMs: 30 * HOUR,
+    slaDecisionMet: true,
+    outcome: 'approved',
+    decidedBy: 'moderator:ann',
   }),
   decided(7, {
-    requestType: 'lost_2fa', createdAt: at('2026-11-20T12:00:00Z'), firstRespondedAt: at('2026-11-20T13:00:00Z'), slaResponseMs: HOUR, slaResponseMet: true,
-    slaDecidedAt: at('2026-11-22T23:30:00Z'), slaDecisionMs: 59.5 * HOUR, slaDecisionMet: true, outcome: 'approved', decidedBy: 'moderator:ann',
+    requestType: 'lost_2fa',
+    createdAt: at('2026-11-20T12:00:00Z'),
+    firstRespondedAt: at('2026-11-20T13:00:00Z'),
+    slaResponseMs: HOUR,
+    slaResponseMet: true,
+    slaDecidedAt: at('2026-11-22T23:30:00Z'),
+    slaDecisionMs: 59.5 * HOUR,
+    slaDecisionMet: true,
+    outcome: 'approved',
+    decidedBy: 'moderator:ann',
   }),
   makeStoredTicket(8, {
-    requestType: 'lost_2fa', state: TicketState.AwaitingReview, createdAt: at('2026-11-18T06:00:00Z'), openKey: 'stored8|stored8@example.org',
-    slaResponseLevel: 'breached', slaLevel: 'breached',
+    requestType: 'lost_2fa',
+    state: TicketState.AwaitingReview,
+    createdAt: at('2026-11-18T06:00:00Z'),
+    openKey: 'stored8|stored8@example.org',
+    slaResponseLevel: 'breached',
+    slaLevel: 'breached',
   }),
   makeStoredTicket(9, {
-    requestType: 'lost_recovery_codes', state: TicketState.AwaitingReview, createdAt: at('2026-10-14T07:00:00Z'), openKey: 'stored9|stored9@example.org',
-    slaResponseLevel: 'breached', slaDecisionLevel: 'breached', slaLevel: 'breached',
+    requestType: 'lost_recovery_codes',
+    state: TicketState.AwaitingReview,
+    createdAt: at('2026-10-14T07:00:00Z'),
+    openKey: 'stored9|stored9@example.org',
+    slaResponseLevel: 'breached',
+    slaDecisionLevel: 'breached',
+    slaLevel: 'breached',
   }),
 ];
 
@@ -130,7 +192,7 @@ describe('the weekly summary mail to ops', () => {
     expect(inBerlin(scheduler.next)).toBe('Mon 08:00');
   });
 
-  it('mails ops last week\'s figures when the scheduled job runs, and only once for the week', async () => {
+  it("mails ops last week's figures when the scheduled job runs, and only once for the week", async () => {
     // Run the job the scheduler made now instead of on Monday: the worker processes it as it would then.
     const job = await expectEventually(async () => {
       const found = (await periodic().getDelayed()).find((j) => j.name === JobName.WeeklySummary);
@@ -166,16 +228,20 @@ describe('the weekly summary mail to ops', () => {
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['already_queued', 'queued']);
     expect(outcomes[0]).toMatchObject({ from: '2026-11-23', to: '2026-11-29' });
     await pipelineSettled(t);
-    expect(summaries().map((m) => m.subject).sort()).toEqual([
-      'Recovery Desk weekly summary: 2026-11-16 to 2026-11-22', 'Recovery Desk weekly summary: 2026-11-23 to 2026-11-29',
-    ]);
+    expect(
+      summaries()
+        .map((m) => m.subject)
+        .sort(),
+    ).toEqual(['Recovery Desk weekly summary: 2026-11-16 to 2026-11-22', 'Recovery Desk weekly summary: 2026-11-23 to 2026-11-29']);
   });
 
   it('replaces the scheduler when the pattern changes, and removes it with WEEKLY_SUMMARY=false', async () => {
     // Later boots of workers on the same Redis with other settings.
     const restarted = await startTestApp({ ...SETTINGS, REDIS_PREFIX: t.env.REDIS_PREFIX, WEEKLY_SUMMARY_CRON: '30 7 * * 5' });
     try {
-      await expectEventually(async () => expect(await periodic().getJobScheduler(JobName.WeeklySummary)).toMatchObject({ pattern: '30 7 * * 5', tz: 'Europe/Berlin' }));
+      await expectEventually(async () =>
+        expect(await periodic().getJobScheduler(JobName.WeeklySummary)).toMatchObject({ pattern: '30 7 * * 5', tz: 'Europe/Berlin' }),
+      );
     } finally {
       await restarted.app.close();
       // Its database and folder only: the Redis prefix is the shared one, still being checked.

@@ -4,7 +4,13 @@ function chain(n: number): ChainedEntry[] {
   const out: ChainedEntry[] = [];
   let prev = GENESIS;
   for (let i = 1; i <= n; i++) {
-    const facts = { at: new Date(Date.UTC(2026, 10, 25, 9, 0, i)), actor: `moderator:m${i % 3}`, action: 'claimed', ticketId: `t-${i}`, data: { n: i, z: 'last', a: ['x', { b: 1, a: 2 }] } };
+    const facts = {
+      at: new Date(Date.UTC(2026, 10, 25, 9, 0, i)),
+      actor: `moderator:m${i % 3}`,
+      action: 'claimed',
+      ticketId: `t-${i}`,
+      data: { n: i, z: 'last', a: ['x', { b: 1, a: 2 }] },
+    };
     const hash = entryHash(prev, i, facts);
     out.push({ id: i, ...facts, prevHash: prev, hash });
     prev = hash;
@@ -14,8 +20,9 @@ function chain(n: number): ChainedEntry[] {
 
 describe('audit chain', () => {
   it('writes JSON with sorted keys at every depth, dates as ISO text, undefined left out', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: undefined }, at: new Date(0) }))
-      .toBe('{"a":{"d":[2,{"e":0,"f":1}]},"at":"1970-01-01T00:00:00.000Z","b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: undefined }, at: new Date(0) })).toBe(
+      '{"a":{"d":[2,{"e":0,"f":1}]},"at":"1970-01-01T00:00:00.000Z","b":1}',
+    );
   });
 
   it('verifies an intact chain, also page by page', () => {
@@ -40,7 +47,11 @@ describe('audit chain', () => {
 
   it('detects a changed time, actor or position even with the links rewritten', () => {
     const [entry] = chain(1);
-    for (const forged of [{ ...entry, at: new Date(entry.at.getTime() + 1) }, { ...entry, actor: 'moderator:other' }, { ...entry, id: 2 }]) {
+    for (const forged of [
+      { ...entry, at: new Date(entry.at.getTime() + 1) },
+      { ...entry, actor: 'moderator:other' },
+      { ...entry, id: 2 },
+    ]) {
       expect(verifyChain([forged]).ok).toBe(false);
     }
   });

@@ -24,7 +24,9 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
@@ -47,8 +49,10 @@ export function verifyChain(entries: readonly ChainedEntry[], prevHash = GENESIS
   let prev = prevHash;
   let checked = checkedBefore;
   for (const entry of entries) {
-    if (entry.prevHash !== prev) return { ok: false, checked, brokenId: entry.id, reason: 'its link to the entry before does not match (an entry was removed, inserted or changed)' };
-    if (entryHash(entry.prevHash, entry.id, entry) !== entry.hash) return { ok: false, checked, brokenId: entry.id, reason: 'its content does not match its hash (the entry was changed)' };
+    if (entry.prevHash !== prev)
+      return { ok: false, checked, brokenId: entry.id, reason: 'its link to the entry before does not match (an entry was removed, inserted or changed)' };
+    if (entryHash(entry.prevHash, entry.id, entry) !== entry.hash)
+      return { ok: false, checked, brokenId: entry.id, reason: 'its content does not match its hash (the entry was changed)' };
     prev = entry.hash;
     checked++;
   }

@@ -38,8 +38,7 @@ async function flushAudit(em: EntityManager): Promise<void> {
   pending.delete(em);
   if (list.length === 0) return;
   if (em.connection.options.type === 'postgres') await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-  const last = await em.getRepository(AuditEntry).createQueryBuilder('a')
-    .select(['a.id', 'a.hash']).orderBy('a.id', 'DESC').limit(1).getOne();
+  const last = await em.getRepository(AuditEntry).createQueryBuilder('a').select(['a.id', 'a.hash']).orderBy('a.id', 'DESC').limit(1).getOne();
   let id = last?.id ?? 0;
   let prevHash = last?.hash ?? GENESIS;
   const rows = list.map((facts) => {

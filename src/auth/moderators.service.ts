@@ -10,21 +10,41 @@ export class ModeratorInputError extends Error {}
 
 /** Staff accounts (the CLI today; the admin pages later). */
 export class ModeratorsService {
-  constructor(dataSource: DataSource, private readonly transactions = new Transactions(dataSource)) {}
+  constructor(
+    dataSource: DataSource,
+    private readonly transactions = new Transactions(dataSource),
+  ) {}
 
   /**
    * Creates a moderator with the given password, or a one-time initial one (returned, to be shown
    * once). Either way it must be changed, and the second factor enrolled, at first sign-in.
    */
-  async create(name: string, role: string, password: string | null, actor: string, now = new Date()): Promise<{ moderator: Moderator; initialPassword: string | null }> {
-    if (!MODERATOR_NAME_PATTERN.test(name)) throw new ModeratorInputError('NAME must be 1-50 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit');
+  async create(
+    name: string,
+    role: string,
+    password: string | null,
+    actor: string,
+    now = new Date(),
+  ): Promise<{ moderator: Moderator; initialPassword: string | null }> {
+    if (!MODERATOR_NAME_PATTERN.test(name))
+      throw new ModeratorInputError('NAME must be 1-50 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit');
     if (!isModeratorRole(role)) throw new ModeratorInputError(`--role must be one of ${MODERATOR_ROLES.join(', ')}`);
     const problem = password === null ? null : passwordProblem(password);
     if (problem) throw new ModeratorInputError(problem);
     const initialPassword = password === null ? newInitialPassword() : null;
     const moderator: Moderator = {
-      id: randomUUID(), name, role, passwordHash: await hashPassword(password ?? initialPassword!),
-      totpSecret: null, totpEnrolledAt: null, totpLastStep: null, mustChangePassword: true, failedSignIns: 0, lockedUntil: null, createdAt: now, disabledAt: null,
+      id: randomUUID(),
+      name,
+      role,
+      passwordHash: await hashPassword(password ?? initialPassword!),
+      totpSecret: null,
+      totpEnrolledAt: null,
+      totpLastStep: null,
+      mustChangePassword: true,
+      failedSignIns: 0,
+      lockedUntil: null,
+      createdAt: now,
+      disabledAt: null,
     };
     try {
       await this.transactions.run(async (em) => {

@@ -1,6 +1,15 @@
 import {
-  type ArgumentsHost, applyDecorators, Catch, type CanActivate, type ExceptionFilter, type ExecutionContext, Inject, Injectable,
-  SetMetadata, UseFilters, UseGuards,
+  type ArgumentsHost,
+  applyDecorators,
+  Catch,
+  type CanActivate,
+  type ExceptionFilter,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UseFilters,
+  UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -47,7 +56,10 @@ export interface StaffAccessDeps {
  * without counting the request as activity: a page polling by itself must not keep a session alive.
  */
 export async function admitStaff(
-  request: FastifyRequest, roles: readonly ModeratorRole[], deps: StaffAccessDeps, { touch = true }: { touch?: boolean } = {},
+  request: FastifyRequest,
+  roles: readonly ModeratorRole[],
+  deps: StaffAccessDeps,
+  { touch = true }: { touch?: boolean } = {},
 ): Promise<void> {
   const staff = staffOf(request);
   if (!staff) throw new SignInRequired();

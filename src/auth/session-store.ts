@@ -13,7 +13,11 @@ type Callback = (error?: unknown) => void;
  * requester's pages, which carry no session cookie, never touch the store.
  */
 export class RedisSessionStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly ttlMs: number) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlMs: number,
+  ) {}
 
   private key(sessionId: string): string {
     return `${this.prefix}:sess:${sessionId}`;
@@ -35,10 +39,16 @@ export class RedisSessionStore {
   }
 
   set(sessionId: string, session: unknown, callback: Callback): void {
-    this.redis.set(this.key(sessionId), JSON.stringify(session), 'EX', Math.ceil(this.ttlMs / 1000)).then(() => callback(), (error: unknown) => callback(error));
+    this.redis.set(this.key(sessionId), JSON.stringify(session), 'EX', Math.ceil(this.ttlMs / 1000)).then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
   }
 
   destroy(sessionId: string, callback: Callback): void {
-    this.redis.del(this.key(sessionId)).then(() => callback(), (error: unknown) => callback(error));
+    this.redis.del(this.key(sessionId)).then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
   }
 }

@@ -55,7 +55,9 @@ export class SignInController {
     if (request.session.staff) return reply.redirect('/dashboard', 303);
     const known = notice !== undefined && Object.hasOwn(this.notices, notice);
     return this.page(reply, 200, 'pages/login', {
-      title: 'Sign in', notice: known ? this.notices[notice] : undefined, noticeWarning: notice !== 'signed_out',
+      title: 'Sign in',
+      notice: known ? this.notices[notice] : undefined,
+      noticeWarning: notice !== 'signed_out',
     });
   }
 
@@ -197,12 +199,18 @@ export class SignInController {
     }
     const secret = this.signIn.openTotpSecret(sealed);
     return this.page(reply, status, 'pages/login-enrol', {
-      title: 'Set up your authenticator app', name: moderator.name, error,
-      qrCode: await qrCodeDataUrl(totpUri(moderator.name, secret)), secretGroups: groupSecret(secret),
+      title: 'Set up your authenticator app',
+      name: moderator.name,
+      error,
+      qrCode: await qrCodeDataUrl(totpUri(moderator.name, secret)),
+      secretGroups: groupSecret(secret),
     });
   }
 
   private page(reply: FastifyReply, status: number, view: string, context: Record<string, unknown>) {
-    return reply.status(status).header('Cache-Control', 'no-store').view(view, { ...context, csrfToken: reply.generateCsrf() });
+    return reply
+      .status(status)
+      .header('Cache-Control', 'no-store')
+      .view(view, { ...context, csrfToken: reply.generateCsrf() });
   }
 }

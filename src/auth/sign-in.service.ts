@@ -21,9 +21,7 @@ export const MAX_FAILED_SIGN_INS_PER_CLIENT = 20;
 export type SignInFailure = 'password' | 'totp' | 'locked' | 'disabled' | 'client_limit';
 
 export type StepOutcome =
-  | { kind: 'ok'; moderator: Moderator }
-  | { kind: 'wrong'; refusal?: CodeRefusal }
-  | { kind: 'locked'; retryAfterSeconds: number; byClient: boolean };
+  { kind: 'ok'; moderator: Moderator } | { kind: 'wrong'; refusal?: CodeRefusal } | { kind: 'locked'; retryAfterSeconds: number; byClient: boolean };
 
 /**
  * The sign-in rules (docs/security.md #15–#18, #21): password, then the second factor; throttling
@@ -76,7 +74,7 @@ export class SignInService {
     // Refused by the client limit, the name is not written anywhere (as before the name was looked at).
     const refused = await this.takeTry(moderator, name, ip, now, null);
     if (refused) return refused;
-    const passwordRight = await verifyPassword(moderator?.passwordHash ?? await this.dummyHash, password);
+    const passwordRight = await verifyPassword(moderator?.passwordHash ?? (await this.dummyHash), password);
     if (moderator && passwordRight && !moderator.disabledAt) {
       await this.giveBackTry(moderator, ip);
       return { kind: 'ok', moderator };
@@ -95,7 +93,7 @@ export class SignInService {
     const secret = this.openTotpSecret(moderator.totpSecret);
     const step = await acceptedStep(secret, code, { now, afterStep: moderator.totpLastStep });
     // Take the step only if no other request took it (or a later one) meanwhile: two tabs cannot both use one code.
-    if (step !== null && await this.claimStep(moderator.id, step)) {
+    if (step !== null && (await this.claimStep(moderator.id, step))) {
       await this.giveBackTry(moderator, ip);
       return { kind: 'ok', moderator: { ...moderator, totpLastStep: step } };
     }
@@ -135,10 +133,9 @@ export class SignInService {
     const moderator = await this.findModerator(moderatorId);
     if (!moderator) return false;
     return this.transactions.run(async (em) => {
-      const result = await em.getRepository(Moderator).update(
-        { id: moderator.id, totpSecret: IsNull() },
-        { totpSecret: this.sealTotpSecret(secret), totpEnrolledAt: now, totpLastStep: step },
-      );
+      const result = await em
+        .getRepository(Moderator)
+        .update({ id: moderator.id, totpSecret: IsNull() }, { totpSecret: this.sealTotpSecret(secret), totpEnrolledAt: now, totpLastStep: step });
       if (!result.affected) return false;
       await appendAudit(em, { at: now, actor: `moderator:${moderator.name}`, action: 'totp_enrolled', ticketId: null, data: { ip } });
       return true;
@@ -166,11 +163,16 @@ export class SignInService {
   }
 
   private async claimStep(moderatorId: string, step: number): Promise<boolean> {
-    const result = await this.transactions.run((em) => em.getRepository(Moderator).createQueryBuilder().update()
-      .set({ totpLastStep: step })
-      .where('id = :id', { id: moderatorId })
-      .andWhere('(totp_last_step IS NULL OR totp_last_step < :step)', { step })
-      .execute());
+    const result = await this.transactions.run((em) =>
+      em
+        .getRepository(Moderator)
+        .createQueryBuilder()
+        .update()
+        .set({ totpLastStep: step })
+        .where('id = :id', { id: moderatorId })
+        .andWhere('(totp_last_step IS NULL OR totp_last_step < :step)', { step })
+        .execute(),
+    );
     return (result.affected ?? 0) > 0;
   }
 
@@ -200,11 +202,16 @@ export class SignInService {
    * taken (by failures, or by checks still running); a lock that ran out starts the count again.
    */
   private async takeModeratorTry(moderatorId: string, now: Date): Promise<StepOutcome | null> {
-    const result = await this.transactions.run((em) => em.getRepository(Moderator).createQueryBuilder().update()
-      .set({ failedSignIns: () => 'CASE WHEN locked_until IS NULL THEN failed_sign_ins + 1 ELSE 1 END', lockedUntil: null })
-      .where('id = :id', { id: moderatorId })
-      .andWhere('((locked_until IS NULL AND failed_sign_ins < :max) OR locked_until <= :now)', { max: MAX_FAILED_SIGN_INS, now })
-      .execute());
+    const result = await this.transactions.run((em) =>
+      em
+        .getRepository(Moderator)
+        .createQueryBuilder()
+        .update()
+        .set({ failedSignIns: () => 'CASE WHEN locked_until IS NULL THEN failed_sign_ins + 1 ELSE 1 END', lockedUntil: null })
+        .where('id = :id', { id: moderatorId })
+        .andWhere('((locked_until IS NULL AND failed_sign_ins < :max) OR locked_until <= :now)', { max: MAX_FAILED_SIGN_INS, now })
+        .execute(),
+    );
     if ((result.affected ?? 0) > 0) return null;
     const row = await this.findModerator(moderatorId);
     // Not locked yet: the last tries are being checked right now; one of them will lock the name unless right.
@@ -221,10 +228,15 @@ export class SignInService {
   /** The try turned out right: it is not a failure, so it costs neither the name nor the client (as before). */
   private async giveBackTry(moderator: Moderator, ip: string): Promise<void> {
     await this.limiter.giveBack(clientKey(ip));
-    await this.transactions.run((em) => em.getRepository(Moderator).createQueryBuilder().update()
-      .set({ failedSignIns: () => 'CASE WHEN failed_sign_ins > 0 THEN failed_sign_ins - 1 ELSE 0 END' })
-      .where('id = :id', { id: moderator.id })
-      .execute());
+    await this.transactions.run((em) =>
+      em
+        .getRepository(Moderator)
+        .createQueryBuilder()
+        .update()
+        .set({ failedSignIns: () => 'CASE WHEN failed_sign_ins > 0 THEN failed_sign_ins - 1 ELSE 0 END' })
+        .where('id = :id', { id: moderator.id })
+        .execute(),
+    );
   }
 
   /**
@@ -237,7 +249,10 @@ export class SignInService {
       return;
     }
     await this.transactions.run(async (em) => {
-      const locks = await em.getRepository(Moderator).createQueryBuilder().update()
+      const locks = await em
+        .getRepository(Moderator)
+        .createQueryBuilder()
+        .update()
         .set({ lockedUntil: new Date(now.getTime() + LOCK_MS) })
         .where('id = :id', { id: moderator.id })
         .andWhere('locked_until IS NULL AND failed_sign_ins >= :max', { max: MAX_FAILED_SIGN_INS })
@@ -252,7 +267,10 @@ export class SignInService {
 
   private auditIn(em: EntityManager, moderator: Moderator | null, reason: SignInFailure, ip: string, now: Date, lockedNow: boolean): Promise<void> {
     return appendAudit(em, {
-      at: now, actor: moderator ? `moderator:${moderator.name}` : 'anonymous', action: 'sign_in_failed', ticketId: null,
+      at: now,
+      actor: moderator ? `moderator:${moderator.name}` : 'anonymous',
+      action: 'sign_in_failed',
+      ticketId: null,
       data: lockedNow ? { reason, ip, locked_until: new Date(now.getTime() + LOCK_MS).toISOString() } : { reason, ip },
     });
   }

@@ -37,7 +37,10 @@ export async function acceptedStep(secret: string, input: unknown, options: { no
   if (token === null) return null;
   try {
     const result = await verify({
-      secret, token, epoch: Math.floor(options.now.getTime() / 1000), epochTolerance: TOTP_PERIOD_SECONDS,
+      secret,
+      token,
+      epoch: Math.floor(options.now.getTime() / 1000),
+      epochTolerance: TOTP_PERIOD_SECONDS,
       afterTimeStep: options.afterStep ?? undefined,
     });
     return result.valid && 'timeStep' in result ? result.timeStep : null;

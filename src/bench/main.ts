@@ -102,9 +102,18 @@ async function main(): Promise<void> {
   const postgresUrl = /^postgres(ql)?:/.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
   /** Each app of the bench has a database (SQLite file or PostgreSQL schema) and a Redis prefix of its own. */
   const envFor = (part: string, extra: Record<string, string> = {}) => ({
-    ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', INTAKE_RATE_LIMIT: '0', INTAKE_USERNAME_RATE_LIMIT: '0',
-    DATABASE_URL: postgresUrl ?? `sqlite:${join(dir, `${part}.sqlite`)}`, DATABASE_SCHEMA: `bench_${runId}_${part}`, MAIL_DIR: join(dir, 'mail'),
-    REDIS_PREFIX: `bench-${runId}-${part}`, SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123', ...extra,
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DEMO_DATA: 'false',
+    INTAKE_RATE_LIMIT: '0',
+    INTAKE_USERNAME_RATE_LIMIT: '0',
+    DATABASE_URL: postgresUrl ?? `sqlite:${join(dir, `${part}.sqlite`)}`,
+    DATABASE_SCHEMA: `bench_${runId}_${part}`,
+    MAIL_DIR: join(dir, 'mail'),
+    REDIS_PREFIX: `bench-${runId}-${part}`,
+    SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123',
+    ...extra,
   });
   const env = envFor('http');
   process.env.DATABASE_URL = env.DATABASE_URL; // entities read it when imported, below
@@ -137,12 +146,21 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   // The load generator runs in its own process, on the other core, not in the server's event loop.
-  const load = (target: string, seconds = duration, get?: { cookie: string; connections?: number; amount?: number }): Promise<LoadResult> => new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'load.js'), target, String(get?.connections ?? connections), String(seconds),
-      ...(get ? ['GET', ...(get.amount ? [String(get.amount)] : [])] : [])],
-      { maxBuffer: 1 << 20, env: { ...process.env, BENCH_COOKIE: get?.cookie ?? '' } },
-      (error, stdout) => (error ? reject(new Error(`load generator: ${error.message}`, { cause: error })) : resolve(JSON.parse(stdout) as LoadResult)));
-  });
+  const load = (target: string, seconds = duration, get?: { cookie: string; connections?: number; amount?: number }): Promise<LoadResult> =>
+    new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [
+          join(dirname(fileURLToPath(import.meta.url)), 'load.js'),
+          target,
+          String(get?.connections ?? connections),
+          String(seconds),
+          ...(get ? ['GET', ...(get.amount ? [String(get.amount)] : [])] : []),
+        ],
+        { maxBuffer: 1 << 20, env: { ...process.env, BENCH_COOKIE: get?.cookie ?? '' } },
+        (error, stdout) => (error ? reject(new Error(`load generator: ${error.message}`, { cause: error })) : resolve(JSON.parse(stdout) as LoadResult)),
+      );
+    });
   const listen = async (booted: INestApplication) => {
     await booted.listen(0, '127.0.0.1');
     return `http://127.0.0.1:${((booted.getHttpServer() as Server).address() as AddressInfo).port}`;
@@ -160,8 +178,11 @@ async function main(): Promise<void> {
       // The baseline: same server, same hooks and security headers, one insert, no validation or logic.
       const fastify = app.getHttpAdapter().getInstance();
       fastify.post('/__bench/bare', async (request) => {
-        await dataSource.query(`INSERT INTO bench_bare (id, body, created_at) VALUES (${param(1)}, ${param(2)}, ${param(3)})`,
-          [randomUUID(), JSON.stringify(request.body), stamp(new Date())]);
+        await dataSource.query(`INSERT INTO bench_bare (id, body, created_at) VALUES (${param(1)}, ${param(2)}, ${param(3)})`, [
+          randomUUID(),
+          JSON.stringify(request.body),
+          stamp(new Date()),
+        ]);
         return { ok: true };
       });
     }
@@ -175,8 +196,12 @@ async function main(): Promise<void> {
       const intake = await run('/api/v1/tickets');
       if (bare.bad > 0) throw new Error(`the bare endpoint failed ${bare.bad} requests`);
       rows.push({
-        what: 'POST /api/v1/tickets', figure: intake.rps, baseline: bare.rps, baselineName: 'bare insert endpoint',
-        unit: 'req/s', higherIsBetter: true,
+        what: 'POST /api/v1/tickets',
+        figure: intake.rps,
+        baseline: bare.rps,
+        baselineName: 'bare insert endpoint',
+        unit: 'req/s',
+        higherIsBetter: true,
         extra: `p50 ${intake.p50} ms, p99 ${intake.p99} ms (bare: p50 ${bare.p50}, p99 ${bare.p99}); ${intake.bad} non-2xx/errors`,
       });
       await dataSource.query('DROP TABLE bench_bare');
@@ -194,20 +219,28 @@ async function main(): Promise<void> {
       await app.get(DirectoryService).importAccounts(parsed.accounts, parsed.fingerprints);
       const importSeconds = (performance.now() - started) / 1000;
       // Baseline: the same account rows (no e-mails or projects, no validation) in one multi-row insert per 400.
-      await dataSource.query(`CREATE TABLE IF NOT EXISTS bench_accounts (id varchar(36) PRIMARY KEY, username varchar(50), name varchar(200), joined_at ${time})`);
+      await dataSource.query(
+        `CREATE TABLE IF NOT EXISTS bench_accounts (id varchar(36) PRIMARY KEY, username varchar(50), name varchar(200), joined_at ${time})`,
+      );
       started = performance.now();
       await dataSource.transaction(async (em) => {
         for (let i = 0; i < parsed.accounts.length; i += 400) {
           const part = parsed.accounts.slice(i, i + 400);
           const values = part.map((_, j) => `(${param(j * 4 + 1)}, ${param(j * 4 + 2)}, ${param(j * 4 + 3)}, ${param(j * 4 + 4)})`).join(', ');
-          await em.query(`INSERT INTO bench_accounts (id, username, name, joined_at) VALUES ${values}`,
-            part.flatMap((a) => [randomUUID(), a.username, a.name, stamp(new Date(a.joined_at))]));
+          await em.query(
+            `INSERT INTO bench_accounts (id, username, name, joined_at) VALUES ${values}`,
+            part.flatMap((a) => [randomUUID(), a.username, a.name, stamp(new Date(a.joined_at))]),
+          );
         }
       });
       const bareSeconds = (performance.now() - started) / 1000;
       rows.push({
         what: `import-directory, ${accountCount.toLocaleString('en-US')} accounts (parse, validate, upsert with e-mails and projects)`,
-        figure: importSeconds, baseline: bareSeconds, baselineName: 'bare SQL insert of the account rows', unit: 's', higherIsBetter: false,
+        figure: importSeconds,
+        baseline: bareSeconds,
+        baselineName: 'bare SQL insert of the account rows',
+        unit: 's',
+        higherIsBetter: false,
         extra: `${Math.round(accountCount / importSeconds).toLocaleString('en-US')} accounts/s; aim < 10 s`,
       });
       await dataSource.query('DROP TABLE bench_accounts');
@@ -241,14 +274,21 @@ async function main(): Promise<void> {
     process.stderr.write('  queue page app…\n');
     const pageApp = await boot(loadConfig(envFor('page', { SLA_POLICY_FILE: policyFile, ROLE: 'web' })));
     // The bare endpoint: same server, hooks, session (the same cookie is sent), no guard, SQL or template.
-    pageApp.getHttpAdapter().getInstance().get('/__bench/bare-page', async (_request, reply) => {
-      void reply.header('Cache-Control', 'no-store').type('text/html; charset=utf-8');
-      return '<!doctype html><title>bare</title><p>bare</p>';
-    });
+    pageApp
+      .getHttpAdapter()
+      .getInstance()
+      .get('/__bench/bare-page', async (_request, reply) => {
+        void reply.header('Cache-Control', 'no-store').type('text/html; charset=utf-8');
+        return '<!doctype html><title>bare</title><p>bare</p>';
+      });
     const pageUrl = await listen(pageApp);
     const runGet = (path: string, cookie: string, at = connections) => load(`${pageUrl}${path}`, duration, { cookie, connections: at });
     const page = await benchQueuePage(pageApp, {
-      baseUrl: pageUrl, tickets: queueTickets, connections, duration, log,
+      baseUrl: pageUrl,
+      tickets: queueTickets,
+      connections,
+      duration,
+      log,
       bare: async (cookie) => {
         await load(`${pageUrl}/__bench/bare-page`, 2, { cookie }); // warm-up
         log('  queue page: bare endpoint…');
@@ -259,8 +299,10 @@ async function main(): Promise<void> {
       runGet,
     });
     rows.push(...page.rows);
-    notes.push(`Queue page backlog: ${queueTickets.toLocaleString('en-US')} open tickets stored in ${page.seedSeconds.toFixed(1)} s `
-      + `(${Math.round(queueTickets / page.seedSeconds).toLocaleString('en-US')} tickets/s).`);
+    notes.push(
+      `Queue page backlog: ${queueTickets.toLocaleString('en-US')} open tickets stored in ${page.seedSeconds.toFixed(1)} s ` +
+        `(${Math.round(queueTickets / page.seedSeconds).toLocaleString('en-US')} tickets/s).`,
+    );
     await close(pageApp);
   }
 
@@ -273,13 +315,19 @@ async function main(): Promise<void> {
     process.stderr.write(`  reports: seeding ${reportTickets.toLocaleString('en-US')} tickets over the last 365 days…\n`);
     const seeded = await seedReportTickets(reportConfig, reportTickets, log);
     const reportApp = await boot(reportConfig);
-    reportApp.getHttpAdapter().getInstance().get('/__bench/bare-page', async (_request, reply) => {
-      void reply.header('Cache-Control', 'no-store').type('text/html; charset=utf-8');
-      return '<!doctype html><title>bare</title><p>bare</p>';
-    });
+    reportApp
+      .getHttpAdapter()
+      .getInstance()
+      .get('/__bench/bare-page', async (_request, reply) => {
+        void reply.header('Cache-Control', 'no-store').type('text/html; charset=utf-8');
+        return '<!doctype html><title>bare</title><p>bare</p>';
+      });
     const reportUrl = await listen(reportApp);
     const report = await benchReports(reportApp, {
-      baseUrl: reportUrl, tickets: reportTickets, requests: reportRequests, log,
+      baseUrl: reportUrl,
+      tickets: reportTickets,
+      requests: reportRequests,
+      log,
       runGet: (path, cookie, amount) => load(`${reportUrl}${path}`, duration, { cookie, connections: 1, amount }),
       bare: async (cookie) => {
         await load(`${reportUrl}/__bench/bare-page`, 2, { cookie, connections: 1 }); // warm-up
@@ -289,9 +337,12 @@ async function main(): Promise<void> {
       },
     });
     rows.push(...report.rows);
-    notes.push(`Reports: ${seeded.tickets.toLocaleString('en-US')} tickets (${seeded.open.toLocaleString('en-US')} open), `
-      + `${seeded.events.toLocaleString('en-US')} timeline events and ${seeded.cycles.toLocaleString('en-US')} earlier cycles seeded in `
-      + `${seeded.seconds.toFixed(1)} s (${Math.round(seeded.tickets / seeded.seconds).toLocaleString('en-US')} tickets/s).`, ...report.notes);
+    notes.push(
+      `Reports: ${seeded.tickets.toLocaleString('en-US')} tickets (${seeded.open.toLocaleString('en-US')} open), ` +
+        `${seeded.events.toLocaleString('en-US')} timeline events and ${seeded.cycles.toLocaleString('en-US')} earlier cycles seeded in ` +
+        `${seeded.seconds.toFixed(1)} s (${Math.round(seeded.tickets / seeded.seconds).toLocaleString('en-US')} tickets/s).`,
+      ...report.notes,
+    );
     await close(reportApp);
   }
 
@@ -309,9 +360,13 @@ async function main(): Promise<void> {
     only.has('queue-page') ? `${queueTickets.toLocaleString('en-US')} open tickets on the queue page` : '',
     only.has('reports') ? `${reportTickets.toLocaleString('en-US')} tickets in the reports` : '',
     only.has('scoring') ? `${scoreTickets.toLocaleString('en-US')} tickets scored` : '',
-  ].filter(Boolean).join(', ');
-  process.stdout.write(`\nRecovery Desk bench (${database}, ${new Date().toISOString().slice(0, 10)}, ${connections} connections, ${duration} s`
-    + `${counts ? `; ${counts}` : ''})\n\n${formatRows(rows)}\n${notes.map((n) => `\n${n}\n`).join('')}`);
+  ]
+    .filter(Boolean)
+    .join(', ');
+  process.stdout.write(
+    `\nRecovery Desk bench (${database}, ${new Date().toISOString().slice(0, 10)}, ${connections} connections, ${duration} s` +
+      `${counts ? `; ${counts}` : ''})\n\n${formatRows(rows)}\n${notes.map((n) => `\n${n}\n`).join('')}`,
+  );
 }
 
 /** Drops the bench's PostgreSQL schemas, removes its Redis keys and its temporary folder. */

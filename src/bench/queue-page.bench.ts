@@ -46,7 +46,6 @@ type Log = (line: string) => void;
 const count = (n: number) => n.toLocaleString('en-US');
 const ms = (n: number) => (n >= 100 ? String(Math.round(n)) : n.toFixed(n >= 10 ? 1 : 2));
 
-
 function pick<T>(rnd: () => number, weighted: ReadonlyArray<readonly [T, number]>): T {
   const total = weighted.reduce((sum, [, w]) => sum + w, 0);
   let x = rnd() * total;
@@ -59,13 +58,27 @@ function pick<T>(rnd: () => number, weighted: ReadonlyArray<readonly [T, number]
 
 /** How a backlog spreads over the open states (most waiting for a moderator or for the requester). */
 const STATE_WEIGHTS: ReadonlyArray<readonly [TicketState, number]> = [
-  [TicketState.Submitted, 2], [TicketState.AwaitingReview, 45], [TicketState.InReview, 8], [TicketState.AwaitingRequester, 22],
-  [TicketState.Approved, 4], [TicketState.CoolingOff, 14], [TicketState.ResetIssued, 5],
+  [TicketState.Submitted, 2],
+  [TicketState.AwaitingReview, 45],
+  [TicketState.InReview, 8],
+  [TicketState.AwaitingRequester, 22],
+  [TicketState.Approved, 4],
+  [TicketState.CoolingOff, 14],
+  [TicketState.ResetIssued, 5],
 ];
 const TYPE_WEIGHTS: ReadonlyArray<readonly [RequestType, number]> = [
-  ['forgot_password', 20], ['lost_2fa', 40], ['lost_recovery_codes', 15], ['lost_email_access', 15], ['compromised', 10],
+  ['forgot_password', 20],
+  ['lost_2fa', 40],
+  ['lost_recovery_codes', 15],
+  ['lost_email_access', 15],
+  ['compromised', 10],
 ];
-const BAND_WEIGHTS: ReadonlyArray<readonly [Band, number]> = [['strong', 20], ['moderate', 35], ['weak', 30], ['insufficient', 15]];
+const BAND_WEIGHTS: ReadonlyArray<readonly [Band, number]> = [
+  ['strong', 20],
+  ['moderate', 35],
+  ['weak', 30],
+  ['insufficient', 15],
+];
 const RECOMMENDATION: Record<Band, Recommendation> = { strong: 'approve', moderate: 'request_info', weak: 'request_info', insufficient: 'deny' };
 
 /**
@@ -112,14 +125,38 @@ function backlogTicket(rnd: () => number, serial: number, sla: WorkflowPolicy, n
   const band = assessed ? pick(rnd, BAND_WEIGHTS) : null;
   const flags = RISK_FLAGS.filter(() => rnd() < 0.06);
   return {
-    id: randomUUID(), reference, username: name, usernameKey: name, accountId: null, contactEmail, requestType,
+    id: randomUUID(),
+    reference,
+    username: name,
+    usernameKey: name,
+    accountId: null,
+    contactEmail,
+    requestType,
     claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
-    state, openKey: `${name}|${contactEmail}`, competing: flags.includes('competing_requests'), cocVersion: '2026-11',
-    cocAcceptedAt: createdAt, cocMethod: null, cocRecordedBy: null, coolingOffEndsAt: null, delayAcknowledgedAt: createdAt, createdAt, updatedAt: createdAt, decidedAt: null, closedAt: null,
+    state,
+    openKey: `${name}|${contactEmail}`,
+    competing: flags.includes('competing_requests'),
+    cocVersion: '2026-11',
+    cocAcceptedAt: createdAt,
+    cocMethod: null,
+    cocRecordedBy: null,
+    coolingOffEndsAt: null,
+    delayAcknowledgedAt: createdAt,
+    createdAt,
+    updatedAt: createdAt,
+    decidedAt: null,
+    closedAt: null,
     ...NO_REPORT_FIGURES,
-    score: band ? Math.floor(rnd() * 100) : null, band, recommendation: band ? RECOMMENDATION[band] : null,
-    riskFlags: assessed && flags.length ? ` ${flags.join(' ')} ` : null, ruleVersion: assessed ? '2026.11' : null,
-    assessedAt: assessed ? createdAt : null, claimedBy, claimedAt, leaseExpiresAt, escalated: assessed && rnd() < 0.01,
+    score: band ? Math.floor(rnd() * 100) : null,
+    band,
+    recommendation: band ? RECOMMENDATION[band] : null,
+    riskFlags: assessed && flags.length ? ` ${flags.join(' ')} ` : null,
+    ruleVersion: assessed ? '2026.11' : null,
+    assessedAt: assessed ? createdAt : null,
+    claimedBy,
+    claimedAt,
+    leaseExpiresAt,
+    escalated: assessed && rnd() < 0.01,
     ...slaColumns(clock),
     version: 1,
   };
@@ -149,7 +186,12 @@ export async function seedOpenTickets(app: INestApplication, total: number, log:
   return seconds;
 }
 
-const unescapeHtml = (s: string) => s.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&#x27;/g, "'");
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&#x3D;/g, '=')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'");
 
 /** One page, checked: 200, the queue table, how many rows; and where its "Next page" link goes. */
 async function fetchPage(baseUrl: string, path: string, cookie: string): Promise<{ rows: number; next: string | null }> {
@@ -185,13 +227,15 @@ async function bareSql(dataSource: DataSource, statements: Array<{ sql: string; 
   const latencies: number[] = [];
   const until = performance.now() + seconds * 1000;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < until) {
-      const t0 = performance.now();
-      await Promise.all(statements.map((s) => dataSource.query(s.sql, s.parameters)));
-      latencies.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        await Promise.all(statements.map((s) => dataSource.query(s.sql, s.parameters)));
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   return { rps: latencies.length / ((performance.now() - started) / 1000), p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
@@ -239,10 +283,15 @@ export async function benchQueuePage(app: INestApplication, o: QueuePageOptions)
       const bare = await bareSql(dataSource, statements, connections, Math.min(o.duration, 5));
       rows.push({
         what: `GET /dashboard, ${view.name}, ${count(o.tickets)} open tickets, ${connections} connection${connections > 1 ? 's' : ''}: p99`,
-        figure: page.p99, baseline: bare.p99, baselineName: 'the same SQL bare', unit: 'ms', higherIsBetter: false,
-        extra: `p50 ${ms(page.p50)} ms, ${count(Math.round(page.rps))} req/s (bare SQL: p50 ${ms(bare.p50)} ms, ${count(Math.round(bare.rps))}/s; `
-          + `bare endpoint: p50 ${ms(bareEndpoint.p50)} ms, p99 ${ms(bareEndpoint.p99)} ms, ${count(Math.round(bareEndpoint.rps))} req/s at ${o.connections} connections); `
-          + `${shown} rows, ${statements.length} statements; ${page.bad} non-2xx/errors; aim p99 < 100 ms`,
+        figure: page.p99,
+        baseline: bare.p99,
+        baselineName: 'the same SQL bare',
+        unit: 'ms',
+        higherIsBetter: false,
+        extra:
+          `p50 ${ms(page.p50)} ms, ${count(Math.round(page.rps))} req/s (bare SQL: p50 ${ms(bare.p50)} ms, ${count(Math.round(bare.rps))}/s; ` +
+          `bare endpoint: p50 ${ms(bareEndpoint.p50)} ms, p99 ${ms(bareEndpoint.p99)} ms, ${count(Math.round(bareEndpoint.rps))} req/s at ${o.connections} connections); ` +
+          `${shown} rows, ${statements.length} statements; ${page.bad} non-2xx/errors; aim p99 < 100 ms`,
       });
     }
   }

@@ -14,7 +14,9 @@ export function formatRows(rows: BenchRow[]): string {
   const lines = ['| what | figure | baseline (same run) | ratio | notes |', '| --- | ---: | ---: | ---: | --- |'];
   for (const row of rows) {
     const ratio = row.higherIsBetter ? row.figure / row.baseline : row.baseline / row.figure;
-    lines.push(`| ${row.what} | ${fmt(row.figure)} ${row.unit} | ${fmt(row.baseline)} ${row.unit} (${row.baselineName}) | ${ratio.toFixed(2)}× | ${row.extra ?? ''} |`);
+    lines.push(
+      `| ${row.what} | ${fmt(row.figure)} ${row.unit} | ${fmt(row.baseline)} ${row.unit} (${row.baselineName}) | ${ratio.toFixed(2)}× | ${row.extra ?? ''} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -22,9 +22,15 @@ const DAY = 86_400_000;
 const AIM_MS = 1_000;
 /** Names for the profile: ReportQueries' statements, each known by a piece of its SQL. */
 const STATEMENT_NAMES: ReadonlyArray<readonly [string, RegExp]> = [
-  ['received', /AS day, COUNT\(\*\) AS n FROM tickets\s+WHERE created_at >=/], ['outcomes', /SELECT type, outcome/], ['decisions', /sla_decision_ms AS ms/],
-  ['responses', /sla_response_ms AS ms/], ['open at start', /^SELECT \(SELECT COUNT/], ['open moves', /UNION ALL SELECT/], ['backlog', /CASE WHEN created_at >/],
-  ['breach count', /SELECT COUNT\(\*\) AS n FROM tickets WHERE/], ['breaches', /SELECT reference/],
+  ['received', /AS day, COUNT\(\*\) AS n FROM tickets\s+WHERE created_at >=/],
+  ['outcomes', /SELECT type, outcome/],
+  ['decisions', /sla_decision_ms AS ms/],
+  ['responses', /sla_response_ms AS ms/],
+  ['open at start', /^SELECT \(SELECT COUNT/],
+  ['open moves', /UNION ALL SELECT/],
+  ['backlog', /CASE WHEN created_at >/],
+  ['breach count', /SELECT COUNT\(\*\) AS n FROM tickets WHERE/],
+  ['breaches', /SELECT reference/],
 ];
 const nameOf = (sql: string, index: number) => STATEMENT_NAMES.find(([, pattern]) => pattern.test(sql))?.[0] ?? `statement ${index + 1}`;
 
@@ -71,7 +77,11 @@ async function planOf(dataSource: DataSource, s: Statement): Promise<string> {
     return (db.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...s.parameters) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
   }
   const rows = await dataSource.query<Array<{ 'QUERY PLAN': string }>>(`EXPLAIN ${s.sql}`, s.parameters);
-  return rows.map((r) => r['QUERY PLAN'].trim()).filter((line) => /Scan|Index|Sort|Aggregate/.test(line)).slice(0, 4).join('; ');
+  return rows
+    .map((r) => r['QUERY PLAN'].trim())
+    .filter((line) => /Scan|Index|Sort|Aggregate/.test(line))
+    .slice(0, 4)
+    .join('; ');
 }
 
 /** The page's statements bare, one after another as the service sends them, `times` over: per run and per statement. */
@@ -90,7 +100,10 @@ async function bareSql(dataSource: DataSource, statements: Statement[], times: n
     totals.push(performance.now() - started);
   }
   const byStatement = statements.map((s, j) => ({
-    name: nameOf(s.sql, j), p50: percentile(each[j], 0.5), rows: rows[j], statement: s,
+    name: nameOf(s.sql, j),
+    p50: percentile(each[j], 0.5),
+    rows: rows[j],
+    statement: s,
   }));
   return { p50: percentile(totals, 0.5), p99: percentile(totals, 0.99), byStatement };
 }
@@ -136,10 +149,18 @@ export async function benchReports(app: INestApplication, o: ReportsOptions): Pr
     const slowest = [...bare.byStatement].sort((a, b) => b.p50 - a.p50);
     rows.push({
       what: `GET ${view.path.split('?')[0]}, ${view.name}, ${count(o.tickets)} tickets, 1 connection: p99`,
-      figure: page.p99, baseline: bare.p99, baselineName: "the request's own SQL bare", unit: 'ms', higherIsBetter: false,
-      extra: `p50 ${ms(page.p50)} ms (bare SQL p50 ${ms(bare.p50)} ms; bare endpoint p50 ${whole(bareEndpoint.p50)}, p99 ${whole(bareEndpoint.p99)} ms); `
-        + `slowest statements (bare p50): ${slowest.slice(0, 3).map((s) => `${s.name} ${ms(s.p50)} ms, ${count(s.rows)} rows`).join('; ')}; `
-        + `aim < ${count(AIM_MS)} ms: ${page.p99 < AIM_MS ? 'met' : 'not met'}`,
+      figure: page.p99,
+      baseline: bare.p99,
+      baselineName: "the request's own SQL bare",
+      unit: 'ms',
+      higherIsBetter: false,
+      extra:
+        `p50 ${ms(page.p50)} ms (bare SQL p50 ${ms(bare.p50)} ms; bare endpoint p50 ${whole(bareEndpoint.p50)}, p99 ${whole(bareEndpoint.p99)} ms); ` +
+        `slowest statements (bare p50): ${slowest
+          .slice(0, 3)
+          .map((s) => `${s.name} ${ms(s.p50)} ms, ${count(s.rows)} rows`)
+          .join('; ')}; ` +
+        `aim < ${count(AIM_MS)} ms: ${page.p99 < AIM_MS ? 'met' : 'not met'}`,
     });
     if (view.path.startsWith('/reports?')) {
       for (const s of slowest.slice(0, 4)) notes.push(`  ${s.name} (${ms(s.p50)} ms bare, ${count(s.rows)} rows): ${await planOf(dataSource, s.statement)}`);

@@ -67,13 +67,38 @@ function benchTicket(sla: WorkflowPolicy, state: TicketState, createdAt: Date): 
   const name = `bench-${reference.slice(3).toLowerCase()}`;
   const contactEmail = `${name}@example.org`;
   return {
-    id: randomUUID(), reference, username: name, usernameKey: name, accountId: null, contactEmail, requestType: 'lost_2fa',
+    id: randomUUID(),
+    reference,
+    username: name,
+    usernameKey: name,
+    accountId: null,
+    contactEmail,
+    requestType: 'lost_2fa',
     claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
-    state, openKey: `${name}|${contactEmail}`, competing: false, cocVersion: '2026-11', cocAcceptedAt: createdAt, cocMethod: null, cocRecordedBy: null, coolingOffEndsAt: null,
-    delayAcknowledgedAt: createdAt, createdAt, updatedAt: createdAt, decidedAt: null, closedAt: null,
+    state,
+    openKey: `${name}|${contactEmail}`,
+    competing: false,
+    cocVersion: '2026-11',
+    cocAcceptedAt: createdAt,
+    cocMethod: null,
+    cocRecordedBy: null,
+    coolingOffEndsAt: null,
+    delayAcknowledgedAt: createdAt,
+    createdAt,
+    updatedAt: createdAt,
+    decidedAt: null,
+    closedAt: null,
     ...NO_REPORT_FIGURES,
-    score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
-    claimedBy: null, claimedAt: null, leaseExpiresAt: null, escalated: false,
+    score: null,
+    band: null,
+    recommendation: null,
+    riskFlags: null,
+    ruleVersion: null,
+    assessedAt: null,
+    claimedBy: null,
+    claimedAt: null,
+    leaseExpiresAt: null,
+    escalated: false,
     ...slaColumns(startSla(createdAt, sla.targetsFor('lost_2fa'))),
     version: 1,
   };
@@ -166,30 +191,37 @@ export async function benchClaims(app: INestApplication, config: AppConfig, tota
   const claimed = new Set<string>();
   let repeats = 0;
   started = performance.now();
-  await Promise.all(Array.from({ length: MODERATORS }, async (_, m) => {
-    for (;;) {
-      const t0 = performance.now();
-      const ticket = await workNext.next(`bench-mod-${m}`);
-      if (!ticket) return;
-      latencies.push(performance.now() - t0);
-      if (claimed.has(ticket.id)) repeats++;
-      claimed.add(ticket.id);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: MODERATORS }, async (_, m) => {
+      for (;;) {
+        const t0 = performance.now();
+        const ticket = await workNext.next(`bench-mod-${m}`);
+        if (!ticket) return;
+        latencies.push(performance.now() - t0);
+        if (claimed.has(ticket.id)) repeats++;
+        claimed.add(ticket.id);
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   const inReview = await app.get(DataSource).getRepository(Ticket).countBy({ state: TicketState.InReview });
-  const check = claimed.size === total && repeats === 0 && inReview === total
-    ? `all ${count(total)} claimed once`
-    : `CHECK FAILED: ${count(claimed.size)} distinct claims, ${repeats} repeats, ${count(inReview)} in review, of ${count(total)}`;
+  const check =
+    claimed.size === total && repeats === 0 && inReview === total
+      ? `all ${count(total)} claimed once`
+      : `CHECK FAILED: ${count(claimed.size)} distinct claims, ${repeats} repeats, ${count(inReview)} in review, of ${count(total)}`;
   await settle(app, log);
   return {
     armMsPerTicket,
     row: {
       what: `work next, ${MODERATORS} concurrent moderators, ${count(total)} waiting tickets (claims/s)`,
-      figure: claimed.size / seconds, baseline: bare.rate, baselineName: 'bare BullMQ getNextJob + moveToCompleted', unit: '/s',
+      figure: claimed.size / seconds,
+      baseline: bare.rate,
+      baselineName: 'bare BullMQ getNextJob + moveToCompleted',
+      unit: '/s',
       higherIsBetter: true,
-      extra: `one claim: p50 ${ms(percentile(latencies, 0.5))} ms, p99 ${ms(percentile(latencies, 0.99))} ms `
-        + `(bare: p50 ${ms(bare.p50)}, p99 ${ms(bare.p99)}); ${check}`,
+      extra:
+        `one claim: p50 ${ms(percentile(latencies, 0.5))} ms, p99 ${ms(percentile(latencies, 0.99))} ms ` +
+        `(bare: p50 ${ms(bare.p50)}, p99 ${ms(bare.p99)}); ${check}`,
     },
   };
 }
@@ -203,25 +235,30 @@ async function bareClaims(config: AppConfig, total: number, log: Log): Promise<{
     if (await worker.getNextJob(randomUUID(), { block: false })) throw new Error(`${name} was not empty`);
     const priority = dispatchPriority(DispatchTier.InTurn, new Date());
     for (let i = 0; i < total; i += ADD_BATCH) {
-      await queue.addBulk(Array.from({ length: Math.min(ADD_BATCH, total - i) }, (_, j) => ({
-        name: 'dispatch', data: { ticketId: randomUUID() },
-        opts: { jobId: `d-${i + j}`, priority, removeOnComplete: true, removeOnFail: true },
-      })));
+      await queue.addBulk(
+        Array.from({ length: Math.min(ADD_BATCH, total - i) }, (_, j) => ({
+          name: 'dispatch',
+          data: { ticketId: randomUUID() },
+          opts: { jobId: `d-${i + j}`, priority, removeOnComplete: true, removeOnFail: true },
+        })),
+      );
     }
     const latencies: number[] = [];
     let done = 0;
     const started = performance.now();
-    await Promise.all(Array.from({ length: MODERATORS }, async () => {
-      for (;;) {
-        const t0 = performance.now();
-        const token = randomUUID();
-        const job = await worker.getNextJob(token, { block: false });
-        if (!job) return;
-        await job.moveToCompleted(null, token, false);
-        latencies.push(performance.now() - t0);
-        done++;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: MODERATORS }, async () => {
+        for (;;) {
+          const t0 = performance.now();
+          const token = randomUUID();
+          const job = await worker.getNextJob(token, { block: false });
+          if (!job) return;
+          await job.moveToCompleted(null, token, false);
+          latencies.push(performance.now() - t0);
+          done++;
+        }
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     if (done !== total) throw new Error(`bare BullMQ handed out ${done} of ${total} jobs`);
     return { rate: done / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
@@ -237,7 +274,12 @@ async function bareClaims(config: AppConfig, total: number, log: Log): Promise<{
  * Baseline: N bare BullMQ delayed jobs with the same spread, a worker of the same concurrency.
  */
 export async function benchTimers(
-  app: INestApplication, config: AppConfig, total: number, armMsPerTicket: number, log: Log, spreadMs: number,
+  app: INestApplication,
+  config: AppConfig,
+  total: number,
+  armMsPerTicket: number,
+  log: Log,
+  spreadMs: number,
 ): Promise<BenchRow> {
   const bare = await bareTimers(config, total, spreadMs, log);
 
@@ -261,15 +303,19 @@ export async function benchTimers(
     planned.set(ticket.id, at);
     tickets.push(ticket);
   }
-  const open = await app.get(DataSource).getRepository(Ticket).countBy({ state: In([...OPEN_STATES]) });
+  const open = await app
+    .get(DataSource)
+    .getRepository(Ticket)
+    .countBy({ state: In([...OPEN_STATES]) });
   const armStarted = Date.now();
   await storeTickets(app, tickets);
   await reconcileAtLeast(app, open + total);
   const armedAt = Date.now();
   const timers = app.get<Queue>(getQueueToken(QueueName.Timers));
   const armedLate = [...planned.values()].filter((at) => at <= armedAt).length;
-  const armNote = `armed in ${((armedAt - armStarted) / 1000).toFixed(1)} s, first deadline ${((firstAt - armedAt) / 1000).toFixed(1)} s later`
-    + (armedLate ? `; ${count(armedLate)} were armed after their deadline (lateness includes it)` : '');
+  const armNote =
+    `armed in ${((armedAt - armStarted) / 1000).toFixed(1)} s, first deadline ${((firstAt - armedAt) / 1000).toFixed(1)} s later` +
+    (armedLate ? `; ${count(armedLate)} were armed after their deadline (lateness includes it)` : '');
   log(`  timers: ${armNote}; ${count(await timers.getDelayedCount())} delayed jobs in the timers queue`);
 
   log(`  timers: waiting for ${count(total)} SLA warnings…`);
@@ -291,11 +337,16 @@ export async function benchTimers(
   await settle(app, log);
   return {
     what: `SLA timers, ${count(total)} armed, deadlines spread over ${spreadMs / 1000} s: lateness p99`,
-    figure: percentile(lateness, 0.99), baseline: bare.p99, baselineName: 'bare BullMQ delayed jobs, concurrency 20', unit: 'ms',
+    figure: percentile(lateness, 0.99),
+    baseline: bare.p99,
+    baselineName: 'bare BullMQ delayed jobs, concurrency 20',
+    unit: 'ms',
     higherIsBetter: false,
-    extra: `p50 ${ms(percentile(lateness, 0.5))} ms, max ${ms(Math.max(...lateness))} ms (bare: p50 ${ms(bare.p50)}, max ${ms(bare.max)}); `
-      + `lateness = sla_warning created_at − planned warning instant; last fired ${((last - firstAt - spreadMs) / 1000).toFixed(1)} s after the last deadline; `
-      + `${armNote}; aim p99 < 1 s` + (missing ? `; MISSING: ${count(missing)} warnings never fired` : ''),
+    extra:
+      `p50 ${ms(percentile(lateness, 0.5))} ms, max ${ms(Math.max(...lateness))} ms (bare: p50 ${ms(bare.p50)}, max ${ms(bare.max)}); ` +
+      `lateness = sla_warning created_at − planned warning instant; last fired ${((last - firstAt - spreadMs) / 1000).toFixed(1)} s after the last deadline; ` +
+      `${armNote}; aim p99 < 1 s` +
+      (missing ? `; MISSING: ${count(missing)} warnings never fired` : ''),
   };
 }
 
@@ -307,20 +358,32 @@ async function bareTimers(config: AppConfig, total: number, spreadMs: number, lo
     resolveAll = resolve;
   });
   const queue = track(new Queue(name, bareConnection(config)));
-  const worker = track(new Worker(name, async (job: Job<{ at: number }>) => {
-    lateness.push(Date.now() - job.data.at);
-    if (lateness.length >= total) resolveAll();
-  }, { ...bareConnection(config), concurrency: TIMER_CONCURRENCY }));
+  const worker = track(
+    new Worker(
+      name,
+      async (job: Job<{ at: number }>) => {
+        lateness.push(Date.now() - job.data.at);
+        if (lateness.length >= total) resolveAll();
+      },
+      { ...bareConnection(config), concurrency: TIMER_CONCURRENCY },
+    ),
+  );
   try {
     await worker.waitUntilReady();
     const leadMs = 3_000;
     log(`  timers baseline: ${count(total)} bare BullMQ delayed jobs over ${spreadMs / 1000} s…`);
     const firstAt = Date.now() + leadMs;
     for (let i = 0; i < total; i += ADD_BATCH) {
-      await queue.addBulk(Array.from({ length: Math.min(ADD_BATCH, total - i) }, (_, j) => {
-        const at = firstAt + Math.floor(((i + j) * spreadMs) / total);
-        return { name: 'sla-check', data: { at }, opts: { jobId: `t-${i + j}`, delay: Math.max(0, at - Date.now()), removeOnComplete: true, removeOnFail: true } };
-      }));
+      await queue.addBulk(
+        Array.from({ length: Math.min(ADD_BATCH, total - i) }, (_, j) => {
+          const at = firstAt + Math.floor(((i + j) * spreadMs) / total);
+          return {
+            name: 'sla-check',
+            data: { at },
+            opts: { jobId: `t-${i + j}`, delay: Math.max(0, at - Date.now()), removeOnComplete: true, removeOnFail: true },
+          };
+        }),
+      );
     }
     if (Date.now() > firstAt) log(`  (adding the bare jobs took longer than ${leadMs / 1000} s: the first ones are late)`);
     let timer: NodeJS.Timeout | undefined;

@@ -30,20 +30,22 @@ export function ticketLines(accounts: readonly DirectoryAccount[], count: number
   for (let i = 0; i < count; i++) {
     const a = pick(random, accounts);
     const has2fa = a.two_factor.totp || a.two_factor.webauthn_keys > 0;
-    lines.push(JSON.stringify({
-      ref: `b-${i + 1}`,
-      username: random() < 0.05 ? `${a.username}-nobody` : a.username,
-      contact_email: random() < 0.3 ? a.emails[0].address : `requester${i}@mail.example`,
-      request_type: has2fa && random() < 0.5 ? 'lost_2fa' : pick(random, ['lost_email_access', 'forgot_password', 'compromised']),
-      previous_emails: some(a.emails.map((e) => e.address)),
-      projects: some(a.projects.map((p) => p.name)),
-      joined_approx: a.joined_at.slice(0, 7),
-      has_2fa: answer(has2fa),
-      has_recovery_codes: answer(a.two_factor.recovery_codes_unused > 0),
-      details: 'I lost access and would like my account back.',
-      coc_accepted: true,
-      delay_acknowledged: true,
-    }));
+    lines.push(
+      JSON.stringify({
+        ref: `b-${i + 1}`,
+        username: random() < 0.05 ? `${a.username}-nobody` : a.username,
+        contact_email: random() < 0.3 ? a.emails[0].address : `requester${i}@mail.example`,
+        request_type: has2fa && random() < 0.5 ? 'lost_2fa' : pick(random, ['lost_email_access', 'forgot_password', 'compromised']),
+        previous_emails: some(a.emails.map((e) => e.address)),
+        projects: some(a.projects.map((p) => p.name)),
+        joined_approx: a.joined_at.slice(0, 7),
+        has_2fa: answer(has2fa),
+        has_recovery_codes: answer(a.two_factor.recovery_codes_unused > 0),
+        details: 'I lost access and would like my account back.',
+        coc_accepted: true,
+        delay_acknowledged: true,
+      }),
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -97,7 +99,8 @@ export async function benchScoring(dir: string, tickets: number, accounts: numbe
     baselineName: 'bare node reading, parsing and echoing the same files',
     unit: 's',
     higherIsBetter: false,
-    extra: `scoring alone ${scoringOnly.toFixed(2)} s (${Math.round(tickets / scoringOnly).toLocaleString('en-US')} tickets/s), `
-      + `loading and checking the directory ${loading.toFixed(2)} s (aim: 10,000 tickets in under 5 s)`,
+    extra:
+      `scoring alone ${scoringOnly.toFixed(2)} s (${Math.round(tickets / scoringOnly).toLocaleString('en-US')} tickets/s), ` +
+      `loading and checking the directory ${loading.toFixed(2)} s (aim: 10,000 tickets in under 5 s)`,
   };
 }

@@ -43,9 +43,14 @@ export async function signedInModerator(app: INestApplication, baseUrl: string, 
   const dataSource = app.get(DataSource);
   const secret = generateSecret();
   await new ModeratorsService(dataSource).create(name, role, PASSWORD, 'bench');
-  await dataSource.getRepository(Moderator).update({ name }, {
-    mustChangePassword: false, totpSecret: app.get(SignInService).sealTotpSecret(secret), totpEnrolledAt: new Date(),
-  });
+  await dataSource.getRepository(Moderator).update(
+    { name },
+    {
+      mustChangePassword: false,
+      totpSecret: app.get(SignInService).sealTotpSecret(secret),
+      totpEnrolledAt: new Date(),
+    },
+  );
   const jar = new CookieJar();
   const get = async (path: string) => {
     const response = await fetch(`${baseUrl}${path}`, { headers: { cookie: jar.header() }, redirect: 'manual' });
@@ -55,7 +60,9 @@ export async function signedInModerator(app: INestApplication, baseUrl: string, 
   };
   const post = async (path: string, form: Record<string, string>, expected: string) => {
     const response = await fetch(`${baseUrl}${path}`, {
-      method: 'POST', redirect: 'manual', body: new URLSearchParams(form).toString(),
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams(form).toString(),
       headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
     });
     jar.take(response);

@@ -84,9 +84,11 @@ async function importDirectory(file: string | undefined): Promise<void> {
     });
     return { counts: imported, factors: await service.secondFactorCounts() };
   });
-  process.stdout.write(`Imported ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts.accounts} accounts `
-    + `(${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged), `
-    + `${counts.emails} e-mail addresses and ${counts.projects} projects written.\n`);
+  process.stdout.write(
+    `Imported ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts.accounts} accounts ` +
+      `(${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged), ` +
+      `${counts.emails} e-mail addresses and ${counts.projects} projects written.\n`,
+  );
   // The whole directory, not only this file: the answer weights meet every account the desk scores.
   const check = checkGuessing(factors, DEFAULT_SCORING_CONFIG);
   process.stdout.write(`${check.lines[0]}\n`);
@@ -109,7 +111,9 @@ async function generate(args: string[]): Promise<void> {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function createModerator(args: string[]): Promise<void> {
@@ -137,12 +141,14 @@ async function auditVerify(): Promise<void> {
   const { AuditLog } = await import('../audit/audit-log.service.js');
   const started = Date.now();
   let lastReport = Date.now();
-  const result = await withDataSource((ds) => new AuditLog(ds).verify((checked) => {
-    if (Date.now() - lastReport > 1000) {
-      lastReport = Date.now();
-      process.stderr.write(`  ${checked} entries checked\n`);
-    }
-  }));
+  const result = await withDataSource((ds) =>
+    new AuditLog(ds).verify((checked) => {
+      if (Date.now() - lastReport > 1000) {
+        lastReport = Date.now();
+        process.stderr.write(`  ${checked} entries checked\n`);
+      }
+    }),
+  );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (!result.ok) fail(`The audit log is broken at entry ${result.brokenId}: ${result.reason}. ${result.checked} entries before it are intact (${seconds} s).`);
   process.stdout.write(`The audit log is intact: ${result.checked} entries, last hash ${result.lastHash} (${seconds} s).\n`);
@@ -151,16 +157,23 @@ async function auditVerify(): Promise<void> {
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   switch (command) {
-    case 'import-directory': return importDirectory(args[0]);
-    case 'generate-directory': return generate(args);
+    case 'import-directory':
+      return importDirectory(args[0]);
+    case 'generate-directory':
+      return generate(args);
     case 'migrate': {
       await withDataSource(async () => undefined);
       process.stdout.write('The database is up to date.\n');
       return;
     }
-    case 'audit-verify': return auditVerify();
-    case 'create-moderator': return createModerator(args);
-    case undefined: case 'help': case '--help': case '-h':
+    case 'audit-verify':
+      return auditVerify();
+    case 'create-moderator':
+      return createModerator(args);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
       process.stdout.write(HELP);
       return;
     default:

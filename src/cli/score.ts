@@ -50,15 +50,16 @@ async function main(): Promise<number> {
   const now = args.now ?? new Date();
 
   // Loaded after the arguments are checked, so that --help and usage errors answer at once.
-  const [{ ConfigError }, { parseDirectoryFile }, { assess }, { AccountIndex }, { scoringConfigFromEnv }, { parseTicketLine }, { problemLines, scoreLine }] = await Promise.all([
-    import('../config/app-config.js'),
-    import('../directory/directory-file.js'),
-    import('../scoring/assess.js'),
-    import('./score/directory-record.js'),
-    import('./score/scoring-env.js'),
-    import('./score/ticket-line.js'),
-    import('./score/score-output.js'),
-  ]);
+  const [{ ConfigError }, { parseDirectoryFile }, { assess }, { AccountIndex }, { scoringConfigFromEnv }, { parseTicketLine }, { problemLines, scoreLine }] =
+    await Promise.all([
+      import('../config/app-config.js'),
+      import('../directory/directory-file.js'),
+      import('../scoring/assess.js'),
+      import('./score/directory-record.js'),
+      import('./score/scoring-env.js'),
+      import('./score/ticket-line.js'),
+      import('./score/score-output.js'),
+    ]);
   let config: ScoringConfig;
   try {
     config = scoringConfigFromEnv();

@@ -49,12 +49,16 @@ async function main(): Promise<void> {
       if (p.tickets / p.total < next && p.tickets < p.total) return;
       while (next <= p.tickets / p.total) next += 0.05;
       const rate = p.tickets / p.seconds;
-      process.stderr.write(`  ${count(p.tickets)} / ${count(p.total)} tickets (${Math.round((100 * p.tickets) / p.total)} %), ${count(p.events)} events, `
-        + `${count(Math.round(rate))} tickets/s, ETA ${duration((p.total - p.tickets) / rate)}\n`);
+      process.stderr.write(
+        `  ${count(p.tickets)} / ${count(p.total)} tickets (${Math.round((100 * p.tickets) / p.total)} %), ${count(p.events)} events, ` +
+          `${count(Math.round(rate))} tickets/s, ETA ${duration((p.total - p.tickets) / rate)}\n`,
+      );
     });
-    process.stdout.write(`Seeded ${count(summary.tickets)} tickets (${count(summary.open)} open), ${count(summary.events)} events and `
-      + `${count(summary.cycles)} earlier cycles in ${summary.seconds.toFixed(1)} s (${count(Math.round(summary.tickets / summary.seconds))} tickets/s); `
-      + `references from ${summary.firstReference}.\n`);
+    process.stdout.write(
+      `Seeded ${count(summary.tickets)} tickets (${count(summary.open)} open), ${count(summary.events)} events and ` +
+        `${count(summary.cycles)} earlier cycles in ${summary.seconds.toFixed(1)} s (${count(Math.round(summary.tickets / summary.seconds))} tickets/s); ` +
+        `references from ${summary.firstReference}.\n`,
+    );
   } finally {
     await dataSource.destroy();
   }

@@ -40,7 +40,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
       status = exception.getStatus();
       const response = exception.getResponse();
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-      body = { statusCode: status, error: errorCodeFor(status), message: Array.isArray(message) ? message.join('; ') : message ?? exception.message };
+      body = { statusCode: status, error: errorCodeFor(status), message: Array.isArray(message) ? message.join('; ') : (message ?? exception.message) };
     } else if (isClientError(exception)) {
       status = exception.statusCode;
       body = { statusCode: status, error: errorCodeFor(status), message: exception.message };

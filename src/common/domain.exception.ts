@@ -25,8 +25,7 @@ export class DomainError extends Error {
   }
 
   static rateLimited(retryAfterSeconds: number): DomainError {
-    return new DomainError(DomainErrorCode.RateLimited,
-      'Too many requests from here. Please wait before trying again.', { retryAfterSeconds });
+    return new DomainError(DomainErrorCode.RateLimited, 'Too many requests from here. Please wait before trying again.', { retryAfterSeconds });
   }
 
   static notFound(): DomainError {

@@ -23,7 +23,10 @@ import { redactText, redactValue } from './redact.js';
           formatters: { log: ({ req, res, ...rest }: Record<string, unknown>) => ({ ...(redactValue(rest) as object), req, res }) },
           hooks: {
             logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
-              method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)));
+              method.apply(
+                this,
+                args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)),
+              );
             },
           },
         },

@@ -15,9 +15,12 @@ describe('parseRepository', () => {
     expect(parseRepository('https://github.com/Owner/Repo')).toEqual({ host: 'github.com', owner: 'Owner', name: 'Repo', key: 'github.com/owner/repo' });
   });
 
-  it.each(['not a url', 'https://github.com/owner', 'https://github.com/owner/repo/tree/main', 'https://github.com/../x', 'ftp://github.com/a/b', ''])('refuses %j', (input) => {
-    expect(parseRepository(input)).toBeNull();
-  });
+  it.each(['not a url', 'https://github.com/owner', 'https://github.com/owner/repo/tree/main', 'https://github.com/../x', 'ftp://github.com/a/b', ''])(
+    'refuses %j',
+    (input) => {
+      expect(parseRepository(input)).toBeNull();
+    },
+  );
 
   it('agrees with the directory file pattern on URLs', () => {
     expect(REPOSITORY_URL_PATTERN.test('https://github.com/owner/repo.git')).toBe(true);

@@ -16,7 +16,10 @@ export function emailKey(address: string): string {
 
 /** PEP 503 normalised project name. */
 export function projectKey(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, '-');
 }
 
 /** The domain part of an address, lower-cased. */
@@ -40,7 +43,11 @@ export interface RepositoryRef {
  * by `host/owner/name`; null when it is neither. Hosts and names compare case-insensitively, as on GitHub.
  */
 export function parseRepository(input: string): RepositoryRef | null {
-  const trimmed = input.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '').replace(/\.git$/i, '');
+  const trimmed = input
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/i, '');
   const match = /^([A-Za-z0-9.-]+(?::\d+)?)\/([A-Za-z0-9_.-]{1,100})\/([A-Za-z0-9_.-]{1,100})$/.exec(trimmed);
   if (!match || /^\.+$/.test(match[2]) || /^\.+$/.test(match[3])) return null;
   const host = match[1].toLowerCase().replace(/^www\./, '');

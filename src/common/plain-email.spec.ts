@@ -2,8 +2,13 @@ import { isPlainEmail } from './plain-email.js';
 
 describe('isPlainEmail', () => {
   it.each([
-    'alice@example.org', 'a.b+tag@sub.example.co.uk', "o'brien@example.ie", 'x_y-z@a-b.example', '1@2.io',
-    'user@xn--bcher-kva.example', 'first.last@example.museum',
+    'alice@example.org',
+    'a.b+tag@sub.example.co.uk',
+    "o'brien@example.ie",
+    'x_y-z@a-b.example',
+    '1@2.io',
+    'user@xn--bcher-kva.example',
+    'first.last@example.museum',
   ])('takes %s', (address) => expect(isPlainEmail(address)).toBe(true));
 
   it.each([

@@ -27,9 +27,15 @@ export function isPlainEmail(value: unknown): value is string {
 
 /** class-validator: a plain address (see above); other types are left to the type's own validator. */
 export function IsPlainEmail(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) => registerDecorator({
-    name: 'isPlainEmail', target: target.constructor, propertyName: String(propertyName), options,
-    validator: { validate: (value: unknown) => isPlainEmail(value),
-      defaultMessage: () => `${String(propertyName)} must be a plain address such as name@example.org` },
-  });
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isPlainEmail',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options,
+      validator: {
+        validate: (value: unknown) => isPlainEmail(value),
+        defaultMessage: () => `${String(propertyName)} must be a plain address such as name@example.org`,
+      },
+    });
 }

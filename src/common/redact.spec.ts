@@ -35,13 +35,25 @@ describe('redactText', () => {
 describe('redactValue', () => {
   it('masks strings, whatever their key', () => {
     expect(redactValue({ to: 'alice@example.org', link: `https://desk.example/status/${TOKEN}` })).toEqual({
-      to: 'a***@example.org', link: 'https://desk.example/status/[redacted]',
+      to: 'a***@example.org',
+      link: 'https://desk.example/status/[redacted]',
     });
   });
 
   it.each([
-    'token', 'statusToken', 'password', 'PASSWORD', 'secret', 'clientSecret', 'cookie', 'set-cookie',
-    'authorization', 'Authorization', 'code', 'resetCode', 'totp_code',
+    'token',
+    'statusToken',
+    'password',
+    'PASSWORD',
+    'secret',
+    'clientSecret',
+    'cookie',
+    'set-cookie',
+    'authorization',
+    'Authorization',
+    'code',
+    'resetCode',
+    'totp_code',
   ])('replaces the value of a key named %s, whatever it holds', (key) => {
     expect(redactValue({ [key]: 'plain' })).toEqual({ [key]: '[redacted]' });
     expect(redactValue({ [key]: { nested: 1 } })).toEqual({ [key]: '[redacted]' });
@@ -50,7 +62,12 @@ describe('redactValue', () => {
 
   it('keeps other keys and scalars as they are', () => {
     expect(redactValue({ reference: 'RD-7K3F9Q', count: 3, ok: true, none: null, codes_left: 2, missing: undefined })).toEqual({
-      reference: 'RD-7K3F9Q', count: 3, ok: true, none: null, codes_left: 2, missing: undefined,
+      reference: 'RD-7K3F9Q',
+      count: 3,
+      ok: true,
+      none: null,
+      codes_left: 2,
+      missing: undefined,
     });
     expect(redactValue(42)).toBe(42);
     expect(redactValue(null)).toBeNull();

@@ -52,7 +52,11 @@ describe('SealedBox', () => {
     expect(a.split('.')[1]).not.toBe(b.split('.')[1]);
   });
 
-  it.each([['iv', 1], ['tag', 2], ['body', 3]] as const)('refuses a value whose %s was changed', (_, part) => {
+  it.each([
+    ['iv', 1],
+    ['tag', 2],
+    ['body', 3],
+  ] as const)('refuses a value whose %s was changed', (_, part) => {
     const sealed = box.seal(plain);
     expect(() => box.open(flip(sealed, part))).toThrow();
   });

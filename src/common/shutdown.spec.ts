@@ -6,9 +6,12 @@ const never = () => new Promise<void>(() => undefined);
 
 /** A forced close that records its calls. */
 function forceSpy(): (() => void) & { calls: number } {
-  const spy = Object.assign(() => {
-    spy.calls += 1;
-  }, { calls: 0 });
+  const spy = Object.assign(
+    () => {
+      spy.calls += 1;
+    },
+    { calls: 0 },
+  );
   return spy;
 }
 
@@ -50,9 +53,11 @@ describe('Shutdown', () => {
 
   it('fails the caller of a close that failed in time, and does not count it open', async () => {
     const shutdown = new Shutdown(1000);
-    await expect(shutdown.release('database', async () => {
-      throw new Error('pool already ended');
-    })).rejects.toThrow('pool already ended');
+    await expect(
+      shutdown.release('database', async () => {
+        throw new Error('pool already ended');
+      }),
+    ).rejects.toThrow('pool already ended');
     expect(shutdown.stillOpen()).toEqual([]);
     expect(shutdown.missed()).toEqual([]);
   });

@@ -17,7 +17,10 @@ export class Shutdown {
   private readonly open = new Map<string, number>();
   private readonly missedNames: string[] = [];
 
-  constructor(readonly timeoutMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    readonly timeoutMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Starts the clock (once; the first close starts it if no signal did). */
   begin(): void {
@@ -52,7 +55,9 @@ export class Shutdown {
 
   private async within(name: string, ms: number, close: () => Promise<unknown>, force?: () => unknown): Promise<boolean> {
     this.opened(name);
-    const closing = Promise.resolve().then(close).finally(() => this.closed(name));
+    const closing = Promise.resolve()
+      .then(close)
+      .finally(() => this.closed(name));
     const deadlineMs = Math.max(0, Math.round(Math.min(ms, this.msLeft())));
     if (await settlesWithin(closing, deadlineMs)) {
       await closing; // a close that failed in time fails its caller, as it would without a deadline
@@ -83,7 +88,13 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
     timer = setTimeout(() => resolve(false), Math.max(0, ms));
   });
   try {
-    return await Promise.race([promise.then(() => true, () => true), late]);
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -28,7 +28,11 @@ describe('hashToken', () => {
   });
 
   it('hashes the UTF-8 bytes', () => {
-    expect(hashToken('é')).toBe(createHash('sha256').update(Buffer.from([0xc3, 0xa9])).digest('hex'));
+    expect(hashToken('é')).toBe(
+      createHash('sha256')
+        .update(Buffer.from([0xc3, 0xa9]))
+        .digest('hex'),
+    );
   });
 
   it('is 64 hex digits for a real token and differs from token to token', () => {

@@ -12,7 +12,9 @@ class Address {
 }
 
 class Limits {
-  @IsInt({ message: 'max must be an integer' }) @Min(1, { message: 'max must be at least 1' }) @Max(9, { message: 'max must be at most 9' })
+  @IsInt({ message: 'max must be an integer' })
+  @Min(1, { message: 'max must be at least 1' })
+  @Max(9, { message: 'max must be at most 9' })
   max: number;
 }
 
@@ -22,8 +24,7 @@ class Person {
   @ValidateNested() @Type(() => Limits) limits: Limits;
 }
 
-const validate = (plain: Record<string, unknown>) =>
-  validateSync(plainToInstance(Person, plain), { whitelist: true, forbidNonWhitelisted: true });
+const validate = (plain: Record<string, unknown>) => validateSync(plainToInstance(Person, plain), { whitelist: true, forbidNonWhitelisted: true });
 
 describe('flattenValidationErrors', () => {
   it('is empty when there are no errors', () => {
@@ -37,21 +38,25 @@ describe('flattenValidationErrors', () => {
   });
 
   it('gives one "is required" reason for a missing or null value instead of every rule', () => {
-    expect(flattenValidationErrors([
-      error('name', undefined, { isString: 'name must be text', maxLength: 'name is too long' }),
-      error('email', null, { isEmail: 'email must be an e-mail address' }),
-    ])).toEqual([
+    expect(
+      flattenValidationErrors([
+        error('name', undefined, { isString: 'name must be text', maxLength: 'name is too long' }),
+        error('email', null, { isEmail: 'email must be an e-mail address' }),
+      ]),
+    ).toEqual([
       { field: 'name', reasons: ['name is required'] },
       { field: 'email', reasons: ['email is required'] },
     ]);
   });
 
   it('does not call an empty string or zero missing', () => {
-    expect(flattenValidationErrors([
-      error('name', '', { isNotEmpty: 'name must not be empty' }),
-      error('max', 0, { min: 'max must be at least 1' }),
-      error('ok', false, { equals: 'ok must be true' }),
-    ])).toEqual([
+    expect(
+      flattenValidationErrors([
+        error('name', '', { isNotEmpty: 'name must not be empty' }),
+        error('max', 0, { min: 'max must be at least 1' }),
+        error('ok', false, { equals: 'ok must be true' }),
+      ]),
+    ).toEqual([
       { field: 'name', reasons: ['name must not be empty'] },
       { field: 'max', reasons: ['max must be at least 1'] },
       { field: 'ok', reasons: ['ok must be true'] },
@@ -59,11 +64,13 @@ describe('flattenValidationErrors', () => {
   });
 
   it('says an unknown field "is not an accepted field", whatever its value', () => {
-    expect(flattenValidationErrors([
-      error('admin', true, { whitelistValidation: 'property admin should not exist' }),
-      error('role', undefined, { whitelistValidation: 'property role should not exist' }),
-      error('note', null, { whitelistValidation: 'property note should not exist' }),
-    ])).toEqual([
+    expect(
+      flattenValidationErrors([
+        error('admin', true, { whitelistValidation: 'property admin should not exist' }),
+        error('role', undefined, { whitelistValidation: 'property role should not exist' }),
+        error('note', null, { whitelistValidation: 'property note should not exist' }),
+      ]),
+    ).toEqual([
       { field: 'admin', reasons: ['is not an accepted field'] },
       { field: 'role', reasons: ['is not an accepted field'] },
       { field: 'note', reasons: ['is not an accepted field'] },
@@ -71,9 +78,7 @@ describe('flattenValidationErrors', () => {
   });
 
   it('names nested fields by their dotted path, under a parent when given one', () => {
-    const nested = error('previous_emails', ['ok@example.org', 'bad'], undefined, [
-      error('1', 'bad', { isEmail: 'must be an e-mail address' }),
-    ]);
+    const nested = error('previous_emails', ['ok@example.org', 'bad'], undefined, [error('1', 'bad', { isEmail: 'must be an e-mail address' })]);
     expect(flattenValidationErrors([nested])).toEqual([{ field: 'previous_emails.1', reasons: ['must be an e-mail address'] }]);
     expect(flattenValidationErrors([nested], 'body')).toEqual([{ field: 'body.previous_emails.1', reasons: ['must be an e-mail address'] }]);
   });
@@ -125,7 +130,10 @@ describe('findUnsafeInput', () => {
   it('refuses nesting deeper than 16 levels, iteratively', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 5000; i++) deep = [deep];
-    expect(findUnsafeInput({ projects: deep })).toEqual({ field: expect.stringMatching(/^projects(\.0)+$/), reasons: [expect.stringContaining('nested too deeply')] });
+    expect(findUnsafeInput({ projects: deep })).toEqual({
+      field: expect.stringMatching(/^projects(\.0)+$/),
+      reasons: [expect.stringContaining('nested too deeply')],
+    });
   });
 
   it('refuses lone surrogates and names the field', () => {

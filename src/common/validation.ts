@@ -12,8 +12,9 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     if (error.constraints) {
       const constraints = Object.entries(error.constraints);
       const missing = (error.value === undefined || error.value === null) && !('whitelistValidation' in error.constraints);
-      const reasons = missing ? [`${field} is required`] : constraints.map(([name, message]) =>
-        name === 'whitelistValidation' ? 'is not an accepted field' : message);
+      const reasons = missing
+        ? [`${field} is required`]
+        : constraints.map(([name, message]) => (name === 'whitelistValidation' ? 'is not an accepted field' : message));
       out.push({ field, reasons });
     }
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));

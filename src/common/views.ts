@@ -28,7 +28,9 @@ export function createHandlebars(): typeof Handlebars {
  * reply's `view` is the plugin's and would look for the page among its templates.
  */
 export async function sendErrorPage(
-  root: FastifyInstance, reply: FastifyReply, page: { title: string; message: string; status: number },
+  root: FastifyInstance,
+  reply: FastifyReply,
+  page: { title: string; message: string; status: number },
 ): Promise<FastifyReply> {
   const html = await root.view('pages/error', page);
   return reply.status(page.status).type('text/html; charset=utf-8').send(html);

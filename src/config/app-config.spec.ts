@@ -37,8 +37,14 @@ describe('loadConfig', () => {
         jobs: { outboxRelayIntervalMs: 5000 },
         shutdown: { timeoutMs: 10_000 },
         evidence: {
-          highValueMonthlyDownloads: 1_000_000, highValueRoles: ['Owner', 'Maintainer'], expiredDomains: [], emailChallengeTtlMs: 30 * 60_000, emailChallengeAttempts: 5,
-          repositoryChallengeTtlMs: 14 * 86_400_000, githubApiUrl: 'https://api.github.com', githubToken: null,
+          highValueMonthlyDownloads: 1_000_000,
+          highValueRoles: ['Owner', 'Maintainer'],
+          expiredDomains: [],
+          emailChallengeTtlMs: 30 * 60_000,
+          emailChallengeAttempts: 5,
+          repositoryChallengeTtlMs: 14 * 86_400_000,
+          githubApiUrl: 'https://api.github.com',
+          githubToken: null,
         },
         sla: { policyFile: 'config/sla-policy.json', webhookUrl: null },
         review: { leaseMs: 15 * 60_000, reconcileIntervalMs: 60_000, fastLane: false, apiToken: null, closeUnansweredMs: 30 * 86_400_000 },
@@ -52,15 +58,19 @@ describe('loadConfig', () => {
 
     it('refuses a reset link that lives over 24 hours and a long cooling-off shorter than the standard one', () => {
       expect(() => loadConfig(env({ RESET_LINK_TTL: '25h', COOLING_OFF: '48h', COOLING_OFF_LONG: '24h' }))).toThrow(
-        /RESET_LINK_TTL="25h" \(expected a duration from 1m to 24h\)[\s\S]*COOLING_OFF_LONG="24h" \(expected at least COOLING_OFF\)/);
+        /RESET_LINK_TTL="25h" \(expected a duration from 1m to 24h\)[\s\S]*COOLING_OFF_LONG="24h" \(expected at least COOLING_OFF\)/,
+      );
     });
 
     it('reads the report settings and the closing delay, and refuses a bad zone, cron pattern or closing delay', () => {
-      const config = loadConfig(env({ REPORT_TIME_ZONE: 'Europe/Berlin', WEEKLY_SUMMARY: 'off', WEEKLY_SUMMARY_CRON: '30 7 * * mon-fri', CLOSE_UNANSWERED_AFTER: 'never' }));
+      const config = loadConfig(
+        env({ REPORT_TIME_ZONE: 'Europe/Berlin', WEEKLY_SUMMARY: 'off', WEEKLY_SUMMARY_CRON: '30 7 * * mon-fri', CLOSE_UNANSWERED_AFTER: 'never' }),
+      );
       expect(config.reports).toEqual({ timeZone: 'Europe/Berlin', weeklySummary: false, weeklySummaryCron: '30 7 * * mon-fri' });
       expect(config.review.closeUnansweredMs).toBeNull();
       expect(() => loadConfig(env({ REPORT_TIME_ZONE: 'Mars/Olympus', WEEKLY_SUMMARY_CRON: 'weekly', CLOSE_UNANSWERED_AFTER: '2h' }))).toThrow(
-        /REPORT_TIME_ZONE="Mars\/Olympus" \(expected an IANA time zone[\s\S]*WEEKLY_SUMMARY_CRON="weekly" \(expected a cron pattern[\s\S]*CLOSE_UNANSWERED_AFTER="2h" \(expected a duration of at least 1d, or never\)/);
+        /REPORT_TIME_ZONE="Mars\/Olympus" \(expected an IANA time zone[\s\S]*WEEKLY_SUMMARY_CRON="weekly" \(expected a cron pattern[\s\S]*CLOSE_UNANSWERED_AFTER="2h" \(expected a duration of at least 1d, or never\)/,
+      );
     });
 
     it('treats empty and blank values as not set', () => {
@@ -69,7 +79,10 @@ describe('loadConfig', () => {
       expect(config.intake.ratePerHourPerClient).toBe(5);
       expect(config.intake.trustProxy).toBe(false);
       expect(config.database).toEqual({
-        type: 'sqlite', path: 'var/recovery-desk.sqlite', synchronous: 'NORMAL', busyTimeoutMs: 5000,
+        type: 'sqlite',
+        path: 'var/recovery-desk.sqlite',
+        synchronous: 'NORMAL',
+        busyTimeoutMs: 5000,
       });
     });
 
@@ -129,7 +142,11 @@ describe('loadConfig', () => {
   });
 
   describe('integers', () => {
-    it.each([['0', 0], ['65535', 65535], ['080', 80]])('accepts PORT=%s', (raw, port) => {
+    it.each([
+      ['0', 0],
+      ['65535', 65535],
+      ['080', 80],
+    ])('accepts PORT=%s', (raw, port) => {
       expect(loadConfig(env({ PORT: raw })).port).toBe(port);
     });
 
@@ -146,9 +163,13 @@ describe('loadConfig', () => {
 
   describe('database', () => {
     it('reads a SQLite path with its pragmas', () => {
-      const config = loadConfig(env({
-        DATABASE_URL: 'sqlite:/data/desk.db', SQLITE_SYNCHRONOUS: 'FULL', SQLITE_BUSY_TIMEOUT: '250ms',
-      }));
+      const config = loadConfig(
+        env({
+          DATABASE_URL: 'sqlite:/data/desk.db',
+          SQLITE_SYNCHRONOUS: 'FULL',
+          SQLITE_BUSY_TIMEOUT: '250ms',
+        }),
+      );
       expect(config.database).toEqual({ type: 'sqlite', path: '/data/desk.db', synchronous: 'FULL', busyTimeoutMs: 250 });
     });
 
@@ -164,9 +185,7 @@ describe('loadConfig', () => {
     });
 
     it.each(['mysql://db/desk', 'sqlite:', 'postgres://', 'desk.sqlite'])('refuses DATABASE_URL=%s', (raw) => {
-      expect(problemsOf(env({ DATABASE_URL: raw }))).toEqual([
-        `DATABASE_URL="${raw}" (expected sqlite:<file path> or postgres://user@host:port/database)`,
-      ]);
+      expect(problemsOf(env({ DATABASE_URL: raw }))).toEqual([`DATABASE_URL="${raw}" (expected sqlite:<file path> or postgres://user@host:port/database)`]);
     });
 
     it('refuses a schema name that is not lower-case', () => {
@@ -176,9 +195,7 @@ describe('loadConfig', () => {
     });
 
     it('refuses an unknown SQLITE_SYNCHRONOUS', () => {
-      expect(problemsOf(env({ SQLITE_SYNCHRONOUS: 'OFF' }))).toEqual([
-        'SQLITE_SYNCHRONOUS="OFF" (expected one of NORMAL, FULL)',
-      ]);
+      expect(problemsOf(env({ SQLITE_SYNCHRONOUS: 'OFF' }))).toEqual(['SQLITE_SYNCHRONOUS="OFF" (expected one of NORMAL, FULL)']);
     });
   });
 
@@ -194,9 +211,7 @@ describe('loadConfig', () => {
     });
 
     it('refuses a bare number', () => {
-      expect(problemsOf(env({ SQLITE_BUSY_TIMEOUT: '5000' }))).toEqual([
-        'SQLITE_BUSY_TIMEOUT="5000" (expected a duration such as 5s, 15m, 72h or 14d)',
-      ]);
+      expect(problemsOf(env({ SQLITE_BUSY_TIMEOUT: '5000' }))).toEqual(['SQLITE_BUSY_TIMEOUT="5000" (expected a duration such as 5s, 15m, 72h or 14d)']);
     });
 
     it('reads SHUTDOWN_TIMEOUT, from one second to ten minutes', () => {
@@ -217,7 +232,9 @@ describe('loadConfig', () => {
       expect(loadConfig(env({ SESSION_IDLE: '5m' })).session).toEqual({ idleMs: 5 * 60_000, ttlMs: 8 * 3_600_000 });
       expect(loadConfig(env({ SESSION_IDLE: '1h', SESSION_TTL: '1h' })).session).toEqual({ idleMs: 3_600_000, ttlMs: 3_600_000 });
       expect(problemsOf(env({ SESSION_IDLE: '30s' }))).toEqual(['SESSION_IDLE="30s" (expected a duration from 1m to 24h)']);
-      expect(problemsOf(env({ SESSION_IDLE: '2h', SESSION_TTL: '1h' }))).toEqual(['SESSION_IDLE="2h" (expected a duration from 1m to 24h, at most SESSION_TTL)']);
+      expect(problemsOf(env({ SESSION_IDLE: '2h', SESSION_TTL: '1h' }))).toEqual([
+        'SESSION_IDLE="2h" (expected a duration from 1m to 24h, at most SESSION_TTL)',
+      ]);
     });
   });
 
@@ -227,9 +244,12 @@ describe('loadConfig', () => {
     });
 
     it('accepts rediss:// and smtps:// URLs', () => {
-      const config = loadConfig(env({
-        REDIS_URL: 'rediss://cache.example.org:6380', SMTP_URL: 'smtps://user:pw@mail.example.org:465',
-      }));
+      const config = loadConfig(
+        env({
+          REDIS_URL: 'rediss://cache.example.org:6380',
+          SMTP_URL: 'smtps://user:pw@mail.example.org:465',
+        }),
+      );
       expect(config.redis.url).toBe('rediss://cache.example.org:6380');
       expect(config.mail.smtpUrl).toBe('smtps://user:pw@mail.example.org:465');
     });
@@ -258,10 +278,18 @@ describe('loadConfig', () => {
     });
 
     it('refuses bad values with what it expected', () => {
-      expect(problemsOf(env({
-        HOST: 'bad host', PUBLIC_BASE_URL: 'ftp://desk.example.org', REDIS_PREFIX: 'p'.repeat(41),
-        SMTP_URL: 'http://mail.example.org', MAIL_FROM: 'not an address', ROLE: 'cron',
-      }))).toEqual([
+      expect(
+        problemsOf(
+          env({
+            HOST: 'bad host',
+            PUBLIC_BASE_URL: 'ftp://desk.example.org',
+            REDIS_PREFIX: 'p'.repeat(41),
+            SMTP_URL: 'http://mail.example.org',
+            MAIL_FROM: 'not an address',
+            ROLE: 'cron',
+          }),
+        ),
+      ).toEqual([
         'ROLE="cron" (expected one of all, web, worker)',
         'HOST="bad host" (expected a host name or IP address)',
         'PUBLIC_BASE_URL="ftp://desk.example.org" (expected a http:// or https:// URL)',
@@ -318,9 +346,7 @@ describe('loadConfig', () => {
 
   describe('SECRET_KEY', () => {
     it('is required in production', () => {
-      expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
-        'SECRET_KEY="" (expected at least 32 random characters: required in production)',
-      ]);
+      expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['SECRET_KEY="" (expected at least 32 random characters: required in production)']);
     });
 
     it('is required in production even when given blank', () => {
@@ -372,27 +398,46 @@ describe('loadConfig: evidence', () => {
   const base = { SECRET_KEY: 'k'.repeat(40) };
   it('reads the scoring and challenge settings', () => {
     const config = loadConfig({
-      ...base, HIGH_VALUE_MONTHLY_DOWNLOADS: '5000', HIGH_VALUE_ROLES: ' owner ', EXPIRED_DOMAINS: 'Gone.example, old.example.org ,',
-      EMAIL_CHALLENGE_TTL: '10m', EMAIL_CHALLENGE_ATTEMPTS: '3', REPOSITORY_CHALLENGE_TTL: '2d',
-      GITHUB_API_URL: 'http://127.0.0.1:9999/api/', GITHUB_TOKEN: 'ghp_' + 'a'.repeat(36),
+      ...base,
+      HIGH_VALUE_MONTHLY_DOWNLOADS: '5000',
+      HIGH_VALUE_ROLES: ' owner ',
+      EXPIRED_DOMAINS: 'Gone.example, old.example.org ,',
+      EMAIL_CHALLENGE_TTL: '10m',
+      EMAIL_CHALLENGE_ATTEMPTS: '3',
+      REPOSITORY_CHALLENGE_TTL: '2d',
+      GITHUB_API_URL: 'http://127.0.0.1:9999/api/',
+      GITHUB_TOKEN: 'ghp_' + 'a'.repeat(36),
     });
     expect(config.evidence).toEqual({
-      highValueMonthlyDownloads: 5000, highValueRoles: ['Owner'], expiredDomains: ['gone.example', 'old.example.org'], emailChallengeTtlMs: 600_000,
-      emailChallengeAttempts: 3, repositoryChallengeTtlMs: 2 * 86_400_000, githubApiUrl: 'http://127.0.0.1:9999/api',
+      highValueMonthlyDownloads: 5000,
+      highValueRoles: ['Owner'],
+      expiredDomains: ['gone.example', 'old.example.org'],
+      emailChallengeTtlMs: 600_000,
+      emailChallengeAttempts: 3,
+      repositoryChallengeTtlMs: 2 * 86_400_000,
+      githubApiUrl: 'http://127.0.0.1:9999/api',
       githubToken: 'ghp_' + 'a'.repeat(36),
     });
   });
 
   it('reads HIGH_VALUE_ROLES in any case, and refuses an unknown or empty role list', () => {
     expect(loadConfig({ ...base, HIGH_VALUE_ROLES: 'MAINTAINER,owner' }).evidence.highValueRoles).toEqual(['Maintainer', 'Owner']);
-    expect(problemsOf({ ...base, HIGH_VALUE_ROLES: 'Owner,Admin' })).toEqual(['HIGH_VALUE_ROLES="Owner,Admin" (expected Owner, Maintainer or both, separated by a comma)']);
+    expect(problemsOf({ ...base, HIGH_VALUE_ROLES: 'Owner,Admin' })).toEqual([
+      'HIGH_VALUE_ROLES="Owner,Admin" (expected Owner, Maintainer or both, separated by a comma)',
+    ]);
     expect(problemsOf({ ...base, HIGH_VALUE_ROLES: ',' })).toEqual(['HIGH_VALUE_ROLES="," (expected Owner, Maintainer or both, separated by a comma)']);
   });
 
   it('refuses bad values, and never echoes GITHUB_TOKEN', () => {
     let message = '';
     try {
-      loadConfig({ ...base, EXPIRED_DOMAINS: 'ok.example,not a domain', EMAIL_CHALLENGE_ATTEMPTS: '0', GITHUB_TOKEN: 'secret token!', GITHUB_API_URL: 'ftp://x' });
+      loadConfig({
+        ...base,
+        EXPIRED_DOMAINS: 'ok.example,not a domain',
+        EMAIL_CHALLENGE_ATTEMPTS: '0',
+        GITHUB_TOKEN: 'secret token!',
+        GITHUB_API_URL: 'ftp://x',
+      });
     } catch (error) {
       message = (error as Error).message;
     }
@@ -413,8 +458,9 @@ describe('loadConfig: METRICS_TOKEN', () => {
   });
 
   it('refuses a short token, and never echoes it', () => {
-    expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short-secret' }))
-      .toThrow('Invalid environment: METRICS_TOKEN=<hidden> (expected at least 32 printable characters, no spaces)');
+    expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short-secret' })).toThrow(
+      'Invalid environment: METRICS_TOKEN=<hidden> (expected at least 32 printable characters, no spaces)',
+    );
     expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
   });
 });

@@ -8,8 +8,7 @@ export type NodeEnv = 'development' | 'production' | 'test';
 export type Role = 'all' | 'web' | 'worker';
 
 export type DatabaseConfig =
-  | { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL'; busyTimeoutMs: number }
-  | { type: 'postgres'; url: string; schema?: string };
+  { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL'; busyTimeoutMs: number } | { type: 'postgres'; url: string; schema?: string };
 
 /** The one typed configuration object; everything else reads this, never process.env. */
 export interface AppConfig {
@@ -146,32 +145,44 @@ class Invalid {
 }
 type Parser<T> = (raw: string) => T | Invalid;
 
-const oneOf = <T extends string>(...allowed: T[]): Parser<T> => (raw) =>
-  (allowed as string[]).includes(raw) ? (raw as T) : new Invalid(`one of ${allowed.join(', ')}`);
-const int = (min: number, max: number): Parser<number> => (raw) =>
-  /^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max
-    ? Number(raw) : new Invalid(`an integer from ${min} to ${max}`);
+const oneOf =
+  <T extends string>(...allowed: T[]): Parser<T> =>
+  (raw) =>
+    (allowed as string[]).includes(raw) ? (raw as T) : new Invalid(`one of ${allowed.join(', ')}`);
+const int =
+  (min: number, max: number): Parser<number> =>
+  (raw) =>
+    /^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : new Invalid(`an integer from ${min} to ${max}`);
 const bool: Parser<boolean> = (raw) =>
-  ['true', '1', 'yes', 'on'].includes(raw.toLowerCase()) ? true
-    : ['false', '0', 'no', 'off'].includes(raw.toLowerCase()) ? false : new Invalid('true or false');
+  ['true', '1', 'yes', 'on'].includes(raw.toLowerCase())
+    ? true
+    : ['false', '0', 'no', 'off'].includes(raw.toLowerCase())
+      ? false
+      : new Invalid('true or false');
 /** Five fields (minute hour day month weekday) of digits, ranges, lists, steps, `*` or day names. */
 const CRON = /^(?:[\d*/,A-Za-z-]+\s+){4}[\d*/,A-Za-z-]+$/;
 
-const duration: Parser<number> = (raw) =>
-  parseDuration(raw) ?? new Invalid('a duration such as 5s, 15m, 72h or 14d');
-const url = (...protocols: string[]): Parser<string> => (raw) => {
-  const expected = new Invalid(`a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
-  try {
-    return protocols.includes(new URL(raw).protocol) ? raw.replace(/\/+$/, '') : expected;
-  } catch {
-    return expected;
-  }
-};
-const matches = (pattern: RegExp, expected: string): Parser<string> => (raw) =>
-  pattern.test(raw) ? raw : new Invalid(expected);
+const duration: Parser<number> = (raw) => parseDuration(raw) ?? new Invalid('a duration such as 5s, 15m, 72h or 14d');
+const url =
+  (...protocols: string[]): Parser<string> =>
+  (raw) => {
+    const expected = new Invalid(`a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+    try {
+      return protocols.includes(new URL(raw).protocol) ? raw.replace(/\/+$/, '') : expected;
+    } catch {
+      return expected;
+    }
+  };
+const matches =
+  (pattern: RegExp, expected: string): Parser<string> =>
+  (raw) =>
+    pattern.test(raw) ? raw : new Invalid(expected);
 const domainList: Parser<string[]> = (raw) => {
   if (raw === 'none') return [];
-  const domains = raw.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+  const domains = raw
+    .split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
   const bad = domains.find((d) => !/^(?=.{1,253}$)[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d));
   return bad === undefined ? domains : new Invalid(`domain names separated by commas ("${bad}" is not one)`);
 };
@@ -197,7 +208,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     const value = parse(raw);
     if (value instanceof Invalid) {
       // Never echo a secret into boot logs.
-      const shown = ['SECRET_KEY', 'GITHUB_TOKEN', 'REVIEW_API_TOKEN', 'METRICS_TOKEN'].includes(name) ? '<hidden>' : JSON.stringify(withoutPassword(given ?? ''));
+      const shown = ['SECRET_KEY', 'GITHUB_TOKEN', 'REVIEW_API_TOKEN', 'METRICS_TOKEN'].includes(name)
+        ? '<hidden>'
+        : JSON.stringify(withoutPassword(given ?? ''));
       problems.push(`${name}=${shown} (expected ${value.expected})`);
       return undefined as T;
     }
@@ -223,7 +236,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const pgSchema = read('DATABASE_SCHEMA', 'public', matches(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case PostgreSQL schema name'));
   const redisUrl = read('REDIS_URL', 'redis://127.0.0.1:6379', url('redis:', 'rediss:'));
   const redisPrefix = read('REDIS_PREFIX', 'rd', matches(/^[A-Za-z0-9_.-]{1,40}$/, '1-40 letters, digits, dots, dashes or underscores'));
-  const logLevel = read<AppConfig['logLevel']>('LOG_LEVEL', 'info', (raw) => oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')(raw.toLowerCase()));
+  const logLevel = read<AppConfig['logLevel']>('LOG_LEVEL', 'info', (raw) =>
+    oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')(raw.toLowerCase()),
+  );
   const demoData = read('DEMO_DATA', nodeEnv === 'development' ? 'true' : 'false', bool);
   const ratePerHourPerClient = read('INTAKE_RATE_LIMIT', '5', int(0, 1_000_000));
   const ratePerDayPerUsername = read('INTAKE_USERNAME_RATE_LIMIT', '5', int(0, 1_000_000));
@@ -231,7 +246,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const messagesPerTicket = read('REQUESTER_MESSAGES_PER_TICKET', '50', int(1, 10_000));
   const smtpUrl = read<string | null>('SMTP_URL', 'none', (raw) => (raw === 'none' ? null : url('smtp:', 'smtps:')(raw)));
   const mailDir = read('MAIL_DIR', 'var/mail', matches(/^[^\0]+$/, 'a directory path'));
-  const mailFrom = read('MAIL_FROM', 'Recovery Desk <recovery@localhost>', matches(/^(?:[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address such as "Desk <desk@example.org>"'));
+  const mailFrom = read(
+    'MAIL_FROM',
+    'Recovery Desk <recovery@localhost>',
+    matches(/^(?:[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address such as "Desk <desk@example.org>"'),
+  );
   const outboxRelayIntervalMs = read('OUTBOX_RELAY_INTERVAL', '5s', duration);
   // Under a second nothing could drain; over ten minutes a deploy waits on a process that will not stop.
   const shutdownTimeoutMs = read('SHUTDOWN_TIMEOUT', '10s', (raw) => {
@@ -240,9 +259,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   });
   const highValueMonthlyDownloads = read('HIGH_VALUE_MONTHLY_DOWNLOADS', '1000000', int(1, Number.MAX_SAFE_INTEGER));
   const highValueRoles = read<('Owner' | 'Maintainer')[]>('HIGH_VALUE_ROLES', 'Owner,Maintainer', (raw) => {
-    const roles = [...new Set(raw.split(',').map((r) => r.trim().toLowerCase()).filter(Boolean))];
+    const roles = [
+      ...new Set(
+        raw
+          .split(',')
+          .map((r) => r.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    ];
     return roles.length > 0 && roles.every((r) => r === 'owner' || r === 'maintainer')
-      ? roles.map((r) => (r === 'owner' ? 'Owner' : 'Maintainer')) : new Invalid('Owner, Maintainer or both, separated by a comma');
+      ? roles.map((r) => (r === 'owner' ? 'Owner' : 'Maintainer'))
+      : new Invalid('Owner, Maintainer or both, separated by a comma');
   });
   const expiredDomains = read('EXPIRED_DOMAINS', 'none', domainList);
   const emailChallengeTtlMs = read('EMAIL_CHALLENGE_TTL', '30m', duration);
@@ -250,7 +277,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const repositoryChallengeTtlMs = read('REPOSITORY_CHALLENGE_TTL', '14d', duration);
   const githubApiUrl = read('GITHUB_API_URL', 'https://api.github.com', url('http:', 'https:'));
   const githubToken = read<string | null>('GITHUB_TOKEN', 'none', (raw) =>
-    raw === 'none' ? null : /^[A-Za-z0-9_]{20,255}$/.test(raw) ? raw : new Invalid('a GitHub token (letters, digits, underscores)'));
+    raw === 'none' ? null : /^[A-Za-z0-9_]{20,255}$/.test(raw) ? raw : new Invalid('a GitHub token (letters, digits, underscores)'),
+  );
   const slaPolicyFile = read('SLA_POLICY_FILE', 'config/sla-policy.json', matches(/^[^\0]+$/, 'a file path'));
   const leaseMs = read('LEASE_DURATION', '15m', duration);
   const reconcileIntervalMs = read('RECONCILE_INTERVAL', '60s', duration);
@@ -258,9 +286,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const opsEmail = read('OPS_EMAIL', 'ops@localhost', matches(/^[^\s@<>]+@[^\s@<>]+$/, 'an e-mail address'));
   const slaWebhookUrl = read<string | null>('SLA_WEBHOOK_URL', 'none', (raw) => (raw === 'none' ? null : url('http:', 'https:')(raw)));
   const apiToken = read<string | null>('REVIEW_API_TOKEN', 'none', (raw) =>
-    raw === 'none' ? null : /^[\x21-\x7e]{32,200}$/.test(raw) ? raw : new Invalid('at least 32 printable characters, no spaces'));
+    raw === 'none' ? null : /^[\x21-\x7e]{32,200}$/.test(raw) ? raw : new Invalid('at least 32 printable characters, no spaces'),
+  );
   const metricsToken = read<string | null>('METRICS_TOKEN', 'none', (raw) =>
-    raw === 'none' ? null : /^[\x21-\x7e]{32,200}$/.test(raw) ? raw : new Invalid('at least 32 printable characters, no spaces'));
+    raw === 'none' ? null : /^[\x21-\x7e]{32,200}$/.test(raw) ? raw : new Invalid('at least 32 printable characters, no spaces'),
+  );
   const coolingOffMs = read('COOLING_OFF', '24h', duration);
   const coolingOffLongMs = read('COOLING_OFF_LONG', '72h', duration);
   const reportTimeZone = read('REPORT_TIME_ZONE', 'UTC', (raw) => (isValidTimeZone(raw) ? raw : new Invalid('an IANA time zone such as UTC or Europe/Berlin')));
@@ -285,7 +315,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     return ms instanceof Invalid || sessionTtlMs === undefined || ms <= sessionTtlMs ? ms : new Invalid('a duration from 1m to 24h, at most SESSION_TTL');
   });
   const secretKey = read<Buffer | null>('SECRET_KEY', 'none', (raw) =>
-    raw === 'none' ? null : raw.length >= 32 ? Buffer.from(raw, 'utf8') : new Invalid('at least 32 characters'));
+    raw === 'none' ? null : raw.length >= 32 ? Buffer.from(raw, 'utf8') : new Invalid('at least 32 characters'),
+  );
   if (typeof coolingOffMs === 'number' && typeof coolingOffLongMs === 'number' && coolingOffLongMs < coolingOffMs) {
     problems.push(`COOLING_OFF_LONG="${env.COOLING_OFF_LONG ?? '72h'}" (expected at least COOLING_OFF)`);
   }
@@ -295,23 +326,33 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const db: DatabaseConfig = database.type === 'sqlite'
-    ? { ...database, synchronous, busyTimeoutMs }
-    : { ...database, schema: pgSchema };
+  const db: DatabaseConfig = database.type === 'sqlite' ? { ...database, synchronous, busyTimeoutMs } : { ...database, schema: pgSchema };
   return {
-    nodeEnv, role, host, port, publicBaseUrl, database: db,
+    nodeEnv,
+    role,
+    host,
+    port,
+    publicBaseUrl,
+    database: db,
     http: { requestTimeoutMs, connectionTimeoutMs, keepAliveTimeoutMs },
     redis: { url: redisUrl, prefix: redisPrefix },
     secretKey: secretKey ?? developmentSecret(),
     session: { idleMs: sessionIdleMs, ttlMs: sessionTtlMs },
-    logLevel, demoData,
+    logLevel,
+    demoData,
     intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy, messagesPerTicket },
     mail: { smtpUrl, dir: mailDir, from: mailFrom },
     jobs: { outboxRelayIntervalMs },
     shutdown: { timeoutMs: shutdownTimeoutMs },
     evidence: {
-      highValueMonthlyDownloads, highValueRoles, expiredDomains, emailChallengeTtlMs, emailChallengeAttempts, repositoryChallengeTtlMs,
-      githubApiUrl, githubToken,
+      highValueMonthlyDownloads,
+      highValueRoles,
+      expiredDomains,
+      emailChallengeTtlMs,
+      emailChallengeAttempts,
+      repositoryChallengeTtlMs,
+      githubApiUrl,
+      githubToken,
     },
     sla: { policyFile: slaPolicyFile, webhookUrl: slaWebhookUrl },
     review: { leaseMs, reconcileIntervalMs, fastLane, apiToken, closeUnansweredMs },

@@ -12,7 +12,12 @@ export function parseDuration(text: string): number | null {
 export function describeDuration(ms: number): string {
   const parts: string[] = [];
   let seconds = Math.round(ms / 1000);
-  for (const [unit, size] of [['day', 86_400], ['hour', 3600], ['minute', 60], ['second', 1]] as const) {
+  for (const [unit, size] of [
+    ['day', 86_400],
+    ['hour', 3600],
+    ['minute', 60],
+    ['second', 1],
+  ] as const) {
     const n = Math.floor(seconds / size);
     seconds -= n * size;
     if (n > 0) parts.push(`${n} ${unit}${n === 1 ? '' : 's'}`);

@@ -21,9 +21,8 @@ export class Transactions {
         return result;
       });
     };
-    const committed = this.dataSource.options.type !== 'better-sqlite3'
-      ? this.dataSource.transaction(withHooks)
-      : this.tail.then(() => this.dataSource.transaction(withHooks));
+    const committed =
+      this.dataSource.options.type !== 'better-sqlite3' ? this.dataSource.transaction(withHooks) : this.tail.then(() => this.dataSource.transaction(withHooks));
     if (this.dataSource.options.type === 'better-sqlite3') this.tail = committed.catch(() => undefined);
     return committed.then(
       (result) => {
@@ -56,7 +55,10 @@ function runAfterCommit(em: EntityManager | undefined): void {
   if (!hooks) return;
   afterCommit.delete(em);
   // Hooks only start work (a relay pass, a counter): the caller's answer never waits on them.
-  for (const hook of hooks.values()) void Promise.resolve().then(hook).catch(() => undefined);
+  for (const hook of hooks.values())
+    void Promise.resolve()
+      .then(hook)
+      .catch(() => undefined);
 }
 
 const beforeCommit = new WeakMap<EntityManager, Map<object, () => Promise<void>>>();
@@ -106,6 +108,10 @@ export function isUniqueViolation(error: unknown): boolean {
  * Inserts without TypeORM's reload of generated and default columns (a SELECT per insert):
  * for hot paths whose callers already hold every value they need.
  */
-export async function insertRows<T extends object>(manager: EntityManager, target: new () => T, rows: QueryDeepPartialEntity<T> | QueryDeepPartialEntity<T>[]): Promise<void> {
+export async function insertRows<T extends object>(
+  manager: EntityManager,
+  target: new () => T,
+  rows: QueryDeepPartialEntity<T> | QueryDeepPartialEntity<T>[],
+): Promise<void> {
   await manager.createQueryBuilder().insert().into(target).values(rows).updateEntity(false).execute();
 }

@@ -20,11 +20,19 @@ export function toAccountRecord(account: Account): AccountRecord {
     recoveryCodesUnused: account.recoveryCodesUnused,
     linkedGithub: account.linkedGithub,
     emails: account.emails.map((e) => ({
-      address: e.address, verified: e.verified, primary: e.primary, public: e.public, addedAt: e.addedAt, removedAt: e.removedAt,
+      address: e.address,
+      verified: e.verified,
+      primary: e.primary,
+      public: e.public,
+      addedAt: e.addedAt,
+      removedAt: e.removedAt,
     })),
     projects: account.projects.map((p) => ({
-      name: p.name, role: p.role, monthlyDownloads: Number(p.monthlyDownloads), firstReleaseAt: p.firstReleaseAt,
-      repositoryKey: p.repositoryUrl ? parseRepository(p.repositoryUrl)?.key ?? null : null,
+      name: p.name,
+      role: p.role,
+      monthlyDownloads: Number(p.monthlyDownloads),
+      firstReleaseAt: p.firstReleaseAt,
+      repositoryKey: p.repositoryUrl ? (parseRepository(p.repositoryUrl)?.key ?? null) : null,
     })),
   };
 }

@@ -12,7 +12,10 @@ export const DEMO_ACCOUNTS = 300;
 export class DemoDataLoader implements OnApplicationBootstrap {
   private readonly logger = new Logger('DemoData');
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly directory: DirectoryService) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly directory: DirectoryService,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.demoData || this.config.role === 'worker' || (await this.directory.countAccounts()) > 0) return;

@@ -96,7 +96,11 @@ describe('generateDirectory', () => {
 });
 
 describe('generateDirectory: regressions', () => {
-  it.each([[536, 18], [1000, 20], [1000, 23]])('keeps usernames unique for %i accounts with seed %i', (count, seed) => {
+  it.each([
+    [536, 18],
+    [1000, 20],
+    [1000, 23],
+  ])('keeps usernames unique for %i accounts with seed %i', (count, seed) => {
     const file = generateDirectory(count, seed);
     expect(new Set(file.accounts.map((a) => String(a.username).toLowerCase())).size).toBe(count);
     expect(parseDirectoryFile(JSON.stringify(file)).ok).toBe(true);

@@ -44,14 +44,19 @@ describe('parseDirectoryFile', () => {
     it('gives every account with its values', () => {
       expect(parsed.accounts).toHaveLength(2);
       expect({ ...parsed.accounts[0] }).toMatchObject({
-        username: 'alice', name: 'Alice Smith', joined_at: '2016-03-14T10:00:00Z', linked_github: 'alice-gh',
+        username: 'alice',
+        name: 'Alice Smith',
+        joined_at: '2016-03-14T10:00:00Z',
+        linked_github: 'alice-gh',
       });
       expect(parsed.accounts[0].two_factor).toMatchObject({ totp: true, webauthn_keys: 1, recovery_codes_unused: 8 });
       expect(parsed.accounts[0].emails.map((e) => [e.address, e.removed_at])).toEqual([
-        ['alice@example.org', null], ['alice@old.example.com', '2020-01-01T00:00:00Z'],
+        ['alice@example.org', null],
+        ['alice@old.example.com', '2020-01-01T00:00:00Z'],
       ]);
       expect(parsed.accounts[0].projects.map((p) => [p.name, p.role, p.monthly_downloads, p.first_release_at])).toEqual([
-        ['fast-json', 'Owner', 120_000, '2016-04-01T00:00:00Z'], ['tiny.utils', 'Maintainer', 0, null],
+        ['fast-json', 'Owner', 120_000, '2016-04-01T00:00:00Z'],
+        ['tiny.utils', 'Maintainer', 0, null],
       ]);
       expect(parsed.accounts[1]).toMatchObject({ username: 'Bob.Builder', last_login_at: null, linked_github: null, projects: [] });
     });
@@ -77,11 +82,18 @@ describe('parseDirectoryFile', () => {
 
     it('are the same for the same record with its keys in another order, at every level', () => {
       const account = makeAccount();
-      const reordered = Object.fromEntries(Object.entries(account).reverse().map(([key, value]) => [
-        key,
-        Array.isArray(value) ? value.map((item: Account) => Object.fromEntries(Object.entries(item).reverse()))
-          : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).reverse()) : value,
-      ]));
+      const reordered = Object.fromEntries(
+        Object.entries(account)
+          .reverse()
+          .map(([key, value]) => [
+            key,
+            Array.isArray(value)
+              ? value.map((item: Account) => Object.fromEntries(Object.entries(item).reverse()))
+              : value && typeof value === 'object'
+                ? Object.fromEntries(Object.entries(value).reverse())
+                : value,
+          ]),
+      );
       expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(account));
       expect(fingerprintOf(onePerLine([reordered]))).toBe(fingerprintOf(onePerLine([account])));
     });
@@ -134,9 +146,7 @@ describe('parseDirectoryFile', () => {
       ['an object without accounts', '{"people": []}'],
       ['accounts that is not an array', '{"accounts": {}}'],
     ])('refuses %s at the top', (_, text) => {
-      expect(problemsOf(parseDirectoryFile(text))).toEqual([
-        { line: 1, reason: 'the file must be an object with an "accounts" array' },
-      ]);
+      expect(problemsOf(parseDirectoryFile(text))).toEqual([{ line: 1, reason: 'the file must be an object with an "accounts" array' }]);
     });
 
     it('refuses unknown top-level keys', () => {
@@ -193,9 +203,7 @@ describe('parseDirectoryFile', () => {
 
     it('says which fields are missing', () => {
       const { name: _, ...account } = makeAccount();
-      expect(problemsOf(parseDirectoryFile(onePerLine([account])))).toEqual([
-        { line: 2, reason: 'accounts[0].name: name is required' },
-      ]);
+      expect(problemsOf(parseDirectoryFile(onePerLine([account])))).toEqual([{ line: 2, reason: 'accounts[0].name: name is required' }]);
     });
 
     it('refuses a null two_factor', () => {

@@ -11,9 +11,7 @@ export interface DirectoryFileProblem {
   reason: string;
 }
 
-export type ParsedDirectory =
-  | { ok: true; accounts: DirectoryAccountDto[]; fingerprints: string[] }
-  | { ok: false; problems: DirectoryFileProblem[] };
+export type ParsedDirectory = { ok: true; accounts: DirectoryAccountDto[]; fingerprints: string[] } | { ok: false; problems: DirectoryFileProblem[] };
 
 const MAX_PROBLEMS = 20;
 
@@ -70,7 +68,10 @@ export function parseDirectoryFile(text: string): ParsedDirectory {
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

@@ -26,7 +26,10 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 
 @Injectable()
 export class DirectoryService {
-  constructor(private readonly dataSource: DataSource, private readonly transactions: Transactions) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+  ) {}
 
   /** How many accounts have a second factor, and of those unused recovery codes (for `checkGuessing`). */
   async secondFactorCounts(): Promise<SecondFactorCounts> {
@@ -34,7 +37,12 @@ export class DirectoryService {
     const [total, withSecondFactor, withRecoveryCodes] = await Promise.all([
       accounts.count(),
       accounts.count({ where: [{ totpEnabled: true }, { webauthnKeys: MoreThan(0) }] }),
-      accounts.count({ where: [{ totpEnabled: true, recoveryCodesUnused: MoreThan(0) }, { webauthnKeys: MoreThan(0), recoveryCodesUnused: MoreThan(0) }] }),
+      accounts.count({
+        where: [
+          { totpEnabled: true, recoveryCodesUnused: MoreThan(0) },
+          { webauthnKeys: MoreThan(0), recoveryCodesUnused: MoreThan(0) },
+        ],
+      }),
     ]);
     return { accounts: total, withSecondFactor, withRecoveryCodes };
   }
@@ -44,7 +52,9 @@ export class DirectoryService {
    * Accounts whose record has not changed since the last import are not touched.
    */
   async importAccounts(
-    accounts: DirectoryAccountDto[], fingerprints: string[], onProgress: (done: number, total: number) => void = () => {},
+    accounts: DirectoryAccountDto[],
+    fingerprints: string[],
+    onProgress: (done: number, total: number) => void = () => {},
   ): Promise<ImportCounts> {
     return this.transactions.run(async (em) => {
       const counts: ImportCounts = { accounts: accounts.length, created: 0, updated: 0, unchanged: 0, emails: 0, projects: 0 };
@@ -97,15 +107,31 @@ export class DirectoryService {
       importHash: hash,
     }));
     await em.upsert(Account, accounts, { conflictPaths: ['id'], skipUpdateIfNoValuesChanged: false });
-    const emails = part.flatMap(({ dto, id }) => dto.emails.map((e): AccountEmail => ({
-      id: randomUUID(), accountId: id, address: e.address, addressKey: emailKey(e.address), verified: e.verified,
-      primary: e.primary, public: e.public, addedAt: new Date(e.added_at), removedAt: e.removed_at ? new Date(e.removed_at) : null,
-    })));
-    const projects = part.flatMap(({ dto, id }) => dto.projects.map((p): AccountProject => ({
-      id: randomUUID(), accountId: id, name: p.name, nameKey: projectKey(p.name), role: p.role,
-      monthlyDownloads: p.monthly_downloads, firstReleaseAt: p.first_release_at ? new Date(p.first_release_at) : null,
-      repositoryUrl: p.repository ?? null,
-    })));
+    const emails = part.flatMap(({ dto, id }) =>
+      dto.emails.map((e): AccountEmail => ({
+        id: randomUUID(),
+        accountId: id,
+        address: e.address,
+        addressKey: emailKey(e.address),
+        verified: e.verified,
+        primary: e.primary,
+        public: e.public,
+        addedAt: new Date(e.added_at),
+        removedAt: e.removed_at ? new Date(e.removed_at) : null,
+      })),
+    );
+    const projects = part.flatMap(({ dto, id }) =>
+      dto.projects.map((p): AccountProject => ({
+        id: randomUUID(),
+        accountId: id,
+        name: p.name,
+        nameKey: projectKey(p.name),
+        role: p.role,
+        monthlyDownloads: p.monthly_downloads,
+        firstReleaseAt: p.first_release_at ? new Date(p.first_release_at) : null,
+        repositoryUrl: p.repository ?? null,
+      })),
+    );
     for (const rows of chunks(emails)) await em.insert(AccountEmail, rows);
     for (const rows of chunks(projects)) await em.insert(AccountProject, rows);
   }

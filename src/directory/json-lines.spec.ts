@@ -46,14 +46,7 @@ describe('arrayElementLines', () => {
   });
 
   it('ignores a key of the same name nested inside an element', () => {
-    const text = lines(
-      '{"accounts": [',
-      '  {"accounts": [',
-      '    {}, {}',
-      '  ]},',
-      '  {}',
-      ']}',
-    );
+    const text = lines('{"accounts": [', '  {"accounts": [', '    {}, {}', '  ]},', '  {}', ']}');
     expect(arrayElementLines(text, 'accounts')).toEqual([2, 5]);
   });
 
@@ -70,29 +63,12 @@ describe('arrayElementLines', () => {
   });
 
   it('is not fooled by a string value equal to the key', () => {
-    const text = lines(
-      '{"title": "accounts",',
-      ' "other": [',
-      '   {}',
-      ' ],',
-      ' "accounts": [',
-      '   {}',
-      ' ]}',
-    );
+    const text = lines('{"title": "accounts",', ' "other": [', '   {}', ' ],', ' "accounts": [', '   {}', ' ]}');
     expect(arrayElementLines(text, 'accounts')).toEqual([6]);
   });
 
   it('gives a line to scalar elements: strings, numbers, booleans and null', () => {
-    const text = lines(
-      '{"accounts": [',
-      '  "alice",',
-      '  "with, comma ] and bracket",',
-      '  42, -1.5e3,',
-      '  true,',
-      '  null,',
-      '  ["nested"]',
-      ']}',
-    );
+    const text = lines('{"accounts": [', '  "alice",', '  "with, comma ] and bracket",', '  42, -1.5e3,', '  true,', '  null,', '  ["nested"]', ']}');
     expect(arrayElementLines(text, 'accounts')).toEqual([2, 3, 4, 4, 5, 6, 7]);
   });
 
@@ -101,29 +77,12 @@ describe('arrayElementLines', () => {
   });
 
   it('stops at the end of the array: keys after it are not counted', () => {
-    const text = lines(
-      '{',
-      '  "accounts": [',
-      '    {}',
-      '  ],',
-      '  "generated_by": ["demo", {"x": 1}],',
-      '  "note": "done"',
-      '}',
-    );
+    const text = lines('{', '  "accounts": [', '    {}', '  ],', '  "generated_by": ["demo", {"x": 1}],', '  "note": "done"', '}');
     expect(arrayElementLines(text, 'accounts')).toEqual([3]);
   });
 
   it('finds the array when other keys come before it', () => {
-    const text = lines(
-      '{',
-      '  "version": 2,',
-      '  "meta": {"accounts": [{}, {}], "tags": ["a"]},',
-      '  "accounts": [',
-      '    {},',
-      '    {}',
-      '  ]',
-      '}',
-    );
+    const text = lines('{', '  "version": 2,', '  "meta": {"accounts": [{}, {}], "tags": ["a"]},', '  "accounts": [', '    {},', '    {}', '  ]', '}');
     expect(arrayElementLines(text, 'accounts')).toEqual([5, 6]);
   });
 

@@ -26,11 +26,7 @@ import { AccountRepository } from '../directory/account.repository.js';
 const MAX_OPEN_REPOSITORY_CHALLENGES = 3;
 const MAX_REPOSITORY_CHECKS = 30;
 
-export type CodeResult =
-  | { result: 'passed' }
-  | { result: 'wrong'; triesLeft: number }
-  | { result: 'locked' }
-  | { result: 'none' };
+export type CodeResult = { result: 'passed' } | { result: 'wrong'; triesLeft: number } | { result: 'locked' } | { result: 'none' };
 
 export interface RepositoryChallengeView {
   id: string;
@@ -140,7 +136,8 @@ export class ChallengesService {
       // One proof is enough: the ticket's other pending codes stop working.
       await em.update(Challenge, { ticketId: ticket.id, kind: 'email', state: 'pending' }, { state: 'superseded', resolvedAt: now });
       await this.event(em, ticket.id, 'code_confirmed', 'requester', true, now, {
-        challenge_id: match.id, public_text: 'You confirmed a one-time code sent to an address on the account.',
+        challenge_id: match.id,
+        public_text: 'You confirmed a one-time code sent to an address on the account.',
       });
       await this.outbox.requestAssessment(em, ticket.id, 'challenge');
       return { result: 'passed' };
@@ -149,8 +146,7 @@ export class ChallengesService {
     // Every pending code shares the ticket's count of tries: the highest, this one included.
     const attempts = Math.max(...pending.map((c) => c.attempts));
     const locked = attempts >= this.config.evidence.emailChallengeAttempts;
-    await em.update(Challenge, { id: In(pending.map((c) => c.id)) },
-      locked ? { attempts, state: 'locked', resolvedAt: now } : { attempts });
+    await em.update(Challenge, { id: In(pending.map((c) => c.id)) }, locked ? { attempts, state: 'locked', resolvedAt: now } : { attempts });
     if (locked) {
       await this.event(em, ticket.id, 'code_locked', 'requester', true, now, {
         public_text: 'Too many wrong codes: the code no longer works. The team can send a new one.',
@@ -179,14 +175,27 @@ export class ChallengesService {
       throw new DomainError(DomainErrorCode.Conflict, `At most ${MAX_OPEN_REPOSITORY_CHALLENGES} repository checks can be open at once.`);
     }
     const challenge: Challenge = {
-      id: randomUUID(), ticketId: ticket.id, kind: 'repository', target: repository.key, project: null, secretHash: null,
-      token: newRepositoryToken(), decoy: false, state: 'pending', attempts: 0,
+      id: randomUUID(),
+      ticketId: ticket.id,
+      kind: 'repository',
+      target: repository.key,
+      project: null,
+      secretHash: null,
+      token: newRepositoryToken(),
+      decoy: false,
+      state: 'pending',
+      attempts: 0,
       expiresAt: new Date(now.getTime() + this.config.evidence.repositoryChallengeTtlMs),
-      createdBy: actor, createdAt: now, resolvedAt: null, note: null,
+      createdBy: actor,
+      createdAt: now,
+      resolvedAt: null,
+      note: null,
     };
     await insertRows(em, Challenge, challenge);
     await this.event(em, ticket.id, 'repository_challenge_started', actor, true, now, {
-      challenge_id: challenge.id, repository: repository.key, public_text: `A repository check was started for ${repository.key}.`,
+      challenge_id: challenge.id,
+      repository: repository.key,
+      public_text: `A repository check was started for ${repository.key}.`,
     });
     return challenge;
   }
@@ -201,10 +210,14 @@ export class ChallengesService {
     this.assertOpen(ticket);
     const challenge = await this.dataSource.getRepository(Challenge).findOneBy({ id: challengeId, ticketId: ticket.id, kind: 'repository' });
     if (!challenge || challenge.state !== 'pending' || challenge.expiresAt <= this.clock.now()) throw DomainError.notFound();
-    const taken = await this.transactions.run((em) => em.createQueryBuilder().update(Challenge)
-      .set({ attempts: () => 'attempts + 1' })
-      .where('id = :id AND state = :pending AND attempts < :max', { id: challenge.id, pending: 'pending', max: MAX_REPOSITORY_CHECKS })
-      .execute());
+    const taken = await this.transactions.run((em) =>
+      em
+        .createQueryBuilder()
+        .update(Challenge)
+        .set({ attempts: () => 'attempts + 1' })
+        .where('id = :id AND state = :pending AND attempts < :max', { id: challenge.id, pending: 'pending', max: MAX_REPOSITORY_CHECKS })
+        .execute(),
+    );
     if (!taken.affected) {
       const now = await this.dataSource.getRepository(Challenge).findOneBy({ id: challenge.id });
       if (now?.state !== 'pending') throw DomainError.notFound();
@@ -220,8 +233,11 @@ export class ChallengesService {
       if (result.outcome === 'found') {
         await this.resolveRepository(em, ticket, fresh, true, `found as a ${result.where} by the verifier`, 'system', now, false);
       } else {
-        await this.event(em, ticket.id, 'repository_checked', 'requester', false, now,
-          { challenge_id: fresh.id, outcome: result.outcome, ...(result.outcome === 'unavailable' ? { reason: result.reason } : {}) });
+        await this.event(em, ticket.id, 'repository_checked', 'requester', false, now, {
+          challenge_id: fresh.id,
+          outcome: result.outcome,
+          ...(result.outcome === 'unavailable' ? { reason: result.reason } : {}),
+        });
       }
     });
     return result;
@@ -260,15 +276,21 @@ export class ChallengesService {
         triesLeft: this.config.evidence.emailChallengeAttempts - attempts,
         locked: !pending.length && latest?.state === 'locked',
       },
-      repositories: all.filter((c) => c.kind === 'repository' && c.state !== 'superseded').map((c) => {
-        const names = repositoryProofNames(c.token!);
-        const expired = c.state === 'pending' && c.expiresAt <= now;
-        return {
-          id: c.id, repository: c.target, token: c.token!, branch: names.branch, file: names.file,
-          open: c.state === 'pending' && !expired,
-          stateText: REQUESTER_REPOSITORY_STATE[expired ? 'expired' : c.state] ?? REQUESTER_REPOSITORY_STATE.pending,
-        };
-      }),
+      repositories: all
+        .filter((c) => c.kind === 'repository' && c.state !== 'superseded')
+        .map((c) => {
+          const names = repositoryProofNames(c.token!);
+          const expired = c.state === 'pending' && c.expiresAt <= now;
+          return {
+            id: c.id,
+            repository: c.target,
+            token: c.token!,
+            branch: names.branch,
+            file: names.file,
+            open: c.state === 'pending' && !expired,
+            stateText: REQUESTER_REPOSITORY_STATE[expired ? 'expired' : c.state] ?? REQUESTER_REPOSITORY_STATE.pending,
+          };
+        }),
     };
   }
 
@@ -277,10 +299,21 @@ export class ChallengesService {
   /** Every challenge of a ticket, oldest first, without its secrets (the code digest and the token are never read). */
   async forModerator(ticketId: string): Promise<ModeratorChallengeView[]> {
     return this.dataSource.getRepository(Challenge).find({
-      where: { ticketId }, order: { createdAt: 'ASC', id: 'ASC' },
+      where: { ticketId },
+      order: { createdAt: 'ASC', id: 'ASC' },
       select: {
-        id: true, kind: true, target: true, project: true, decoy: true, state: true, attempts: true,
-        createdBy: true, createdAt: true, expiresAt: true, resolvedAt: true, note: true,
+        id: true,
+        kind: true,
+        target: true,
+        project: true,
+        decoy: true,
+        state: true,
+        attempts: true,
+        createdBy: true,
+        createdAt: true,
+        expiresAt: true,
+        resolvedAt: true,
+        note: true,
       },
     });
   }
@@ -291,17 +324,30 @@ export class ChallengesService {
     const id = randomUUID();
     const code = newEmailCode();
     const challenge: Challenge = {
-      id, ticketId: ticket.id, kind: 'email', target: address, project: null,
+      id,
+      ticketId: ticket.id,
+      kind: 'email',
+      target: address,
+      project: null,
       // A decoy keeps no digest at all, so no code can ever pass it.
       secretHash: decoy ? null : codeDigest(this.config.secretKey, id, code),
-      token: null, decoy, state: 'pending', attempts: 0,
+      token: null,
+      decoy,
+      state: 'pending',
+      attempts: 0,
       expiresAt: new Date(now.getTime() + this.config.evidence.emailChallengeTtlMs),
-      createdBy: actor, createdAt: now, resolvedAt: null, note: null,
+      createdBy: actor,
+      createdAt: now,
+      resolvedAt: null,
+      note: null,
     };
     await insertRows(em, Challenge, challenge);
     if (!decoy) {
       await this.notifications.queueMail(em, address, MailTemplate.ChallengeCode, {
-        reference: ticket.reference, username: ticket.username, code: formatEmailCode(code), minutes: this.minutes(),
+        reference: ticket.reference,
+        username: ticket.username,
+        code: formatEmailCode(code),
+        minutes: this.minutes(),
       });
     }
     return challenge;
@@ -321,14 +367,18 @@ export class ChallengesService {
     const candidates = await em.find(Challenge, { where: { ticketId, kind: 'email', state: 'pending' }, select: { id: true }, order: { id: 'ASC' } });
     const counted: string[] = [];
     for (const { id } of candidates) {
-      const result = await em.createQueryBuilder().update(Challenge)
+      const result = await em
+        .createQueryBuilder()
+        .update(Challenge)
         .set({ attempts: () => 'attempts + 1' })
         .where('id = :id AND state = :pending AND attempts < :max', { id, pending: 'pending', max })
         .execute();
       if ((result.affected ?? 0) > 0) counted.push(id);
     }
     if (counted.length < candidates.length) {
-      await em.createQueryBuilder().update(Challenge)
+      await em
+        .createQueryBuilder()
+        .update(Challenge)
         .set({ state: 'locked', resolvedAt: now })
         .where('ticket_id = :ticketId AND kind = :email AND state = :pending AND attempts >= :max', { ticketId, email: 'email', pending: 'pending', max })
         .execute();
@@ -345,7 +395,14 @@ export class ChallengesService {
    * `countCheck`: false when the verifier's check was counted before it ran (checkRepositoryChallenge).
    */
   private async resolveRepository(
-    em: EntityManager, ticket: Ticket, challenge: Challenge, found: boolean, note: string, actor: string, now: Date, countCheck = true,
+    em: EntityManager,
+    ticket: Ticket,
+    challenge: Challenge,
+    found: boolean,
+    note: string,
+    actor: string,
+    now: Date,
+    countCheck = true,
   ): Promise<Challenge> {
     const project = found ? projectForRepository(await this.accounts.record(ticket.accountId, em), challenge.target) : null;
     const state = !found ? 'failed' : project ? 'passed' : 'found_elsewhere';
@@ -353,8 +410,12 @@ export class ChallengesService {
     // Counted in SQL, not from the count read earlier: a check running meanwhile is not lost.
     const { attempts: _counted, ...stored } = changes;
     await em.update(Challenge, { id: challenge.id }, countCheck ? { ...stored, attempts: () => 'attempts + 1' } : stored);
-    await this.event(em, ticket.id, actor === 'system' ? 'repository_checked' : 'repository_result_recorded', actor, false, now,
-      { challenge_id: challenge.id, state, project, note });
+    await this.event(em, ticket.id, actor === 'system' ? 'repository_checked' : 'repository_result_recorded', actor, false, now, {
+      challenge_id: challenge.id,
+      state,
+      project,
+      note,
+    });
     if (found) {
       await this.event(em, ticket.id, 'repository_checked', actor, true, now, {
         public_text: `We found the token in ${challenge.target}. Thank you: the team will take it into account.`,
@@ -378,7 +439,12 @@ export class ChallengesService {
   }
 
   private async event(
-    em: EntityManager, ticketId: string, type: TicketEvent['type'], actor: string, isPublic: boolean, now: Date,
+    em: EntityManager,
+    ticketId: string,
+    type: TicketEvent['type'],
+    actor: string,
+    isPublic: boolean,
+    now: Date,
     data: Record<string, string | number | null>,
   ): Promise<void> {
     await addTicketEvent(em, { ticketId, type, actor, public: isPublic, createdAt: now, data });

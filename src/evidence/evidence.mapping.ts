@@ -6,10 +6,7 @@ import type { Ticket } from '../tickets/ticket.entity.js';
 import type { TicketEvidence } from '../scoring/scoring.types.js';
 
 /** Passed challenges come from the challenge store (`EvidenceService`), hence the optional `proofs`. */
-export function toTicketEvidence(
-  ticket: Ticket,
-  proofs: Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed'> = {},
-): TicketEvidence {
+export function toTicketEvidence(ticket: Ticket, proofs: Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed'> = {}): TicketEvidence {
   return {
     contactEmail: ticket.contactEmail,
     requestType: ticket.requestType,

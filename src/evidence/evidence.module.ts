@@ -19,9 +19,7 @@ import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider
       provide: REPOSITORY_VERIFIERS,
       inject: [APP_CONFIG],
       // More forges plug in here; repositories elsewhere are checked by a moderator by hand.
-      useFactory: (config: AppConfig): RepositoryVerifier[] => [
-        new GitHubRepositoryVerifier(config.evidence.githubApiUrl, config.evidence.githubToken),
-      ],
+      useFactory: (config: AppConfig): RepositoryVerifier[] => [new GitHubRepositoryVerifier(config.evidence.githubApiUrl, config.evidence.githubToken)],
     },
     ChallengesService,
     EvidenceService,

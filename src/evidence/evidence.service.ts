@@ -100,15 +100,19 @@ export class EvidenceService {
    */
   private async tellAboutRecoveryCodes(em: EntityManager, ticket: Ticket, account: AccountRecord, now: Date): Promise<void> {
     const contact = emailKey(ticket.contactEmail);
-    const recipients = [...new Set(account.emails
-      .filter((e) => mayReceiveCode(account, e.address, this.scoring))
-      .map((e) => emailKey(e.address)))]
-      .filter((address) => address !== contact);
+    const recipients = [...new Set(account.emails.filter((e) => mayReceiveCode(account, e.address, this.scoring)).map((e) => emailKey(e.address)))].filter(
+      (address) => address !== contact,
+    );
     for (const to of recipients) {
       await this.notifications.queueMail(em, to, MailTemplate.RecoveryCodesHint, { reference: ticket.reference, username: ticket.username });
     }
     await addTicketEvent(em, {
-      ticketId: ticket.id, type: 'recovery_codes_hint_sent', actor: 'system', public: false, createdAt: now, data: { recipients: recipients.length },
+      ticketId: ticket.id,
+      type: 'recovery_codes_hint_sent',
+      actor: 'system',
+      public: false,
+      createdAt: now,
+      data: { recipients: recipients.length },
     });
   }
 
@@ -125,21 +129,41 @@ export class EvidenceService {
 
   private async store(em: EntityManager, ticket: Ticket, assessment: Assessment, trigger: AssessmentTrigger, now: Date): Promise<AssessmentRecord> {
     const row: Omit<AssessmentRecord, 'id'> = {
-      ticketId: ticket.id, ruleVersion: assessment.ruleVersion, score: assessment.score, band: assessment.band,
-      recommendation: assessment.recommendation, signals: assessment.signals, riskFlags: assessment.riskFlags,
-      nistAal2: assessment.nistAal2Satisfied, trigger, createdAt: now,
+      ticketId: ticket.id,
+      ruleVersion: assessment.ruleVersion,
+      score: assessment.score,
+      band: assessment.band,
+      recommendation: assessment.recommendation,
+      signals: assessment.signals,
+      riskFlags: assessment.riskFlags,
+      nistAal2: assessment.nistAal2Satisfied,
+      trigger,
+      createdAt: now,
     };
     const result = await em.insert(AssessmentRecord, row);
     const stored: AssessmentRecord = { ...row, id: Number(result.identifiers[0].id) };
     await this.tickets.recordAssessment(em, ticket.id, {
-      score: assessment.score, band: assessment.band, recommendation: assessment.recommendation,
-      riskFlags: assessment.riskFlags, ruleVersion: assessment.ruleVersion, assessedAt: now,
+      score: assessment.score,
+      band: assessment.band,
+      recommendation: assessment.recommendation,
+      riskFlags: assessment.riskFlags,
+      ruleVersion: assessment.ruleVersion,
+      assessedAt: now,
     });
     await addTicketEvent(em, {
-      ticketId: ticket.id, type: 'assessed', actor: 'system', public: false, createdAt: now,
+      ticketId: ticket.id,
+      type: 'assessed',
+      actor: 'system',
+      public: false,
+      createdAt: now,
       data: {
-        assessment_id: stored.id, trigger, score: assessment.score, band: assessment.band,
-        recommendation: assessment.recommendation, rule_version: assessment.ruleVersion, risk_flags: assessment.riskFlags,
+        assessment_id: stored.id,
+        trigger,
+        score: assessment.score,
+        band: assessment.band,
+        recommendation: assessment.recommendation,
+        rule_version: assessment.ruleVersion,
+        risk_flags: assessment.riskFlags,
       },
     });
     this.logger.log({ ticketId: ticket.id, trigger, score: assessment.score, band: assessment.band }, 'ticket assessed');

@@ -19,11 +19,16 @@ describe('GitHubRepositoryVerifier', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
-  afterAll(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  beforeEach(() => { seen.length = 0; });
+  afterAll(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  beforeEach(() => {
+    seen.length = 0;
+  });
 
   const repo = parseRepository('https://github.com/Owner/Repo')!;
 
@@ -43,9 +48,15 @@ describe('GitHubRepositoryVerifier', () => {
 
   it('reports rate limits, errors and silence as unavailable, never as not found', async () => {
     answer = () => 403;
-    expect(await new GitHubRepositoryVerifier(base, null).check(repo, 'rd-abc')).toMatchObject({ outcome: 'unavailable', reason: expect.stringContaining('rate limit') });
+    expect(await new GitHubRepositoryVerifier(base, null).check(repo, 'rd-abc')).toMatchObject({
+      outcome: 'unavailable',
+      reason: expect.stringContaining('rate limit'),
+    });
     answer = () => 502;
-    expect(await new GitHubRepositoryVerifier(base, null).check(repo, 'rd-abc')).toMatchObject({ outcome: 'unavailable', reason: expect.stringContaining('502') });
+    expect(await new GitHubRepositoryVerifier(base, null).check(repo, 'rd-abc')).toMatchObject({
+      outcome: 'unavailable',
+      reason: expect.stringContaining('502'),
+    });
     answer = () => 0;
     expect(await new GitHubRepositoryVerifier(base, null, 200).check(repo, 'rd-abc')).toMatchObject({ outcome: 'unavailable' });
     expect(await new GitHubRepositoryVerifier('http://127.0.0.1:1', null, 500).check(repo, 'rd-abc')).toMatchObject({ outcome: 'unavailable' });

@@ -2,10 +2,7 @@ import type { RepositoryRef } from '../common/normalize.js';
 import { repositoryProofNames } from './challenge-codes.js';
 
 /** `found`: the branch or file exists. `unavailable`: the forge could not tell us now (retry later). */
-export type VerifierResult =
-  | { outcome: 'found'; where: 'branch' | 'file' }
-  | { outcome: 'not_found' }
-  | { outcome: 'unavailable'; reason: string };
+export type VerifierResult = { outcome: 'found'; where: 'branch' | 'file' } | { outcome: 'not_found' } | { outcome: 'unavailable'; reason: string };
 
 /**
  * Checks a repository for a challenge token. One implementation per forge; a repository on a forge
@@ -27,7 +24,11 @@ const TIMEOUT_MS = 10_000;
  * The base URL is configurable (GitHub Enterprise, or a stand-in server in tests).
  */
 export class GitHubRepositoryVerifier implements RepositoryVerifier {
-  constructor(private readonly apiUrl: string, private readonly token: string | null, private readonly timeoutMs = TIMEOUT_MS) {}
+  constructor(
+    private readonly apiUrl: string,
+    private readonly token: string | null,
+    private readonly timeoutMs = TIMEOUT_MS,
+  ) {}
 
   handles(host: string): boolean {
     return host === 'github.com';

@@ -27,9 +27,13 @@ export class HealthController {
   ready() {
     return this.health.check([
       () => this.database.pingCheck('database').withTimeout(1500),
-      () => this.indicators.check('redis').attempt(async () => {
-        if ((await this.redis.ping()) !== 'PONG') throw new Error('unexpected PING answer');
-      }).withTimeout(1500),
+      () =>
+        this.indicators
+          .check('redis')
+          .attempt(async () => {
+            if ((await this.redis.ping()) !== 'PONG') throw new Error('unexpected PING answer');
+          })
+          .withTimeout(1500),
     ]);
   }
 }

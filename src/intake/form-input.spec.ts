@@ -57,13 +57,15 @@ describe('formToTicketInput', () => {
 
   describe('lists', () => {
     it('split on new lines (LF and CRLF)', () => {
-      expect(formToTicketInput({ previous_emails: 'a@example.org\nb@example.org\r\nc@example.org' }).previous_emails)
-        .toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
+      expect(formToTicketInput({ previous_emails: 'a@example.org\nb@example.org\r\nc@example.org' }).previous_emails).toEqual([
+        'a@example.org',
+        'b@example.org',
+        'c@example.org',
+      ]);
     });
 
     it('split on commas and semicolons, dropping blanks', () => {
-      expect(formToTicketInput({ projects: ' fast-json, tiny.utils;;geo_kit ,\n\n, ' }).projects)
-        .toEqual(['fast-json', 'tiny.utils', 'geo_kit']);
+      expect(formToTicketInput({ projects: ' fast-json, tiny.utils;;geo_kit ,\n\n, ' }).projects).toEqual(['fast-json', 'tiny.utils', 'geo_kit']);
     });
 
     it('are empty for a blank field', () => {
@@ -96,13 +98,15 @@ describe('formToTicketInput', () => {
   describe('checkboxes', () => {
     it.each(['true', 'on', 'yes'])('are ticked by %j', (raw) => {
       expect(formToTicketInput({ coc_accepted: raw, delay_acknowledged: raw })).toMatchObject({
-        coc_accepted: true, delay_acknowledged: true,
+        coc_accepted: true,
+        delay_acknowledged: true,
       });
     });
 
     it.each([undefined, '', 'false', 'off', 'no', 'ON', '1'])('are not ticked by %j', (raw) => {
       expect(formToTicketInput({ coc_accepted: raw, delay_acknowledged: raw })).toMatchObject({
-        coc_accepted: false, delay_acknowledged: false,
+        coc_accepted: false,
+        delay_acknowledged: false,
       });
     });
   });
@@ -115,17 +119,19 @@ describe('formToTicketInput', () => {
 
 describe('validateTicketForm', () => {
   it('gives a normalised CreateTicketDto for a valid form', async () => {
-    const result = await validateTicketForm(makeForm({
-      username: ' alice ',
-      contact_email: ' Alice@Example.ORG ',
-      previous_emails: 'A@example.org, a@example.org\r\nb@example.com',
-      emails_still_read: 'B@example.com',
-      projects: 'fast-json\ntiny.utils',
-      has_2fa: 'false',
-      details: '  hi  ',
-      coc_accepted: 'on',
-      delay_acknowledged: 'yes',
-    }));
+    const result = await validateTicketForm(
+      makeForm({
+        username: ' alice ',
+        contact_email: ' Alice@Example.ORG ',
+        previous_emails: 'A@example.org, a@example.org\r\nb@example.com',
+        emails_still_read: 'B@example.com',
+        projects: 'fast-json\ntiny.utils',
+        has_2fa: 'false',
+        details: '  hi  ',
+        coc_accepted: 'on',
+        delay_acknowledged: 'yes',
+      }),
+    );
     expect(result.errors).toBeNull();
     expect(result.dto).toBeInstanceOf(CreateTicketDto);
     expect({ ...result.dto }).toEqual({
@@ -146,7 +152,11 @@ describe('validateTicketForm', () => {
 
   it('accepts a form with only the required fields', async () => {
     const result = await validateTicketForm({
-      username: 'alice', contact_email: 'alice@example.org', request_type: 'forgot_password', coc_accepted: 'on', delay_acknowledged: 'on',
+      username: 'alice',
+      contact_email: 'alice@example.org',
+      request_type: 'forgot_password',
+      coc_accepted: 'on',
+      delay_acknowledged: 'on',
     });
     expect(result.errors).toBeNull();
     expect(result.dto).toMatchObject({ previous_emails: [], projects: [], has_2fa: 'unknown', has_recovery_codes: 'unknown' });
@@ -187,15 +197,17 @@ describe('validateTicketForm', () => {
   });
 
   it('keys every error by its form field', async () => {
-    const result = await validateTicketForm(makeForm({
-      username: 'al ice',
-      request_type: 'lost_everything',
-      joined_approx: '1999',
-      has_2fa: 'maybe',
-      has_recovery_codes: 'toString',
-      details: 'a\u0000b',
-      delay_acknowledged: 'off',
-    }));
+    const result = await validateTicketForm(
+      makeForm({
+        username: 'al ice',
+        request_type: 'lost_everything',
+        joined_approx: '1999',
+        has_2fa: 'maybe',
+        has_recovery_codes: 'toString',
+        details: 'a\u0000b',
+        delay_acknowledged: 'off',
+      }),
+    );
     expect(result.dto).toBeNull();
     expect(result.errors).toEqual({
       username: FORM_FIELD_MESSAGES.username,

@@ -9,8 +9,7 @@ const first = (body: FormBody, key: string): string | undefined => {
   const value = body[key];
   return Array.isArray(value) ? value[0] : value;
 };
-const list = (body: FormBody, key: string): string[] =>
-  (first(body, key) ?? '').split(/[\s,;]+/).filter(Boolean);
+const list = (body: FormBody, key: string): string[] => (first(body, key) ?? '').split(/[\s,;]+/).filter(Boolean);
 const TRI: Record<string, boolean | 'unknown'> = { true: true, false: false, unknown: 'unknown' };
 const checked = (body: FormBody, key: string) => ['true', 'on', 'yes'].includes(first(body, key) ?? '');
 
@@ -56,9 +55,7 @@ export const FORM_FIELD_MESSAGES: Record<string, string> = {
 };
 
 /** Validates with the API's own rules; errors keyed by form field (list items report on their list). */
-export async function validateTicketForm(
-  body: FormBody,
-): Promise<{ dto: CreateTicketDto; errors: null } | { dto: null; errors: Record<string, string> }> {
+export async function validateTicketForm(body: FormBody): Promise<{ dto: CreateTicketDto; errors: null } | { dto: null; errors: Record<string, string> }> {
   const input = formToTicketInput(body);
   const unsafe = findUnsafeInput(input);
   if (unsafe) return { dto: null, errors: { [unsafe.field.split('.')[0]]: FORM_FIELD_MESSAGES[unsafe.field.split('.')[0]] ?? unsafe.reasons[0] } };

@@ -60,8 +60,16 @@ export class IntakePagesController {
     } catch (error) {
       if (error instanceof DomainError && error.code === DomainErrorCode.RateLimited) {
         reply.header('Retry-After', String(error.details.retryAfterSeconds));
-        return reply.status(429).view('pages/recover', formPage(values, {},
-          `Too many requests from here. Please wait about ${Math.ceil((error.details.retryAfterSeconds ?? 60) / 60)} minutes and try again.`));
+        return reply
+          .status(429)
+          .view(
+            'pages/recover',
+            formPage(
+              values,
+              {},
+              `Too many requests from here. Please wait about ${Math.ceil((error.details.retryAfterSeconds ?? 60) / 60)} minutes and try again.`,
+            ),
+          );
       }
       // A repeated request that the open one cannot take: too much claimed in all, or too many additions.
       if (error instanceof DomainError && error.code === DomainErrorCode.ValidationFailed) {

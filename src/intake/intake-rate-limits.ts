@@ -16,7 +16,10 @@ const DAY = 24 * HOUR;
  */
 @Injectable()
 export class IntakeRateLimiter {
-  constructor(private readonly limiter: RateLimiter, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async consume(clientAddress: string, usernameKey: string): Promise<void> {
     const { ratePerHourPerClient, ratePerDayPerUsername } = this.config.intake;

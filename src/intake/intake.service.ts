@@ -22,8 +22,7 @@ import { TicketRepository } from '../tickets/ticket.repository.js';
 import type { TicketClaims, TriState } from '../tickets/ticket.types.js';
 
 export type SubmissionResult =
-  | { kind: 'created'; reference: string; statusUrl: string; state: TicketState }
-  | { kind: 'follow_up'; reference: string; state: TicketState };
+  { kind: 'created'; reference: string; statusUrl: string; state: TicketState } | { kind: 'follow_up'; reference: string; state: TicketState };
 
 const TRI: Record<string, TriState> = { true: 'yes', false: 'no', unknown: 'unknown' };
 const tri = (value: TriStateInput | undefined): TriState => TRI[String(value ?? 'unknown')];
@@ -88,20 +87,41 @@ export class IntakeService {
       // Refused rather than cut: the answer says the follow-up was added, so all of it must be.
       const overflow = mergeOverflow(open.claims, claims);
       if (overflow.length > 0) throw DomainError.validation(overflow);
-      await this.writer.execute(em, { ticket: open, recovery: null }, {
-        type: 'follow_up', claims, requestType: dto.request_type, statusUrl, ip: clientAddress,
-      });
+      await this.writer.execute(
+        em,
+        { ticket: open, recovery: null },
+        {
+          type: 'follow_up',
+          claims,
+          requestType: dto.request_type,
+          statusUrl,
+          ip: clientAddress,
+        },
+      );
       await this.addAccessToken(em, open.id, token, now);
       return { kind: 'follow_up', reference: open.reference, state: open.state };
     }
 
-    const submitted = await this.writer.execute(em, { ticket: null, recovery: null }, {
-      type: 'submit', statusUrl, ip: clientAddress,
-      ticket: {
-        id: randomUUID(), reference: newReference(), username: dto.username, usernameKey: key, accountId,
-        contactEmail: dto.contact_email, requestType: dto.request_type, claims: claimsOf(dto), cocVersion: CODE_OF_CONDUCT.version,
+    const submitted = await this.writer.execute(
+      em,
+      { ticket: null, recovery: null },
+      {
+        type: 'submit',
+        statusUrl,
+        ip: clientAddress,
+        ticket: {
+          id: randomUUID(),
+          reference: newReference(),
+          username: dto.username,
+          usernameKey: key,
+          accountId,
+          contactEmail: dto.contact_email,
+          requestType: dto.request_type,
+          claims: claimsOf(dto),
+          cocVersion: CODE_OF_CONDUCT.version,
+        },
       },
-    });
+    );
     await this.markCompeting(em, submitted.ticket, now);
     await this.addAccessToken(em, submitted.ticket.id, token, now);
     return { kind: 'created', reference: submitted.ticket.reference, statusUrl, state: submitted.ticket.state };
@@ -127,10 +147,14 @@ export class IntakeService {
     }
     await this.writer.execute(em, { ticket, recovery: null }, { type: 'flag_competing', rival: earliest.reference, reassess: false });
     const linked = [earliest, ...unflagged.filter((rival) => rival.id !== earliest.id)];
-    await insertRows(em, TicketLink, linked.flatMap((rival) => [
-      { ticketId: ticket.id, linkedTicketId: rival.id, reason: 'competing_request' as const, createdAt: now },
-      { ticketId: rival.id, linkedTicketId: ticket.id, reason: 'competing_request' as const, createdAt: now },
-    ]));
+    await insertRows(
+      em,
+      TicketLink,
+      linked.flatMap((rival) => [
+        { ticketId: ticket.id, linkedTicketId: rival.id, reason: 'competing_request' as const, createdAt: now },
+        { ticketId: rival.id, linkedTicketId: ticket.id, reason: 'competing_request' as const, createdAt: now },
+      ]),
+    );
   }
 
   private async addAccessToken(em: EntityManager, ticketId: string, token: string, now: Date): Promise<void> {

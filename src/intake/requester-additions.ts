@@ -30,8 +30,10 @@ export class RequesterAdditions {
     const cap = this.config.intake.messagesPerTicket;
     const added = await em.count(TicketEvent, { where: { ticketId, actor: 'requester', type: In(ADDITIONS) } });
     if (added < cap) return;
-    throw new DomainError(DomainErrorCode.Conflict,
-      `This request already holds ${cap} messages and repeated requests from you, the most one request takes. `
-      + 'The team reads all of them; if they need more from you, they will ask on your status page, and you can answer there.');
+    throw new DomainError(
+      DomainErrorCode.Conflict,
+      `This request already holds ${cap} messages and repeated requests from you, the most one request takes. ` +
+        'The team reads all of them; if they need more from you, they will ask on your status page, and you can answer there.',
+    );
   }
 }

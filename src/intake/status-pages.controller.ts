@@ -15,7 +15,7 @@ const NOTICES: Record<string, string> = {
   'code=passed': 'Thank you: the code is confirmed. The team will see that you can read that address.',
   'repository=started': 'Publish the branch or the file below, then press "Check now".',
   'repository=found': 'We found the token. Thank you: the team will take it into account.',
-  'contested=1': 'Understood: your request is now in the moderators\' queue.',
+  'contested=1': "Understood: your request is now in the moderators' queue.",
 };
 
 /** The private status page behind the link only the requester has. */
@@ -28,7 +28,9 @@ export class StatusPagesController {
   @Header('Cache-Control', 'no-store')
   @Header('X-Robots-Tag', 'noindex')
   async show(@Param('token') token: string, @Query() query: Record<string, string | undefined>, @Res() reply: FastifyReply) {
-    const notice = Object.entries(query ?? {}).map(([key, value]) => NOTICES[`${key}=${value}`]).find(Boolean);
+    const notice = Object.entries(query ?? {})
+      .map(([key, value]) => NOTICES[`${key}=${value}`])
+      .find(Boolean);
     return this.render(reply, token, 200, { notice });
   }
 
@@ -50,47 +52,79 @@ export class StatusPagesController {
   @Post(':token/code')
   @Header('Cache-Control', 'no-store')
   async code(@Param('token') token: string, @Body() body: FormBody, @Res() reply: FastifyReply) {
-    return this.act(reply, token, async () => {
-      const outcome = await this.status.submitCode(token, typeof body?.code === 'string' ? body.code : '');
-      switch (outcome.result) {
-        case 'passed': return { redirect: 'code=passed' };
-        case 'wrong': return { status: 400, extra: { codeError: `That code is not right. ${outcome.triesLeft} ${outcome.triesLeft === 1 ? 'try' : 'tries'} left.` } };
-        case 'locked': return { status: 400, extra: { codeError: 'That code is not right, and it was the last try: the code no longer works. The team can send a new one.' } };
-        case 'none': return { status: 409, extra: { codeError: 'No code is waiting: codes expire after a while. The team can send a new one.' } };
-      }
-    }, 'codeError');
+    return this.act(
+      reply,
+      token,
+      async () => {
+        const outcome = await this.status.submitCode(token, typeof body?.code === 'string' ? body.code : '');
+        switch (outcome.result) {
+          case 'passed':
+            return { redirect: 'code=passed' };
+          case 'wrong':
+            return { status: 400, extra: { codeError: `That code is not right. ${outcome.triesLeft} ${outcome.triesLeft === 1 ? 'try' : 'tries'} left.` } };
+          case 'locked':
+            return {
+              status: 400,
+              extra: { codeError: 'That code is not right, and it was the last try: the code no longer works. The team can send a new one.' },
+            };
+          case 'none':
+            return { status: 409, extra: { codeError: 'No code is waiting: codes expire after a while. The team can send a new one.' } };
+        }
+      },
+      'codeError',
+    );
   }
 
   @Post(':token/repositories')
   @Header('Cache-Control', 'no-store')
   async startRepository(@Param('token') token: string, @Body() body: FormBody, @Res() reply: FastifyReply) {
-    return this.act(reply, token, async () => {
-      await this.status.startRepositoryChallenge(token, typeof body?.repository === 'string' ? body.repository : '');
-      return { redirect: 'repository=started' };
-    }, 'repositoryError', { repositoryDraft: typeof body?.repository === 'string' ? body.repository.slice(0, 300) : '' });
+    return this.act(
+      reply,
+      token,
+      async () => {
+        await this.status.startRepositoryChallenge(token, typeof body?.repository === 'string' ? body.repository : '');
+        return { redirect: 'repository=started' };
+      },
+      'repositoryError',
+      { repositoryDraft: typeof body?.repository === 'string' ? body.repository.slice(0, 300) : '' },
+    );
   }
 
   @Post(':token/repositories/:id/check')
   @Header('Cache-Control', 'no-store')
   async checkRepository(@Param('token') token: string, @Param('id') id: string, @Res() reply: FastifyReply) {
-    return this.act(reply, token, async () => {
-      const result = await this.status.checkRepositoryChallenge(token, id);
-      switch (result.outcome) {
-        case 'found': return { redirect: 'repository=found' };
-        case 'not_found': return { status: 200, extra: { notice: 'We did not find the branch or the file yet. Publish it, wait a minute, and check again.' } };
-        case 'unavailable': return { status: 503, extra: { notice: 'We could not ask the repository host just now. Please try again in a few minutes.' } };
-        case 'manual': return { status: 200, extra: { notice: 'We cannot check this host automatically: a moderator will check the repository by hand.' } };
-      }
-    }, 'notice');
+    return this.act(
+      reply,
+      token,
+      async () => {
+        const result = await this.status.checkRepositoryChallenge(token, id);
+        switch (result.outcome) {
+          case 'found':
+            return { redirect: 'repository=found' };
+          case 'not_found':
+            return { status: 200, extra: { notice: 'We did not find the branch or the file yet. Publish it, wait a minute, and check again.' } };
+          case 'unavailable':
+            return { status: 503, extra: { notice: 'We could not ask the repository host just now. Please try again in a few minutes.' } };
+          case 'manual':
+            return { status: 200, extra: { notice: 'We cannot check this host automatically: a moderator will check the repository by hand.' } };
+        }
+      },
+      'notice',
+    );
   }
 
   @Post(':token/contest')
   @Header('Cache-Control', 'no-store')
   async contest(@Param('token') token: string, @Res() reply: FastifyReply) {
-    return this.act(reply, token, async () => {
-      await this.status.contestRecoveryCodes(token);
-      return { redirect: 'contested=1' };
-    }, 'notice');
+    return this.act(
+      reply,
+      token,
+      async () => {
+        await this.status.contestRecoveryCodes(token);
+        return { redirect: 'contested=1' };
+      },
+      'notice',
+    );
   }
 
   @Post(':token/withdraw')
@@ -111,9 +145,11 @@ export class StatusPagesController {
    * a validation problem is a 400 beside the field, a conflict a 409 notice.
    */
   private async act(
-    reply: FastifyReply, token: string,
+    reply: FastifyReply,
+    token: string,
     work: () => Promise<{ redirect: string } | { status: number; extra: Record<string, unknown> }>,
-    errorSlot: string, keep: Record<string, unknown> = {},
+    errorSlot: string,
+    keep: Record<string, unknown> = {},
   ) {
     try {
       const outcome = await work();

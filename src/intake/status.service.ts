@@ -56,16 +56,14 @@ export class StatusService {
    */
   async ticketFor(token: string, em: EntityManager = this.dataSource.manager): Promise<Ticket> {
     if (!TOKEN_SHAPE.test(token)) throw DomainError.notFound();
-    const access = await em.findOne(TicketAccessToken,
-      { where: { tokenHash: hashToken(token), revokedAt: IsNull() }, select: { ticketId: true } });
+    const access = await em.findOne(TicketAccessToken, { where: { tokenHash: hashToken(token), revokedAt: IsNull() }, select: { ticketId: true } });
     const ticket = access && (await em.findOneBy(Ticket, { id: access.ticketId }));
     if (!ticket) throw DomainError.notFound();
     return ticket;
   }
 
   async view(ticket: Ticket): Promise<StatusView> {
-    const events = await this.dataSource.getRepository(TicketEvent)
-      .find({ where: { ticketId: ticket.id, public: true }, order: { id: 'ASC' } });
+    const events = await this.dataSource.getRepository(TicketEvent).find({ where: { ticketId: ticket.id, public: true }, order: { id: 'ASC' } });
     const position = QUEUED_STATES.includes(ticket.state) ? await this.placeInQueue(ticket) : null;
     const wait = position === null ? null : estimateWait(position, await this.recentDecisions(), DECISION_WINDOW_DAYS);
     const lastQuestion = [...events].reverse().find((e) => e.type === 'info_requested' || e.type === 'recovery_codes_answer');
@@ -127,7 +125,9 @@ export class StatusService {
   /** What the ticket waits on the requester for: the latest of our question and the recovery-codes answer. */
   private async waitingFor(em: EntityManager, ticketId: string): Promise<'recovery_codes' | 'question' | null> {
     const last = await em.findOne(TicketEvent, {
-      where: { ticketId, type: In(['recovery_codes_answer', 'info_requested']) }, order: { id: 'DESC' }, select: { type: true },
+      where: { ticketId, type: In(['recovery_codes_answer', 'info_requested']) },
+      order: { id: 'DESC' },
+      select: { type: true },
     });
     return last ? (last.type === 'recovery_codes_answer' ? 'recovery_codes' : 'question') : null;
   }
@@ -159,7 +159,9 @@ export class StatusService {
 
   /** FIFO: tickets queued before this one, plus one. */
   private async placeInQueue(ticket: Ticket): Promise<number> {
-    const ahead = await this.dataSource.getRepository(Ticket).createQueryBuilder('t')
+    const ahead = await this.dataSource
+      .getRepository(Ticket)
+      .createQueryBuilder('t')
       .where('t.state IN (:...states)', { states: QUEUED_STATES })
       .andWhere('(t.created_at < :created OR (t.created_at = :created AND t.id < :id))', { created: ticket.createdAt, id: ticket.id })
       .getCount();

@@ -10,10 +10,12 @@ describe('job handlers', () => {
   });
 
   it('names each job of a worked queue that has no handler', () => {
-    expect(handlerProblems(ALL_WORKED.filter((n) => n !== JobName.WeeklySummary && n !== JobName.Sync), WORKED)).toEqual([
-      'job "sync" of queue "review" has no handler',
-      'job "weekly-summary" of queue "periodic" has no handler',
-    ]);
+    expect(
+      handlerProblems(
+        ALL_WORKED.filter((n) => n !== JobName.WeeklySummary && n !== JobName.Sync),
+        WORKED,
+      ),
+    ).toEqual(['job "sync" of queue "review" has no handler', 'job "weekly-summary" of queue "periodic" has no handler']);
   });
 
   it('needs no handler for the dispatch queue, which "work next" takes by hand', () => {

@@ -58,8 +58,15 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
    * lock lapses to another worker, so it is run again, not lost.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.workers.map((worker) =>
-      this.shutdown.drain(`worker ${worker.name}`, () => worker.close(), () => worker.disconnect())));
+    await Promise.all(
+      this.workers.map((worker) =>
+        this.shutdown.drain(
+          `worker ${worker.name}`,
+          () => worker.close(),
+          () => worker.disconnect(),
+        ),
+      ),
+    );
   }
 
   private readonly duplicates: JobName[] = [];

@@ -67,9 +67,16 @@ export interface JobData {
 }
 
 const ID_FIELD: Record<JobName, 'outboxId' | 'ticketId' | null> = {
-  [JobName.SendMail]: 'outboxId', [JobName.Assess]: 'outboxId', [JobName.Sync]: 'outboxId', [JobName.Webhook]: 'outboxId',
-  [JobName.Dispatch]: 'ticketId', [JobName.SlaCheck]: 'ticketId', [JobName.LeaseExpiry]: 'ticketId', [JobName.CoolingOffEnd]: 'ticketId',
-  [JobName.CloseUnanswered]: null, [JobName.WeeklySummary]: null,
+  [JobName.SendMail]: 'outboxId',
+  [JobName.Assess]: 'outboxId',
+  [JobName.Sync]: 'outboxId',
+  [JobName.Webhook]: 'outboxId',
+  [JobName.Dispatch]: 'ticketId',
+  [JobName.SlaCheck]: 'ticketId',
+  [JobName.LeaseExpiry]: 'ticketId',
+  [JobName.CoolingOffEnd]: 'ticketId',
+  [JobName.CloseUnanswered]: null,
+  [JobName.WeeklySummary]: null,
 };
 
 /** The job's data if it has the shape its name calls for; otherwise why not (the job fails, and says so). */

@@ -24,10 +24,7 @@ import { QueueClosing } from './queue-closing.js';
     }),
     BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
   ],
-  providers: [
-    Outbox, OutboxRelay, JobWorkers, QueueClosing,
-    { provide: RUNS_WORKERS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => c.role !== 'web' },
-  ],
+  providers: [Outbox, OutboxRelay, JobWorkers, QueueClosing, { provide: RUNS_WORKERS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => c.role !== 'web' }],
   exports: [Outbox, OutboxRelay, JobWorkers, BullModule, RUNS_WORKERS],
 })
 export class JobsModule {}

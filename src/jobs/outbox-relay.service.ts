@@ -84,7 +84,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     let published = 0;
     for (;;) {
       const rows = await this.dataSource.getRepository(OutboxMessage).find({
-        where: { publishedAt: IsNull() }, order: { createdAt: 'ASC' }, take: BATCH, select: { id: true, topic: true },
+        where: { publishedAt: IsNull() },
+        order: { createdAt: 'ASC' },
+        take: BATCH,
+        select: { id: true, topic: true },
       });
       if (rows.length === 0) return published;
       for (const row of rows) await withTimeout(this.publish(row), ADD_TIMEOUT_MS);

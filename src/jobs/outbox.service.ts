@@ -36,7 +36,14 @@ export class Outbox {
   /** One row; `id` (also the job id) is random unless the caller makes it deterministic to do something once. */
   async add(em: EntityManager, topic: OutboxTopic, payload: string, id: string = randomUUID()): Promise<string> {
     await insertRows(em, OutboxMessage, {
-      id, topic, payload, createdAt: this.clock.now(), publishedAt: null, processedAt: null, attempts: 0, lastError: null,
+      id,
+      topic,
+      payload,
+      createdAt: this.clock.now(),
+      publishedAt: null,
+      processedAt: null,
+      attempts: 0,
+      lastError: null,
     });
     onAfterCommit(em, this, () => this.relay.kick());
     return id;

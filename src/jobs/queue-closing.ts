@@ -13,7 +13,10 @@ type ClosingQueue = Queue & { onApplicationShutdown?: () => Promise<unknown> };
  */
 @Injectable()
 export class QueueClosing implements OnModuleInit {
-  constructor(private readonly moduleRef: ModuleRef, private readonly shutdown: Shutdown) {}
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    private readonly shutdown: Shutdown,
+  ) {}
 
   onModuleInit(): void {
     for (const queue of appQueues((token) => this.moduleRef.get<ClosingQueue>(token, { strict: false })) as ClosingQueue[]) {

@@ -10,7 +10,7 @@ import { MetricsRegistry, UNMATCHED_ROUTE } from './metrics.registry.js';
  */
 export function registerHttpMetrics(fastify: FastifyInstance, metrics: MetricsRegistry): void {
   fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.is404 ? UNMATCHED_ROUTE : request.routeOptions.url ?? UNMATCHED_ROUTE;
+    const route = request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE);
     metrics.httpResponded(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });

@@ -7,7 +7,10 @@ import type { CommandType } from '../tickets/ticket-transitions.js';
 
 /** The commands that count as a moderator's decision, by their metric label. */
 const DECISIONS: Partial<Record<CommandType, DecisionMetric>> = {
-  ask: 'info_requested', deny: 'denied', approve: 'approved', second_approval: 'second_approval',
+  ask: 'info_requested',
+  deny: 'denied',
+  approve: 'approved',
+  second_approval: 'second_approval',
 };
 
 /**
@@ -17,7 +20,11 @@ const DECISIONS: Partial<Record<CommandType, DecisionMetric>> = {
  */
 @Injectable()
 export class JobMetrics implements OnModuleInit {
-  constructor(private readonly metrics: MetricsRegistry, private readonly writer: TicketWriter, private readonly workers: JobWorkers) {}
+  constructor(
+    private readonly metrics: MetricsRegistry,
+    private readonly writer: TicketWriter,
+    private readonly workers: JobWorkers,
+  ) {}
 
   onModuleInit(): void {
     this.writer.onCommitted((t) => {

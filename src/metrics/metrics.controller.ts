@@ -13,14 +13,19 @@ import { MetricsRegistry } from './metrics.registry.js';
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly metrics: MetricsRegistry, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly metrics: MetricsRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get()
   async scrape(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     reply.header('Cache-Control', 'no-store');
     if (this.config.metrics.token !== null && !bearerTokenMatches(request.headers.authorization, this.config.metrics.token)) {
       await reply.status(401).header('WWW-Authenticate', 'Bearer realm="metrics"').send({
-        statusCode: 401, error: 'unauthorized', message: 'A valid metrics token is required (Authorization: Bearer …).',
+        statusCode: 401,
+        error: 'unauthorized',
+        message: 'A valid metrics token is required (Authorization: Bearer …).',
       });
       return;
     }

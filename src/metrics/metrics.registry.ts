@@ -48,7 +48,7 @@ export class MetricsRegistry {
 
   private readonly jobDuration = new Histogram({
     name: `${METRIC_PREFIX}job_duration_seconds`,
-    help: 'Time a BullMQ job attempt took in this process\'s workers, by queue, job name and outcome.',
+    help: "Time a BullMQ job attempt took in this process's workers, by queue, job name and outcome.",
     labelNames: ['queue', 'name', 'outcome'] as const,
     // Mail and webhooks wait on other servers for seconds; SQL-only jobs take milliseconds.
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
@@ -57,7 +57,7 @@ export class MetricsRegistry {
 
   private readonly jobFailures = new Counter({
     name: `${METRIC_PREFIX}job_failures_total`,
-    help: 'Failed BullMQ job attempts in this process\'s workers (each retry counts), by queue and job name.',
+    help: "Failed BullMQ job attempts in this process's workers (each retry counts), by queue and job name.",
     labelNames: ['queue', 'name'] as const,
     registers: [this.registry],
   });

@@ -36,8 +36,12 @@ export class ScrapeGauges {
       registers,
       // One GROUP BY on ix_tickets_state (an index-only scan).
       async collect() {
-        const rows = await dataSource.getRepository(Ticket).createQueryBuilder('t')
-          .select('t.state', 'state').addSelect('COUNT(*)', 'n').groupBy('t.state')
+        const rows = await dataSource
+          .getRepository(Ticket)
+          .createQueryBuilder('t')
+          .select('t.state', 'state')
+          .addSelect('COUNT(*)', 'n')
+          .groupBy('t.state')
           .getRawMany<{ state: string; n: string | number }>();
         const counts = new Map(rows.map((r) => [r.state, Number(r.n)]));
         this.reset();
@@ -51,8 +55,11 @@ export class ScrapeGauges {
       registers,
       // ix_tickets_sla_level (sla_level, state) answers this without reading the table.
       async collect() {
-        const rows = await dataSource.getRepository(Ticket).createQueryBuilder('t')
-          .select('t.slaLevel', 'level').addSelect('COUNT(*)', 'n')
+        const rows = await dataSource
+          .getRepository(Ticket)
+          .createQueryBuilder('t')
+          .select('t.slaLevel', 'level')
+          .addSelect('COUNT(*)', 'n')
           .where('t.slaLevel IN (:...levels)', { levels: SLA_LEVELS })
           .andWhere('t.state IN (:...open)', { open: OPEN_STATES })
           .groupBy('t.slaLevel')

@@ -7,9 +7,17 @@ describe('audit page filters', () => {
   });
 
   it('reads every filter', () => {
-    expect(parseAuditFilters({
-      actor: 'Moderator:Ann', action: 'signed_in', ticket: 'rd-7kq2mx', from: '2026-11-01', to: '2026-11-30', before: '120', verify: '1',
-    })).toEqual({
+    expect(
+      parseAuditFilters({
+        actor: 'Moderator:Ann',
+        action: 'signed_in',
+        ticket: 'rd-7kq2mx',
+        from: '2026-11-01',
+        to: '2026-11-30',
+        before: '120',
+        verify: '1',
+      }),
+    ).toEqual({
       ok: true,
       filters: { actor: 'moderator:ann', action: 'signed_in', ticket: 'RD-7KQ2MX', from: '2026-11-01', to: '2026-11-30', before: 120, verify: true },
     });
@@ -41,7 +49,8 @@ describe('audit page filters', () => {
     expect(utcDayStart('2028-02-29')).toEqual(new Date('2028-02-29T00:00:00.000Z'));
     expect(utcDayStart('2026-02-29')).toBeNull();
     expect(auditTimeRange({ from: '2026-11-01', to: '2026-11-30' })).toEqual({
-      from: new Date('2026-11-01T00:00:00.000Z'), until: new Date('2026-12-01T00:00:00.000Z'),
+      from: new Date('2026-11-01T00:00:00.000Z'),
+      until: new Date('2026-12-01T00:00:00.000Z'),
     });
     expect(auditTimeRange({})).toEqual({ from: undefined, until: undefined });
   });

@@ -35,7 +35,8 @@ export function parseAuditFilters(query: Record<string, unknown> | undefined): P
 
   const actor = one('actor');
   if (actor !== undefined) {
-    if (actor === null || !ACTOR.test(actor.toLowerCase())) return bad('actor', 'actor must be written as the log names it: moderator:<name>, system, requester, cli or anonymous');
+    if (actor === null || !ACTOR.test(actor.toLowerCase()))
+      return bad('actor', 'actor must be written as the log names it: moderator:<name>, system, requester, cli or anonymous');
     filters.actor = actor.toLowerCase();
   }
   const action = one('action');
@@ -80,7 +81,7 @@ export function utcDayStart(text: string): Date | null {
 
 /** The instants the date filters select: from 00:00 UTC of `from` up to (not including) the day after `to`. */
 export function auditTimeRange(filters: Pick<AuditFilters, 'from' | 'to'>): { from?: Date; until?: Date } {
-  const from = filters.from ? utcDayStart(filters.from) ?? undefined : undefined;
+  const from = filters.from ? (utcDayStart(filters.from) ?? undefined) : undefined;
   const to = filters.to ? utcDayStart(filters.to) : null;
   return { from, until: to ? new Date(to.getTime() + DAY_MS) : undefined };
 }

@@ -24,7 +24,10 @@ export class AuditPageController {
     // The chain check reads every entry, so it runs only when asked for.
     const [page, chain] = await Promise.all([this.view.page(f), f.verify ? this.view.verify() : Promise.resolve(null)]);
     return reply.view('pages/audit', {
-      title: 'Audit log', staff, ...page, chain,
+      title: 'Audit log',
+      staff,
+      ...page,
+      chain,
       filtered: Boolean(f.actor || f.action || f.ticket || f.from || f.to || f.before),
       nextHref: page.next ? `/dashboard/audit${auditQuery(f, { before: page.next })}` : null,
       form: { actor: f.actor ?? '', action: f.action ?? '', ticket: f.ticket ?? '', from: f.from ?? '', to: f.to ?? '', before: f.before ?? '' },

@@ -31,7 +31,11 @@ export interface AuditPage {
 /** The admin audit page's reads: one page of the log with its tickets' references, and the chain check. */
 @Injectable()
 export class AuditViewService {
-  constructor(private readonly dataSource: DataSource, private readonly auditLog: AuditLog, private readonly tickets: TicketRepository) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly auditLog: AuditLog,
+    private readonly tickets: TicketRepository,
+  ) {}
 
   async page(f: AuditFilters): Promise<AuditPage> {
     let ticketId: string | undefined;
@@ -49,9 +53,14 @@ export class AuditViewService {
       rows: shown.map((e) => {
         const { ip, ...rest } = e.data ?? {};
         return {
-          id: e.id, at: e.at.toISOString(), actor: e.actor, action: e.action,
-          reference: e.ticketId ? references.get(e.ticketId) ?? null : null, ticketId: e.ticketId,
-          ip: typeof ip === 'string' ? ip : null, data: Object.keys(rest).length ? canonicalJson(rest) : '',
+          id: e.id,
+          at: e.at.toISOString(),
+          actor: e.actor,
+          action: e.action,
+          reference: e.ticketId ? (references.get(e.ticketId) ?? null) : null,
+          ticketId: e.ticketId,
+          ip: typeof ip === 'string' ? ip : null,
+          data: Object.keys(rest).length ? canonicalJson(rest) : '',
         };
       }),
     };

@@ -52,8 +52,10 @@ export function compareClaims(input: ClaimComparisonInput): ClaimRow[] {
     ...projectRows(claims.projects, account),
     ...joinDateRows(claims.joinedApprox, account, input.config),
     ...triStateRows('Two-factor authentication', claims.has2fa, account, (a) => [hasSecondFactor(a), secondFactorText(a)]),
-    ...triStateRows('Unused recovery codes', claims.hasRecoveryCodes, account,
-      (a) => [a.recoveryCodesUnused > 0, a.recoveryCodesUnused > 0 ? `yes (${a.recoveryCodesUnused} unused)` : 'no unused codes']),
+    ...triStateRows('Unused recovery codes', claims.hasRecoveryCodes, account, (a) => [
+      a.recoveryCodesUnused > 0,
+      a.recoveryCodesUnused > 0 ? `yes (${a.recoveryCodesUnused} unused)` : 'no unused codes',
+    ]),
     ...linkedIdentityRows(claims.details, account),
   ];
 }
@@ -69,8 +71,11 @@ function usernameRow(username: string, account: AccountRecord | null): ClaimRow 
   if (!account) return { label: 'Username', claimed: username, onFile: null, verdict: 'not_on_file', isPublic: false, note: 'no account with this username' };
   const sameCase = account.username === username.trim();
   return {
-    label: 'Username', claimed: username, onFile: account.username,
-    verdict: usernameKey(account.username) === usernameKey(username) ? 'matches' : 'contradicts', isPublic: true,
+    label: 'Username',
+    claimed: username,
+    onFile: account.username,
+    verdict: usernameKey(account.username) === usernameKey(username) ? 'matches' : 'contradicts',
+    isPublic: true,
     ...notes(!sameCase && 'usernames compare case-insensitively'),
   };
 }
@@ -81,21 +86,29 @@ function addressRows({ claims, contactEmail, account, config }: ClaimComparisonI
   return mentionedAddresses(contactEmail, [...claims.previousEmails, ...(claims.emailsStillRead ?? [])]).map(({ address, contact }) => {
     const label = contact ? 'Contact address' : stillRead.has(emailKey(address)) ? 'Address still read' : 'Previous address';
     const expired = isExpired(address, config);
-    const domain = [
-      expired && 'on an expired domain: no evidence either way',
-      isDisposable(address, config) && 'on a disposable-mail domain',
-    ];
+    const domain = [expired && 'on an expired domain: no evidence either way', isDisposable(address, config) && 'on a disposable-mail domain'];
     if (!account) return { label, claimed: address, onFile: null, verdict: 'not_on_file', isPublic: false, ...notes(...domain) };
     const row = findEmail(account, address);
     if (!row) {
       return contact
-        ? { label, claimed: address, onFile: null, verdict: 'not_on_file', isPublic: false, ...notes('a new contact address is normal: not counted against', ...domain) }
+        ? {
+            label,
+            claimed: address,
+            onFile: null,
+            verdict: 'not_on_file',
+            isPublic: false,
+            ...notes('a new contact address is normal: not counted against', ...domain),
+          }
         : { label, claimed: address, onFile: 'never on the account', verdict: 'contradicts', isPublic: false, ...notes(...domain) };
     }
     const isPublic = everPublic(account, address);
     const mayProve = row.verified && row.removedAt === null && !expired;
     return {
-      label, claimed: address, onFile: addressFacts(row, isPublic, expired), verdict: 'matches', isPublic,
+      label,
+      claimed: address,
+      onFile: addressFacts(row, isPublic, expired),
+      verdict: 'matches',
+      isPublic,
       ...notes(contact && !isPublic && 'knowledge of the address, not proof of control', !mayProve && 'cannot receive a one-time code', ...domain),
     };
   });
@@ -109,7 +122,9 @@ function addressFacts(row: AccountEmailRecord, isPublic: boolean, expired: boole
     row.removedAt ? `removed ${day(row.removedAt)}` : 'current',
     isPublic ? 'public' : 'never public',
     expired ? 'expired domain' : null,
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function projectRows(projects: readonly string[], account: AccountRecord | null): ClaimRow[] {
@@ -124,12 +139,18 @@ function projectRows(projects: readonly string[], account: AccountRecord | null)
       continue;
     }
     const owned = account.projects.find((p) => projectKey(p.name) === key);
-    rows.push(owned
-      ? {
-        label: 'Project', claimed: name, onFile: `${owned.name} (${owned.role})`, verdict: 'matches', isPublic: true,
-        ...notes(owned.name !== name.trim() && `same name after PEP 503 normalisation (${key})`),
-      }
-      : { label: 'Project', claimed: name, onFile: 'not one of the account\'s projects', verdict: 'contradicts', isPublic: true });
+    rows.push(
+      owned
+        ? {
+            label: 'Project',
+            claimed: name,
+            onFile: `${owned.name} (${owned.role})`,
+            verdict: 'matches',
+            isPublic: true,
+            ...notes(owned.name !== name.trim() && `same name after PEP 503 normalisation (${key})`),
+          }
+        : { label: 'Project', claimed: name, onFile: "not one of the account's projects", verdict: 'contradicts', isPublic: true },
+    );
   }
   return rows;
 }
@@ -144,7 +165,16 @@ function joinDateRows(claimed: string | null, account: AccountRecord | null, con
   if (distance === null) return [{ label, claimed: claim, onFile, verdict: 'not_on_file', isPublic: true, note: 'not a YYYY or YYYY-MM date: not compared' }];
   if (distance === 0) return [{ label, claimed: claim, onFile, verdict: 'matches', isPublic: true }];
   if (distance <= config.joinDateToleranceMonths) {
-    return [{ label, claimed: claim, onFile, verdict: 'matches', isPublic: true, note: `close, not exact: ${distance} months off (within ${config.joinDateToleranceMonths}, not counted)` }];
+    return [
+      {
+        label,
+        claimed: claim,
+        onFile,
+        verdict: 'matches',
+        isPublic: true,
+        note: `close, not exact: ${distance} months off (within ${config.joinDateToleranceMonths}, not counted)`,
+      },
+    ];
   }
   return [{ label, claimed: claim, onFile, verdict: 'contradicts', isPublic: true, note: `${distance} months off` }];
 }
@@ -158,7 +188,10 @@ function triStateRows(label: string, claim: TriState, account: AccountRecord | n
 
 /** `yes (TOTP, 2 security keys)` or `no`. */
 export function secondFactorText(account: AccountRecord): string {
-  const kinds = [account.totp ? 'TOTP' : null, account.webauthnKeys > 0 ? `${account.webauthnKeys} security key${account.webauthnKeys === 1 ? '' : 's'}` : null].filter(Boolean);
+  const kinds = [
+    account.totp ? 'TOTP' : null,
+    account.webauthnKeys > 0 ? `${account.webauthnKeys} security key${account.webauthnKeys === 1 ? '' : 's'}` : null,
+  ].filter(Boolean);
   return kinds.length ? `yes (${kinds.join(', ')})` : 'no';
 }
 

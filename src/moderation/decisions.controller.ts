@@ -116,23 +116,35 @@ export class DecisionsController {
   @Post(':reference/approve')
   @Roles(...DECIDING_ROLES)
   approve(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.act(reference, reply, 'Not approved', async () => {
-      const dto = await valid(ApproveDto, body);
-      await this.reauthenticate(request, dto.code);
-      const { needsSecond } = await this.decisions.approve(reference, signedIn(request), dto);
-      return needsSecond ? 'approved_once' : 'approved';
-    }, { request, form: 'approve', values: sent(body, ['reset_address', 'override_reason']) });
+    return this.act(
+      reference,
+      reply,
+      'Not approved',
+      async () => {
+        const dto = await valid(ApproveDto, body);
+        await this.reauthenticate(request, dto.code);
+        const { needsSecond } = await this.decisions.approve(reference, signedIn(request), dto);
+        return needsSecond ? 'approved_once' : 'approved';
+      },
+      { request, form: 'approve', values: sent(body, ['reset_address', 'override_reason']) },
+    );
   }
 
   @Post(':reference/second-approval')
   @Roles('senior')
   secondApproval(@Param('reference') reference: string, @Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.act(reference, reply, 'Not approved', async () => {
-      const dto = await valid(SecondApprovalDto, body);
-      await this.reauthenticate(request, dto.code);
-      await this.decisions.secondApproval(reference, signedIn(request));
-      return 'second_approval';
-    }, { request, form: 'second-approval', values: {} });
+    return this.act(
+      reference,
+      reply,
+      'Not approved',
+      async () => {
+        const dto = await valid(SecondApprovalDto, body);
+        await this.reauthenticate(request, dto.code);
+        await this.decisions.secondApproval(reference, signedIn(request));
+        return 'second_approval';
+      },
+      { request, form: 'second-approval', values: {} },
+    );
   }
 
   @Post(':reference/reissue-link')
@@ -191,7 +203,8 @@ export class DecisionsController {
   private async sendBack(reference: string, reply: FastifyReply, status: 400 | 401, keep: Keep, why: Pick<KeptForm, 'errors' | 'problem'>) {
     const kept: KeptForm = { form: keep.form, values: keep.values, ...why };
     const model = await this.ticketPage.model(reference, signedIn(keep.request), { csrfToken: reply.generateCsrf(), kept });
-    if (!model) return this.problem(reply, 404, 'No such ticket', 'There is no ticket with that reference.', `/dashboard/tickets/${encodeURIComponent(reference)}`);
+    if (!model)
+      return this.problem(reply, 404, 'No such ticket', 'There is no ticket with that reference.', `/dashboard/tickets/${encodeURIComponent(reference)}`);
     return reply.status(status).view('pages/ticket', model);
   }
 

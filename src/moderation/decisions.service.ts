@@ -93,8 +93,13 @@ export class DecisionsService {
     if (Number.isNaN(acceptedAt.getTime()) || acceptedAt > this.clock.now()) {
       throw DomainError.validation([{ field: 'accepted_at', reasons: ['accepted_at must be a time in the past'] }]);
     }
-    await this.writer.run(this.writer.byReference(reference),
-      { type: 'record_coc', moderator: staff.name, version: body.version, acceptedAt, method: body.method });
+    await this.writer.run(this.writer.byReference(reference), {
+      type: 'record_coc',
+      moderator: staff.name,
+      version: body.version,
+      acceptedAt,
+      method: body.method,
+    });
   }
 
   /**
@@ -109,9 +114,17 @@ export class DecisionsService {
         const current = await this.writer.byReference(reference)(em);
         const ticket = current.ticket!;
         const placeholder = {
-          type: 'approve' as const, moderator: staff.name, recoveryId: randomUUID(), resetAddress: body.reset_address,
-          role: staff.role, overrideReason: body.override_reason ?? null,
-          needsSecond: false, coolingOffMs: 0, reasons: [], notify: [], stopToken: '',
+          type: 'approve' as const,
+          moderator: staff.name,
+          recoveryId: randomUUID(),
+          resetAddress: body.reset_address,
+          role: staff.role,
+          overrideReason: body.override_reason ?? null,
+          needsSecond: false,
+          coolingOffMs: 0,
+          reasons: [],
+          notify: [],
+          stopToken: '',
         };
         // The workflow's own rules first (holder, Code of Conduct, account, the account's live recovery,
         // the assessment and an override's conditions), so their refusals come before the policy's. The
@@ -123,17 +136,27 @@ export class DecisionsService {
         if (!account || !ticket.accountId) throw new DomainError(DomainErrorCode.Conflict, 'There is no account with this username: nothing to recover.');
         if (await this.tickets.accountHasLiveRecovery(ticket.accountId, em)) throw new DomainError(DomainErrorCode.Conflict, ANOTHER_RECOVERY);
         const passed = await em.find(Challenge, { where: { ticketId: ticket.id, state: 'passed' }, select: { kind: true, target: true } });
-        const policy = approvalPolicy({
-          riskFlags: (ticket.riskFlags ?? '').trim().split(/\s+/).filter(Boolean), account, resetAddress: body.reset_address,
-          requesterAddresses: [ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])],
-          emailProofs: passed.filter((c) => c.kind === 'email').map((c) => c.target),
-          repositoryProof: passed.some((c) => c.kind === 'repository'),
-          lostAccessToFile: ticket.requestType === 'lost_email_access',
-        }, this.config.resets, this.scoring);
+        const policy = approvalPolicy(
+          {
+            riskFlags: (ticket.riskFlags ?? '').trim().split(/\s+/).filter(Boolean),
+            account,
+            resetAddress: body.reset_address,
+            requesterAddresses: [ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])],
+            emailProofs: passed.filter((c) => c.kind === 'email').map((c) => c.target),
+            repositoryProof: passed.some((c) => c.kind === 'repository'),
+            lostAccessToFile: ticket.requestType === 'lost_email_access',
+          },
+          this.config.resets,
+          this.scoring,
+        );
         if (!policy.ok) throw DomainError.validation([{ field: policy.field, reasons: [policy.reason] }]);
         const approved = await this.writer.execute(em, current, {
-          ...placeholder, needsSecond: policy.needsSecond, coolingOffMs: policy.coolingOffMs, reasons: policy.reasons,
-          notify: addressesToNotify(account, this.scoring, [body.reset_address]), stopToken: newSecretToken(),
+          ...placeholder,
+          needsSecond: policy.needsSecond,
+          coolingOffMs: policy.coolingOffMs,
+          reasons: policy.reasons,
+          notify: addressesToNotify(account, this.scoring, [body.reset_address]),
+          stopToken: newSecretToken(),
         });
         // The workflow may add the second approval (an override), so its answer is the one to report.
         return { needsSecond: approved.recovery?.needsSecond ?? policy.needsSecond };
@@ -156,7 +179,9 @@ export class DecisionsService {
       const account = current.recovery ? await this.accounts.record(current.recovery.accountId, em) : null;
       const resetAddress = current.recovery?.resetAddress ?? '';
       await this.writer.execute(em, current, {
-        type: 'second_approval', moderator: staff.name, stopToken: newSecretToken(),
+        type: 'second_approval',
+        moderator: staff.name,
+        stopToken: newSecretToken(),
         notify: account ? addressesToNotify(account, this.scoring, [resetAddress]) : [resetAddress],
       });
     });
@@ -177,6 +202,7 @@ export class DecisionsService {
   }
 
   private assertSecondApprover(staff: StaffIdentity): void {
-    if (!maySecondApprove(staff.role)) throw new DomainError(DomainErrorCode.Conflict, 'Only a senior moderator can decide on a ticket waiting for a second approval.');
+    if (!maySecondApprove(staff.role))
+      throw new DomainError(DomainErrorCode.Conflict, 'Only a senior moderator can decide on a ticket waiting for a second approval.');
   }
 }

@@ -27,8 +27,15 @@ import { TicketViewService } from './ticket-view.service.js';
   providers: [
     DecisionsService,
     // Read once at boot: a bad file stops the boot with every problem listed.
-    { provide: REPLY_TEMPLATES, inject: [APP_CONFIG], useFactory: (c: AppConfig) => loadReplyTemplatesFile(resolve(PROJECT_ROOT, c.moderation.replyTemplatesFile)) },
-    QueueViewService, TicketViewService, TicketPageService, AuditViewService,
+    {
+      provide: REPLY_TEMPLATES,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => loadReplyTemplatesFile(resolve(PROJECT_ROOT, c.moderation.replyTemplatesFile)),
+    },
+    QueueViewService,
+    TicketViewService,
+    TicketPageService,
+    AuditViewService,
   ],
 })
 export class ModerationModule {}

@@ -1,6 +1,4 @@
-import {
-  decodeCursor, encodeCursor, formatAge, formatTimeLeft, holderName, parseFilters, queueQuery, riskFlagList, slaBadge,
-} from './queue-format.js';
+import { decodeCursor, encodeCursor, formatAge, formatTimeLeft, holderName, parseFilters, queueQuery, riskFlagList, slaBadge } from './queue-format.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -24,10 +22,18 @@ describe('queue page formatting', () => {
     const now = new Date('2026-01-10T00:00:00Z');
     const responseDueAt = new Date(now.getTime() + 5 * H);
     const decisionDueAt = new Date(now.getTime() + 2 * D);
-    expect(slaBadge({ slaLevel: 'on_time', firstRespondedAt: null, responseDueAt, decisionDueAt }, now))
-      .toEqual({ level: 'on_time', label: 'on time', timeLeft: '5 h left', deadline: 'response' });
-    expect(slaBadge({ slaLevel: 'breached', firstRespondedAt: now, responseDueAt, decisionDueAt: new Date(now.getTime() - 5 * H) }, now))
-      .toEqual({ level: 'breached', label: 'breached', timeLeft: '5 h over', deadline: 'decision' });
+    expect(slaBadge({ slaLevel: 'on_time', firstRespondedAt: null, responseDueAt, decisionDueAt }, now)).toEqual({
+      level: 'on_time',
+      label: 'on time',
+      timeLeft: '5 h left',
+      deadline: 'response',
+    });
+    expect(slaBadge({ slaLevel: 'breached', firstRespondedAt: now, responseDueAt, decisionDueAt: new Date(now.getTime() - 5 * H) }, now)).toEqual({
+      level: 'breached',
+      label: 'breached',
+      timeLeft: '5 h over',
+      deadline: 'decision',
+    });
     expect(slaBadge({ slaLevel: 'on_time', firstRespondedAt: null, responseDueAt: null, decisionDueAt: null }, now).timeLeft).toBeNull();
   });
 
@@ -42,13 +48,22 @@ describe('queue page formatting', () => {
 describe('queue filters', () => {
   it('accepts good values and defaults to oldest first', () => {
     expect(parseFilters({})).toEqual({ ok: true, filters: { sort: 'oldest' } });
-    expect(parseFilters({ state: 'awaiting_review', sla: 'warning', risk: 'high_value', type: 'lost_2fa', holder: 'none', sort: 'sla', empty: '1' }))
-      .toEqual({ ok: true, filters: { state: 'awaiting_review', sla: 'warning', risk: 'high_value', type: 'lost_2fa', holder: 'none', sort: 'sla' } });
+    expect(parseFilters({ state: 'awaiting_review', sla: 'warning', risk: 'high_value', type: 'lost_2fa', holder: 'none', sort: 'sla', empty: '1' })).toEqual({
+      ok: true,
+      filters: { state: 'awaiting_review', sla: 'warning', risk: 'high_value', type: 'lost_2fa', holder: 'none', sort: 'sla' },
+    });
   });
 
   it.each([
-    ['state', 'denied'], ['state', 'nope'], ['sla', 'late'], ['risk', "x' OR 1=1"], ['type', 'lost_keys'],
-    ['holder', 'Ann Smith'], ['sort', 'random'], ['after', 'not!base64'], ['after', encodeCursor({ sort: 'newest', createdAt: new Date(), id: 'abc' })],
+    ['state', 'denied'],
+    ['state', 'nope'],
+    ['sla', 'late'],
+    ['risk', "x' OR 1=1"],
+    ['type', 'lost_keys'],
+    ['holder', 'Ann Smith'],
+    ['sort', 'random'],
+    ['after', 'not!base64'],
+    ['after', encodeCursor({ sort: 'newest', createdAt: new Date(), id: 'abc' })],
   ])('names a bad %s (%s)', (parameter, value) => {
     expect(parseFilters({ [parameter]: value })).toMatchObject({ ok: false, parameter });
   });

@@ -91,7 +91,6 @@ export type ParsedFilters = { ok: true; filters: QueueFilters } | { ok: false; p
 
 const FLAG = /^[a-z0-9_]{1,40}$/;
 
-
 /** Reads the query string; the first bad value is named (the page answers 400). Unknown parameters are ignored. */
 export function parseFilters(query: Record<string, unknown> | undefined): ParsedFilters {
   const q = query ?? {};
@@ -202,4 +201,3 @@ export function queueQuery(f: QueueFilters, after?: string): string {
   const s = params.toString();
   return s ? `?${s}` : '';
 }
-

@@ -4,7 +4,16 @@ import { Clock } from '../common/clock.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { OPEN_STATES, TicketState } from '../tickets/ticket-state.js';
 import {
-  encodeCursor, formatAge, holderName, PAGE_SIZE, type QueueCursor, type QueueFilters, riskFlagList, slaBadge, type SlaBadge, slaRank,
+  encodeCursor,
+  formatAge,
+  holderName,
+  PAGE_SIZE,
+  type QueueCursor,
+  type QueueFilters,
+  riskFlagList,
+  slaBadge,
+  type SlaBadge,
+  slaRank,
 } from './queue-format.js';
 import { type SlaLevel } from '../tickets/ticket.types.js';
 
@@ -35,8 +44,19 @@ const SLA_LEVELS_BY_RANK: readonly SlaLevel[] = ['breached', 'warning', 'on_time
 
 /** What the list shows and its cursor needs (not the claims, the SLA pauses or the other clock columns). */
 const LIST_COLUMNS = [
-  'id', 'reference', 'username', 'requestType', 'createdAt', 'band', 'score', 'riskFlags', 'claimedBy',
-  'slaLevel', 'firstRespondedAt', 'responseDueAt', 'decisionDueAt',
+  'id',
+  'reference',
+  'username',
+  'requestType',
+  'createdAt',
+  'band',
+  'score',
+  'riskFlags',
+  'claimedBy',
+  'slaLevel',
+  'firstRespondedAt',
+  'responseDueAt',
+  'decisionDueAt',
 ] as const satisfies ReadonlyArray<keyof Ticket>;
 
 /**
@@ -46,7 +66,10 @@ const LIST_COLUMNS = [
  */
 @Injectable()
 export class QueueViewService {
-  constructor(private readonly dataSource: DataSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   async page(filters: QueueFilters): Promise<QueuePage> {
     const [counts, tickets] = await Promise.all([this.counts(), this.list(filters)]);
@@ -54,23 +77,37 @@ export class QueueViewService {
     const more = tickets.length > PAGE_SIZE;
     const shown = tickets.slice(0, PAGE_SIZE);
     const last = shown.at(-1);
-    const next = more && last
-      ? encodeCursor({ sort: filters.sort, rank: filters.sort === 'sla' ? slaRank(last.slaLevel) : undefined, createdAt: last.createdAt, id: last.id })
-      : null;
+    const next =
+      more && last
+        ? encodeCursor({ sort: filters.sort, rank: filters.sort === 'sla' ? slaRank(last.slaLevel) : undefined, createdAt: last.createdAt, id: last.id })
+        : null;
     return {
-      counts, total: counts.reduce((sum, c) => sum + c.count, 0), next,
+      counts,
+      total: counts.reduce((sum, c) => sum + c.count, 0),
+      next,
       rows: shown.map((t) => ({
-        reference: t.reference, username: t.username, requestType: t.requestType.replace(/_/g, ' '),
-        age: formatAge(now.getTime() - t.createdAt.getTime()), sla: slaBadge(t, now), band: t.band, score: t.score,
-        riskFlags: riskFlagList(t.riskFlags), holder: holderName(t.claimedBy),
+        reference: t.reference,
+        username: t.username,
+        requestType: t.requestType.replace(/_/g, ' '),
+        age: formatAge(now.getTime() - t.createdAt.getTime()),
+        sla: slaBadge(t, now),
+        band: t.band,
+        score: t.score,
+        riskFlags: riskFlagList(t.riskFlags),
+        holder: holderName(t.claimedBy),
       })),
     };
   }
 
   private async counts(): Promise<QueuePage['counts']> {
-    const rows: Array<{ state: string; n: string | number }> = await this.dataSource.getRepository(Ticket).createQueryBuilder('t')
-      .select('t.state', 'state').addSelect('COUNT(*)', 'n')
-      .where('t.state IN (:...open)', { open: OPEN_STATES }).groupBy('t.state').getRawMany();
+    const rows: Array<{ state: string; n: string | number }> = await this.dataSource
+      .getRepository(Ticket)
+      .createQueryBuilder('t')
+      .select('t.state', 'state')
+      .addSelect('COUNT(*)', 'n')
+      .where('t.state IN (:...open)', { open: OPEN_STATES })
+      .groupBy('t.state')
+      .getRawMany();
     const byState = new Map(rows.map((r) => [r.state, Number(r.n)]));
     return OPEN_STATES.map((state) => ({ state, label: state.replace(/_/g, ' '), count: byState.get(state) ?? 0 }));
   }
@@ -85,7 +122,11 @@ export class QueueViewService {
       const q = this.filtered(f);
       if (f.after) this.after(q, f.after, f.sort === 'newest' ? '<' : '>');
       const dir = f.sort === 'newest' ? 'DESC' : 'ASC';
-      return q.orderBy('t.createdAt', dir).addOrderBy('t.id', dir).limit(PAGE_SIZE + 1).getMany();
+      return q
+        .orderBy('t.createdAt', dir)
+        .addOrderBy('t.id', dir)
+        .limit(PAGE_SIZE + 1)
+        .getMany();
     }
     const rows: Ticket[] = [];
     for (const level of SLA_LEVELS_BY_RANK) {
@@ -93,7 +134,13 @@ export class QueueViewService {
       if ((f.sla && f.sla !== level) || (f.after?.rank !== undefined && rank < f.after.rank)) continue;
       const q = this.filtered(f).andWhere('t.slaLevel = :level', { level });
       if (f.after && rank === f.after.rank) this.after(q, f.after, '>');
-      rows.push(...await q.orderBy('t.createdAt', 'ASC').addOrderBy('t.id', 'ASC').limit(PAGE_SIZE + 1 - rows.length).getMany());
+      rows.push(
+        ...(await q
+          .orderBy('t.createdAt', 'ASC')
+          .addOrderBy('t.id', 'ASC')
+          .limit(PAGE_SIZE + 1 - rows.length)
+          .getMany()),
+      );
       if (rows.length > PAGE_SIZE) break;
     }
     return rows;
@@ -106,7 +153,10 @@ export class QueueViewService {
    * ANALYZE) read every open ticket through a state index and sorted them: 120 ms with 100,000.
    */
   private filtered(f: QueueFilters): SelectQueryBuilder<Ticket> {
-    const q = this.dataSource.getRepository(Ticket).createQueryBuilder('t').select(LIST_COLUMNS.map((c) => `t.${c}`))
+    const q = this.dataSource
+      .getRepository(Ticket)
+      .createQueryBuilder('t')
+      .select(LIST_COLUMNS.map((c) => `t.${c}`))
       .where(f.state ? 't.state = :state' : 't.state NOT IN (:...closed)', f.state ? { state: f.state } : { closed: CLOSED_STATES });
     if (f.sla) q.andWhere('t.slaLevel = :sla', { sla: f.sla });
     if (f.risk) q.andWhere('t.riskFlags LIKE :risk', { risk: `% ${f.risk} %` });

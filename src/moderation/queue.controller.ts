@@ -54,15 +54,21 @@ export class QueueController {
     const f = parsed.filters;
     const page = await this.view.page(f);
     return reply.view('pages/dashboard', {
-      title: 'Queue', staff: request.session.staff, csrfToken: reply.generateCsrf(), ...page,
+      title: 'Queue',
+      staff: request.session.staff,
+      csrfToken: reply.generateCsrf(),
+      ...page,
       canWork: decides(request.session.staff!.role),
       notice: query.empty === '1' ? 'Nobody is waiting.' : undefined,
       nextHref: page.next ? `/dashboard${queueQuery(f, page.next)}` : null,
       filtered: Boolean(f.state || f.sla || f.risk || f.type || f.holder || f.after),
       form: {
-        states: OPEN_STATES.map((s) => option(s, f.state)), slas: SLA_LEVELS.map((s) => option(s, f.sla)),
-        types: REQUEST_TYPES.map((s) => option(s, f.type)), sorts: SORTS.map((s) => option(s, f.sort)),
-        risk: f.risk ?? '', holder: f.holder ?? '',
+        states: OPEN_STATES.map((s) => option(s, f.state)),
+        slas: SLA_LEVELS.map((s) => option(s, f.sla)),
+        types: REQUEST_TYPES.map((s) => option(s, f.type)),
+        sorts: SORTS.map((s) => option(s, f.sort)),
+        risk: f.risk ?? '',
+        holder: f.holder ?? '',
       },
     });
   }
@@ -80,7 +86,10 @@ export class QueueController {
   async ticket(@Param('reference') reference: string, @Query('done') done: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     reply.header('Cache-Control', 'no-store');
     const model = REFERENCE_PATTERN.test(reference)
-      ? await this.ticketPage.model(reference, request.session.staff!, { csrfToken: reply.generateCsrf(), notice: typeof done === 'string' ? DONE_NOTICES[done] : undefined })
+      ? await this.ticketPage.model(reference, request.session.staff!, {
+          csrfToken: reply.generateCsrf(),
+          notice: typeof done === 'string' ? DONE_NOTICES[done] : undefined,
+        })
       : null;
     if (!model) return this.notFound(reply);
     return reply.view('pages/ticket', model);

@@ -58,7 +58,8 @@ export function parseReplyTemplates(raw: unknown, source: string): ReplyTemplate
       else seen.add(id);
       if (typeof title !== 'string' || !title.trim() || title.length > 120) problems.push(`${at}.title: must be text of 1 to 120 characters`);
       if (typeof text !== 'string' || !text.trim() || text.length > MAX_TEXT) problems.push(`${at}.text: must be text of 1 to ${MAX_TEXT} characters`);
-      if (typeof id === 'string' && typeof title === 'string' && typeof text === 'string') out[kind].push({ id, title: title.trim(), text: text.trim(), needsMessage: needsMessage === true });
+      if (typeof id === 'string' && typeof title === 'string' && typeof text === 'string')
+        out[kind].push({ id, title: title.trim(), text: text.trim(), needsMessage: needsMessage === true });
     });
   }
   if (problems.length) throw new ReplyTemplatesError(problems);
@@ -79,7 +80,12 @@ export function loadReplyTemplatesFile(path: string): ReplyTemplates {
  * The message a requester receives: the template's text, then the moderator's own words (if any).
  * A problem names the field when the template is unknown or its required words are missing.
  */
-export function composeReply(templates: ReplyTemplates, kind: ReplyKind, templateId: unknown, extra: unknown): { text: string; templateId: string } | { problem: { field: string; reason: string } } {
+export function composeReply(
+  templates: ReplyTemplates,
+  kind: ReplyKind,
+  templateId: unknown,
+  extra: unknown,
+): { text: string; templateId: string } | { problem: { field: string; reason: string } } {
   const template = typeof templateId === 'string' ? templates[kind].find((t) => t.id === templateId) : undefined;
   if (!template) return { problem: { field: 'template', reason: `template must be one of: ${templates[kind].map((t) => t.id).join(', ')}` } };
   const words = typeof extra === 'string' ? extra.replace(/\r\n/g, '\n').trim() : '';

@@ -54,14 +54,22 @@ export class TicketPageService {
     const approve = kept?.form === 'approve' ? kept : undefined;
     const chosen = approve?.values.reset_address ? emailKey(approve.values.reset_address) : undefined;
     return {
-      title: `Ticket ${ticket.reference}`, staff, csrfToken: page.csrfToken, mine,
-      ...view, ticket: { ...view.ticket, leaseExpiresAt },
+      title: `Ticket ${ticket.reference}`,
+      staff,
+      csrfToken: page.csrfToken,
+      mine,
+      ...view,
+      ticket: { ...view.ticket, leaseExpiresAt },
       // The reset address sent back stays selected (the DTO lower-cases it, so compare keys).
-      options: { ...view.options, resetAddresses: view.options.resetAddresses.map((o) => ({ ...o, selected: chosen !== undefined && emailKey(o.address) === chosen })) },
+      options: {
+        ...view.options,
+        resetAddresses: view.options.resetAddresses.map((o) => ({ ...o, selected: chosen !== undefined && emailKey(o.address) === chosen })),
+      },
       notice: page.notice,
       problem: kept?.problem,
       kept: { approve, secondApproval: kept?.form === 'second-approval' ? kept : undefined },
-      templates: this.decisions.replyTemplates(), cocCurrentVersion: CODE_OF_CONDUCT.version,
+      templates: this.decisions.replyTemplates(),
+      cocCurrentVersion: CODE_OF_CONDUCT.version,
       // What "Approve" would do, from the same rules the workflow checks (src/tickets/approval-guard.ts).
       approval: {
         assessed: ticket.assessedAt !== null,

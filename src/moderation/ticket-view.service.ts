@@ -37,7 +37,7 @@ const RISK_FLAG_TEXT: Record<RiskFlag, string> = {
 const CHALLENGE_STATE_TEXT: Record<ChallengeState, string> = {
   pending: 'pending',
   passed: 'passed: control proven',
-  found_elsewhere: 'found, but not in a repository of the account\'s projects: proves nothing',
+  found_elsewhere: "found, but not in a repository of the account's projects: proves nothing",
   locked: 'locked after too many wrong codes',
   failed: 'failed',
   expired: 'expired',
@@ -59,21 +59,46 @@ export interface SignalView {
 
 export interface TicketView {
   ticket: {
-    reference: string; state: string; username: string; requestType: string; sla: SlaBadge; band: string | null; score: number | null;
-    riskFlags: string[]; holder: string | null; leaseExpiresAt: string | null; escalated: boolean;
+    reference: string;
+    state: string;
+    username: string;
+    requestType: string;
+    sla: SlaBadge;
+    band: string | null;
+    score: number | null;
+    riskFlags: string[];
+    holder: string | null;
+    leaseExpiresAt: string | null;
+    escalated: boolean;
   };
   request: { contactEmail: string; submittedAt: Date; details: string; delayAcknowledgedAt: Date; competing: boolean };
   account: AccountSummary | null;
   claims: { rows: ClaimRowView[]; counts: Record<Verdict, number> };
   assessment: {
-    score: number; band: string; recommendation: string; ruleVersion: string; currentRules: boolean; at: Date; trigger: string;
-    nistAal2: boolean; signals: SignalView[];
+    score: number;
+    band: string;
+    recommendation: string;
+    ruleVersion: string;
+    currentRules: boolean;
+    at: Date;
+    trigger: string;
+    nistAal2: boolean;
+    signals: SignalView[];
   } | null;
   assessments: Array<{ at: Date; trigger: string; score: number; band: string; recommendation: string; ruleVersion: string }>;
   riskFlags: Array<{ flag: string; text: string }>;
   challenges: Array<{
-    kind: string; target: string; project: string | null; state: string; decoy: boolean; attempts: number; createdBy: string;
-    createdAt: Date; expiresAt: Date; resolvedAt: Date | null; note: string | null;
+    kind: string;
+    target: string;
+    project: string | null;
+    state: string;
+    decoy: boolean;
+    attempts: number;
+    createdBy: string;
+    createdAt: Date;
+    expiresAt: Date;
+    resolvedAt: Date | null;
+    note: string | null;
   }>;
   timeline: StaffEventLine[];
   /** Null until the acceptance is on record (approval is refused until then). */
@@ -89,8 +114,14 @@ export interface TicketView {
   };
   /** The ticket's latest recovery (approval, four-eyes, cooling-off, link), if it has one. */
   recovery: {
-    state: string; firstApprover: string; secondApprover: string | null; needsSecond: boolean; coolingOffEndsAt: Date | null;
-    resetExpiresAt: Date | null; resetUsedAt: Date | null; closedReason: string | null;
+    state: string;
+    firstApprover: string;
+    secondApprover: string | null;
+    needsSecond: boolean;
+    coolingOffEndsAt: Date | null;
+    resetExpiresAt: Date | null;
+    resetUsedAt: Date | null;
+    closedReason: string | null;
   } | null;
 }
 
@@ -138,40 +169,84 @@ export class TicketViewService {
       ticket,
       view: {
         ticket: {
-          reference: ticket.reference, state: words(ticket.state), username: ticket.username, requestType: words(ticket.requestType),
-          sla: slaBadge(ticket, this.clock.now()), band: ticket.band, score: ticket.score, riskFlags: riskFlagList(ticket.riskFlags),
-          holder: holderName(ticket.claimedBy), leaseExpiresAt: ticket.leaseExpiresAt?.toISOString() ?? null, escalated: ticket.escalated,
+          reference: ticket.reference,
+          state: words(ticket.state),
+          username: ticket.username,
+          requestType: words(ticket.requestType),
+          sla: slaBadge(ticket, this.clock.now()),
+          band: ticket.band,
+          score: ticket.score,
+          riskFlags: riskFlagList(ticket.riskFlags),
+          holder: holderName(ticket.claimedBy),
+          leaseExpiresAt: ticket.leaseExpiresAt?.toISOString() ?? null,
+          escalated: ticket.escalated,
         },
         request: {
-          contactEmail: ticket.contactEmail, submittedAt: ticket.createdAt, details: ticket.claims.details,
-          delayAcknowledgedAt: ticket.delayAcknowledgedAt, competing: ticket.competing,
+          contactEmail: ticket.contactEmail,
+          submittedAt: ticket.createdAt,
+          details: ticket.claims.details,
+          delayAcknowledgedAt: ticket.delayAcknowledgedAt,
+          competing: ticket.competing,
         },
         account: account ? summarise(account) : null,
         claims: { rows: rows.map((r) => ({ ...r, verdictText: VERDICT_TEXT[r.verdict] })), counts: countVerdicts(rows) },
         assessment: latest ? this.assessmentView(latest) : null,
-        assessments: assessments.map((a) => ({
-          at: a.createdAt, trigger: words(a.trigger), score: a.score, band: a.band, recommendation: words(a.recommendation), ruleVersion: a.ruleVersion,
-        })).reverse(),
+        assessments: assessments
+          .map((a) => ({
+            at: a.createdAt,
+            trigger: words(a.trigger),
+            score: a.score,
+            band: a.band,
+            recommendation: words(a.recommendation),
+            ruleVersion: a.ruleVersion,
+          }))
+          .reverse(),
         riskFlags: (latest?.riskFlags ?? riskFlagList(ticket.riskFlags)).map((flag) => ({
-          flag, text: RISK_FLAG_TEXT[flag as RiskFlag] ?? words(flag),
+          flag,
+          text: RISK_FLAG_TEXT[flag as RiskFlag] ?? words(flag),
         })),
         challenges: challenges.map((c) => ({
-          kind: c.kind === 'email' ? 'e-mail code' : 'repository token', target: c.target, project: c.project,
-          state: CHALLENGE_STATE_TEXT[c.state] ?? words(c.state), decoy: c.decoy, attempts: c.attempts, createdBy: actorName(c.createdBy),
-          createdAt: c.createdAt, expiresAt: c.expiresAt, resolvedAt: c.resolvedAt, note: c.note,
+          kind: c.kind === 'email' ? 'e-mail code' : 'repository token',
+          target: c.target,
+          project: c.project,
+          state: CHALLENGE_STATE_TEXT[c.state] ?? words(c.state),
+          decoy: c.decoy,
+          attempts: c.attempts,
+          createdBy: actorName(c.createdBy),
+          createdAt: c.createdAt,
+          expiresAt: c.expiresAt,
+          resolvedAt: c.resolvedAt,
+          note: c.note,
         })),
         timeline: events.map(describeForStaff),
-        coc: ticket.cocVersion && ticket.cocAcceptedAt ? {
-          version: ticket.cocVersion, acceptedAt: ticket.cocAcceptedAt, method: ticket.cocMethod ? words(ticket.cocMethod) : null,
-          recordedBy: ticket.cocRecordedBy ? actorName(ticket.cocRecordedBy) : null,
-          current: ticket.cocVersion === CODE_OF_CONDUCT.version, currentVersion: CODE_OF_CONDUCT.version,
-        } : null,
-        options: this.options(ticket, account, challenges.filter((c) => c.kind === 'email' && c.state === 'passed').map((c) => c.target)),
-        recovery: recovery ? {
-          state: words(recovery.state), firstApprover: recovery.firstApprover, secondApprover: recovery.secondApprover, needsSecond: recovery.needsSecond,
-          coolingOffEndsAt: recovery.coolingOffEndsAt, resetExpiresAt: recovery.resetExpiresAt, resetUsedAt: recovery.resetUsedAt,
-          closedReason: recovery.closedReason ? words(recovery.closedReason) : null,
-        } : null,
+        coc:
+          ticket.cocVersion && ticket.cocAcceptedAt
+            ? {
+                version: ticket.cocVersion,
+                acceptedAt: ticket.cocAcceptedAt,
+                method: ticket.cocMethod ? words(ticket.cocMethod) : null,
+                recordedBy: ticket.cocRecordedBy ? actorName(ticket.cocRecordedBy) : null,
+                current: ticket.cocVersion === CODE_OF_CONDUCT.version,
+                currentVersion: CODE_OF_CONDUCT.version,
+              }
+            : null,
+        options: this.options(
+          ticket,
+          account,
+          challenges.filter((c) => c.kind === 'email' && c.state === 'passed').map((c) => c.target),
+        ),
+        recovery: recovery
+          ? {
+              state: words(recovery.state),
+              firstApprover: recovery.firstApprover,
+              secondApprover: recovery.secondApprover,
+              needsSecond: recovery.needsSecond,
+              coolingOffEndsAt: recovery.coolingOffEndsAt,
+              resetExpiresAt: recovery.resetExpiresAt,
+              resetUsedAt: recovery.resetUsedAt,
+              closedReason: recovery.closedReason ? words(recovery.closedReason) : null,
+            }
+          : null,
       },
     };
   }
@@ -203,10 +278,18 @@ export class TicketViewService {
 
   private assessmentView(a: AssessmentRecord): NonNullable<TicketView['assessment']> {
     return {
-      score: a.score, band: a.band, recommendation: words(a.recommendation), ruleVersion: a.ruleVersion,
-      currentRules: a.ruleVersion === this.scoring.ruleVersion, at: a.createdAt, trigger: words(a.trigger), nistAal2: a.nistAal2,
+      score: a.score,
+      band: a.band,
+      recommendation: words(a.recommendation),
+      ruleVersion: a.ruleVersion,
+      currentRules: a.ruleVersion === this.scoring.ruleVersion,
+      at: a.createdAt,
+      trigger: words(a.trigger),
+      nistAal2: a.nistAal2,
       signals: a.signals.map((s) => ({
-        rule: words(s.rule), kind: s.kind, reason: s.reason,
+        rule: words(s.rule),
+        kind: s.kind,
+        reason: s.reason,
         effect: s.effect > 0 ? `+${s.effect}` : String(s.effect),
         direction: s.effect > 0 ? 'positive' : s.effect < 0 ? 'negative' : 'neutral',
       })),
@@ -217,8 +300,11 @@ export class TicketViewService {
 function summarise(account: AccountRecord): AccountSummary {
   const removed = account.emails.filter((e) => e.removedAt !== null).length;
   return {
-    username: account.username, joinedAt: account.joinedAt, secondFactor: secondFactorText(account),
-    recoveryCodesUnused: account.recoveryCodesUnused, linkedGithub: account.linkedGithub,
+    username: account.username,
+    joinedAt: account.joinedAt,
+    secondFactor: secondFactorText(account),
+    recoveryCodesUnused: account.recoveryCodesUnused,
+    linkedGithub: account.linkedGithub,
     addresses: { current: account.emails.length - removed, removed },
     projects: account.projects.map((p) => ({ name: p.name, role: p.role, monthlyDownloads: p.monthlyDownloads })),
   };

@@ -30,12 +30,14 @@ export class MailJobs implements OnApplicationShutdown {
     try {
       await this.transport.send(mail);
     } catch (error) {
-      await this.transactions.run((em) => em.update(OutboxMessage, { id: outboxId },
-        { attempts: row!.attempts + 1, lastError: String((error as Error).message).slice(0, 500) }));
+      await this.transactions.run((em) =>
+        em.update(OutboxMessage, { id: outboxId }, { attempts: row!.attempts + 1, lastError: String((error as Error).message).slice(0, 500) }),
+      );
       throw error;
     }
-    await this.transactions.run((em) => em.update(OutboxMessage, { id: outboxId },
-      { processedAt: this.clock.now(), payload: null, attempts: row!.attempts + 1, lastError: null }));
+    await this.transactions.run((em) =>
+      em.update(OutboxMessage, { id: outboxId }, { processedAt: this.clock.now(), payload: null, attempts: row!.attempts + 1, lastError: null }),
+    );
     this.logger.log({ outboxId }, 'mail sent');
     return { sent: true };
   }

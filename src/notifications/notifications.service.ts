@@ -18,7 +18,10 @@ export class NotificationsService {
   private readonly templates = new MailTemplates(join(VIEWS_DIR, 'mail'));
   readonly box: SealedBox;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly outbox: Outbox) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly outbox: Outbox,
+  ) {
     this.box = new SealedBox(config.secretKey, 'outbox-mail');
   }
 

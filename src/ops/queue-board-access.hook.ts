@@ -9,8 +9,7 @@ export const QUEUE_BOARD_PATH = '/ops/queues';
 export const QUEUE_BOARD_API_PATH = `${QUEUE_BOARD_PATH}/api`;
 export const QUEUE_BOARD_ROLES: readonly ModeratorRole[] = ['ops', 'admin'];
 
-const under = (path: string | undefined, prefix: string): boolean =>
-  path !== undefined && (path === prefix || path.startsWith(`${prefix}/`));
+const under = (path: string | undefined, prefix: string): boolean => path !== undefined && (path === prefix || path.startsWith(`${prefix}/`));
 
 /**
  * Guards everything under /ops/queues with the role guard's own check (admitStaff): anonymous pages

@@ -18,7 +18,9 @@ import { appQueues } from '../jobs/app-queues.js';
  */
 export async function registerQueueBoard(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   guardQueueBoard(app.getHttpAdapter().getInstance(), {
-    dataSource: app.get(DataSource), clock: app.get(Clock), config,
+    dataSource: app.get(DataSource),
+    clock: app.get(Clock),
+    config,
   });
   const server = new FastifyAdapter();
   createBullBoard({

@@ -33,11 +33,30 @@ export async function startPrivateRedis(url: string): Promise<ChildProcess> {
   const { host, port } = redisOptionsFromUrl(url);
   const dir = resolve('var/redis');
   mkdirSync(dir, { recursive: true });
-  const child = spawn('redis-server', [
-    '--bind', host === 'localhost' ? '127.0.0.1' : String(host), '--port', String(port), '--dir', dir,
-    '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', '',
-    '--logfile', resolve(dir, 'redis.log'), '--daemonize', 'no',
-  ], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    [
+      '--bind',
+      host === 'localhost' ? '127.0.0.1' : String(host),
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+      '--logfile',
+      resolve(dir, 'redis.log'),
+      '--daemonize',
+      'no',
+    ],
+    { stdio: 'ignore' },
+  );
   const stop = () => child.exitCode === null && child.kill('SIGTERM');
   process.once('exit', stop); // a last resort: main.ts stops it properly on SIGTERM/SIGINT
   for (let i = 0; i < 50; i++) {

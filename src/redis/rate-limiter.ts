@@ -55,7 +55,10 @@ export interface TakenTry extends WindowCount {
 export class RateLimiter {
   private readonly logger = new Logger(RateLimiter.name);
 
-  constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Counts one hit in `key`'s window of `windowMs`; `restartAt`: the count that starts the window again. */
   async hit(key: string, windowMs: number, restartAt = 0): Promise<WindowCount | null> {
@@ -74,7 +77,11 @@ export class RateLimiter {
    */
   async take(key: string, windowMs: number, limit: number, restartAt = 0): Promise<TakenTry | null> {
     try {
-      const [taken, count, msLeft] = (await this.redis.eval(TAKE_SCRIPT, 1, this.key(key), String(windowMs), String(restartAt), String(limit))) as [number, number, number];
+      const [taken, count, msLeft] = (await this.redis.eval(TAKE_SCRIPT, 1, this.key(key), String(windowMs), String(restartAt), String(limit))) as [
+        number,
+        number,
+        number,
+      ];
       return { taken: taken === 1, count, msLeft };
     } catch (error) {
       this.logger.warn(`rate limit ${key.split(':')[0]} not counted, Redis unavailable: ${(error as Error).message}`);

@@ -7,7 +7,6 @@ import { RateLimiter } from './rate-limiter.js';
 import { REDIS } from './redis.constants.js';
 import { redisOptionsFromUrl } from './redis-options.js';
 
-
 /**
  * The app's own Redis client (rate limits, health). Commands fail at once while Redis is away
  * instead of queueing, so a request never hangs on Redis: callers decide what to do without it.
@@ -44,10 +43,17 @@ async function createClient(config: AppConfig): Promise<Redis> {
 
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis, private readonly shutdown: Shutdown) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly shutdown: Shutdown,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.shutdown.release('Redis client', () => this.redis.quit().catch(() => this.redis.disconnect()), () => this.redis.disconnect());
+    await this.shutdown.release(
+      'Redis client',
+      () => this.redis.quit().catch(() => this.redis.disconnect()),
+      () => this.redis.disconnect(),
+    );
   }
 }
 

@@ -3,7 +3,15 @@
 import { localDayOf } from '../sla/calendar.js';
 import { OPEN_STATES } from '../tickets/ticket-state.js';
 import { AGE_BUCKETS, ageBucketOf, percentilesOf, share } from './report-math.js';
-import { type BacklogRow as BacklogCount, type BreachRow as BreachRecord, BUCKET_MS, type CountRow, type DecisionRow, type OutcomeCountRow, type ResponseRow } from './report-queries.js';
+import {
+  type BacklogRow as BacklogCount,
+  type BreachRow as BreachRecord,
+  BUCKET_MS,
+  type CountRow,
+  type DecisionRow,
+  type OutcomeCountRow,
+  type ResponseRow,
+} from './report-queries.js';
 import { dayName, type ReportRange } from './report-range.js';
 import { REQUEST_TYPES, type RequestType } from '../tickets/ticket.types.js';
 
@@ -30,7 +38,12 @@ export interface SlaRow {
   decision_p99_ms: number | null;
 }
 
-export interface DayRow { day: string; received: number; decided: number; open_at_end: number }
+export interface DayRow {
+  day: string;
+  received: number;
+  decided: number;
+  open_at_end: number;
+}
 
 export type BacklogRow = { state: string } & Record<(typeof AGE_BUCKETS)[number]['key'], number> & { total: number };
 
@@ -58,7 +71,10 @@ export interface ModeratorRow {
   decision_met_pct: number | null;
 }
 
-export interface DistributionRow { time_to_decision: string; decisions: number }
+export interface DistributionRow {
+  time_to_decision: string;
+  decisions: number;
+}
 
 /** Local day of a 15-minute bucket, cached: a year has 35,040 buckets, a day's formatter call is slow. */
 export function dayOfBucket(range: Pick<ReportRange, 'timeZone'>): (bucket: number) => string {
@@ -93,11 +109,23 @@ export function slaRows(range: ReportRange, received: CountRow[], outcomes: Outc
     return {
       request_type: type,
       received: received.filter((r) => matches(type, r.type)).reduce((n, r) => n + r.n, 0),
-      decided: approved + denied, approved, denied, withdrawn: count('withdrawn'), closed_no_response: count('closed_no_response'),
-      response_measured: rs.length, response_met: responseMet, response_met_pct: share(responseMet, rs.length),
-      response_p50_ms: rp.p50, response_p90_ms: rp.p90, response_p99_ms: rp.p99,
-      decision_measured: ds.length, decision_met: decisionMet, decision_met_pct: share(decisionMet, ds.length),
-      decision_p50_ms: dp.p50, decision_p90_ms: dp.p90, decision_p99_ms: dp.p99,
+      decided: approved + denied,
+      approved,
+      denied,
+      withdrawn: count('withdrawn'),
+      closed_no_response: count('closed_no_response'),
+      response_measured: rs.length,
+      response_met: responseMet,
+      response_met_pct: share(responseMet, rs.length),
+      response_p50_ms: rp.p50,
+      response_p90_ms: rp.p90,
+      response_p99_ms: rp.p99,
+      decision_measured: ds.length,
+      decision_met: decisionMet,
+      decision_met_pct: share(decisionMet, ds.length),
+      decision_p50_ms: dp.p50,
+      decision_p90_ms: dp.p90,
+      decision_p99_ms: dp.p99,
     };
   });
 }
@@ -106,7 +134,13 @@ export function slaRows(range: ReportRange, received: CountRow[], outcomes: Outc
  * Per local day: received, decided, and tickets open at the day's end, walked forward from the count
  * open when the range starts (`moves`: closings −1 and reopenings +1 by bucket).
  */
-export function dayRows(range: ReportRange, received: CountRow[], outcomes: OutcomeCountRow[], openAtStart: number, moves: Array<{ bucket: number; n: number }>): DayRow[] {
+export function dayRows(
+  range: ReportRange,
+  received: CountRow[],
+  outcomes: OutcomeCountRow[],
+  openAtStart: number,
+  moves: Array<{ bucket: number; n: number }>,
+): DayRow[] {
   const dayOf = dayOfBucket(range);
   const rows = new Map(range.days.map((day) => [day, { day, received: 0, decided: 0, open_at_end: 0 }]));
   const movesByDay = new Map<string, number>();
@@ -153,9 +187,14 @@ export function breachRows(records: BreachRecord[]): BreachRow[] {
     const response = r.responseMet === false || r.responseLevel === 'breached';
     const decision = r.decisionMet === false || r.decisionLevel === 'breached';
     return {
-      reference: r.reference, request_type: r.type, received_at: r.createdAt.toISOString(), state: r.state,
+      reference: r.reference,
+      request_type: r.type,
+      received_at: r.createdAt.toISOString(),
+      state: r.state,
       breached: [response ? 'response' : null, decision ? 'decision' : null].filter(Boolean).join(', '),
-      response_ms: r.responseMs, decision_ms: r.decisionMs, moderator: (r.holder ?? r.decidedBy)?.replace(/^moderator:/, '') ?? null,
+      response_ms: r.responseMs,
+      decision_ms: r.decisionMs,
+      moderator: (r.holder ?? r.decidedBy)?.replace(/^moderator:/, '') ?? null,
     };
   });
 }
@@ -169,18 +208,22 @@ export function moderatorRows(decisions: DecisionRow[]): ModeratorRow[] {
     list.push(d);
     by.set(d.decidedBy, list);
   }
-  return [...by.entries()].map(([actor, list]) => {
-    const measured = list.filter((d) => d.met !== null);
-    const met = measured.filter((d) => d.met).length;
-    return {
-      moderator: actor.replace(/^moderator:/, ''),
-      decisions: list.length,
-      approved: list.filter((d) => d.outcome === 'approved').length,
-      denied: list.filter((d) => d.outcome === 'denied').length,
-      median_handling_ms: percentilesOf(list.flatMap((d) => (d.handlingMs === null ? [] : [d.handlingMs]))).p50,
-      decision_measured: measured.length, decision_met: met, decision_met_pct: share(met, measured.length),
-    };
-  }).sort((a, b) => b.decisions - a.decisions || a.moderator.localeCompare(b.moderator));
+  return [...by.entries()]
+    .map(([actor, list]) => {
+      const measured = list.filter((d) => d.met !== null);
+      const met = measured.filter((d) => d.met).length;
+      return {
+        moderator: actor.replace(/^moderator:/, ''),
+        decisions: list.length,
+        approved: list.filter((d) => d.outcome === 'approved').length,
+        denied: list.filter((d) => d.outcome === 'denied').length,
+        median_handling_ms: percentilesOf(list.flatMap((d) => (d.handlingMs === null ? [] : [d.handlingMs]))).p50,
+        decision_measured: measured.length,
+        decision_met: met,
+        decision_met_pct: share(met, measured.length),
+      };
+    })
+    .sort((a, b) => b.decisions - a.decisions || a.moderator.localeCompare(b.moderator));
 }
 
 /** How long decisions took, in the backlog's age buckets. */

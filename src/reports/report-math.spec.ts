@@ -24,7 +24,14 @@ describe('report figures', () => {
 
   it('writes durations as people read them', () => {
     const M = 60_000;
-    expect([null, 59_999, 45 * M, 60 * M, 200 * M, 24 * 60 * M, 87 * 60 * M].map(formatDuration))
-      .toEqual(['–', '0 min', '45 min', '1 h', '3 h 20 min', '1 d', '3 d 15 h']);
+    expect([null, 59_999, 45 * M, 60 * M, 200 * M, 24 * 60 * M, 87 * 60 * M].map(formatDuration)).toEqual([
+      '–',
+      '0 min',
+      '45 min',
+      '1 h',
+      '3 h 20 min',
+      '1 d',
+      '3 d 15 h',
+    ]);
   });
 });

@@ -11,14 +11,45 @@ import type { Outcome, RequestType } from '../tickets/ticket.types.js';
 export const BUCKET_MS = 15 * 60_000;
 const DAY = 86_400_000;
 
-export interface CountRow { type: RequestType; bucket: number; n: number }
-export interface OutcomeCountRow extends CountRow { outcome: Outcome }
-export interface DecisionRow { type: RequestType; outcome: 'approved' | 'denied'; ms: number | null; met: boolean | null; decidedBy: string | null; handlingMs: number | null }
-export interface ResponseRow { type: RequestType; ms: number; met: boolean }
-export interface BacklogRow { state: string; bucket: number; n: number }
+export interface CountRow {
+  type: RequestType;
+  bucket: number;
+  n: number;
+}
+export interface OutcomeCountRow extends CountRow {
+  outcome: Outcome;
+}
+export interface DecisionRow {
+  type: RequestType;
+  outcome: 'approved' | 'denied';
+  ms: number | null;
+  met: boolean | null;
+  decidedBy: string | null;
+  handlingMs: number | null;
+}
+export interface ResponseRow {
+  type: RequestType;
+  ms: number;
+  met: boolean;
+}
+export interface BacklogRow {
+  state: string;
+  bucket: number;
+  n: number;
+}
 export interface BreachRow {
-  reference: string; type: RequestType; createdAt: Date; state: string; responseMet: boolean | null; decisionMet: boolean | null;
-  responseLevel: string; decisionLevel: string; responseMs: number | null; decisionMs: number | null; holder: string | null; decidedBy: string | null;
+  reference: string;
+  type: RequestType;
+  createdAt: Date;
+  state: string;
+  responseMet: boolean | null;
+  decisionMet: boolean | null;
+  responseLevel: string;
+  decisionLevel: string;
+  responseMs: number | null;
+  decisionMs: number | null;
+  holder: string | null;
+  decidedBy: string | null;
 }
 
 export interface QueryRange {
@@ -34,7 +65,12 @@ export interface QueryRange {
  * days share a run (day = first + whole days since its start); a day a clock change makes 23 or 25 hours
  * long is a run of its own. A year in a zone with summer time has five.
  */
-interface DayRun { firstDay: number; from: number; until: number; regular: boolean }
+interface DayRun {
+  firstDay: number;
+  from: number;
+  until: number;
+  regular: boolean;
+}
 
 function dayRuns(range: QueryRange): DayRun[] {
   const zone = range.timeZone ?? 'UTC';
@@ -98,7 +134,10 @@ class Sql {
     const dayIn = (run: DayRun) => (run.regular ? `${run.firstDay} + (${seconds} - ${Math.floor(run.from / 1000)}) / 86400` : String(run.firstDay));
     const runs = dayRuns(range);
     if (runs.length === 1) return `(${dayIn(runs[0])})`;
-    const cases = runs.slice(0, -1).map((run) => `WHEN ${seconds} < ${Math.floor(run.until / 1000)} THEN ${dayIn(run)}`).join(' ');
+    const cases = runs
+      .slice(0, -1)
+      .map((run) => `WHEN ${seconds} < ${Math.floor(run.until / 1000)} THEN ${dayIn(run)}`)
+      .join(' ');
     return `(CASE ${cases} ELSE ${dayIn(runs[runs.length - 1])} END)`;
   }
 
@@ -139,8 +178,11 @@ export class ReportQueries {
   /** Tickets received, by type and day. */
   async received(range: QueryRange): Promise<CountRow[]> {
     const q = this.sql();
-    const rows = await this.rows(q, `SELECT request_type AS type, ${q.day('created_at', range)} AS day, COUNT(*) AS n FROM tickets
-      WHERE ${q.within('created_at', range)}${q.typeFilter(range)} GROUP BY 1, 2`);
+    const rows = await this.rows(
+      q,
+      `SELECT request_type AS type, ${q.day('created_at', range)} AS day, COUNT(*) AS n FROM tickets
+      WHERE ${q.within('created_at', range)}${q.typeFilter(range)} GROUP BY 1, 2`,
+    );
     const bucket = bucketOfDay(range.timeZone);
     return rows.map((r) => ({ type: r.type as RequestType, bucket: bucket(num(r.day)), n: num(r.n) }));
   }
@@ -148,13 +190,16 @@ export class ReportQueries {
   /** Cycles that ended in the range (the current cycle of a ticket and cycles before a reopen), by outcome. */
   async outcomes(range: QueryRange): Promise<OutcomeCountRow[]> {
     const q = this.sql();
-    const rows = await this.rows(q, `SELECT type, outcome, day, SUM(n) AS n FROM (
+    const rows = await this.rows(
+      q,
+      `SELECT type, outcome, day, SUM(n) AS n FROM (
         SELECT request_type AS type, outcome, ${q.day('sla_decided_at', range)} AS day, COUNT(*) AS n FROM tickets
           WHERE ${q.within('sla_decided_at', range)} AND outcome IS NOT NULL${q.typeFilter(range)} GROUP BY 1, 2, 3
         UNION ALL
         SELECT request_type, outcome, ${q.day('decided_at', range)}, COUNT(*) FROM ticket_cycles
           WHERE ${q.within('decided_at', range)} AND outcome IS NOT NULL${q.typeFilter(range)} GROUP BY 1, 2, 3
-      ) c GROUP BY 1, 2, 3`);
+      ) c GROUP BY 1, 2, 3`,
+    );
     const bucket = bucketOfDay(range.timeZone);
     return rows.map((r) => ({ type: r.type as RequestType, outcome: r.outcome as Outcome, bucket: bucket(num(r.day)), n: num(r.n) }));
   }
@@ -162,23 +207,33 @@ export class ReportQueries {
   /** Every moderator decision (approve, deny) in the range, with its measures: percentiles need the values. */
   async decisions(range: QueryRange): Promise<DecisionRow[]> {
     const q = this.sql();
-    const rows = await this.rows(q, `
+    const rows = await this.rows(
+      q,
+      `
       SELECT request_type AS type, outcome, sla_decision_ms AS ms, sla_decision_met AS met, decided_by, handling_ms FROM tickets
         WHERE ${q.within('sla_decided_at', range)} AND outcome IN ('approved', 'denied')${q.typeFilter(range)}
       UNION ALL
       SELECT request_type, outcome, decision_ms, decision_met, decided_by, handling_ms FROM ticket_cycles
-        WHERE ${q.within('decided_at', range)} AND outcome IN ('approved', 'denied')${q.typeFilter(range)}`);
+        WHERE ${q.within('decided_at', range)} AND outcome IN ('approved', 'denied')${q.typeFilter(range)}`,
+    );
     return rows.map((r) => ({
-      type: r.type as RequestType, outcome: r.outcome as 'approved' | 'denied', ms: numOrNull(r.ms), met: boolOrNull(r.met),
-      decidedBy: (r.decided_by as string | null) ?? null, handlingMs: numOrNull(r.handling_ms),
+      type: r.type as RequestType,
+      outcome: r.outcome as 'approved' | 'denied',
+      ms: numOrNull(r.ms),
+      met: boolOrNull(r.met),
+      decidedBy: (r.decided_by as string | null) ?? null,
+      handlingMs: numOrNull(r.handling_ms),
     }));
   }
 
   /** First responses in the range with their measures (tickets closed before measures existed have none). */
   async responses(range: QueryRange): Promise<ResponseRow[]> {
     const q = this.sql();
-    const rows = await this.rows(q, `SELECT request_type AS type, sla_response_ms AS ms, sla_response_met AS met FROM tickets
-      WHERE ${q.within('first_responded_at', range)} AND sla_response_ms IS NOT NULL${q.typeFilter(range)}`);
+    const rows = await this.rows(
+      q,
+      `SELECT request_type AS type, sla_response_ms AS ms, sla_response_met AS met FROM tickets
+      WHERE ${q.within('first_responded_at', range)} AND sla_response_ms IS NOT NULL${q.typeFilter(range)}`,
+    );
     return rows.map((r) => ({ type: r.type as RequestType, ms: num(r.ms), met: boolOrNull(r.met) === true }));
   }
 
@@ -190,8 +245,11 @@ export class ReportQueries {
     const q = this.sql();
     const cases = edges.map((edge, i) => `WHEN created_at > ${q.param(edge)} THEN ${i}`).join(' ');
     const open = OPEN_STATES.map((s) => q.param(s)).join(', ');
-    const rows = await this.rows(q, `SELECT state, CASE ${cases} ELSE ${edges.length} END AS bucket, COUNT(*) AS n FROM tickets
-      WHERE state IN (${open})${q.typeFilter({ type })} GROUP BY 1, 2`);
+    const rows = await this.rows(
+      q,
+      `SELECT state, CASE ${cases} ELSE ${edges.length} END AS bucket, COUNT(*) AS n FROM tickets
+      WHERE state IN (${open})${q.typeFilter({ type })} GROUP BY 1, 2`,
+    );
     return rows.map((r) => ({ state: String(r.state), bucket: num(r.bucket), n: num(r.n) }));
   }
 
@@ -202,16 +260,26 @@ export class ReportQueries {
    */
   async breaches(range: QueryRange, limit: number | null = null): Promise<BreachRow[]> {
     const q = this.sql();
-    const rows = await this.rows(q, `SELECT reference, request_type AS type, created_at, state, sla_response_met, sla_decision_met,
+    const rows = await this.rows(
+      q,
+      `SELECT reference, request_type AS type, created_at, state, sla_response_met, sla_decision_met,
         sla_response_level, sla_decision_level, sla_response_ms, sla_decision_ms, claimed_by, decided_by FROM tickets
       WHERE ${q.within('created_at', range)}${q.typeFilter(range)} AND ${BREACHED}
-      ORDER BY created_at, id${limit === null ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`}`);
+      ORDER BY created_at, id${limit === null ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`}`,
+    );
     return rows.map((r) => ({
-      reference: String(r.reference), type: r.type as RequestType, createdAt: toDate(r.created_at), state: String(r.state),
-      responseMet: boolOrNull(r.sla_response_met), decisionMet: boolOrNull(r.sla_decision_met),
-      responseLevel: String(r.sla_response_level), decisionLevel: String(r.sla_decision_level),
-      responseMs: numOrNull(r.sla_response_ms), decisionMs: numOrNull(r.sla_decision_ms),
-      holder: (r.claimed_by as string | null) ?? null, decidedBy: (r.decided_by as string | null) ?? null,
+      reference: String(r.reference),
+      type: r.type as RequestType,
+      createdAt: toDate(r.created_at),
+      state: String(r.state),
+      responseMet: boolOrNull(r.sla_response_met),
+      decisionMet: boolOrNull(r.sla_decision_met),
+      responseLevel: String(r.sla_response_level),
+      decisionLevel: String(r.sla_decision_level),
+      responseMs: numOrNull(r.sla_response_ms),
+      decisionMs: numOrNull(r.sla_decision_ms),
+      holder: (r.claimed_by as string | null) ?? null,
+      decidedBy: (r.decided_by as string | null) ?? null,
     }));
   }
 
@@ -229,19 +297,25 @@ export class ReportQueries {
   async openAt(at: Date, type: RequestType | 'all'): Promise<number> {
     const q = this.sql();
     const before = (table: string, column: string) => `(SELECT COUNT(*) FROM ${table} WHERE ${column} < ${q.param(at)}${q.typeFilter({ type })})`;
-    const [row] = await this.rows(q, `SELECT ${before('tickets', 'created_at')} - ${before('tickets', 'closed_at')}
-      - ${before('ticket_cycles', 'closed_at')} + ${before('ticket_cycles', 'reopened_at')} AS n`);
+    const [row] = await this.rows(
+      q,
+      `SELECT ${before('tickets', 'created_at')} - ${before('tickets', 'closed_at')}
+      - ${before('ticket_cycles', 'closed_at')} + ${before('ticket_cycles', 'reopened_at')} AS n`,
+    );
     return num(row.n);
   }
 
   /** Closings (−1) and reopenings (+1) in the range by day: with received, the open count moves by these. */
   async openMoves(range: QueryRange): Promise<Array<{ bucket: number; n: number }>> {
     const q = this.sql();
-    const rows = await this.rows(q, `SELECT day, SUM(n) AS n FROM (
+    const rows = await this.rows(
+      q,
+      `SELECT day, SUM(n) AS n FROM (
         SELECT ${q.day('closed_at', range)} AS day, -COUNT(*) AS n FROM tickets WHERE ${q.within('closed_at', range)}${q.typeFilter(range)} GROUP BY 1
         UNION ALL SELECT ${q.day('closed_at', range)}, -COUNT(*) FROM ticket_cycles WHERE ${q.within('closed_at', range)}${q.typeFilter(range)} GROUP BY 1
         UNION ALL SELECT ${q.day('reopened_at', range)}, COUNT(*) FROM ticket_cycles WHERE ${q.within('reopened_at', range)}${q.typeFilter(range)} GROUP BY 1
-      ) m GROUP BY 1`);
+      ) m GROUP BY 1`,
+    );
     const bucket = bucketOfDay(range.timeZone);
     return rows.map((r) => ({ bucket: bucket(num(r.day)), n: num(r.n) }));
   }

@@ -74,8 +74,13 @@ export function parseReportRange(query: Record<string, unknown> | undefined, now
   return {
     ok: true,
     range: {
-      from: dayName(first), to: dayName(last), timeZone: tz, type: type as RequestType | 'all',
-      start: dayStart(tz, first), end: dayStart(tz, last + 1), days,
+      from: dayName(first),
+      to: dayName(last),
+      timeZone: tz,
+      type: type as RequestType | 'all',
+      start: dayStart(tz, first),
+      end: dayStart(tz, last + 1),
+      days,
     },
   };
 }

@@ -23,9 +23,25 @@ export interface ReportTableData {
 /** Column order of each table (the CSV header, even when the range has no rows). */
 export const TABLE_COLUMNS: Record<ReportTable, readonly string[]> = {
   sla: [
-    'request_type', 'received', 'decided', 'approved', 'denied', 'withdrawn', 'closed_no_response',
-    'response_measured', 'response_met', 'response_met_pct', 'response_p50_ms', 'response_p90_ms', 'response_p99_ms',
-    'decision_measured', 'decision_met', 'decision_met_pct', 'decision_p50_ms', 'decision_p90_ms', 'decision_p99_ms',
+    'request_type',
+    'received',
+    'decided',
+    'approved',
+    'denied',
+    'withdrawn',
+    'closed_no_response',
+    'response_measured',
+    'response_met',
+    'response_met_pct',
+    'response_p50_ms',
+    'response_p90_ms',
+    'response_p99_ms',
+    'decision_measured',
+    'decision_met',
+    'decision_met_pct',
+    'decision_p50_ms',
+    'decision_p90_ms',
+    'decision_p99_ms',
   ],
   daily: ['day', 'received', 'decided', 'open_at_end'],
   backlog: ['state', ...AGE_BUCKETS.map((b) => b.key), 'total'],
@@ -51,7 +67,12 @@ export function tableCsv(data: ReportTableData, table: ReportTable): string {
 export function tableJson(data: ReportTableData, table: ReportTable): Record<string, unknown> {
   const { range } = data;
   return {
-    table, from: range.from, to: range.to, time_zone: range.timeZone, request_type: range.type,
-    generated_at: data.generatedAt.toISOString(), rows: tableRows(data.rows, table),
+    table,
+    from: range.from,
+    to: range.to,
+    time_zone: range.timeZone,
+    request_type: range.type,
+    generated_at: data.generatedAt.toISOString(),
+    rows: tableRows(data.rows, table),
   };
 }

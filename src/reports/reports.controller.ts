@@ -43,20 +43,25 @@ export class ReportsController {
     reply.header('Cache-Control', 'no-store');
     const match = /^([a-z-]+)\.(csv|json)$/.exec(file);
     if (!match || !isReportTable(match[1])) {
-      return reply.status(404).send({ statusCode: 404, error: 'not_found', message: 'No such report table: try sla, daily, backlog, breaches, moderators or decision-times, with .csv or .json.' });
+      return reply
+        .status(404)
+        .send({
+          statusCode: 404,
+          error: 'not_found',
+          message: 'No such report table: try sla, daily, backlog, breaches, moderators or decision-times, with .csv or .json.',
+        });
     }
     const [, table, format] = match;
     const parsed = parseReportRange(query, this.clock.now(), this.config.reports.timeZone);
     if (!parsed.ok) {
-      return reply.status(400).send({ statusCode: 400, error: 'validation_failed', message: parsed.message, errors: [{ field: parsed.parameter, reasons: [parsed.message] }] });
+      return reply
+        .status(400)
+        .send({ statusCode: 400, error: 'validation_failed', message: parsed.message, errors: [{ field: parsed.parameter, reasons: [parsed.message] }] });
     }
     // Only the queries of this table run: a download of one table does not build the whole page.
     const data = await this.reports.table(parsed.range, table);
     const { from, to } = parsed.range;
     if (format === 'json') return reply.type('application/json; charset=utf-8').send(tableJson(data, table));
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('Content-Disposition', `attachment; filename="${table}-${from}-${to}.csv"`)
-      .send(tableCsv(data, table));
+    return reply.type('text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="${table}-${from}-${to}.csv"`).send(tableCsv(data, table));
   }
 }

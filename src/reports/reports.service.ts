@@ -2,8 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import {
-  backlogEdges, backlogRows, type BacklogRow, breachRows, type BreachRow, type DayRow, dayRows, distributionRows, type DistributionRow,
-  moderatorRows, type ModeratorRow, slaRows, type SlaRow,
+  backlogEdges,
+  backlogRows,
+  type BacklogRow,
+  breachRows,
+  type BreachRow,
+  type DayRow,
+  dayRows,
+  distributionRows,
+  type DistributionRow,
+  moderatorRows,
+  type ModeratorRow,
+  slaRows,
+  type SlaRow,
 } from './report-figures.js';
 import { ReportQueries } from './report-queries.js';
 import type { ReportRange } from './report-range.js';
@@ -32,7 +43,11 @@ export interface Report {
 class ReportInputs {
   private readonly runs = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly queries: ReportQueries, readonly range: ReportRange, readonly now: Date) {}
+  constructor(
+    private readonly queries: ReportQueries,
+    readonly range: ReportRange,
+    readonly now: Date,
+  ) {}
 
   private once<T>(key: string, run: () => Promise<T>): Promise<T> {
     let pending = this.runs.get(key) as Promise<T> | undefined;
@@ -73,8 +88,12 @@ class ReportInputs {
 }
 
 const TABLE_ROWS: Record<ReportTable, (inputs: ReportInputs) => Promise<ReadonlyArray<object>>> = {
-  sla: (i) => i.sla(), daily: (i) => i.daily(), backlog: (i) => i.backlog(), breaches: (i) => i.breaches(null),
-  moderators: (i) => i.moderators(), 'decision-times': (i) => i.decisionTimes(),
+  sla: (i) => i.sla(),
+  daily: (i) => i.daily(),
+  backlog: (i) => i.backlog(),
+  breaches: (i) => i.breaches(null),
+  moderators: (i) => i.moderators(),
+  'decision-times': (i) => i.decisionTimes(),
 };
 
 /**
@@ -86,7 +105,10 @@ const TABLE_ROWS: Record<ReportTable, (inputs: ReportInputs) => Promise<Readonly
 export class ReportsService {
   private readonly queries: ReportQueries;
 
-  constructor(dataSource: DataSource, private readonly clock: Clock) {
+  constructor(
+    dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {
     this.queries = new ReportQueries(dataSource);
   }
 
@@ -98,7 +120,8 @@ export class ReportsService {
     const inputs = new ReportInputs(this.queries, range, this.clock.now());
     const breaches = await inputs.breaches(options.breachesListed ?? null);
     return {
-      range, generatedAt: inputs.now,
+      range,
+      generatedAt: inputs.now,
       sla: await inputs.sla(),
       daily: await inputs.daily(),
       backlog: await inputs.backlog(),

@@ -39,42 +39,94 @@ describe('the weekly summary', () => {
   });
 
   const sla = (request_type: SlaRow['request_type'], over: Partial<SlaRow> = {}): SlaRow => ({
-    request_type, received: 0, decided: 0, approved: 0, denied: 0, withdrawn: 0, closed_no_response: 0,
-    response_measured: 0, response_met: 0, response_met_pct: null, response_p50_ms: null, response_p90_ms: null, response_p99_ms: null,
-    decision_measured: 0, decision_met: 0, decision_met_pct: null, decision_p50_ms: null, decision_p90_ms: null, decision_p99_ms: null, ...over,
+    request_type,
+    received: 0,
+    decided: 0,
+    approved: 0,
+    denied: 0,
+    withdrawn: 0,
+    closed_no_response: 0,
+    response_measured: 0,
+    response_met: 0,
+    response_met_pct: null,
+    response_p50_ms: null,
+    response_p90_ms: null,
+    response_p99_ms: null,
+    decision_measured: 0,
+    decision_met: 0,
+    decision_met_pct: null,
+    decision_p50_ms: null,
+    decision_p90_ms: null,
+    decision_p99_ms: null,
+    ...over,
   });
   const backlog = (state: string, total: number, old: number): BacklogRow =>
     Object.assign({ state }, ...AGE_BUCKETS.map((b) => ({ [b.key]: 0 })), { d0_1: total - old, d30_plus: old, total }) as BacklogRow;
   const moderator = (name: string, decisions: number): ModeratorRow => ({
-    moderator: name, decisions, approved: decisions, denied: 0, median_handling_ms: null, decision_measured: 0, decision_met: 0, decision_met_pct: null,
+    moderator: name,
+    decisions,
+    approved: decisions,
+    denied: 0,
+    median_handling_ms: null,
+    decision_measured: 0,
+    decision_met: 0,
+    decision_met_pct: null,
   });
   const report = (over: Partial<Report>): Report => ({
-    range: lastFullWeek(new Date('2026-11-23T07:00:00Z'), 'Europe/Berlin'), generatedAt: new Date('2026-11-23T07:00:00Z'),
-    sla: [], daily: [], backlog: [backlog('total', 0, 0)], breaches: [], breachCount: 0, moderators: [], decisionTimes: [], ...over,
+    range: lastFullWeek(new Date('2026-11-23T07:00:00Z'), 'Europe/Berlin'),
+    generatedAt: new Date('2026-11-23T07:00:00Z'),
+    sla: [],
+    daily: [],
+    backlog: [backlog('total', 0, 0)],
+    breaches: [],
+    breachCount: 0,
+    moderators: [],
+    decisionTimes: [],
+    ...over,
   });
   const render = (context: Record<string, unknown>) => new MailTemplates(join(VIEWS_DIR, 'mail')).render(MailTemplate.WeeklySummary, context);
 
   it('lists all types first, then only the types something happened to, and links the report page for the week', () => {
-    const context = weeklySummaryContext(report({
-      sla: [
-        sla('forgot_password'), sla('lost_2fa', { withdrawn: 1 }), sla('compromised', { received: 2 }),
-        sla('all', { received: 2, withdrawn: 1, response_measured: 2, response_met: 1, response_met_pct: 50, response_p50_ms: 45 * 60_000, response_p90_ms: 26 * HOUR }),
-      ],
-      backlog: [backlog('awaiting_review', 3, 1), backlog('total', 3, 1)],
-      moderators: ['ann', 'bob', 'cat', 'dan', 'eve', 'fay'].map((name, i) => moderator(name, 6 - i)),
-    }), 'https://desk.example');
+    const context = weeklySummaryContext(
+      report({
+        sla: [
+          sla('forgot_password'),
+          sla('lost_2fa', { withdrawn: 1 }),
+          sla('compromised', { received: 2 }),
+          sla('all', {
+            received: 2,
+            withdrawn: 1,
+            response_measured: 2,
+            response_met: 1,
+            response_met_pct: 50,
+            response_p50_ms: 45 * 60_000,
+            response_p90_ms: 26 * HOUR,
+          }),
+        ],
+        backlog: [backlog('awaiting_review', 3, 1), backlog('total', 3, 1)],
+        moderators: ['ann', 'bob', 'cat', 'dan', 'eve', 'fay'].map((name, i) => moderator(name, 6 - i)),
+      }),
+      'https://desk.example',
+    );
     expect((context.types as Array<{ label: string }>).map((t) => t.label)).toEqual(['All types', 'lost 2fa', 'compromised']);
-    expect(context).toMatchObject({ backlogOpen: 3, backlogOver30Days: 1, breaches: 0, reportUrl: 'https://desk.example/reports?from=2026-11-16&to=2026-11-22' });
+    expect(context).toMatchObject({
+      backlogOpen: 3,
+      backlogOver30Days: 1,
+      breaches: 0,
+      reportUrl: 'https://desk.example/reports?from=2026-11-16&to=2026-11-22',
+    });
     expect(context.moderators).toHaveLength(TOP_MODERATORS);
 
     const mail = render(context);
     expect(mail.subject).toBe('Recovery Desk weekly summary: 2026-11-16 to 2026-11-22');
-    expect(mail.text).toContain([
-      'All types',
-      '  received 2, decided 0 (approved 0, denied 0), withdrawn 1, closed without answer 0',
-      '  first response: 50.0 % met (1 of 2), p50 45 min, p90 1 d 2 h',
-      '  decision: – met (0 of 0), p50 –, p90 –',
-    ].join('\n'));
+    expect(mail.text).toContain(
+      [
+        'All types',
+        '  received 2, decided 0 (approved 0, denied 0), withdrawn 1, closed without answer 0',
+        '  first response: 50.0 % met (1 of 2), p50 45 min, p90 1 d 2 h',
+        '  decision: – met (0 of 0), p50 –, p90 –',
+      ].join('\n'),
+    );
     expect(mail.text).toContain('  ann: 6 (6 approved, 0 denied)\n');
     expect(mail.text).not.toContain('fay');
   });

@@ -38,15 +38,26 @@ export function weeklySummaryContext(report: Report, publicBaseUrl: string): Rec
   const rows = report.sla.filter(hasActivity);
   const total = report.backlog.find((r) => r.state === 'total');
   return {
-    from: range.from, to: range.to, timeZone: range.timeZone,
+    from: range.from,
+    to: range.to,
+    timeZone: range.timeZone,
     // All types first: the one line most readers need.
     types: [...rows.filter((r) => r.request_type === 'all'), ...rows.filter((r) => r.request_type !== 'all')].map((r) => ({
       label: r.request_type === 'all' ? 'All types' : words(r.request_type),
-      received: r.received, decided: r.decided, approved: r.approved, denied: r.denied, withdrawn: r.withdrawn, closedNoResponse: r.closed_no_response,
-      responseMet: formatShare(r.response_met_pct), responseCount: `${r.response_met} of ${r.response_measured}`,
-      responseP50: formatDuration(r.response_p50_ms), responseP90: formatDuration(r.response_p90_ms),
-      decisionMet: formatShare(r.decision_met_pct), decisionCount: `${r.decision_met} of ${r.decision_measured}`,
-      decisionP50: formatDuration(r.decision_p50_ms), decisionP90: formatDuration(r.decision_p90_ms),
+      received: r.received,
+      decided: r.decided,
+      approved: r.approved,
+      denied: r.denied,
+      withdrawn: r.withdrawn,
+      closedNoResponse: r.closed_no_response,
+      responseMet: formatShare(r.response_met_pct),
+      responseCount: `${r.response_met} of ${r.response_measured}`,
+      responseP50: formatDuration(r.response_p50_ms),
+      responseP90: formatDuration(r.response_p90_ms),
+      decisionMet: formatShare(r.decision_met_pct),
+      decisionCount: `${r.decision_met} of ${r.decision_measured}`,
+      decisionP50: formatDuration(r.decision_p50_ms),
+      decisionP90: formatDuration(r.decision_p90_ms),
     })),
     backlogOpen: total?.total ?? 0,
     backlogOver30Days: total?.d30_plus ?? 0,

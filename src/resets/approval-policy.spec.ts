@@ -3,7 +3,13 @@ import type { AccountRecord } from '../scoring/account-record.js';
 
 const joined = new Date('2018-01-01T00:00:00Z');
 const account: AccountRecord = {
-  username: 'alice', joinedAt: joined, totp: true, webauthnKeys: 0, recoveryCodesUnused: 0, linkedGithub: null, projects: [],
+  username: 'alice',
+  joinedAt: joined,
+  totp: true,
+  webauthnKeys: 0,
+  recoveryCodesUnused: 0,
+  linkedGithub: null,
+  projects: [],
   emails: [
     { address: 'alice@example.org', verified: true, primary: true, public: false, addedAt: joined, removedAt: null },
     { address: 'old@example.org', verified: true, primary: false, public: false, addedAt: joined, removedAt: new Date('2020-01-01T00:00:00Z') },
@@ -14,14 +20,25 @@ const account: AccountRecord = {
 const durations = { coolingOffMs: 24 * 3_600_000, coolingOffLongMs: 72 * 3_600_000 };
 const config = { expiredDomains: ['lapsed.test'] };
 const facts = (over: Partial<ApprovalFacts> = {}): ApprovalFacts => ({
-  riskFlags: [], account, resetAddress: 'alice@example.org', requesterAddresses: ['new@example.net'],
-  emailProofs: ['alice@example.org'], repositoryProof: false, lostAccessToFile: false, ...over,
+  riskFlags: [],
+  account,
+  resetAddress: 'alice@example.org',
+  requesterAddresses: ['new@example.net'],
+  emailProofs: ['alice@example.org'],
+  repositoryProof: false,
+  lostAccessToFile: false,
+  ...over,
 });
 
 describe('approvalPolicy', () => {
   it('lets one moderator approve with the standard cooling-off when control of an address on file was proven', () => {
     expect(approvalPolicy(facts(), durations, config)).toEqual({
-      ok: true, needsSecond: false, newChannel: false, longCoolingOff: false, coolingOffMs: durations.coolingOffMs, reasons: [],
+      ok: true,
+      needsSecond: false,
+      newChannel: false,
+      longCoolingOff: false,
+      coolingOffMs: durations.coolingOffMs,
+      reasons: [],
     });
   });
 
@@ -67,12 +84,23 @@ describe('approvalPolicy', () => {
 
   it('refuses an address on file the requester said they lost, unless they proved it or say they read it', () => {
     const lost = { lostAccessToFile: true, emailProofs: [] };
-    expect(approvalPolicy(facts({ ...lost, resetAddress: 'alice@example.org' }), durations, config))
-      .toMatchObject({ ok: false, field: 'reset_address', reason: expect.stringContaining('lost access to the addresses on file') });
-    expect(approvalPolicy(facts({ ...lost, resetAddress: 'alice@example.org', emailProofs: ['Alice@example.org'] }), durations, config)).toMatchObject({ ok: true });
-    expect(approvalPolicy(facts({ ...lost, resetAddress: 'alice@example.org', requesterAddresses: ['alice@example.org'] }), durations, config)).toMatchObject({ ok: true });
+    expect(approvalPolicy(facts({ ...lost, resetAddress: 'alice@example.org' }), durations, config)).toMatchObject({
+      ok: false,
+      field: 'reset_address',
+      reason: expect.stringContaining('lost access to the addresses on file'),
+    });
+    expect(approvalPolicy(facts({ ...lost, resetAddress: 'alice@example.org', emailProofs: ['Alice@example.org'] }), durations, config)).toMatchObject({
+      ok: true,
+    });
+    expect(approvalPolicy(facts({ ...lost, resetAddress: 'alice@example.org', requesterAddresses: ['alice@example.org'] }), durations, config)).toMatchObject({
+      ok: true,
+    });
     // Their own new address stays possible (with four-eyes and the long cooling-off).
-    expect(approvalPolicy(facts({ ...lost, resetAddress: 'new@example.net' }), durations, config)).toMatchObject({ ok: true, needsSecond: true, newChannel: true });
+    expect(approvalPolicy(facts({ ...lost, resetAddress: 'new@example.net' }), durations, config)).toMatchObject({
+      ok: true,
+      needsSecond: true,
+      newChannel: true,
+    });
   });
 
   it('does not count a code proof on an address that is no longer trusted', () => {
@@ -84,7 +112,9 @@ describe('approvalPolicy', () => {
 describe('addressesToNotify', () => {
   it('tells every current address on file and the extra ones, never removed ones or expired domains, each once', () => {
     expect(addressesToNotify(account, config, ['ALICE@example.org', 'new@example.net'])).toEqual([
-      'alice@example.org', 'unverified@example.org', 'new@example.net',
+      'alice@example.org',
+      'unverified@example.org',
+      'new@example.net',
     ]);
   });
 });

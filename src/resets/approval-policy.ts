@@ -62,7 +62,12 @@ export function approvalPolicy(facts: ApprovalFacts, durations: ApprovalDuration
   // it may go there only if they proved control of it since (a code typed back) or say they read it.
   const proven = facts.emailProofs.map(emailKey).includes(target);
   if (facts.lostAccessToFile && onFile && !proven && !requesters.includes(target)) {
-    return { ok: false, field: 'reset_address', reason: 'reset_address is on file, but the requester said they lost access to the addresses on file: send the link to an address they proved or still read' };
+    return {
+      ok: false,
+      field: 'reset_address',
+      reason:
+        'reset_address is on file, but the requester said they lost access to the addresses on file: send the link to an address they proved or still read',
+    };
   }
   if (isExpired(target, config)) {
     return { ok: false, field: 'reset_address', reason: 'reset_address is on an expired domain: whoever holds the domain now would get the link' };
@@ -81,7 +86,11 @@ export function approvalPolicy(facts: ApprovalFacts, durations: ApprovalDuration
   const longCoolingOff = longReasons.length > 0;
   if (longCoolingOff) reasons.push(`long cooling-off: ${longReasons.join(', ')}`);
   return {
-    ok: true, needsSecond, newChannel, longCoolingOff, reasons,
+    ok: true,
+    needsSecond,
+    newChannel,
+    longCoolingOff,
+    reasons,
     coolingOffMs: longCoolingOff ? durations.coolingOffLongMs : durations.coolingOffMs,
   };
 }

@@ -106,7 +106,12 @@ export class ResetsService {
    * security keys and recovery codes are cleared as PyPI does; sessions older than now stop counting
    * (password_changed_at); the ticket completes and every address on file is told. No sign-in follows.
    */
-  async redeem(token: string, password: unknown, confirmation: unknown, ip: string): Promise<{ ok: true } | { ok: false; state: LinkState } | { ok: false; field: string; reason: string }> {
+  async redeem(
+    token: string,
+    password: unknown,
+    confirmation: unknown,
+    ip: string,
+  ): Promise<{ ok: true } | { ok: false; state: LinkState } | { ok: false; field: string; reason: string }> {
     const before = await this.resetLinkState(token);
     if (before.state !== 'valid') return { ok: false, state: before.state };
     const next = typeof password === 'string' ? password : '';
@@ -123,14 +128,28 @@ export class ResetsService {
         const ticket = await this.tickets.byId(recovery.ticketId, em);
         if (!ticket) return { ok: false as const, state: 'unknown' as const };
         const account = await this.accounts.record(recovery.accountId, em);
-        await this.writer.execute(em, { ticket, recovery }, {
-          type: 'complete', resetTokenHash: recovery.resetTokenHash!, ip,
-          notify: account ? addressesToNotify(account, this.scoring, [recovery.resetAddress]) : [recovery.resetAddress],
-        });
+        await this.writer.execute(
+          em,
+          { ticket, recovery },
+          {
+            type: 'complete',
+            resetTokenHash: recovery.resetTokenHash!,
+            ip,
+            notify: account ? addressesToNotify(account, this.scoring, [recovery.resetAddress]) : [recovery.resetAddress],
+          },
+        );
         // As the package index does: 2FA, security keys and recovery codes are cleared with the new password.
-        await em.update(Account, { id: recovery.accountId }, {
-          passwordHash, passwordChangedAt: this.clock.now(), totpEnabled: false, webauthnKeys: 0, recoveryCodesUnused: 0,
-        });
+        await em.update(
+          Account,
+          { id: recovery.accountId },
+          {
+            passwordHash,
+            passwordChangedAt: this.clock.now(),
+            totpEnabled: false,
+            webauthnKeys: 0,
+            recoveryCodesUnused: 0,
+          },
+        );
         return { ok: true as const };
       });
     } catch (error) {

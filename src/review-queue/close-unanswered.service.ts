@@ -51,7 +51,9 @@ export class CloseUnansweredService {
     for (let after = ''; ;) {
       const batch = await this.dataSource.getRepository(Ticket).find({
         where: { state: TicketState.AwaitingRequester, slaPausedSince: LessThan(cutoff), id: MoreThan(after) },
-        select: { id: true }, order: { id: 'ASC' }, take: BATCH,
+        select: { id: true },
+        order: { id: 'ASC' },
+        take: BATCH,
       });
       for (const { id } of batch) {
         await this.closeOne(id, cutoff).then(

@@ -54,15 +54,17 @@ export class JobSchedules implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Each scheduler on its own: a refused pattern (logged) does not keep the other from being set. */
   apply(): Promise<void> {
-    return Promise.all(periodicJobs(this.config).map(async ({ name, repeat }) => {
-      try {
-        if (repeat) await this.queue.upsertJobScheduler(name, repeat, { name, data: {}, opts: periodicJobOptions() });
-        else await this.queue.removeJobScheduler(name);
-      } catch (error) {
-        if (this.stopped) return;
-        const what = repeat ? `set (${repeat.pattern}${repeat.tz ? ` in ${repeat.tz}` : ''})` : 'removed';
-        this.logger.error(`job scheduler ${name} not ${what}: ${(error as Error).message}`);
-      }
-    })).then(() => undefined);
+    return Promise.all(
+      periodicJobs(this.config).map(async ({ name, repeat }) => {
+        try {
+          if (repeat) await this.queue.upsertJobScheduler(name, repeat, { name, data: {}, opts: periodicJobOptions() });
+          else await this.queue.removeJobScheduler(name);
+        } catch (error) {
+          if (this.stopped) return;
+          const what = repeat ? `set (${repeat.pattern}${repeat.tz ? ` in ${repeat.tz}` : ''})` : 'removed';
+          this.logger.error(`job scheduler ${name} not ${what}: ${(error as Error).message}`);
+        }
+      }),
+    ).then(() => undefined);
   }
 }

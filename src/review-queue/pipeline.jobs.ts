@@ -7,7 +7,10 @@ import { ReviewService } from './review.service.js';
 /** The review pipeline: a ticket is assessed and routed in one transaction, exactly when the assessment is stored. */
 @Injectable()
 export class PipelineJobs {
-  constructor(private readonly evidence: EvidenceService, private readonly review: ReviewService) {}
+  constructor(
+    private readonly evidence: EvidenceService,
+    private readonly review: ReviewService,
+  ) {}
 
   @OnJob(JobName.Assess)
   async assess({ outboxId }: JobData[JobName.Assess]): Promise<void> {

@@ -14,8 +14,16 @@ import { JobName, type JobData } from '../jobs/job.constants.js';
 import { OnJob } from '../jobs/job-handlers.js';
 
 const MIRRORED = {
-  id: true, state: true, claimedBy: true, escalated: true, slaLevel: true, recommendation: true, createdAt: true,
-  leaseExpiresAt: true, slaNextAt: true, coolingOffEndsAt: true,
+  id: true,
+  state: true,
+  claimedBy: true,
+  escalated: true,
+  slaLevel: true,
+  recommendation: true,
+  createdAt: true,
+  leaseExpiresAt: true,
+  slaNextAt: true,
+  coolingOffEndsAt: true,
 } satisfies Record<keyof MirroredFields, true>;
 const PAGE = 1000;
 const WAITING: JobType[] = ['prioritized', 'waiting', 'delayed'];
@@ -110,7 +118,10 @@ export class QueueMirror {
     let after = '';
     for (;;) {
       const page = await this.dataSource.getRepository(Ticket).find({
-        where: { state: In([...OPEN_STATES]), id: MoreThan(after) }, select: MIRRORED, order: { id: 'ASC' }, take: PAGE,
+        where: { state: In([...OPEN_STATES]), id: MoreThan(after) },
+        select: MIRRORED,
+        order: { id: 'ASC' },
+        take: PAGE,
       });
       if (page.length === 0) return;
       yield page;

@@ -98,7 +98,10 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     const tickets = this.dataSource.getRepository(Ticket);
     let clocksStarted = 0;
     for (const { id } of await tickets.find({ where: { state: In([...OPEN_STATES]), slaCycleStartedAt: IsNull() }, select: { id: true }, take: BATCH })) {
-      await this.review.startClock(id).then(() => clocksStarted++, (e: Error) => this.logger.warn(`clock of ${id}: ${e.message}`));
+      await this.review.startClock(id).then(
+        () => clocksStarted++,
+        (e: Error) => this.logger.warn(`clock of ${id}: ${e.message}`),
+      );
     }
     let routed = 0;
     const stuck = await tickets.find({
@@ -106,10 +109,14 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
         { state: TicketState.Submitted, assessedAt: Not(IsNull()) },
         { state: TicketState.Submitted, createdAt: LessThan(new Date(this.clock.now().getTime() - ROUTE_WITHOUT_ASSESSMENT_AFTER_MS)) },
       ],
-      select: { id: true }, take: BATCH,
+      select: { id: true },
+      take: BATCH,
     });
     for (const { id } of stuck) {
-      await this.review.route(id).then(() => routed++, (e: Error) => this.logger.warn(`routing ${id}: ${e.message}`));
+      await this.review.route(id).then(
+        () => routed++,
+        (e: Error) => this.logger.warn(`routing ${id}: ${e.message}`),
+      );
     }
     const mirrored = await this.mirror.reconcile();
     const schedulersRestored = await this.schedules.ensure();

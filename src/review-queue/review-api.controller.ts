@@ -18,8 +18,13 @@ function reference(raw: string): string {
 }
 
 const claimView = (t: Ticket) => ({
-  reference: t.reference, state: t.state, request_type: t.requestType, claimed_by: t.claimedBy,
-  lease_expires_at: t.leaseExpiresAt?.toISOString() ?? null, sla_level: t.slaLevel, band: t.band,
+  reference: t.reference,
+  state: t.state,
+  request_type: t.requestType,
+  claimed_by: t.claimedBy,
+  lease_expires_at: t.leaseExpiresAt?.toISOString() ?? null,
+  sla_level: t.slaLevel,
+  band: t.band,
 });
 
 /** The staff review API: work next, keep the lease, release, reassign, escalate, reopen. */
@@ -28,7 +33,10 @@ const claimView = (t: Ticket) => ({
 @Controller('api/v1/review')
 @UseGuards(ReviewApiGuard)
 export class ReviewApiController {
-  constructor(private readonly workNext: WorkNextService, private readonly review: ReviewService) {}
+  constructor(
+    private readonly workNext: WorkNextService,
+    private readonly review: ReviewService,
+  ) {}
 
   @Post('next')
   @ApiOperation({ summary: 'Claim the next ticket in the queue (204 when nobody waits)' })

@@ -31,7 +31,9 @@ export class ReviewApiGuard implements CanActivate {
     }
     const moderator = request.headers['x-moderator'];
     if (typeof moderator !== 'string' || !MODERATOR_ID_PATTERN.test(moderator)) {
-      throw DomainError.validation([{ field: 'X-Moderator', reasons: ['X-Moderator must name the moderator: 1-50 lower-case letters, digits, dots, dashes or underscores'] }]);
+      throw DomainError.validation([
+        { field: 'X-Moderator', reasons: ['X-Moderator must name the moderator: 1-50 lower-case letters, digits, dots, dashes or underscores'] },
+      ]);
     }
     request.moderatorId = moderator;
     return true;

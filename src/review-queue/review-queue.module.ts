@@ -20,10 +20,7 @@ import { WorkNextService } from './work-next.service.js';
 @Module({
   imports: [JobsModule, TicketsModule, EvidenceModule],
   controllers: [ReviewApiController],
-  providers: [
-    ReviewService, QueueMirror, WorkNextService, PipelineJobs, TimerJobs, WebhookSender, ReconcilerService,
-    CloseUnansweredService, JobSchedules,
-  ],
+  providers: [ReviewService, QueueMirror, WorkNextService, PipelineJobs, TimerJobs, WebhookSender, ReconcilerService, CloseUnansweredService, JobSchedules],
   exports: [ReviewService, WorkNextService, QueueMirror, TimerJobs],
 })
 export class ReviewQueueModule {}

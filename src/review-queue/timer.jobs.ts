@@ -14,18 +14,36 @@ import { ReviewService } from './review.service.js';
 
 /** Only what the clock, the breach notice and Redis need: a timer fires thousands of times a minute. */
 const FIRE_COLUMNS = {
-  id: true, reference: true, requestType: true, state: true, claimedBy: true, createdAt: true, slaNextAt: true,
-  escalated: true, recommendation: true, leaseExpiresAt: true, coolingOffEndsAt: true,
-  slaCycle: true, slaCycleStartedAt: true, firstRespondedAt: true, slaDecidedAt: true, slaPausedSince: true, slaPauses: true,
-  responseWarnAt: true, responseDueAt: true, decisionWarnAt: true, decisionDueAt: true,
-  slaResponseLevel: true, slaDecisionLevel: true, slaLevel: true, slaResponseMs: true, slaDecisionMs: true,
+  id: true,
+  reference: true,
+  requestType: true,
+  state: true,
+  claimedBy: true,
+  createdAt: true,
+  slaNextAt: true,
+  escalated: true,
+  recommendation: true,
+  leaseExpiresAt: true,
+  coolingOffEndsAt: true,
+  slaCycle: true,
+  slaCycleStartedAt: true,
+  firstRespondedAt: true,
+  slaDecidedAt: true,
+  slaPausedSince: true,
+  slaPauses: true,
+  responseWarnAt: true,
+  responseDueAt: true,
+  decisionWarnAt: true,
+  decisionDueAt: true,
+  slaResponseLevel: true,
+  slaDecisionLevel: true,
+  slaLevel: true,
+  slaResponseMs: true,
+  slaDecisionMs: true,
 } as const;
 
 /** What a fired SLA timer did. */
-export type FireOutcome =
-  | { kind: 'marked'; marks: SlaMark[]; stale: string[]; ticket: MirroredFields }
-  | { kind: 'not_due'; at: Date }
-  | { kind: 'nothing' };
+export type FireOutcome = { kind: 'marked'; marks: SlaMark[]; stale: string[]; ticket: MirroredFields } | { kind: 'not_due'; at: Date } | { kind: 'nothing' };
 
 /**
  * Wake-ups (docs/architecture.md, principle 3): SLA marks and lease expiry. Each re-reads the ticket
@@ -70,7 +88,13 @@ export class TimerJobs {
       if (outcome.marks.some((m) => m.level === 'breached')) this.logger.warn({ ticketId, marks: outcome.marks }, 'SLA breached');
       // No sync row on this hot path: Redis is brought in line right after the commit, and should that
       // fail, the reconciler does it (docs/architecture.md, principle 2). The stale timer is this very job.
-      await this.mirror.syncFrom(ticketId, outcome.ticket, outcome.stale.filter((id) => id !== job.id), true)
+      await this.mirror
+        .syncFrom(
+          ticketId,
+          outcome.ticket,
+          outcome.stale.filter((id) => id !== job.id),
+          true,
+        )
         .catch((e: Error) => this.logger.warn(`Redis sync of ${ticketId} after SLA marks: ${e.message}; the reconciler will redo it`));
     }
     return outcome.kind;

@@ -21,8 +21,11 @@ export class WebhookSender {
       const url = this.config.sla.webhookUrl;
       if (!url) return; // switched off since the breach: nothing to send
       const response = await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'recovery-desk' },
-        body: payload, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'recovery-desk' },
+        body: payload,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        redirect: 'error',
       });
       if (!response.ok) throw new Error(`webhook answered ${response.status}`);
     });

@@ -56,7 +56,12 @@ export class WorkNextService implements OnModuleDestroy {
   /** A claim cut short by the deadline leaves its job locked: the stalled check gives it back (see above). */
   async onModuleDestroy(): Promise<void> {
     const worker = this.worker;
-    if (worker) await this.shutdown.drain('dispatch fetcher', () => worker.close(), () => worker.disconnect());
+    if (worker)
+      await this.shutdown.drain(
+        'dispatch fetcher',
+        () => worker.close(),
+        () => worker.disconnect(),
+      );
   }
 
   /** One manual-fetch worker per process, made on first use (ROLE=worker processes never need it). */

@@ -33,15 +33,28 @@ describe('assess', () => {
   });
 
   it('gives public facts, however complete, nothing', () => {
-    const a = assess(ticket({ requestType: 'forgot_password', claims: { previousEmails: ['alice@public.example'], projects: ['fancy-lib', 'other-tool'], joinedApprox: '2018-06', details: 'my GitHub is alice-gh' } }), account(), NOW);
+    const a = assess(
+      ticket({
+        requestType: 'forgot_password',
+        claims: { previousEmails: ['alice@public.example'], projects: ['fancy-lib', 'other-tool'], joinedApprox: '2018-06', details: 'my GitHub is alice-gh' },
+      }),
+      account(),
+      NOW,
+    );
     expect(a.score).toBe(C.neutralScore);
     expect(a.signals.filter((s) => s.kind === 'public')).toHaveLength(5);
   });
 
   it('approves a genuine owner who passed the e-mail challenge and knows another non-public fact', () => {
-    const a = assess(ticket({
-      contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE }, claims: { has2fa: 'yes', previousEmails: ['old-alice@work.example'] },
-    }), account(), NOW);
+    const a = assess(
+      ticket({
+        contactEmail: PRIVATE,
+        emailChallengePassed: { address: PRIVATE },
+        claims: { has2fa: 'yes', previousEmails: ['old-alice@work.example'] },
+      }),
+      account(),
+      NOW,
+    );
     expect(a.recommendation).toBe('approve');
     expect(a.band).toBe('strong');
     expect(a.score).toBe(C.neutralScore + C.weights.emailChallengePassed + C.weights.removedEmailKnown + C.weights.twoFactorState.rightYes);
@@ -67,12 +80,24 @@ describe('assess', () => {
   });
 
   it('caps knowledge without proof below the approval threshold, and says so', () => {
-    const a = assess(ticket({
-      contactEmail: PRIVATE,
-      claims: { previousEmails: ['old-alice@work.example', 'alice@public.example', 'second@mail.example', 'third@mail.example'], projects: ['fancy-lib', 'other-tool'], joinedApprox: '2018-06', has2fa: 'yes', hasRecoveryCodes: 'no' },
-    }), account({ emails: [...account().emails, email('second@mail.example'), email('third@mail.example')] }), NOW, {
-      ...C, weights: { ...C.weights, privateEmailCap: 200 },
-    });
+    const a = assess(
+      ticket({
+        contactEmail: PRIVATE,
+        claims: {
+          previousEmails: ['old-alice@work.example', 'alice@public.example', 'second@mail.example', 'third@mail.example'],
+          projects: ['fancy-lib', 'other-tool'],
+          joinedApprox: '2018-06',
+          has2fa: 'yes',
+          hasRecoveryCodes: 'no',
+        },
+      }),
+      account({ emails: [...account().emails, email('second@mail.example'), email('third@mail.example')] }),
+      NOW,
+      {
+        ...C,
+        weights: { ...C.weights, privateEmailCap: 200 },
+      },
+    );
     expect(a.score).toBe(C.recommendation.knowledgeOnlyCap);
     expect(a.score).toBeLessThan(C.recommendation.approveAt);
     expect(a.recommendation).toBe('request_info');
@@ -80,7 +105,11 @@ describe('assess', () => {
   });
 
   it('keeps the cap below approval even if the config sets it higher', () => {
-    const config: ScoringConfig = { ...C, weights: { ...C.weights, privateEmailKnown: 500, privateEmailCap: 500 }, recommendation: { ...C.recommendation, knowledgeOnlyCap: 150 } };
+    const config: ScoringConfig = {
+      ...C,
+      weights: { ...C.weights, privateEmailKnown: 500, privateEmailCap: 500 },
+      recommendation: { ...C.recommendation, knowledgeOnlyCap: 150 },
+    };
     const a = assess(ticket({ contactEmail: PRIVATE }), account(), NOW, config);
     expect(a.score).toBe(C.recommendation.approveAt - 1);
     expect(a.recommendation).not.toBe('approve');
@@ -89,7 +118,10 @@ describe('assess', () => {
   it('makes many wrong claims cost more than proportionally, and denies', () => {
     expect(contradictionEscalation(1)).toBe(0);
     const wrong = (n: number) => ticket({ claims: { projects: Array.from({ length: n }, (_, i) => `nope-${i}`) } });
-    const against = (n: number) => assess(wrong(n), account(), NOW).signals.filter((s) => s.effect < 0).reduce((s, x) => s + x.effect, 0);
+    const against = (n: number) =>
+      assess(wrong(n), account(), NOW)
+        .signals.filter((s) => s.effect < 0)
+        .reduce((s, x) => s + x.effect, 0);
     expect(against(4)).toBeLessThan(2 * against(2));
     expect(against(2)).toBe(-(2 * C.weights.contradiction + contradictionEscalation(2)));
     expect(assess(wrong(3), account(), NOW).recommendation).toBe('deny');
@@ -108,7 +140,11 @@ describe('assess', () => {
   });
 
   it('clamps to 100', () => {
-    const a = assess(ticket({ contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE }, repoChallengePassed: { project: 'fancy-lib' } }), account(), NOW);
+    const a = assess(
+      ticket({ contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE }, repoChallengePassed: { project: 'fancy-lib' } }),
+      account(),
+      NOW,
+    );
     expect(a.score).toBe(100);
   });
 
@@ -132,7 +168,8 @@ describe('assess', () => {
   it('asks for a second moderator on a high-value account, still approving with proof', () => {
     const a = assess(
       ticket({ contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE }, claims: { previousEmails: ['old-alice@work.example'] } }),
-      account({ projects: [project('huge', { monthlyDownloads: 50_000_000 })] }), NOW,
+      account({ projects: [project('huge', { monthlyDownloads: 50_000_000 })] }),
+      NOW,
     );
     expect(a.recommendation).toBe('approve');
     expect(a.riskFlags).toEqual(['high_value_account', 'second_moderator_required']);
@@ -159,8 +196,16 @@ describe('assess', () => {
   });
 
   it('puts each score in the right band', () => {
-    expect([0, 29, 30, 49, 50, 74, 75, 100].map((s) => bandFor(s))).toEqual(
-      ['insufficient', 'insufficient', 'weak', 'weak', 'moderate', 'moderate', 'strong', 'strong']);
+    expect([0, 29, 30, 49, 50, 74, 75, 100].map((s) => bandFor(s))).toEqual([
+      'insufficient',
+      'insufficient',
+      'weak',
+      'weak',
+      'moderate',
+      'moderate',
+      'strong',
+      'strong',
+    ]);
   });
 });
 
@@ -179,20 +224,26 @@ const accountArb: fc.Arbitrary<AccountRecord> = fc.record({
   webauthnKeys: fc.nat(3),
   recoveryCodesUnused: fc.nat(10),
   linkedGithub: fc.option(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/)),
-  emails: fc.array(fc.record({
-    address: addressArb,
-    verified: fc.boolean(),
-    primary: fc.boolean(),
-    public: fc.boolean(),
-    addedAt: dateArb,
-    removedAt: fc.option(dateArb),
-  }), { maxLength: 6 }),
-  projects: fc.array(fc.record({
-    name: projectNameArb,
-    role: fc.constantFrom('Owner' as const, 'Maintainer' as const),
-    monthlyDownloads: fc.nat(5_000_000),
-    firstReleaseAt: fc.option(dateArb),
-  }), { maxLength: 6 }),
+  emails: fc.array(
+    fc.record({
+      address: addressArb,
+      verified: fc.boolean(),
+      primary: fc.boolean(),
+      public: fc.boolean(),
+      addedAt: dateArb,
+      removedAt: fc.option(dateArb),
+    }),
+    { maxLength: 6 },
+  ),
+  projects: fc.array(
+    fc.record({
+      name: projectNameArb,
+      role: fc.constantFrom('Owner' as const, 'Maintainer' as const),
+      monthlyDownloads: fc.nat(5_000_000),
+      firstReleaseAt: fc.option(dateArb),
+    }),
+    { maxLength: 6 },
+  ),
 });
 
 const triArb = fc.constantFrom('yes' as const, 'no' as const, 'unknown' as const);
@@ -209,7 +260,12 @@ function knowledgeOnlyTicket(acc: AccountRecord): fc.Arbitrary<TicketEvidence> {
     claims: fc.record({
       previousEmails: fc.array(anyAddress, { maxLength: 8 }),
       projects: fc.array(anyProject, { maxLength: 8 }),
-      joinedApprox: fc.option(fc.oneof(fc.integer({ min: 2005, max: 2026 }).map(String), dateArb.map((d) => d.toISOString().slice(0, 7)))),
+      joinedApprox: fc.option(
+        fc.oneof(
+          fc.integer({ min: 2005, max: 2026 }).map(String),
+          dateArb.map((d) => d.toISOString().slice(0, 7)),
+        ),
+      ),
       has2fa: triArb,
       hasRecoveryCodes: triArb,
       details: fc.string({ maxLength: 40 }),
@@ -218,75 +274,108 @@ function knowledgeOnlyTicket(acc: AccountRecord): fc.Arbitrary<TicketEvidence> {
 }
 
 const weightsArb = fc.record({
-  projectKnown: fc.nat(30), projectKnownCap: fc.nat(60), joinDateKnown: fc.nat(30), linkedIdentityKnown: fc.nat(30),
-  publicEmailKnown: fc.nat(30), publicEmailCap: fc.nat(60), privateEmailKnown: fc.nat(80), removedEmailKnown: fc.nat(80),
-  unverifiedEmailKnown: fc.nat(80), privateEmailCap: fc.nat(200),
-  emailChallengePassed: fc.nat(100), repoChallengePassed: fc.nat(100), contradiction: fc.nat(20), contradictionEscalation: fc.nat(10),
-  corroboratedEmails: fc.nat(40), disposableContact: fc.nat(40),
+  projectKnown: fc.nat(30),
+  projectKnownCap: fc.nat(60),
+  joinDateKnown: fc.nat(30),
+  linkedIdentityKnown: fc.nat(30),
+  publicEmailKnown: fc.nat(30),
+  publicEmailCap: fc.nat(60),
+  privateEmailKnown: fc.nat(80),
+  removedEmailKnown: fc.nat(80),
+  unverifiedEmailKnown: fc.nat(80),
+  privateEmailCap: fc.nat(200),
+  emailChallengePassed: fc.nat(100),
+  repoChallengePassed: fc.nat(100),
+  contradiction: fc.nat(20),
+  contradictionEscalation: fc.nat(10),
+  corroboratedEmails: fc.nat(40),
+  disposableContact: fc.nat(40),
   twoFactorState: fc.record({ rightYes: fc.nat(30), rightNo: fc.nat(30), wrongYes: fc.nat(40), wrongNo: fc.nat(40) }),
   recoveryCodeState: fc.record({ rightYes: fc.nat(30), rightNo: fc.nat(30), wrongYes: fc.nat(40), wrongNo: fc.nat(40) }),
 });
-const configArb: fc.Arbitrary<ScoringConfig> = fc.oneof(fc.constant(C),
-  fc.tuple(weightsArb, fc.nat(40)).map(([weights, neutralScore]) => ({ ...C, weights, neutralScore })));
+const configArb: fc.Arbitrary<ScoringConfig> = fc.oneof(
+  fc.constant(C),
+  fc.tuple(weightsArb, fc.nat(40)).map(([weights, neutralScore]) => ({ ...C, weights, neutralScore })),
+);
 
 describe('assess properties', () => {
   it('never approves, nor reaches the approval threshold, on knowledge-only evidence (docs/security.md #4)', () => {
-    fc.assert(fc.property(
-      accountArb.chain((acc) => fc.tuple(fc.constant(acc), knowledgeOnlyTicket(acc))), configArb,
-      ([acc, t], config) => {
-        const a = assess(t, acc, NOW, config);
-        expect(a.recommendation).not.toBe('approve');
-        expect(a.score).toBeLessThan(config.recommendation.approveAt);
-        expect(a.nistAal2Satisfied).toBe(false);
-      },
-    ), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        accountArb.chain((acc) => fc.tuple(fc.constant(acc), knowledgeOnlyTicket(acc))),
+        configArb,
+        ([acc, t], config) => {
+          const a = assess(t, acc, NOW, config);
+          expect(a.recommendation).not.toBe('approve');
+          expect(a.score).toBeLessThan(config.recommendation.approveAt);
+          expect(a.nistAal2Satisfied).toBe(false);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
-  it('never approves on challenges that do not prove control (address or project not the account\'s)', () => {
-    fc.assert(fc.property(
-      accountArb.chain((acc) => fc.tuple(fc.constant(acc), knowledgeOnlyTicket(acc))), fc.emailAddress(), projectNameArb,
-      ([acc, t], foreign, repo) => {
-        fc.pre(!acc.emails.some((e) => e.address.toLowerCase() === foreign.toLowerCase()));
-        fc.pre(!acc.projects.some((p) => p.name.replace(/[-_.]+/g, '-') === repo.replace(/[-_.]+/g, '-')));
-        const a = assess({ ...t, emailChallengePassed: { address: foreign }, repoChallengePassed: { project: repo } }, acc, NOW);
-        expect(a.recommendation).not.toBe('approve');
-      },
-    ), { numRuns: 300 });
+  it("never approves on challenges that do not prove control (address or project not the account's)", () => {
+    fc.assert(
+      fc.property(
+        accountArb.chain((acc) => fc.tuple(fc.constant(acc), knowledgeOnlyTicket(acc))),
+        fc.emailAddress(),
+        projectNameArb,
+        ([acc, t], foreign, repo) => {
+          fc.pre(!acc.emails.some((e) => e.address.toLowerCase() === foreign.toLowerCase()));
+          fc.pre(!acc.projects.some((p) => p.name.replace(/[-_.]+/g, '-') === repo.replace(/[-_.]+/g, '-')));
+          const a = assess({ ...t, emailChallengePassed: { address: foreign }, repoChallengePassed: { project: repo } }, acc, NOW);
+          expect(a.recommendation).not.toBe('approve');
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('keeps an impostor who claims exactly the public facts in the weak or insufficient band', () => {
-    fc.assert(fc.property(accountArb, fc.boolean(), fc.boolean(), (acc, monthPrecision, contactPublic) => {
-      const publicAddresses = acc.emails.filter((e) => e.public).map((e) => e.address);
-      const t: TicketEvidence = {
-        contactEmail: contactPublic && publicAddresses.length ? publicAddresses[0] : 'impostor@attacker.example',
-        requestType: 'lost_2fa',
-        competingRequests: false,
-        claims: {
-          previousEmails: publicAddresses,
-          projects: acc.projects.map((p) => p.name),
-          joinedApprox: acc.joinedAt.toISOString().slice(0, monthPrecision ? 7 : 4),
-          has2fa: 'unknown',
-          hasRecoveryCodes: 'unknown',
-          details: `I am ${acc.username}; my GitHub is ${acc.linkedGithub ?? 'none'}`,
-        },
-      };
-      const a = assess(t, acc, NOW);
-      expect(['weak', 'insufficient']).toContain(a.band);
-      expect(a.recommendation).not.toBe('approve');
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(accountArb, fc.boolean(), fc.boolean(), (acc, monthPrecision, contactPublic) => {
+        const publicAddresses = acc.emails.filter((e) => e.public).map((e) => e.address);
+        const t: TicketEvidence = {
+          contactEmail: contactPublic && publicAddresses.length ? publicAddresses[0] : 'impostor@attacker.example',
+          requestType: 'lost_2fa',
+          competingRequests: false,
+          claims: {
+            previousEmails: publicAddresses,
+            projects: acc.projects.map((p) => p.name),
+            joinedApprox: acc.joinedAt.toISOString().slice(0, monthPrecision ? 7 : 4),
+            has2fa: 'unknown',
+            hasRecoveryCodes: 'unknown',
+            details: `I am ${acc.username}; my GitHub is ${acc.linkedGithub ?? 'none'}`,
+          },
+        };
+        const a = assess(t, acc, NOW);
+        expect(['weak', 'insufficient']).toContain(a.band);
+        expect(a.recommendation).not.toBe('approve');
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('always gives an integer score in 0–100 whose band matches', () => {
-    fc.assert(fc.property(accountArb.chain((acc) => fc.tuple(fc.constant(acc), knowledgeOnlyTicket(acc))), fc.boolean(), fc.boolean(), ([acc, t], withEmail, withRepo) => {
-      const proofs = {
-        ...(withEmail && acc.emails.length ? { emailChallengePassed: { address: acc.emails[0].address } } : {}),
-        ...(withRepo && acc.projects.length ? { repoChallengePassed: { project: acc.projects[0].name } } : {}),
-      };
-      const a = assess({ ...t, ...proofs }, acc, NOW);
-      expect(Number.isInteger(a.score)).toBe(true);
-      expect(a.score).toBeGreaterThanOrEqual(0);
-      expect(a.score).toBeLessThanOrEqual(100);
-      expect(a.band).toBe(bandFor(a.score));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        accountArb.chain((acc) => fc.tuple(fc.constant(acc), knowledgeOnlyTicket(acc))),
+        fc.boolean(),
+        fc.boolean(),
+        ([acc, t], withEmail, withRepo) => {
+          const proofs = {
+            ...(withEmail && acc.emails.length ? { emailChallengePassed: { address: acc.emails[0].address } } : {}),
+            ...(withRepo && acc.projects.length ? { repoChallengePassed: { project: acc.projects[0].name } } : {}),
+          };
+          const a = assess({ ...t, ...proofs }, acc, NOW);
+          expect(Number.isInteger(a.score)).toBe(true);
+          expect(a.score).toBeGreaterThanOrEqual(0);
+          expect(a.score).toBeLessThanOrEqual(100);
+          expect(a.band).toBe(bandFor(a.score));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -18,7 +18,7 @@ export function bandFor(score: number, config: ScoringConfig = DEFAULT_SCORING_C
 
 /** n wrong claims beyond the per-claim penalty: grows with n², so many wrong guesses weigh more. */
 export function contradictionEscalation(count: number, config: ScoringConfig = DEFAULT_SCORING_CONFIG): number {
-  return count < 2 ? 0 : config.weights.contradictionEscalation * (count * (count - 1)) / 2;
+  return count < 2 ? 0 : (config.weights.contradictionEscalation * (count * (count - 1))) / 2;
 }
 
 function sortFlags(flags: Iterable<RiskFlag>): RiskFlag[] {
@@ -32,12 +32,7 @@ function sortFlags(flags: Iterable<RiskFlag>): RiskFlag[] {
  * e-mail or repository challenge can make the recommendation `approve`, and even then the flags may
  * say a second moderator is needed.
  */
-export function assess(
-  ticket: TicketEvidence,
-  account: AccountRecord | null,
-  now: Date,
-  config: ScoringConfig = DEFAULT_SCORING_CONFIG,
-): Assessment {
+export function assess(ticket: TicketEvidence, account: AccountRecord | null, now: Date, config: ScoringConfig = DEFAULT_SCORING_CONFIG): Assessment {
   if (account === null) {
     const flags: RiskFlag[] = ['no_such_account'];
     if (ticket.competingRequests) flags.push('competing_requests');
@@ -55,7 +50,8 @@ export function assess(
   const input: RuleInput = { ticket, account, config, now };
   // The score starts above 0 so that evidence against shows: a ticket with many wrong claims scores
   // below one that says nothing, as the moderator (and the ranking) should see it.
-  const signals: Signal[] = config.neutralScore === 0 ? [] : [{ rule: 'baseline', effect: config.neutralScore, kind: 'info', reason: 'starting score: no evidence either way' }];
+  const signals: Signal[] =
+    config.neutralScore === 0 ? [] : [{ rule: 'baseline', effect: config.neutralScore, kind: 'info', reason: 'starting score: no evidence either way' }];
   const flags = new Set<RiskFlag>();
   for (const rule of RULES) {
     const result = rule(input);

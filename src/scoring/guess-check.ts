@@ -40,12 +40,16 @@ export function checkGuessing(counts: SecondFactorCounts, config: ScoringConfig)
     .filter(([, gain]) => gain >= 0)
     .map(([guess, gain]) => ({ guess, gain }));
   const assumed = config.guessBaseRates;
-  const lines = [`Directory: ${percent(shares.secondFactor)} of ${counts.accounts.toLocaleString('en-US')} accounts have 2FA `
-    + `(the evidence rules assume ${percent(assumed.secondFactor)}); ${percent(shares.recoveryCodesWithSecondFactor)} of those have `
-    + `unused recovery codes (assumed ${percent(assumed.recoveryCodesWithSecondFactor)}).`];
-  lines.push(paying.length
-    ? `Warning: at these shares a blind guess earns points on average (${paying.map((p) => `${p.guess} +${p.gain.toFixed(2)}`).join(', ')}). `
-      + 'Set guessBaseRates and the answer weights in src/evidence/scoring.config.ts for this directory (README, "Evidence").'
-    : 'At these shares every blind yes/no guess loses points on average, as the evidence rules intend.');
+  const lines = [
+    `Directory: ${percent(shares.secondFactor)} of ${counts.accounts.toLocaleString('en-US')} accounts have 2FA ` +
+      `(the evidence rules assume ${percent(assumed.secondFactor)}); ${percent(shares.recoveryCodesWithSecondFactor)} of those have ` +
+      `unused recovery codes (assumed ${percent(assumed.recoveryCodesWithSecondFactor)}).`,
+  ];
+  lines.push(
+    paying.length
+      ? `Warning: at these shares a blind guess earns points on average (${paying.map((p) => `${p.guess} +${p.gain.toFixed(2)}`).join(', ')}). ` +
+          'Set guessBaseRates and the answer weights in src/evidence/scoring.config.ts for this directory (README, "Evidence").'
+      : 'At these shares every blind yes/no guess loses points on average, as the evidence rules intend.',
+  );
   return { shares, paying, lines };
 }

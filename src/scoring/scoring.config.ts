@@ -115,10 +115,27 @@ export interface ScoringConfig {
 }
 
 export const DISPOSABLE_DOMAINS: readonly string[] = [
-  '10minutemail.com', '20minutemail.com', 'discard.email', 'dispostable.com', 'fakeinbox.com',
-  'getnada.com', 'guerrillamail.com', 'guerrillamail.net', 'mailinator.com', 'maildrop.cc',
-  'mintemail.com', 'mohmal.com', 'sharklasers.com', 'temp-mail.org', 'tempmail.com', 'tempmail.net',
-  'throwawaymail.com', 'trashmail.com', 'yopmail.com', 'emailondeck.com', 'spamgourmet.com',
+  '10minutemail.com',
+  '20minutemail.com',
+  'discard.email',
+  'dispostable.com',
+  'fakeinbox.com',
+  'getnada.com',
+  'guerrillamail.com',
+  'guerrillamail.net',
+  'mailinator.com',
+  'maildrop.cc',
+  'mintemail.com',
+  'mohmal.com',
+  'sharklasers.com',
+  'temp-mail.org',
+  'tempmail.com',
+  'tempmail.net',
+  'throwawaymail.com',
+  'trashmail.com',
+  'yopmail.com',
+  'emailondeck.com',
+  'spamgourmet.com',
 ];
 
 export const DEFAULT_SCORING_CONFIG: ScoringConfig = {

@@ -7,10 +7,7 @@ const HOUR = 3_600_000;
 const WEEKDAY_WEIGHT = [0.55, 1.05, 1.1, 1.05, 1.0, 0.95, 0.6];
 
 /** Requests by UTC hour: quiet at night in Europe and the Americas, busiest in their shared afternoon. */
-const HOUR_WEIGHT = [
-  0.55, 0.45, 0.4, 0.35, 0.35, 0.4, 0.55, 0.75, 0.95, 1.1, 1.2, 1.25,
-  1.3, 1.4, 1.5, 1.5, 1.45, 1.35, 1.2, 1.05, 0.95, 0.85, 0.75, 0.65,
-];
+const HOUR_WEIGHT = [0.55, 0.45, 0.4, 0.35, 0.35, 0.4, 0.55, 0.75, 0.95, 1.1, 1.2, 1.25, 1.3, 1.4, 1.5, 1.5, 1.45, 1.35, 1.2, 1.05, 0.95, 0.85, 0.75, 0.65];
 
 /** The share of the latest hour's rate at which the period starts (the desk gets busier over time). */
 const GROWTH_FROM = 0.7;

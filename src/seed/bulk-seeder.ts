@@ -80,7 +80,12 @@ function ticketRandom(seed: number, index: number): () => number {
 export function seedIdentity(random: () => number, serial: number, createdAt: number): TicketIdentity {
   const reference = seedReference(serial);
   const username = `${USERNAME_STEMS[Math.floor(random() * USERNAME_STEMS.length)]}-${reference.slice(3).toLowerCase()}`;
-  return { id: seedId(random, serial, createdAt), reference, username, contactEmail: `${username}@${MAIL_DOMAINS[Math.floor(random() * MAIL_DOMAINS.length)]}` };
+  return {
+    id: seedId(random, serial, createdAt),
+    reference,
+    username,
+    contactEmail: `${username}@${MAIL_DOMAINS[Math.floor(random() * MAIL_DOMAINS.length)]}`,
+  };
 }
 
 export interface BulkSeedOptions {
@@ -143,7 +148,10 @@ export interface SeedSummary {
 class TableWriter {
   readonly columns: ColumnMetadata[];
 
-  constructor(private readonly dataSource: DataSource, target: new () => object) {
+  constructor(
+    private readonly dataSource: DataSource,
+    target: new () => object,
+  ) {
     this.columns = dataSource.getMetadata(target).columns.filter((c) => !c.isGenerated);
   }
 
@@ -172,8 +180,9 @@ function sqliteWriter(dataSource: DataSource): BatchWriter {
   db.pragma('cache_size = -262144');
   db.pragma('synchronous = OFF');
   const tables = [Ticket, TicketEvent, TicketCycle, Recovery].map((entity) => new TableWriter(dataSource, entity));
-  const [tickets, events, cycles, recoveries] = tables.map((t, i) => db.prepare(
-    `INSERT INTO ${['tickets', 'ticket_events', 'ticket_cycles', 'recoveries'][i]} (${t.names}) VALUES (${t.columns.map(() => '?').join(', ')})`));
+  const [tickets, events, cycles, recoveries] = tables.map((t, i) =>
+    db.prepare(`INSERT INTO ${['tickets', 'ticket_events', 'ticket_cycles', 'recoveries'][i]} (${t.names}) VALUES (${t.columns.map(() => '?').join(', ')})`),
+  );
   const values: unknown[] = [];
   const run = (statement: BetterSqlite3.Statement, table: TableWriter, row: object) => {
     values.length = 0;
@@ -201,8 +210,10 @@ async function postgresWriter(dataSource: DataSource): Promise<BatchWriter> {
   const runner: QueryRunner = dataSource.createQueryRunner();
   await runner.connect();
   const tables = {
-    tickets: new TableWriter(dataSource, Ticket), ticket_events: new TableWriter(dataSource, TicketEvent),
-    ticket_cycles: new TableWriter(dataSource, TicketCycle), recoveries: new TableWriter(dataSource, Recovery),
+    tickets: new TableWriter(dataSource, Ticket),
+    ticket_events: new TableWriter(dataSource, TicketEvent),
+    ticket_cycles: new TableWriter(dataSource, TicketCycle),
+    recoveries: new TableWriter(dataSource, Recovery),
   };
   const insertAll = async (name: keyof typeof tables, rows: object[]) => {
     const table = tables[name];
@@ -222,10 +233,22 @@ async function postgresWriter(dataSource: DataSource): Promise<BatchWriter> {
     write: async (batch) => {
       await runner.startTransaction();
       try {
-        await insertAll('tickets', batch.map((h) => h.ticket));
-        await insertAll('ticket_events', batch.flatMap((h) => h.events));
-        await insertAll('ticket_cycles', batch.flatMap((h) => h.cycles));
-        await insertAll('recoveries', batch.flatMap((h) => h.recoveries));
+        await insertAll(
+          'tickets',
+          batch.map((h) => h.ticket),
+        );
+        await insertAll(
+          'ticket_events',
+          batch.flatMap((h) => h.events),
+        );
+        await insertAll(
+          'ticket_cycles',
+          batch.flatMap((h) => h.cycles),
+        );
+        await insertAll(
+          'recoveries',
+          batch.flatMap((h) => h.recoveries),
+        );
         await runner.commitTransaction();
       } catch (error) {
         await runner.rollbackTransaction();
@@ -245,7 +268,9 @@ async function postgresWriter(dataSource: DataSource): Promise<BatchWriter> {
 
 /** The first seeded serial not yet taken in this database. */
 async function nextSerial(dataSource: DataSource): Promise<number> {
-  const [row] = await dataSource.query(`SELECT MAX(reference) AS last FROM tickets WHERE reference LIKE '${SEED_REFERENCE_PREFIX}%'`) as Array<{ last: string | null }>;
+  const [row] = (await dataSource.query(`SELECT MAX(reference) AS last FROM tickets WHERE reference LIKE '${SEED_REFERENCE_PREFIX}%'`)) as Array<{
+    last: string | null;
+  }>;
   const last = row?.last ? seedSerialOf(row.last) : null;
   return last === null ? 0 : last + 1;
 }
@@ -261,7 +286,15 @@ export async function seedBulk(dataSource: DataSource, rules: HistoryRules, o: B
     throw new RangeError(`${firstSerial} seeded references are taken and ${SEED_REFERENCES} exist: no room for ${o.count} more`);
   }
   const writer = dataSource.options.type === 'postgres' ? await postgresWriter(dataSource) : sqliteWriter(dataSource);
-  const summary: SeedSummary = { tickets: 0, open: 0, events: 0, cycles: 0, recoveries: 0, seconds: 0, firstReference: o.count > 0 ? seedReference(firstSerial) : null };
+  const summary: SeedSummary = {
+    tickets: 0,
+    open: 0,
+    events: 0,
+    cycles: 0,
+    recoveries: 0,
+    seconds: 0,
+    firstReference: o.count > 0 ? seedReference(firstSerial) : null,
+  };
   let batch: TicketHistory[] = [];
   const flush = async () => {
     await writer.write(batch);

@@ -6,8 +6,14 @@ describe('parseSeedArgs', () => {
   });
 
   it('reads every option, with a space or an equals sign', () => {
-    expect(parseSeedArgs(['--seed', '42', '500', '--days=30', '--now', '2026-11-30T12:00:00Z', '--database-url', 'sqlite:/tmp/x.sqlite']))
-      .toEqual({ kind: 'run', count: 500, seed: 42, days: 30, now: new Date('2026-11-30T12:00:00Z'), databaseUrl: 'sqlite:/tmp/x.sqlite' });
+    expect(parseSeedArgs(['--seed', '42', '500', '--days=30', '--now', '2026-11-30T12:00:00Z', '--database-url', 'sqlite:/tmp/x.sqlite'])).toEqual({
+      kind: 'run',
+      count: 500,
+      seed: 42,
+      days: 30,
+      now: new Date('2026-11-30T12:00:00Z'),
+      databaseUrl: 'sqlite:/tmp/x.sqlite',
+    });
   });
 
   it('asks for help', () => {

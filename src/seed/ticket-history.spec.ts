@@ -17,7 +17,11 @@ const NOW = new Date('2026-11-30T12:00:00Z');
 function rulesWith(policy: SlaPolicy, closeUnansweredMs: number | null = 30 * DAY): HistoryRules {
   return {
     ...testPolicy({ targetsFor: (type) => policy.targetsFor(type), leaseMs: 15 * 60_000, resetLinkTtlMs: DAY }),
-    coolingOffMs: DAY, coolingOffLongMs: 3 * DAY, closeUnansweredMs, ruleVersion: '2026.11.2', codeOfConductVersion: '2026-11',
+    coolingOffMs: DAY,
+    coolingOffLongMs: 3 * DAY,
+    closeUnansweredMs,
+    ruleVersion: '2026.11.2',
+    codeOfConductVersion: '2026-11',
   };
 }
 
@@ -28,8 +32,10 @@ const generate = (count: number, seed = 7, rules = DEFAULT_RULES, days = 365) =>
 function rederived(h: TicketHistory, rules: HistoryRules) {
   const state = slaStateOf(h.ticket)!;
   const t = rules.targetsFor(h.ticket.requestType);
-  const response = h.ticket.slaCycle === 1 && state.firstRespondedAt
-    ? measuresBetween({ ...state, firstRespondedAt: null, decidedAt: null }, { ...state, decidedAt: null }, t) : {};
+  const response =
+    h.ticket.slaCycle === 1 && state.firstRespondedAt
+      ? measuresBetween({ ...state, firstRespondedAt: null, decidedAt: null }, { ...state, decidedAt: null }, t)
+      : {};
   const decision = state.decidedAt ? measuresBetween({ ...state, decidedAt: null }, state, t) : {};
   return { response, decision };
 }
@@ -170,15 +176,20 @@ describe('bulkHistories', () => {
   });
 
   it('measures working time on a business-hours calendar in a non-UTC zone, re-derived the same way', () => {
-    const office = parseSlaPolicy({
-      default: { first_response: '16h', decision: '80h', warn_at: 0.75, calendar: 'office' },
-      calendars: { office: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], hours: '09:00-17:00', time_zone: 'America/St_Johns', holidays: [] } },
-    }, 'test', REQUEST_TYPES);
+    const office = parseSlaPolicy(
+      {
+        default: { first_response: '16h', decision: '80h', warn_at: 0.75, calendar: 'office' },
+        calendars: { office: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], hours: '09:00-17:00', time_zone: 'America/St_Johns', holidays: [] } },
+      },
+      'test',
+      REQUEST_TYPES,
+    );
     const rules = rulesWith(office);
     const run = generate(600, 3, rules, 120);
     for (const h of run) {
       const { response, decision } = rederived(h, rules);
-      if (h.ticket.slaCycle === 1 && h.ticket.firstRespondedAt) expect({ slaResponseMs: h.ticket.slaResponseMs, slaResponseMet: h.ticket.slaResponseMet }).toEqual(response);
+      if (h.ticket.slaCycle === 1 && h.ticket.firstRespondedAt)
+        expect({ slaResponseMs: h.ticket.slaResponseMs, slaResponseMet: h.ticket.slaResponseMet }).toEqual(response);
       if (h.ticket.slaDecidedAt) expect({ slaDecisionMs: h.ticket.slaDecisionMs, slaDecisionMet: h.ticket.slaDecisionMet }).toEqual(decision);
     }
     expect(run.some((h) => h.ticket.slaDecisionMet === false || h.ticket.slaResponseMet === false)).toBe(true);
@@ -193,10 +204,26 @@ describe('bulkHistories', () => {
 
 /** The command each timeline line is written by (ticket-workflow.ts), for replaying a timeline on the table. */
 const COMMAND_OF: Partial<Record<TicketEventType, CommandType>> = {
-  submitted: 'submit', routed: 'route', recovery_codes_answer: 'route', claimed: 'claim', escalated: 'escalate', info_requested: 'ask',
-  message: 'answer', contested: 'contest', approved: 'approve', second_approval: 'second_approval', reset_link_sent: 'end_cooling_off',
-  reset_link_reissued: 'reissue_link', reset_completed: 'complete', recovery_stopped: 'stop', denied: 'deny', withdrawn: 'withdraw',
-  closed_no_response: 'close_unanswered', reopened: 'reopen', sla_warning: 'sla_due', sla_breached: 'sla_due',
+  submitted: 'submit',
+  routed: 'route',
+  recovery_codes_answer: 'route',
+  claimed: 'claim',
+  escalated: 'escalate',
+  info_requested: 'ask',
+  message: 'answer',
+  contested: 'contest',
+  approved: 'approve',
+  second_approval: 'second_approval',
+  reset_link_sent: 'end_cooling_off',
+  reset_link_reissued: 'reissue_link',
+  reset_completed: 'complete',
+  recovery_stopped: 'stop',
+  denied: 'deny',
+  withdrawn: 'withdraw',
+  closed_no_response: 'close_unanswered',
+  reopened: 'reopen',
+  sla_warning: 'sla_due',
+  sla_breached: 'sla_due',
 };
 /** Lines that come with another command's line (answer, approvals), or from the assessment, which moves nothing. */
 const WRITTEN_WITH_ANOTHER: readonly TicketEventType[] = ['state_changed', 'cooling_off_started', 'assessed'];
@@ -247,7 +274,9 @@ describe('the seeded lifecycle, checked against the transition table', () => {
         expect(inTable(t.command, t.from, t.to)).toBe(true);
         if (i > 0) expect(t.from).toBe(transitions[i - 1].to);
       });
-      expect(transitions[transitions.length - 1].ticket).toEqual(history.ticket.assessedAt ? expect.objectContaining({ state: history.ticket.state }) : history.ticket);
+      expect(transitions[transitions.length - 1].ticket).toEqual(
+        history.ticket.assessedAt ? expect.objectContaining({ state: history.ticket.state }) : history.ticket,
+      );
       expect(history.events.filter((e) => e.type !== 'assessed')).toEqual(transitions.flatMap((t) => t.events));
       expect(history.cycles).toEqual(transitions.flatMap((t) => (t.archive ? [t.archive] : [])));
     }

@@ -12,10 +12,24 @@ import { bandFor } from '../scoring/assess.js';
 import { againstRecommendation } from '../tickets/approval-guard.js';
 import { isOpen } from '../tickets/ticket-state.js';
 import {
-  aggregateAfter, type Command, decide, isRefusal, type Refusal, type TicketAggregate, type Transition, type WorkflowPolicy,
+  aggregateAfter,
+  type Command,
+  decide,
+  isRefusal,
+  type Refusal,
+  type TicketAggregate,
+  type Transition,
+  type WorkflowPolicy,
 } from '../tickets/ticket-workflow.js';
 import {
-  type Band, moderatorActor, type Recommendation, type RecoveryRow, type RequestType, type TicketCycleRow, type TicketRow, type TimelineEntry,
+  type Band,
+  moderatorActor,
+  type Recommendation,
+  type RecoveryRow,
+  type RequestType,
+  type TicketCycleRow,
+  type TicketRow,
+  type TimelineEntry,
 } from '../tickets/ticket.types.js';
 
 const SECOND = 1_000;
@@ -63,7 +77,11 @@ const SEED_MODERATORS: ReadonlyArray<{ name: string; weight: number; pace: numbe
 
 /** Shares of the request types: lost second factors dominate, as on a package index. */
 const SEED_TYPE_WEIGHTS: ReadonlyArray<readonly [RequestType, number]> = [
-  ['lost_2fa', 40], ['lost_email_access', 22], ['forgot_password', 15], ['lost_recovery_codes', 13], ['compromised', 10],
+  ['lost_2fa', 40],
+  ['lost_email_access', 22],
+  ['forgot_password', 15],
+  ['lost_recovery_codes', 13],
+  ['compromised', 10],
 ];
 
 /** Requests naming a username the directory does not hold: the workflow refuses to approve them. */
@@ -82,8 +100,11 @@ const DENY_TEMPLATES: ReadonlyArray<readonly [string, string]> = [
   ['use-recovery-codes', 'Please sign in with one of your recovery codes.'],
 ];
 const ANSWERS = [
-  'I used old@example.net until 2019.', 'I released the first versions in 2017.', 'Yes, I pushed the branch you asked for.',
-  'My phone with the authenticator was stolen.', 'The old address was at my previous employer.',
+  'I used old@example.net until 2019.',
+  'I released the first versions in 2017.',
+  'Yes, I pushed the branch you asked for.',
+  'My phone with the authenticator was stolen.',
+  'The old address was at my previous employer.',
 ];
 const ESCALATION_REASONS = ['High-value account: a senior should decide.', 'Conflicting evidence.', 'Possible takeover attempt.'];
 const REOPEN_REASONS = ['The requester wrote back with new evidence.', 'The requester answered by mail after the closing.'];
@@ -113,7 +134,10 @@ function lognormal(random: () => number, median: number, sigma: number): number 
 
 function moderator(random: () => number, seniorOnly = false, not?: string): string {
   const pool = SEED_MODERATORS.filter((m) => (!seniorOnly || m.senior) && m.name !== not);
-  return weighted(random, pool.map((m) => [m.name, m.weight] as const));
+  return weighted(
+    random,
+    pool.map((m) => [m.name, m.weight] as const),
+  );
 }
 
 const paceOf = (name: string) => SEED_MODERATORS.find((m) => m.name === name)?.pace ?? 1;
@@ -158,7 +182,11 @@ class Life {
   readonly cycles: TicketCycleRow[] = [];
   readonly recoveries = new Map<string, RecoveryRow>();
 
-  constructor(readonly now: number, private readonly policy: WorkflowPolicy, private readonly observe?: (transition: Transition) => void) {}
+  constructor(
+    readonly now: number,
+    private readonly policy: WorkflowPolicy,
+    private readonly observe?: (transition: Transition) => void,
+  ) {}
 
   get ticket(): TicketRow {
     return this.current.ticket!;
@@ -212,12 +240,21 @@ class Life {
     this.current = {
       ...this.current,
       ticket: {
-        ...ticket, score: a.score, band: a.band, recommendation: a.recommendation,
-        riskFlags: a.flags.length ? ` ${a.flags.join(' ')} ` : ' ', ruleVersion, assessedAt: new Date(at),
+        ...ticket,
+        score: a.score,
+        band: a.band,
+        recommendation: a.recommendation,
+        riskFlags: a.flags.length ? ` ${a.flags.join(' ')} ` : ' ',
+        ruleVersion,
+        assessedAt: new Date(at),
       },
     };
     this.events.push({
-      ticketId: ticket.id, type: 'assessed', actor: 'system', public: false, createdAt: new Date(at),
+      ticketId: ticket.id,
+      type: 'assessed',
+      actor: 'system',
+      public: false,
+      createdAt: new Date(at),
       data: { trigger: 'submitted', score: a.score, band: a.band, recommendation: a.recommendation, rule_version: ruleVersion, risk_flags: a.flags },
     });
   }
@@ -236,7 +273,11 @@ export interface TicketIdentity {
  * PRNG, so a ticket does not change when others are added. `observe` hears every transition applied.
  */
 export function ticketHistory(
-  random: () => number, identity: TicketIdentity, createdAt: number, now: number, rules: HistoryRules,
+  random: () => number,
+  identity: TicketIdentity,
+  createdAt: number,
+  now: number,
+  rules: HistoryRules,
   observe?: (transition: Transition) => void,
 ): TicketHistory {
   const requestType = weighted(random, SEED_TYPE_WEIGHTS);
@@ -250,11 +291,17 @@ export function ticketHistory(
 
   const run = (): void => {
     life.send(createdAt, {
-      type: 'submit', ip: '',
+      type: 'submit',
+      ip: '',
       statusUrl: '',
       ticket: {
-        id: identity.id, reference: identity.reference, username: identity.username, usernameKey,
-        accountId: hasAccount ? derivedId(identity.id, ACCOUNT_TAG) : null, contactEmail: identity.contactEmail, requestType,
+        id: identity.id,
+        reference: identity.reference,
+        username: identity.username,
+        usernameKey,
+        accountId: hasAccount ? derivedId(identity.id, ACCOUNT_TAG) : null,
+        contactEmail: identity.contactEmail,
+        requestType,
         claims: { previousEmails: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '' },
         cocVersion: rules.codeOfConductVersion,
       },
@@ -377,7 +424,8 @@ export function ticketHistory(
     const long = highValue || needsSecond || random() < 0.35;
     // The approval policy's reasons (approval-policy.ts), in short.
     const longReasons = [
-      ...(highValue ? ['high-value account'] : []), ...(newChannel ? ['new channel'] : []),
+      ...(highValue ? ['high-value account'] : []),
+      ...(newChannel ? ['new channel'] : []),
       ...(long && !highValue && !newChannel ? ['nothing on file proven'] : []),
     ];
     const reasons = [
@@ -389,11 +437,23 @@ export function ticketHistory(
     const notify = [...new Set([onFile, ...(random() < 0.4 ? [`${usernameKey}@${pickFrom(random, ON_FILE_DOMAINS)}`] : []), resetAddress])];
     const recoveryId = derivedId(identity.id, RECOVERY_TAG + life.recoveries.size);
     // A request naming no account cannot be approved: the moderator denies it instead.
-    const decided = life.send(at, {
-      type: 'approve', moderator: name, recoveryId, resetAddress, needsSecond, coolingOffMs: long ? rules.coolingOffLongMs : rules.coolingOffMs,
-      reasons, notify, stopToken: `seed-stop-${recoveryId}`,
-      role: against ? 'senior' : 'moderator', overrideReason: against ? 'The owner confirmed by a call we placed.' : null,
-    }, denyCommand(name));
+    const decided = life.send(
+      at,
+      {
+        type: 'approve',
+        moderator: name,
+        recoveryId,
+        resetAddress,
+        needsSecond,
+        coolingOffMs: long ? rules.coolingOffLongMs : rules.coolingOffMs,
+        reasons,
+        notify,
+        stopToken: `seed-stop-${recoveryId}`,
+        role: against ? 'senior' : 'moderator',
+        overrideReason: against ? 'The owner confirmed by a call we placed.' : null,
+      },
+      denyCommand(name),
+    );
     if (decided.command === 'deny') {
       if (!reopened && random() < 0.025) reopen(at);
       return;

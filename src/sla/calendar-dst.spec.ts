@@ -57,8 +57,7 @@ describe('the DST changes these tests rely on (checked against Intl)', () => {
 });
 
 /** A calendar open only on Sundays, so the change day's window is the only one within three days of it. */
-const sundays = (timeZone: string, start: string, end: string): Calendar =>
-  businessHours({ days: ['sun'], start, end, timeZone, holidays: [] });
+const sundays = (timeZone: string, start: string, end: string): Calendar => businessHours({ days: ['sun'], start, end, timeZone, holidays: [] });
 
 /** The window on the Sunday `date`, read through the public API: [opens, closes] in UTC, or null when empty. */
 function windowOn(cal: Calendar, date: string): { working: number; opens: string | null; closes: string | null } {
@@ -105,7 +104,15 @@ const EDGE_CASES: EdgeCase[] = [
   ['both in the 30-minute gap', 'Australia/Lord_Howe', '2026-10-04', '02:05', '02:25', null, null],
   ['spanning the 30-minute gap', 'Australia/Lord_Howe', '2026-10-04', '01:45', '02:45', '2026-10-03T15:15:00.000Z', '2026-10-03T15:45:00.000Z'],
   // Lord Howe, 2026-04-05: 02:00 (+11:00) -> 01:30 (+10:30) at 15:00Z the day before; 01:30-01:59 happens twice.
-  ['inside the repeated half hour (first pass only)', 'Australia/Lord_Howe', '2026-04-05', '01:35', '01:55', '2026-04-04T14:35:00.000Z', '2026-04-04T14:55:00.000Z'],
+  [
+    'inside the repeated half hour (first pass only)',
+    'Australia/Lord_Howe',
+    '2026-04-05',
+    '01:35',
+    '01:55',
+    '2026-04-04T14:35:00.000Z',
+    '2026-04-04T14:55:00.000Z',
+  ],
   ['start in the repeated half hour', 'Australia/Lord_Howe', '2026-04-05', '01:45', '03:00', '2026-04-04T14:45:00.000Z', '2026-04-04T16:30:00.000Z'],
   ['end in the repeated half hour', 'Australia/Lord_Howe', '2026-04-05', '01:00', '01:45', '2026-04-04T14:00:00.000Z', '2026-04-04T14:45:00.000Z'],
   ['spanning the repeated half hour', 'Australia/Lord_Howe', '2026-04-05', '01:00', '02:00', '2026-04-04T14:00:00.000Z', '2026-04-04T15:30:00.000Z'],
@@ -164,7 +171,10 @@ class MinuteOracle {
   private readonly walls: number[] = [];
   private readonly firstShowing = new Map<number, number>();
 
-  constructor(readonly zone: string, readonly changeDay: number) {
+  constructor(
+    readonly zone: string,
+    readonly changeDay: number,
+  ) {
     this.first = (changeDay - 2) * DAY;
     for (let i = 0; i < 5 * 1440; i++) {
       const instant = this.first + i * MIN;
@@ -201,11 +211,11 @@ const clock = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(
 
 describe('window edges agree with a minute-by-minute oracle around DST changes', () => {
   // Window edges mostly near the changes (01:00-04:00 local), sometimes anywhere in the day.
-  const edgeMinute = fc.oneof(
-    { arbitrary: fc.integer({ min: 60, max: 240 }), weight: 3 },
-    { arbitrary: fc.integer({ min: 0, max: 1440 }), weight: 1 },
-  );
-  const hours = fc.tuple(edgeMinute, edgeMinute).filter(([a, b]) => a !== b).map(([a, b]) => [Math.min(a, b), Math.max(a, b)]);
+  const edgeMinute = fc.oneof({ arbitrary: fc.integer({ min: 60, max: 240 }), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 1440 }), weight: 1 });
+  const hours = fc
+    .tuple(edgeMinute, edgeMinute)
+    .filter(([a, b]) => a !== b)
+    .map(([a, b]) => [Math.min(a, b), Math.max(a, b)]);
   const days = fc.oneof(fc.constant<Weekday[]>([...WEEKDAYS]), fc.subarray([...WEEKDAYS], { minLength: 1 }));
   // Minutes from 12:00Z the day before the change to 12:00Z the day after: local days before, of and after it only.
   const span = fc.tuple(fc.integer({ min: 0, max: 2 * 1440 }), fc.integer({ min: 0, max: 2 * 1440 }));
@@ -213,11 +223,20 @@ describe('window edges agree with a minute-by-minute oracle around DST changes',
   it('workingBetween counts the minutes the oracle counts, and addWorking finds the minute it finds', () => {
     const oracles = CHANGES.map((c) => new MinuteOracle(c.zone, at(`${c.date}T00:00:00Z`).getTime() / DAY));
     fc.assert(
-      fc.property(fc.nat(oracles.length - 1), hours, days, fc.subarray([-1, 0, 1]), span, fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.property(
+        fc.nat(oracles.length - 1),
+        hours,
+        days,
+        fc.subarray([-1, 0, 1]),
+        span,
+        fc.double({ min: 0, max: 1, noNaN: true }),
         (which, [startMinute, endMinute], weekdays, holidayOffsets, [a, b], fraction) => {
           const oracle = oracles[which];
           const spec: BusinessHours = {
-            days: weekdays, start: clock(startMinute), end: clock(endMinute), timeZone: oracle.zone,
+            days: weekdays,
+            start: clock(startMinute),
+            end: clock(endMinute),
+            timeZone: oracle.zone,
             holidays: holidayOffsets.map((d) => new Date((oracle.changeDay + d) * DAY).toISOString().slice(0, 10)),
           };
           const windows = oracle.windows(spec);
@@ -234,7 +253,8 @@ describe('window edges agree with a minute-by-minute oracle around DST changes',
 
           const k = Math.round(fraction * ends.length);
           expect(iso(cal.addWorking(new Date(from), k * MIN).getTime())).toBe(iso(k === 0 ? from : ends[k - 1]));
-        }),
+        },
+      ),
       { numRuns: 300 },
     );
   });

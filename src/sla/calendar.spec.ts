@@ -193,7 +193,12 @@ describe('businessHours', () => {
 });
 
 describe('parseClock', () => {
-  it.each([['00:00', 0], ['09:30', 570], ['23:59', 1439], ['24:00', 1440]])('reads %s', (text, minutes) => {
+  it.each([
+    ['00:00', 0],
+    ['09:30', 570],
+    ['23:59', 1439],
+    ['24:00', 1440],
+  ])('reads %s', (text, minutes) => {
     expect(parseClock(text)).toBe(minutes);
   });
 

@@ -1,7 +1,17 @@
 import { ALWAYS, businessHours } from './calendar.js';
 import {
-  applyMarks, decideSla, dueMarks, elapsedWorking, instantAfterWorking, pauseSla, reopenSla, respondSla,
-  resumeSla, startSla, timeLeft, worstLevel,
+  applyMarks,
+  decideSla,
+  dueMarks,
+  elapsedWorking,
+  instantAfterWorking,
+  pauseSla,
+  reopenSla,
+  respondSla,
+  resumeSla,
+  startSla,
+  timeLeft,
+  worstLevel,
 } from './sla-clock.js';
 import type { SlaState, SlaTargets } from './sla-clock.js';
 
@@ -15,8 +25,11 @@ const T0 = at('2024-03-04T09:00:00Z');
 
 /** The four deadlines and nextAt, for compact assertions. */
 const instants = (s: SlaState) => ({
-  responseWarnAt: s.responseWarnAt, responseDueAt: s.responseDueAt,
-  decisionWarnAt: s.decisionWarnAt, decisionDueAt: s.decisionDueAt, nextAt: s.nextAt,
+  responseWarnAt: s.responseWarnAt,
+  responseDueAt: s.responseDueAt,
+  decisionWarnAt: s.decisionWarnAt,
+  decisionDueAt: s.decisionDueAt,
+  nextAt: s.nextAt,
 });
 
 describe('SLA clock, 24×7', () => {
@@ -26,8 +39,10 @@ describe('SLA clock, 24×7', () => {
     const s = startSla(T0, t);
     expect(s).toMatchObject({ cycle: 1, cycleStartedAt: T0, responseLevel: 'on_time', decisionLevel: 'on_time' });
     expect(instants(s)).toEqual({
-      responseWarnAt: plus(T0, 54 * H), responseDueAt: plus(T0, 72 * H),
-      decisionWarnAt: plus(T0, 252 * H), decisionDueAt: plus(T0, 14 * D),
+      responseWarnAt: plus(T0, 54 * H),
+      responseDueAt: plus(T0, 72 * H),
+      decisionWarnAt: plus(T0, 252 * H),
+      decisionDueAt: plus(T0, 14 * D),
       nextAt: plus(T0, 54 * H),
     });
   });
@@ -36,7 +51,11 @@ describe('SLA clock, 24×7', () => {
     const paused = pauseSla(startSla(T0, t), plus(T0, 5 * H), t);
     expect(paused.pausedSince).toEqual(plus(T0, 5 * H));
     expect(instants(paused)).toEqual({
-      responseWarnAt: null, responseDueAt: null, decisionWarnAt: null, decisionDueAt: null, nextAt: null,
+      responseWarnAt: null,
+      responseDueAt: null,
+      decisionWarnAt: null,
+      decisionDueAt: null,
+      nextAt: null,
     });
 
     const resumed = resumeSla(paused, plus(T0, 15 * H), t);
@@ -71,8 +90,22 @@ describe('SLA clock, 24×7', () => {
       ['before any warning', 54 * H - 1, []],
       ['at the response warning', 54 * H, [{ clock: 'response', level: 'warning' }]],
       ['at the response deadline (the breach only)', 72 * H, [{ clock: 'response', level: 'breached' }]],
-      ['at the decision warning', 252 * H, [{ clock: 'response', level: 'breached' }, { clock: 'decision', level: 'warning' }]],
-      ['after both deadlines', 15 * D, [{ clock: 'response', level: 'breached' }, { clock: 'decision', level: 'breached' }]],
+      [
+        'at the decision warning',
+        252 * H,
+        [
+          { clock: 'response', level: 'breached' },
+          { clock: 'decision', level: 'warning' },
+        ],
+      ],
+      [
+        'after both deadlines',
+        15 * D,
+        [
+          { clock: 'response', level: 'breached' },
+          { clock: 'decision', level: 'breached' },
+        ],
+      ],
     ])('%s', (_name, offset, expected) => {
       expect(dueMarks(s, plus(T0, offset))).toEqual(expected);
     });
@@ -124,7 +157,11 @@ describe('SLA clock, 24×7', () => {
     expect(decided.pausedSince).toBeNull();
     expect(decided.pauses).toEqual([{ from: plus(T0, 5 * H), to: plus(T0, 8 * H) }]);
     expect(instants(decided)).toEqual({
-      responseWarnAt: null, responseDueAt: null, decisionWarnAt: null, decisionDueAt: null, nextAt: null,
+      responseWarnAt: null,
+      responseDueAt: null,
+      decisionWarnAt: null,
+      decisionDueAt: null,
+      nextAt: null,
     });
     expect(dueMarks(decided, plus(T0, 30 * D))).toEqual([]);
     expect(worstLevel(decided)).toBe('on_time');
@@ -142,10 +179,17 @@ describe('SLA clock, 24×7', () => {
       const reopenedAt = plus(T0, 30 * D);
       const r = reopenSla(s, reopenedAt, t);
       expect(r).toMatchObject({
-        cycle: 2, cycleStartedAt: reopenedAt, firstRespondedAt: plus(T0, 2 * H), decidedAt: null,
-        pausedSince: null, pauses: [], decisionLevel: 'on_time',
-        responseWarnAt: null, responseDueAt: null,
-        decisionWarnAt: plus(reopenedAt, 252 * H), decisionDueAt: plus(reopenedAt, 14 * D),
+        cycle: 2,
+        cycleStartedAt: reopenedAt,
+        firstRespondedAt: plus(T0, 2 * H),
+        decidedAt: null,
+        pausedSince: null,
+        pauses: [],
+        decisionLevel: 'on_time',
+        responseWarnAt: null,
+        responseDueAt: null,
+        decisionWarnAt: plus(reopenedAt, 252 * H),
+        decisionDueAt: plus(reopenedAt, 14 * D),
         nextAt: plus(reopenedAt, 252 * H),
       });
     });
@@ -207,7 +251,10 @@ describe('SLA clock, 24×7', () => {
 
 describe('instantAfterWorking', () => {
   it('skips the working time inside each pause', () => {
-    const pauses = [{ from: plus(T0, 2 * H), to: plus(T0, 3 * H) }, { from: plus(T0, 5 * H), to: plus(T0, 8 * H) }];
+    const pauses = [
+      { from: plus(T0, 2 * H), to: plus(T0, 3 * H) },
+      { from: plus(T0, 5 * H), to: plus(T0, 8 * H) },
+    ];
     expect(instantAfterWorking(T0, 2 * H, pauses, ALWAYS)).toEqual(plus(T0, 2 * H));
     expect(instantAfterWorking(T0, 4 * H, pauses, ALWAYS)).toEqual(plus(T0, 5 * H));
     expect(instantAfterWorking(T0, 5 * H, pauses, ALWAYS)).toEqual(plus(T0, 9 * H));

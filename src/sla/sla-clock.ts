@@ -116,21 +116,24 @@ function recompute(s: SlaState, t: SlaTargets): SlaState {
 }
 
 export function startSla(createdAt: Date, t: SlaTargets): SlaState {
-  return recompute({
-    cycle: 1,
-    cycleStartedAt: createdAt,
-    firstRespondedAt: null,
-    decidedAt: null,
-    pausedSince: null,
-    pauses: [],
-    responseWarnAt: null,
-    responseDueAt: null,
-    decisionWarnAt: null,
-    decisionDueAt: null,
-    responseLevel: 'on_time',
-    decisionLevel: 'on_time',
-    nextAt: null,
-  }, t);
+  return recompute(
+    {
+      cycle: 1,
+      cycleStartedAt: createdAt,
+      firstRespondedAt: null,
+      decidedAt: null,
+      pausedSince: null,
+      pauses: [],
+      responseWarnAt: null,
+      responseDueAt: null,
+      decisionWarnAt: null,
+      decisionDueAt: null,
+      responseLevel: 'on_time',
+      decisionLevel: 'on_time',
+      nextAt: null,
+    },
+    t,
+  );
 }
 
 /** No-op if already paused or decided. */
@@ -179,16 +182,19 @@ export function decideSla(s: SlaState, now: Date, t: SlaTargets): SlaState {
  * response level is kept too, as the record of how the first response went.
  */
 export function reopenSla(s: SlaState, now: Date, t: SlaTargets): SlaState {
-  return recompute({
-    ...s,
-    cycle: s.cycle + 1,
-    cycleStartedAt: now,
-    firstRespondedAt: s.firstRespondedAt ?? now,
-    decidedAt: null,
-    pausedSince: null,
-    pauses: [],
-    decisionLevel: 'on_time',
-  }, t);
+  return recompute(
+    {
+      ...s,
+      cycle: s.cycle + 1,
+      cycleStartedAt: now,
+      firstRespondedAt: s.firstRespondedAt ?? now,
+      decidedAt: null,
+      pausedSince: null,
+      pauses: [],
+      decisionLevel: 'on_time',
+    },
+    t,
+  );
 }
 
 /**

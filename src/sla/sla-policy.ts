@@ -93,8 +93,7 @@ class Problems {
 /** `path` is '' for the top level. */
 const child = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The object at `path`, or null (with a problem) when it is something else. */
 function objectAt(value: unknown, path: string, allowed: readonly string[] | null, problems: Problems): Json | null {
@@ -227,7 +226,10 @@ function calendarsAt(value: unknown, problems: Problems): Map<string, Calendar |
 }
 
 function overridesAt<T extends string>(
-  value: unknown, calendars: ReadonlySet<string>, problems: Problems, requestTypes: readonly T[],
+  value: unknown,
+  calendars: ReadonlySet<string>,
+  problems: Problems,
+  requestTypes: readonly T[],
 ): Map<T, Partial<TargetFields>> {
   const overrides = new Map<T, Partial<TargetFields>>();
   const json = value === undefined ? {} : objectAt(value, 'request_types', null, problems);
@@ -252,21 +254,26 @@ export function parseSlaPolicy<T extends string>(json: unknown, source: string, 
   if (problems.lines.length > 0) throw new SlaPolicyError(problems.lines);
 
   const fields = new Map(requestTypes.map((type) => [type, { ...defaults, ...overrides.get(type) }]));
-  const targets = new Map(requestTypes.map((type) => {
-    const f = fields.get(type)!;
-    const calendar = f.calendar === ROUND_THE_CLOCK ? ALWAYS : calendars.get(f.calendar)!;
-    const t: SlaTargets = { firstResponseMs: f.firstResponse.ms, decisionMs: f.decision.ms, warnAt: f.warnAt, calendar };
-    return [type, Object.freeze(t)];
-  }));
+  const targets = new Map(
+    requestTypes.map((type) => {
+      const f = fields.get(type)!;
+      const calendar = f.calendar === ROUND_THE_CLOCK ? ALWAYS : calendars.get(f.calendar)!;
+      const t: SlaTargets = { firstResponseMs: f.firstResponse.ms, decisionMs: f.decision.ms, warnAt: f.warnAt, calendar };
+      return [type, Object.freeze(t)];
+    }),
+  );
   return {
     targetsFor: (type) => {
       const t = targets.get(type);
       if (!t) throw new Error(`unknown request type: ${String(type)}`);
       return t;
     },
-    describe: () => Object.fromEntries(requestTypes.map((type) => {
-      const f = fields.get(type)!;
-      return [type, { firstResponse: f.firstResponse.text, decision: f.decision.text, warnAt: f.warnAt, calendar: f.calendar }];
-    })) as ReturnType<SlaPolicy<T>['describe']>,
+    describe: () =>
+      Object.fromEntries(
+        requestTypes.map((type) => {
+          const f = fields.get(type)!;
+          return [type, { firstResponse: f.firstResponse.text, decision: f.decision.text, warnAt: f.warnAt, calendar: f.calendar }];
+        }),
+      ) as ReturnType<SlaPolicy<T>['describe']>,
   };
 }

@@ -1,14 +1,23 @@
 import { againstRecommendation, checkOverride, MIN_OVERRIDE_REASON } from './approval-guard.js';
 
 const at = new Date('2026-12-01T10:00:00Z');
-const assessed = (recommendation: 'approve' | 'request_info' | 'deny', band: 'strong' | 'moderate' | 'weak' | 'insufficient', score: number) =>
-  ({ recommendation, band, score, assessedAt: at });
+const assessed = (recommendation: 'approve' | 'request_info' | 'deny', band: 'strong' | 'moderate' | 'weak' | 'insufficient', score: number) => ({
+  recommendation,
+  band,
+  score,
+  assessedAt: at,
+});
 const REASON = 'The owner phoned from the number on the company page.';
 
 describe('againstRecommendation', () => {
   it.each([
-    ['approve', 'strong', 90, false], ['request_info', 'moderate', 60, false], ['request_info', 'strong', 80, false],
-    ['request_info', 'weak', 40, true], ['request_info', 'insufficient', 10, true], ['deny', 'insufficient', 0, true], ['deny', 'moderate', 55, true],
+    ['approve', 'strong', 90, false],
+    ['request_info', 'moderate', 60, false],
+    ['request_info', 'strong', 80, false],
+    ['request_info', 'weak', 40, true],
+    ['request_info', 'insufficient', 10, true],
+    ['deny', 'insufficient', 0, true],
+    ['deny', 'moderate', 55, true],
   ] as const)('%s in the %s band (score %d): against = %s', (recommendation, band, score, against) => {
     expect(againstRecommendation({ recommendation, band, score }) !== null).toBe(against);
   });
@@ -17,8 +26,10 @@ describe('againstRecommendation', () => {
 describe('checkOverride', () => {
   it('refuses a ticket that was never assessed, whoever asks', () => {
     for (const role of ['moderator', 'senior', 'admin']) {
-      expect(checkOverride({ recommendation: null, band: null, score: null, assessedAt: null }, role, REASON))
-        .toEqual({ ok: false, message: 'The evidence has not been assessed yet: approval waits for the assessment.' });
+      expect(checkOverride({ recommendation: null, band: null, score: null, assessedAt: null }, role, REASON)).toEqual({
+        ok: false,
+        message: 'The evidence has not been assessed yet: approval waits for the assessment.',
+      });
     }
   });
 
@@ -39,7 +50,9 @@ describe('checkOverride', () => {
     for (const reason of [null, '', '   ', short, `  ${short}  `]) {
       expect(checkOverride(assessed('deny', 'insufficient', 0), 'senior', reason)).toEqual({ ok: false, message: expect.stringContaining('written reason') });
     }
-    expect(checkOverride(assessed('request_info', 'weak', 35), 'senior', REASON))
-      .toEqual({ ok: true, against: 'the assessment asks for more information and the score (35) is in the weak band' });
+    expect(checkOverride(assessed('request_info', 'weak', 35), 'senior', REASON)).toEqual({
+      ok: true,
+      against: 'the assessment asks for more information and the score (35) is in the weak band',
+    });
   });
 });

@@ -28,9 +28,7 @@ export type OverrideCheck = { ok: true; against: string | null } | { ok: false; 
  * The approval's guard: the ticket must have been assessed, and an override needs a senior and a reason
  * of at least MIN_OVERRIDE_REASON characters (its second approval by another senior is the workflow's).
  */
-export function checkOverride(
-  ticket: Pick<TicketRow, 'recommendation' | 'band' | 'score' | 'assessedAt'>, role: string, reason: string | null,
-): OverrideCheck {
+export function checkOverride(ticket: Pick<TicketRow, 'recommendation' | 'band' | 'score' | 'assessedAt'>, role: string, reason: string | null): OverrideCheck {
   if (!ticket.assessedAt || !ticket.recommendation) {
     return { ok: false, message: 'The evidence has not been assessed yet: approval waits for the assessment.' };
   }

@@ -2,13 +2,22 @@ import { CLAIM_LIMITS, mergeClaims, mergeOverflow } from './claims.js';
 import type { TicketClaims } from './ticket.types.js';
 
 const claims = (over: Partial<TicketClaims> = {}): TicketClaims => ({
-  previousEmails: [], emailsStillRead: [], projects: [], joinedApprox: null, has2fa: 'unknown', hasRecoveryCodes: 'unknown', details: '', ...over,
+  previousEmails: [],
+  emailsStillRead: [],
+  projects: [],
+  joinedApprox: null,
+  has2fa: 'unknown',
+  hasRecoveryCodes: 'unknown',
+  details: '',
+  ...over,
 });
 
 describe('mergeClaims', () => {
   it('joins lists without duplicates', () => {
-    const merged = mergeClaims(claims({ previousEmails: ['a@x.org'], projects: ['p1'] }),
-      claims({ previousEmails: ['a@x.org', 'b@x.org'], emailsStillRead: ['b@x.org'], projects: ['p2'] }));
+    const merged = mergeClaims(
+      claims({ previousEmails: ['a@x.org'], projects: ['p1'] }),
+      claims({ previousEmails: ['a@x.org', 'b@x.org'], emailsStillRead: ['b@x.org'], projects: ['p2'] }),
+    );
     expect(merged).toMatchObject({ previousEmails: ['a@x.org', 'b@x.org'], emailsStillRead: ['b@x.org'], projects: ['p1', 'p2'] });
   });
 
@@ -43,8 +52,14 @@ describe('mergeOverflow', () => {
     const current = claims({ projects: names('p', 100), previousEmails: [...emails('a', 18), ...emails('r', 4)], emailsStillRead: emails('r', 4) });
     const later = claims({ projects: ['one-more'], previousEmails: [...emails('b', 3), ...emails('s', 2)], emailsStillRead: emails('s', 2) });
     expect(mergeOverflow(current, later)).toEqual([
-      { field: 'previous_emails', reasons: ['previous_emails would make 21 addresses on your open request, which already lists 18; one request holds at most 20'] },
-      { field: 'emails_still_read', reasons: ['emails_still_read would make 6 addresses on your open request, which already lists 4; one request holds at most 5'] },
+      {
+        field: 'previous_emails',
+        reasons: ['previous_emails would make 21 addresses on your open request, which already lists 18; one request holds at most 20'],
+      },
+      {
+        field: 'emails_still_read',
+        reasons: ['emails_still_read would make 6 addresses on your open request, which already lists 4; one request holds at most 5'],
+      },
       { field: 'projects', reasons: ['projects would make 101 projects on your open request, which already lists 100; one request holds at most 100'] },
     ]);
   });
@@ -52,7 +67,10 @@ describe('mergeOverflow', () => {
   it('counts the details as they would be joined', () => {
     const current = claims({ details: 'x'.repeat(15_000) });
     const [problem] = mergeOverflow(current, claims({ details: 'y'.repeat(5_000) }));
-    expect(problem).toEqual({ field: 'details', reasons: ['details would make 20,007 characters on your open request, which already holds 15,000; one request holds at most 20,000'] });
+    expect(problem).toEqual({
+      field: 'details',
+      reasons: ['details would make 20,007 characters on your open request, which already holds 15,000; one request holds at most 20,000'],
+    });
     expect(mergeOverflow(current, claims({ details: 'y'.repeat(4_993) }))).toEqual([]);
     expect(mergeOverflow(current, claims({ details: 'y'.repeat(4_994) }))).toHaveLength(1);
   });
@@ -60,9 +78,15 @@ describe('mergeOverflow', () => {
   it('every merge stays within the limits, however many follow-ups (mergeClaims cuts what intake would have refused)', () => {
     let merged = claims();
     for (let i = 0; i < 150; i++) {
-      merged = mergeClaims(merged, claims({
-        projects: names(`p${i}-`, 100), previousEmails: [...emails(`a${i}-`, 20), ...emails(`r${i}-`, 5)], emailsStillRead: emails(`r${i}-`, 5), details: 'd'.repeat(5_000),
-      }));
+      merged = mergeClaims(
+        merged,
+        claims({
+          projects: names(`p${i}-`, 100),
+          previousEmails: [...emails(`a${i}-`, 20), ...emails(`r${i}-`, 5)],
+          emailsStillRead: emails(`r${i}-`, 5),
+          details: 'd'.repeat(5_000),
+        }),
+      );
     }
     expect(merged.projects).toHaveLength(CLAIM_LIMITS.projects);
     expect(merged.emailsStillRead).toHaveLength(CLAIM_LIMITS.emails_still_read);

@@ -27,8 +27,7 @@ export function mergeClaims(current: TicketClaims, later: TicketClaims): TicketC
   const emailsStillRead = union(current.emailsStillRead, later.emailsStillRead).slice(0, CLAIM_LIMITS.emails_still_read);
   let others = 0;
   return {
-    previousEmails: union(current.previousEmails, later.previousEmails)
-      .filter((e) => emailsStillRead.includes(e) || others++ < CLAIM_LIMITS.previous_emails),
+    previousEmails: union(current.previousEmails, later.previousEmails).filter((e) => emailsStillRead.includes(e) || others++ < CLAIM_LIMITS.previous_emails),
     emailsStillRead,
     projects: union(current.projects, later.projects).slice(0, CLAIM_LIMITS.projects),
     joinedApprox: later.joinedApprox ?? current.joinedApprox,
@@ -60,16 +59,20 @@ export function mergeOverflow(current: TicketClaims, later: TicketClaims): Field
     if (counts[field] <= CLAIM_LIMITS[field]) continue;
     errors.push({
       field,
-      reasons: [`${field} would make ${counts[field]} ${noun[field]} on your open request, which already lists ${had[field]}; `
-        + `one request holds at most ${CLAIM_LIMITS[field]}`],
+      reasons: [
+        `${field} would make ${counts[field]} ${noun[field]} on your open request, which already lists ${had[field]}; ` +
+          `one request holds at most ${CLAIM_LIMITS[field]}`,
+      ],
     });
   }
   const details = joinDetails(current.details, later.details).length;
   if (details > CLAIM_LIMITS.details) {
     errors.push({
       field: 'details',
-      reasons: [`details would make ${details.toLocaleString('en')} characters on your open request, which already holds `
-        + `${current.details.length.toLocaleString('en')}; one request holds at most ${CLAIM_LIMITS.details.toLocaleString('en')}`],
+      reasons: [
+        `details would make ${details.toLocaleString('en')} characters on your open request, which already holds ` +
+          `${current.details.length.toLocaleString('en')}; one request holds at most ${CLAIM_LIMITS.details.toLocaleString('en')}`,
+      ],
     });
   }
   return errors;

@@ -4,8 +4,17 @@ import { QueueName, coolingOffTimerId, dispatchJobId, leaseTimerId, slaTimerId }
 
 const ID = '3105d516-9a88-464a-8f18-047be7f64d2c';
 const waiting = (over: Partial<MirroredFields> = {}): MirroredFields => ({
-  id: ID, state: TicketState.AwaitingReview, claimedBy: null, escalated: false, slaLevel: 'on_time', recommendation: 'request_info',
-  createdAt: new Date('2026-11-20T10:30:00Z'), leaseExpiresAt: null, slaNextAt: null, coolingOffEndsAt: null, ...over,
+  id: ID,
+  state: TicketState.AwaitingReview,
+  claimedBy: null,
+  escalated: false,
+  slaLevel: 'on_time',
+  recommendation: 'request_info',
+  createdAt: new Date('2026-11-20T10:30:00Z'),
+  leaseExpiresAt: null,
+  slaNextAt: null,
+  coolingOffEndsAt: null,
+  ...over,
 });
 
 describe('dispatch order', () => {
@@ -34,17 +43,20 @@ describe('dispatch order', () => {
     const next = new Date('2026-11-21T10:30:00Z');
     const lease = new Date('2026-11-20T11:00:00Z');
     expect(desiredJobs(waiting({ slaNextAt: next }), false).map((j) => [j.queue, j.id])).toEqual([
-      [QueueName.Dispatch, dispatchJobId(ID)], [QueueName.Timers, slaTimerId(ID, next)],
+      [QueueName.Dispatch, dispatchJobId(ID)],
+      [QueueName.Timers, slaTimerId(ID, next)],
     ]);
-    expect(desiredJobs(waiting({ state: TicketState.InReview, claimedBy: 'moderator:ann', leaseExpiresAt: lease }), false).map((j) => j.id))
-      .toEqual([leaseTimerId(ID, lease)]);
+    expect(desiredJobs(waiting({ state: TicketState.InReview, claimedBy: 'moderator:ann', leaseExpiresAt: lease }), false).map((j) => j.id)).toEqual([
+      leaseTimerId(ID, lease),
+    ]);
     expect(desiredJobs(waiting({ state: TicketState.AwaitingRequester }), false)).toEqual([]);
   });
 
   it('arms the end of a cooling-off only while the ticket cools off', () => {
     const ends = new Date('2026-11-22T10:00:00Z');
-    expect(desiredJobs(waiting({ state: TicketState.CoolingOff, coolingOffEndsAt: ends }), false).map((j) => [j.queue, j.id, j.at]))
-      .toEqual([[QueueName.Timers, coolingOffTimerId(ID, ends), ends]]);
+    expect(desiredJobs(waiting({ state: TicketState.CoolingOff, coolingOffEndsAt: ends }), false).map((j) => [j.queue, j.id, j.at])).toEqual([
+      [QueueName.Timers, coolingOffTimerId(ID, ends), ends],
+    ]);
     expect(desiredJobs(waiting({ state: TicketState.ResetIssued, coolingOffEndsAt: ends }), false)).toEqual([]);
   });
 });

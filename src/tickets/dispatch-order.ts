@@ -42,7 +42,6 @@ export function waitsForModerator(ticket: Pick<TicketRow, 'state' | 'claimedBy'>
   return ticket.state === TicketState.AwaitingReview && ticket.claimedBy === null;
 }
 
-
 export interface JobSpec {
   queue: QueueName.Dispatch | QueueName.Timers;
   name: JobName;
@@ -62,27 +61,39 @@ export function desiredJobs(ticket: MirroredFields, fastLane: boolean): JobSpec[
   if (!isOpen(ticket.state)) return jobs;
   if (waitsForModerator(ticket)) {
     jobs.push({
-      queue: QueueName.Dispatch, name: JobName.Dispatch, id: dispatchJobId(ticket.id), data: { ticketId: ticket.id },
+      queue: QueueName.Dispatch,
+      name: JobName.Dispatch,
+      id: dispatchJobId(ticket.id),
+      data: { ticketId: ticket.id },
       priority: dispatchPriority(dispatchTier(ticket, fastLane), ticket.createdAt),
     });
   }
   if (ticket.slaNextAt) {
     jobs.push({
-      queue: QueueName.Timers, name: JobName.SlaCheck, id: slaTimerId(ticket.id, ticket.slaNextAt),
-      data: { ticketId: ticket.id, at: ticket.slaNextAt.toISOString() }, at: ticket.slaNextAt,
+      queue: QueueName.Timers,
+      name: JobName.SlaCheck,
+      id: slaTimerId(ticket.id, ticket.slaNextAt),
+      data: { ticketId: ticket.id, at: ticket.slaNextAt.toISOString() },
+      at: ticket.slaNextAt,
     });
   }
   if (ticket.claimedBy && ticket.leaseExpiresAt && ticket.state === TicketState.InReview) {
     jobs.push({
-      queue: QueueName.Timers, name: JobName.LeaseExpiry, id: leaseTimerId(ticket.id, ticket.leaseExpiresAt),
-      data: { ticketId: ticket.id, at: ticket.leaseExpiresAt.toISOString() }, at: ticket.leaseExpiresAt,
+      queue: QueueName.Timers,
+      name: JobName.LeaseExpiry,
+      id: leaseTimerId(ticket.id, ticket.leaseExpiresAt),
+      data: { ticketId: ticket.id, at: ticket.leaseExpiresAt.toISOString() },
+      at: ticket.leaseExpiresAt,
     });
   }
   // After approval: the reset link goes out when the cooling-off ends (src/resets/).
   if (ticket.state === TicketState.CoolingOff && ticket.coolingOffEndsAt) {
     jobs.push({
-      queue: QueueName.Timers, name: JobName.CoolingOffEnd, id: coolingOffTimerId(ticket.id, ticket.coolingOffEndsAt),
-      data: { ticketId: ticket.id, at: ticket.coolingOffEndsAt.toISOString() }, at: ticket.coolingOffEndsAt,
+      queue: QueueName.Timers,
+      name: JobName.CoolingOffEnd,
+      id: coolingOffTimerId(ticket.id, ticket.coolingOffEndsAt),
+      data: { ticketId: ticket.id, at: ticket.coolingOffEndsAt.toISOString() },
+      at: ticket.coolingOffEndsAt,
     });
   }
   return jobs;

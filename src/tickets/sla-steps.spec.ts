@@ -104,7 +104,7 @@ describe('stepClock', () => {
     expect(stepClock(clock, ['start'], plus(T0, DAY), plus(T0, 2 * DAY), t)).toBe(clock);
   });
 
-  it('starts a clock never started at the ticket\'s arrival, then applies the steps at now', () => {
+  it("starts a clock never started at the ticket's arrival, then applies the steps at now", () => {
     const created = plus(T0, -3 * HOUR);
     expect(stepClock(null, ['start'], created, T0, t)).toEqual(startSla(created, t));
     expect(stepClock(null, ['start', 'respond'], created, T0, t)).toEqual(respondSla(startSla(created, t), T0, t));

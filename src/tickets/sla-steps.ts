@@ -1,8 +1,6 @@
 // When the SLA clock starts, pauses, resumes and stops: decided by the move a ticket makes, in one
 // place. The arithmetic of each step is the pure clock's (src/sla/sla-clock.ts).
-import {
-  decideSla, pauseSla, reopenSla, respondSla, resumeSla, type SlaState, type SlaTargets, startSla,
-} from '../sla/sla-clock.js';
+import { decideSla, pauseSla, reopenSla, respondSla, resumeSla, type SlaState, type SlaTargets, startSla } from '../sla/sla-clock.js';
 import { isOpen, TicketState } from './ticket-state.js';
 import { type FromState, NEW } from './ticket-transitions.js';
 
@@ -10,8 +8,14 @@ export type SlaStep = 'start' | 'pause' | 'resume' | 'respond' | 'decide' | 'reo
 
 /** States in which the desk has decided (or the ticket has closed): both clocks stop for good in this cycle. */
 const DECIDED: readonly TicketState[] = [
-  TicketState.Approved, TicketState.CoolingOff, TicketState.ResetIssued, TicketState.Completed,
-  TicketState.Denied, TicketState.Withdrawn, TicketState.ClosedNoResponse, TicketState.Cancelled,
+  TicketState.Approved,
+  TicketState.CoolingOff,
+  TicketState.ResetIssued,
+  TicketState.Completed,
+  TicketState.Denied,
+  TicketState.Withdrawn,
+  TicketState.ClosedNoResponse,
+  TicketState.Cancelled,
 ];
 
 /**
@@ -35,7 +39,11 @@ export function slaSteps(from: FromState, to: TicketState, clockStarted: boolean
 }
 
 const STEP: Record<Exclude<SlaStep, 'start'>, (s: SlaState, now: Date, t: SlaTargets) => SlaState> = {
-  pause: pauseSla, resume: resumeSla, respond: respondSla, decide: decideSla, reopen: reopenSla,
+  pause: pauseSla,
+  resume: resumeSla,
+  respond: respondSla,
+  decide: decideSla,
+  reopen: reopenSla,
 };
 
 /**

@@ -2,10 +2,23 @@
 import { type SlaState, worstLevel } from '../sla/sla-clock.js';
 import type { TicketRow } from './ticket.types.js';
 
-export type SlaColumns = Pick<TicketRow,
-  | 'slaCycle' | 'slaCycleStartedAt' | 'firstRespondedAt' | 'slaDecidedAt' | 'slaPausedSince' | 'slaPauses'
-  | 'responseWarnAt' | 'responseDueAt' | 'decisionWarnAt' | 'decisionDueAt'
-  | 'slaResponseLevel' | 'slaDecisionLevel' | 'slaLevel' | 'slaNextAt'>;
+export type SlaColumns = Pick<
+  TicketRow,
+  | 'slaCycle'
+  | 'slaCycleStartedAt'
+  | 'firstRespondedAt'
+  | 'slaDecidedAt'
+  | 'slaPausedSince'
+  | 'slaPauses'
+  | 'responseWarnAt'
+  | 'responseDueAt'
+  | 'decisionWarnAt'
+  | 'decisionDueAt'
+  | 'slaResponseLevel'
+  | 'slaDecisionLevel'
+  | 'slaLevel'
+  | 'slaNextAt'
+>;
 
 /** The ticket's stored clock as the pure SLA functions see it (null: the clock was never started). */
 export function slaStateOf(ticket: SlaColumns): SlaState | null {

@@ -47,8 +47,7 @@ describe('the transition table', () => {
     expect(nextStates(S.Submitted).sort()).toEqual([S.AwaitingReview, S.Withdrawn].sort());
     expect(nextStates(S.AwaitingReview).sort()).toEqual([S.InReview, S.Withdrawn].sort());
     // in_review → in_review: reassigned to another moderator.
-    expect(nextStates(S.InReview).sort()).toEqual(
-      [S.AwaitingReview, S.InReview, S.AwaitingRequester, S.Approved, S.CoolingOff, S.Denied, S.Withdrawn].sort());
+    expect(nextStates(S.InReview).sort()).toEqual([S.AwaitingReview, S.InReview, S.AwaitingRequester, S.Approved, S.CoolingOff, S.Denied, S.Withdrawn].sort());
     expect(nextStates(S.AwaitingRequester).sort()).toEqual([S.AwaitingReview, S.Withdrawn, S.ClosedNoResponse].sort());
     expect(nextStates(S.Approved).sort()).toEqual([S.CoolingOff, S.Denied, S.Withdrawn].sort());
     expect(nextStates(S.CoolingOff).sort()).toEqual([S.ResetIssued, S.Cancelled, S.Withdrawn].sort());
@@ -112,8 +111,10 @@ describe('decide, every command in every state', () => {
     }
     // An SLA timer armed before a pause or a decision may still fire: it finds nothing due (refused, 'rule').
     expect([...guarded].sort()).toEqual([
-      'sla_due approved->approved', 'sla_due awaiting_requester->awaiting_requester',
-      'sla_due cooling_off->cooling_off', 'sla_due reset_issued->reset_issued',
+      'sla_due approved->approved',
+      'sla_due awaiting_requester->awaiting_requester',
+      'sla_due cooling_off->cooling_off',
+      'sla_due reset_issued->reset_issued',
     ]);
     const rows = TRANSITIONS.flatMap((row) => row.from.map((from) => `${row.command} ${from}->${row.to === SAME ? from : row.to}`));
     expect(rows.filter((row) => !reached.has(row) && !guarded.has(row))).toEqual([]);
@@ -126,17 +127,27 @@ describe('decide, every command in every state', () => {
     expect(closed).toMatchObject({ reason: 'state', message: 'This request is closed. If you still need help, please submit a new request.' });
     const review = ticketIn(S.AwaitingReview);
     expect(decide(review.current, anyCommand('claim'), plus(review.now, MINUTE), POLICY)).not.toMatchObject({ refused: true });
-    expect(decide(review.current, anyCommand('reissue_link'), plus(review.now, MINUTE), POLICY))
-      .toMatchObject({ reason: 'state', message: 'Only a ticket whose reset link was sent and not yet used can get a new one.' });
-    expect(decide(review.current, anyCommand('end_cooling_off'), plus(review.now, MINUTE), POLICY))
-      .toMatchObject({ reason: 'state', message: 'A ticket that is awaiting review cannot take "end cooling off".' });
+    expect(decide(review.current, anyCommand('reissue_link'), plus(review.now, MINUTE), POLICY)).toMatchObject({
+      reason: 'state',
+      message: 'Only a ticket whose reset link was sent and not yet used can get a new one.',
+    });
+    expect(decide(review.current, anyCommand('end_cooling_off'), plus(review.now, MINUTE), POLICY)).toMatchObject({
+      reason: 'state',
+      message: 'A ticket that is awaiting review cannot take "end cooling off".',
+    });
     // Only the holder sends these: in another state the sender cannot be holding the ticket.
-    expect(decide(review.current, anyCommand('ask'), plus(review.now, MINUTE), POLICY))
-      .toMatchObject({ reason: 'state', message: 'You do not hold this ticket (its lease may have run out); take it again from the queue.' });
-    expect(decide(review.current, anyCommand('reopen'), plus(review.now, MINUTE), POLICY))
-      .toMatchObject({ reason: 'state', message: 'Only a denied ticket or one closed without an answer can be reopened.' });
-    expect(decide(completed.current, anyCommand('withdraw'), plus(completed.now, MINUTE), POLICY))
-      .toMatchObject({ reason: 'state', message: 'This request can no longer be withdrawn.' });
+    expect(decide(review.current, anyCommand('ask'), plus(review.now, MINUTE), POLICY)).toMatchObject({
+      reason: 'state',
+      message: 'You do not hold this ticket (its lease may have run out); take it again from the queue.',
+    });
+    expect(decide(review.current, anyCommand('reopen'), plus(review.now, MINUTE), POLICY)).toMatchObject({
+      reason: 'state',
+      message: 'Only a denied ticket or one closed without an answer can be reopened.',
+    });
+    expect(decide(completed.current, anyCommand('withdraw'), plus(completed.now, MINUTE), POLICY)).toMatchObject({
+      reason: 'state',
+      message: 'This request can no longer be withdrawn.',
+    });
   });
 
   it('treats every open state as open and every other as closed, as the table does', () => {

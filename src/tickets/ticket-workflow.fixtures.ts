@@ -3,7 +3,16 @@
 // `submit` and applying each transition as the writer would, so every fixture is a state a real ticket
 // can be in. Pure: no I/O, no clock, no randomness.
 import { DEFAULT_SLA_POLICY_JSON, parseSlaPolicy } from '../sla/sla-policy.js';
-import { aggregateAfter, type Command, decide, type Decision, type NewTicket, type TicketAggregate, type Transition, type WorkflowPolicy } from './ticket-workflow.js';
+import {
+  aggregateAfter,
+  type Command,
+  decide,
+  type Decision,
+  type NewTicket,
+  type TicketAggregate,
+  type Transition,
+  type WorkflowPolicy,
+} from './ticket-workflow.js';
 import { TicketState } from './ticket-state.js';
 import { type CommandType, type FromState, NEW } from './ticket-transitions.js';
 import { type RecoveryRow, REQUEST_TYPES, type TicketClaims, type TicketRow } from './ticket.types.js';
@@ -40,8 +49,13 @@ export function testPolicy(over: Partial<WorkflowPolicy> = {}): WorkflowPolicy {
 export const POLICY = testPolicy();
 
 export const CLAIMS: TicketClaims = {
-  previousEmails: ['old@example.org'], emailsStillRead: [], projects: ['sampleproject'], joinedApprox: '2019',
-  has2fa: 'yes', hasRecoveryCodes: 'no', details: 'I lost my phone.',
+  previousEmails: ['old@example.org'],
+  emailsStillRead: [],
+  projects: ['sampleproject'],
+  joinedApprox: '2019',
+  has2fa: 'yes',
+  hasRecoveryCodes: 'no',
+  details: 'I lost my phone.',
 };
 
 export const TICKET_ID = '3105d516-9a88-464a-8f18-047be7f64d2c';
@@ -50,8 +64,16 @@ export const ACCOUNT_ID = '9f1c2a40-1111-4a2b-8c3d-5e6f7a8b9c0d';
 /** A requester's fields for a ticket on an existing account. */
 export function newTicket(over: Partial<NewTicket> = {}): NewTicket {
   return {
-    id: TICKET_ID, reference: 'RD-7K3F9Q', username: 'Sample-User', usernameKey: 'sample-user', accountId: ACCOUNT_ID,
-    contactEmail: 'requester@example.org', requestType: 'lost_2fa', claims: CLAIMS, cocVersion: '2026-11', ...over,
+    id: TICKET_ID,
+    reference: 'RD-7K3F9Q',
+    username: 'Sample-User',
+    usernameKey: 'sample-user',
+    accountId: ACCOUNT_ID,
+    contactEmail: 'requester@example.org',
+    requestType: 'lost_2fa',
+    claims: CLAIMS,
+    cocVersion: '2026-11',
+    ...over,
   };
 }
 
@@ -59,8 +81,11 @@ export function newTicket(over: Partial<NewTicket> = {}): NewTicket {
 export const cmd = {
   submit: (ticket: NewTicket = newTicket()): Command => ({ type: 'submit', ticket, statusUrl: 'https://desk.example.org/status/tok', ip: '192.0.2.7' }),
   followUp: (): Command => ({
-    type: 'follow_up', claims: { ...CLAIMS, projects: ['otherproject'], details: 'More.' }, requestType: 'lost_2fa',
-    statusUrl: 'https://desk.example.org/status/tok2', ip: '192.0.2.8',
+    type: 'follow_up',
+    claims: { ...CLAIMS, projects: ['otherproject'], details: 'More.' },
+    requestType: 'lost_2fa',
+    statusUrl: 'https://desk.example.org/status/tok2',
+    ip: '192.0.2.8',
   }),
   flagCompeting: (reassess = true): Command => ({ type: 'flag_competing', rival: 'RD-RIVAL2', reassess }),
   route: (): Command => ({ type: 'route' }),
@@ -78,17 +103,34 @@ export const cmd = {
   recordCoc: (moderator = 'ann'): Command => ({ type: 'record_coc', moderator, version: '2026-11', acceptedAt: plus(T0, -HOUR), method: 'email_reply' }),
   note: (moderator = 'ann'): Command => ({ type: 'note', moderator, message: 'called the requester' }),
   approve: (over: Partial<Extract<Command, { type: 'approve' }>> = {}): Command => ({
-    type: 'approve', moderator: 'ann', recoveryId: 'a1b2c3d4-0000-4000-8000-000000000001', resetAddress: 'owner@example.org',
-    needsSecond: false, coolingOffMs: COOLING_OFF_MS, reasons: ['email proven'], role: 'moderator', overrideReason: null,
-    notify: ['owner@example.org', 'second@example.org'], stopToken: 'stop-token-0123456789', ...over,
+    type: 'approve',
+    moderator: 'ann',
+    recoveryId: 'a1b2c3d4-0000-4000-8000-000000000001',
+    resetAddress: 'owner@example.org',
+    needsSecond: false,
+    coolingOffMs: COOLING_OFF_MS,
+    reasons: ['email proven'],
+    role: 'moderator',
+    overrideReason: null,
+    notify: ['owner@example.org', 'second@example.org'],
+    stopToken: 'stop-token-0123456789',
+    ...over,
   }),
   secondApproval: (moderator = 'bob'): Command => ({
-    type: 'second_approval', moderator, notify: ['owner@example.org', 'second@example.org'], stopToken: 'stop-token-second',
+    type: 'second_approval',
+    moderator,
+    notify: ['owner@example.org', 'second@example.org'],
+    stopToken: 'stop-token-second',
   }),
   endCoolingOff: (resetToken = 'reset-token-0123456789'): Command => ({ type: 'end_cooling_off', resetToken }),
   reissue: (resetToken = 'reset-token-reissued', actor = 'moderator:ann'): Command => ({ type: 'reissue_link', actor, resetToken }),
   stop: (): Command => ({ type: 'stop', ip: '198.51.100.4' }),
-  complete: (resetTokenHash: string): Command => ({ type: 'complete', resetTokenHash, notify: ['owner@example.org', 'second@example.org'], ip: '198.51.100.5' }),
+  complete: (resetTokenHash: string): Command => ({
+    type: 'complete',
+    resetTokenHash,
+    notify: ['owner@example.org', 'second@example.org'],
+    ip: '198.51.100.5',
+  }),
   deny: (moderator = 'ann'): Command => ({ type: 'deny', moderator, message: 'We could not confirm that you own the account.', template: 'unproven' }),
   withdraw: (): Command => ({ type: 'withdraw' }),
   closeUnanswered: (cutoff: Date): Command => ({ type: 'close_unanswered', cutoff }),
@@ -184,10 +226,24 @@ export function ticketIn(state: TicketState, options: FixtureOptions = {}): Stor
 /** The clock columns of a ticket from before the SLA existed (the reconciler starts its clock). */
 export function withoutClock(ticket: TicketRow): TicketRow {
   return {
-    ...ticket, slaCycleStartedAt: null, firstRespondedAt: null, slaDecidedAt: null, slaPausedSince: null, slaPauses: [],
-    responseWarnAt: null, responseDueAt: null, decisionWarnAt: null, decisionDueAt: null,
-    slaResponseLevel: 'on_time', slaDecisionLevel: 'on_time', slaLevel: 'on_time', slaNextAt: null,
-    slaResponseMs: null, slaResponseMet: null, slaDecisionMs: null, slaDecisionMet: null,
+    ...ticket,
+    slaCycleStartedAt: null,
+    firstRespondedAt: null,
+    slaDecidedAt: null,
+    slaPausedSince: null,
+    slaPauses: [],
+    responseWarnAt: null,
+    responseDueAt: null,
+    decisionWarnAt: null,
+    decisionDueAt: null,
+    slaResponseLevel: 'on_time',
+    slaDecisionLevel: 'on_time',
+    slaLevel: 'on_time',
+    slaNextAt: null,
+    slaResponseMs: null,
+    slaResponseMet: null,
+    slaDecisionMs: null,
+    slaDecisionMet: null,
   };
 }
 
@@ -201,10 +257,27 @@ export const ALL_STATES: readonly FromState[] = [NEW, ...Object.values(TicketSta
 /** Another ticket's live recovery of the same account (what the caller passes to `approve`). */
 export function liveRecoveryOf(ticketId: string, over: Partial<RecoveryRow> = {}): RecoveryRow {
   return {
-    id: 'b0000000-0000-4000-8000-00000000000b', ticketId, accountId: ACCOUNT_ID, activeKey: ACCOUNT_ID, state: 'cooling_off',
-    resetAddress: 'owner@example.org', needsSecond: false, firstApprover: 'dan', firstApprovedAt: T0, secondApprover: null,
-    secondApprovedAt: null, coolingOffMs: COOLING_OFF_MS, coolingOffEndsAt: plus(T0, COOLING_OFF_MS), stopTokenHash: 'x'.repeat(64),
-    resetTokenHash: null, resetIssuedAt: null, resetExpiresAt: null, resetUsedAt: null, closedAt: null, closedReason: null, createdAt: T0,
+    id: 'b0000000-0000-4000-8000-00000000000b',
+    ticketId,
+    accountId: ACCOUNT_ID,
+    activeKey: ACCOUNT_ID,
+    state: 'cooling_off',
+    resetAddress: 'owner@example.org',
+    needsSecond: false,
+    firstApprover: 'dan',
+    firstApprovedAt: T0,
+    secondApprover: null,
+    secondApprovedAt: null,
+    coolingOffMs: COOLING_OFF_MS,
+    coolingOffEndsAt: plus(T0, COOLING_OFF_MS),
+    stopTokenHash: 'x'.repeat(64),
+    resetTokenHash: null,
+    resetIssuedAt: null,
+    resetExpiresAt: null,
+    resetUsedAt: null,
+    closedAt: null,
+    closedReason: null,
+    createdAt: T0,
     ...over,
   };
 }
@@ -234,8 +307,9 @@ export function admittedCases(type: CommandType, state: FromState): AdmittedCase
   const { current } = story;
   const ticket = current.ticket!;
   const soon = plus(story.now, MINUTE);
-  const one = (command: Command, to: TicketState, label = 'valid arguments', now = soon, cur = current): AdmittedCase[] =>
-    [{ label, current: cur, command, now, expect: { to } }];
+  const one = (command: Command, to: TicketState, label = 'valid arguments', now = soon, cur = current): AdmittedCase[] => [
+    { label, current: cur, command, now, expect: { to } },
+  ];
   switch (type) {
     case 'submit':
       return [];
@@ -303,43 +377,76 @@ export function admittedCases(type: CommandType, state: FromState): AdmittedCase
     case 'sla_due':
       return ticket.slaNextAt
         ? one(cmd.slaDue(), state, 'the next SLA instant came', ticket.slaNextAt)
-        : [{
-          label: 'no deadline runs', current, command: cmd.slaDue(), now: plus(story.now, 30 * DAY),
-          expect: { refused: 'rule', why: state === S.AwaitingRequester ? 'the clock is paused' : 'the clocks stopped at the decision' },
-        }];
+        : [
+            {
+              label: 'no deadline runs',
+              current,
+              command: cmd.slaDue(),
+              now: plus(story.now, 30 * DAY),
+              expect: { refused: 'rule', why: state === S.AwaitingRequester ? 'the clock is paused' : 'the clocks stopped at the decision' },
+            },
+          ];
   }
 }
 
 /** A command with valid arguments for any state: what a refused-in-state test sends. */
 export function anyCommand(type: CommandType): Command {
   switch (type) {
-    case 'submit': return cmd.submit();
-    case 'follow_up': return cmd.followUp();
-    case 'flag_competing': return cmd.flagCompeting();
-    case 'route': return cmd.route();
-    case 'start_clock': return cmd.startClock();
-    case 'claim': return cmd.claim('bob');
-    case 'renew_lease': return cmd.renew('ann');
-    case 'release': return cmd.release('ann');
-    case 'expire_lease': return cmd.expireLease();
-    case 'reassign': return cmd.reassign();
-    case 'escalate': return cmd.escalate();
-    case 'ask': return cmd.ask();
-    case 'answer': return cmd.answer();
-    case 'add_information': return cmd.addInformation();
-    case 'contest': return cmd.contest('recovery_codes');
-    case 'record_coc': return cmd.recordCoc();
-    case 'note': return cmd.note();
-    case 'approve': return cmd.approve();
-    case 'second_approval': return cmd.secondApproval();
-    case 'end_cooling_off': return cmd.endCoolingOff();
-    case 'reissue_link': return cmd.reissue();
-    case 'stop': return cmd.stop();
-    case 'complete': return cmd.complete('0'.repeat(64));
-    case 'deny': return cmd.deny();
-    case 'withdraw': return cmd.withdraw();
-    case 'close_unanswered': return cmd.closeUnanswered(plus(T0, 365 * DAY));
-    case 'reopen': return cmd.reopen();
-    case 'sla_due': return cmd.slaDue();
+    case 'submit':
+      return cmd.submit();
+    case 'follow_up':
+      return cmd.followUp();
+    case 'flag_competing':
+      return cmd.flagCompeting();
+    case 'route':
+      return cmd.route();
+    case 'start_clock':
+      return cmd.startClock();
+    case 'claim':
+      return cmd.claim('bob');
+    case 'renew_lease':
+      return cmd.renew('ann');
+    case 'release':
+      return cmd.release('ann');
+    case 'expire_lease':
+      return cmd.expireLease();
+    case 'reassign':
+      return cmd.reassign();
+    case 'escalate':
+      return cmd.escalate();
+    case 'ask':
+      return cmd.ask();
+    case 'answer':
+      return cmd.answer();
+    case 'add_information':
+      return cmd.addInformation();
+    case 'contest':
+      return cmd.contest('recovery_codes');
+    case 'record_coc':
+      return cmd.recordCoc();
+    case 'note':
+      return cmd.note();
+    case 'approve':
+      return cmd.approve();
+    case 'second_approval':
+      return cmd.secondApproval();
+    case 'end_cooling_off':
+      return cmd.endCoolingOff();
+    case 'reissue_link':
+      return cmd.reissue();
+    case 'stop':
+      return cmd.stop();
+    case 'complete':
+      return cmd.complete('0'.repeat(64));
+    case 'deny':
+      return cmd.deny();
+    case 'withdraw':
+      return cmd.withdraw();
+    case 'close_unanswered':
+      return cmd.closeUnanswered(plus(T0, 365 * DAY));
+    case 'reopen':
+      return cmd.reopen();
+    case 'sla_due':
+      return cmd.slaDue();
   }
 }

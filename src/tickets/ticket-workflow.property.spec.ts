@@ -17,15 +17,26 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 const TARGETS = SLA.targetsFor('lost_2fa');
 
 /** States reached by a decision or a closing: the decision clock stops there for the cycle. */
-const DECIDED: readonly TicketState[] = [
-  S.Approved, S.CoolingOff, S.ResetIssued, S.Completed, S.Denied, S.Withdrawn, S.ClosedNoResponse, S.Cancelled,
-];
+const DECIDED: readonly TicketState[] = [S.Approved, S.CoolingOff, S.ResetIssued, S.Completed, S.Denied, S.Withdrawn, S.ClosedNoResponse, S.Cancelled];
 /** The live recovery each state has (none where absent). */
 const RECOVERY_IN: Partial<Record<TicketState, RecoveryState>> = {
-  [S.Approved]: 'awaiting_second', [S.CoolingOff]: 'cooling_off', [S.ResetIssued]: 'link_sent',
+  [S.Approved]: 'awaiting_second',
+  [S.CoolingOff]: 'cooling_off',
+  [S.ResetIssued]: 'link_sent',
 };
 /** Commands with no guard beyond the state: refused only for it. */
-const STATE_ONLY: readonly CommandType[] = ['follow_up', 'flag_competing', 'note', 'withdraw', 'add_information', 'answer', 'escalate', 'reassign', 'reopen', 'route'];
+const STATE_ONLY: readonly CommandType[] = [
+  'follow_up',
+  'flag_competing',
+  'note',
+  'withdraw',
+  'add_information',
+  'answer',
+  'escalate',
+  'reassign',
+  'reopen',
+  'route',
+];
 
 /** The model's own account of a ticket's SLA cycle, in wall time (every type runs on the 24×7 calendar). */
 interface Cycle {
@@ -104,9 +115,28 @@ interface Step {
 /** The commands that move a ticket along weigh more, so that runs get past the approval. */
 const KINDS: CommandType[] = [
   ...COMMANDS.filter((c) => c !== 'submit'),
-  'route', 'route', 'claim', 'claim', 'claim', 'approve', 'approve', 'approve', 'second_approval', 'second_approval',
-  'end_cooling_off', 'end_cooling_off', 'end_cooling_off', 'complete', 'complete', 'complete', 'stop', 'answer', 'ask', 'reopen',
-  'sla_due', 'sla_due',
+  'route',
+  'route',
+  'claim',
+  'claim',
+  'claim',
+  'approve',
+  'approve',
+  'approve',
+  'second_approval',
+  'second_approval',
+  'end_cooling_off',
+  'end_cooling_off',
+  'end_cooling_off',
+  'complete',
+  'complete',
+  'complete',
+  'stop',
+  'answer',
+  'ask',
+  'reopen',
+  'sla_due',
+  'sla_due',
 ];
 
 const stepArb: fc.Arbitrary<Step> = fc.record({
@@ -132,55 +162,91 @@ const nameOf = (actor: string | null) => actor?.replace(/^moderator:/, '') ?? nu
 function commandFor(step: Step, tracked: Tracked, now: Date, index: number): Command {
   const ticket = tracked.current.ticket!;
   const recovery = tracked.current.recovery;
-  const moderator = step.who === 'holder' ? nameOf(ticket.claimedBy) ?? 'ann' : step.who;
+  const moderator = step.who === 'holder' ? (nameOf(ticket.claimedBy) ?? 'ann') : step.who;
   const token = `tok-${step.token}`;
   switch (step.kind) {
-    case 'submit': return cmd.submit(tracked.fields);
-    case 'follow_up': return cmd.followUp();
-    case 'flag_competing': return cmd.flagCompeting(step.flag);
-    case 'route': return cmd.route();
-    case 'start_clock': return cmd.startClock();
-    case 'claim': return cmd.claim(moderator);
-    case 'renew_lease': return cmd.renew(moderator);
-    case 'release': return cmd.release(moderator);
-    case 'expire_lease': return cmd.expireLease();
-    case 'reassign': return cmd.reassign(moderator, step.to);
-    case 'escalate': return cmd.escalate(moderator);
-    case 'ask': return cmd.ask(moderator);
-    case 'answer': return cmd.answer();
-    case 'add_information': return cmd.addInformation();
+    case 'submit':
+      return cmd.submit(tracked.fields);
+    case 'follow_up':
+      return cmd.followUp();
+    case 'flag_competing':
+      return cmd.flagCompeting(step.flag);
+    case 'route':
+      return cmd.route();
+    case 'start_clock':
+      return cmd.startClock();
+    case 'claim':
+      return cmd.claim(moderator);
+    case 'renew_lease':
+      return cmd.renew(moderator);
+    case 'release':
+      return cmd.release(moderator);
+    case 'expire_lease':
+      return cmd.expireLease();
+    case 'reassign':
+      return cmd.reassign(moderator, step.to);
+    case 'escalate':
+      return cmd.escalate(moderator);
+    case 'ask':
+      return cmd.ask(moderator);
+    case 'answer':
+      return cmd.answer();
+    case 'add_information':
+      return cmd.addInformation();
     // What the status page says the ticket waits on: the recovery-codes answer only for a ticket answered so
     // before every ticket was queued, which the model cannot make; decide takes it on the caller's word.
-    case 'contest': return cmd.contest(step.flag ? 'recovery_codes' : 'question');
-    case 'record_coc': return cmd.recordCoc(moderator);
-    case 'note': return cmd.note(moderator);
+    case 'contest':
+      return cmd.contest(step.flag ? 'recovery_codes' : 'question');
+    case 'record_coc':
+      return cmd.recordCoc(moderator);
+    case 'note':
+      return cmd.note(moderator);
     case 'approve':
       return cmd.approve({
-        moderator, needsSecond: step.flag, coolingOffMs: step.coolingOffHours * HOUR, recoveryId: `recovery-${index}`,
-        stopToken: `stop-${token}`, notify: ['owner@example.org'],
+        moderator,
+        needsSecond: step.flag,
+        coolingOffMs: step.coolingOffHours * HOUR,
+        recoveryId: `recovery-${index}`,
+        stopToken: `stop-${token}`,
+        notify: ['owner@example.org'],
       });
     case 'second_approval': {
       const first = recovery?.firstApprover;
       const second = step.who !== 'holder' ? step.who : first === 'bob' ? 'cy' : 'bob';
       return { type: 'second_approval', moderator: second, notify: ['owner@example.org'], stopToken: `stop2-${token}` };
     }
-    case 'end_cooling_off': return cmd.endCoolingOff(`reset-${token}`);
-    case 'reissue_link': return cmd.reissue(`reset2-${token}`, `moderator:${moderator}`);
-    case 'stop': return cmd.stop();
-    case 'complete': return cmd.complete(step.flag && recovery?.resetTokenHash ? recovery.resetTokenHash : sha256(`wrong-${token}`));
-    case 'deny': return cmd.deny(moderator);
-    case 'withdraw': return cmd.withdraw();
-    case 'close_unanswered': return cmd.closeUnanswered(new Date(now.getTime() - step.closeAfterHours * HOUR));
-    case 'reopen': return cmd.reopen(moderator);
-    case 'sla_due': return cmd.slaDue();
+    case 'end_cooling_off':
+      return cmd.endCoolingOff(`reset-${token}`);
+    case 'reissue_link':
+      return cmd.reissue(`reset2-${token}`, `moderator:${moderator}`);
+    case 'stop':
+      return cmd.stop();
+    case 'complete':
+      return cmd.complete(step.flag && recovery?.resetTokenHash ? recovery.resetTokenHash : sha256(`wrong-${token}`));
+    case 'deny':
+      return cmd.deny(moderator);
+    case 'withdraw':
+      return cmd.withdraw();
+    case 'close_unanswered':
+      return cmd.closeUnanswered(new Date(now.getTime() - step.closeAfterHours * HOUR));
+    case 'reopen':
+      return cmd.reopen(moderator);
+    case 'sla_due':
+      return cmd.slaDue();
   }
 }
 
 /** With `wait`, a timer's command comes at its instant (time only moves forward). */
 function whenFor(step: Step, ticket: TicketRow | null, now: number): number {
   if (!step.wait || !ticket) return now;
-  const at = step.kind === 'sla_due' ? ticket.slaNextAt : step.kind === 'end_cooling_off' ? ticket.coolingOffEndsAt
-    : step.kind === 'expire_lease' ? ticket.leaseExpiresAt : null;
+  const at =
+    step.kind === 'sla_due'
+      ? ticket.slaNextAt
+      : step.kind === 'end_cooling_off'
+        ? ticket.coolingOffEndsAt
+        : step.kind === 'expire_lease'
+          ? ticket.leaseExpiresAt
+          : null;
   return at ? Math.max(now, at.getTime()) : now;
 }
 
@@ -202,8 +268,7 @@ function checkTransition(t: Transition, before: TicketAggregate, kind: CommandTy
   if (t.write.kind === 'insert') same(t.write.row, t.ticket);
   else if (t.write.kind === 'update') {
     same({ ...before.ticket, ...t.write.changes, version: before.ticket!.version + (t.write.lock === 'version' ? 1 : 0) }, t.ticket);
-  }
-  else same(t.ticket, before.ticket);
+  } else same(t.ticket, before.ticket);
   if (t.write.kind === 'update') same({ kind, lock: t.write.lock }, { kind, lock: kind === 'sla_due' || kind === 'flag_competing' ? 'quiet' : 'version' });
 
   if (t.recoveryWrite?.kind === 'insert') same(t.recoveryWrite.row, t.recovery);
@@ -212,13 +277,22 @@ function checkTransition(t: Transition, before: TicketAggregate, kind: CommandTy
 
   const was = before.ticket ? desiredJobs(before.ticket, false) : [];
   const now = desiredJobs(t.ticket, false);
-  same({
-    kind, arm: t.timers.arm.map((job) => job.id).sort(), cancel: [...t.timers.cancel].sort(),
-  }, {
-    kind, arm: jobIds(now.filter((job) => !was.some((w) => w.id === job.id && w.priority === job.priority))),
-    cancel: jobIds(was.filter((w) => !now.some((job) => job.id === w.id))),
-  });
-  same(t.audit.map((a) => a.action), t.events.map((e) => e.type));
+  same(
+    {
+      kind,
+      arm: t.timers.arm.map((job) => job.id).sort(),
+      cancel: [...t.timers.cancel].sort(),
+    },
+    {
+      kind,
+      arm: jobIds(now.filter((job) => !was.some((w) => w.id === job.id && w.priority === job.priority))),
+      cancel: jobIds(was.filter((w) => !now.some((job) => job.id === w.id))),
+    },
+  );
+  same(
+    t.audit.map((a) => a.action),
+    t.events.map((e) => e.type),
+  );
 }
 
 /** The invariants of one ticket at rest. */
@@ -228,10 +302,18 @@ function checkTicket(tracked: Tracked): void {
   const { state } = ticket;
   const c = tracked.cycle!;
   if (!isOpen(state)) {
-    same({
-      state, claimedBy: ticket.claimedBy, claimedAt: ticket.claimedAt, leaseExpiresAt: ticket.leaseExpiresAt, openKey: ticket.openKey,
-      coolingOffEndsAt: ticket.coolingOffEndsAt, jobs: desiredJobs(ticket, false),
-    }, { state, claimedBy: null, claimedAt: null, leaseExpiresAt: null, openKey: null, coolingOffEndsAt: null, jobs: [] });
+    same(
+      {
+        state,
+        claimedBy: ticket.claimedBy,
+        claimedAt: ticket.claimedAt,
+        leaseExpiresAt: ticket.leaseExpiresAt,
+        openKey: ticket.openKey,
+        coolingOffEndsAt: ticket.coolingOffEndsAt,
+        jobs: desiredJobs(ticket, false),
+      },
+      { state, claimedBy: null, claimedAt: null, leaseExpiresAt: null, openKey: null, coolingOffEndsAt: null, jobs: [] },
+    );
   } else {
     same(ticket.openKey, `${ticket.usernameKey}|${ticket.contactEmail}`);
     same({ state, held: ticket.claimedBy !== null }, { state, held: state === S.InReview });
@@ -244,10 +326,13 @@ function checkTicket(tracked: Tracked): void {
   same({ state, paused: c.pausedSince !== null }, { state, paused: state === S.AwaitingRequester });
   // Paused time is never counted: the stored measures are the cycle's time minus its pauses.
   same({ response: ticket.slaResponseMs, decision: ticket.slaDecisionMs }, { response: c.responseMs, decision: c.decisionMs });
-  same({ responseMet: ticket.slaResponseMet, decisionMet: ticket.slaDecisionMet }, {
-    responseMet: c.responseMs === null ? null : c.responseMs <= TARGETS.firstResponseMs,
-    decisionMet: c.decisionMs === null ? null : c.decisionMs <= TARGETS.decisionMs,
-  });
+  same(
+    { responseMet: ticket.slaResponseMet, decisionMet: ticket.slaDecisionMet },
+    {
+      responseMet: c.responseMs === null ? null : c.responseMs <= TARGETS.firstResponseMs,
+      decisionMet: c.decisionMs === null ? null : c.decisionMs <= TARGETS.decisionMs,
+    },
+  );
   // …and the running deadlines are pushed back by exactly the pauses before them.
   if (c.pausedSince === null && !c.decided) {
     same(ticket.decisionDueAt, new Date(deadline(c, TARGETS.decisionMs)));
@@ -261,7 +346,9 @@ function checkTicket(tracked: Tracked): void {
 function run(ticketCount: number, steps: readonly Step[]): string[] {
   const tracked: Tracked[] = Array.from({ length: ticketCount }, (_, i) => ({
     fields: newTicket({
-      id: `00000000-0000-4000-8000-00000000000${i}`, reference: `RD-TEST0${i}`, contactEmail: `requester${i}@example.org`,
+      id: `00000000-0000-4000-8000-00000000000${i}`,
+      reference: `RD-TEST0${i}`,
+      contactEmail: `requester${i}@example.org`,
     }),
     current: { ticket: null, recovery: null },
     cycle: null,
@@ -286,7 +373,8 @@ function run(ticketCount: number, steps: readonly Step[]): string[] {
       same({ kind, state: decision.state }, { kind, state: from });
       if (!statesFor(kind).includes(from)) same({ kind, from, reason: decision.reason }, { kind, from, reason: 'state' });
       // In an admitted state, only a contest of a question (not the recovery-codes answer) is refused for the state.
-      else if (decision.reason === 'state') same({ kind, from, waitingFor: command.type === 'contest' ? command.waitingFor : 'n/a' }, { kind, from, waitingFor: 'question' });
+      else if (decision.reason === 'state')
+        same({ kind, from, waitingFor: command.type === 'contest' ? command.waitingFor : 'n/a' }, { kind, from, waitingFor: 'question' });
       if (STATE_ONLY.includes(kind)) same({ kind, reason: decision.reason }, { kind, reason: 'state' });
       if (decision.reason === 'not_due') same({ kind, later: decision.at!.getTime() > now }, { kind, later: true });
       return;
@@ -319,15 +407,20 @@ function run(ticketCount: number, steps: readonly Step[]): string[] {
   return moves;
 }
 
-const scenario = (minLength: number) => fc.record({
-  tickets: fc.integer({ min: 2, max: 3 }), steps: fc.array(stepArb, { minLength, maxLength: 80, size: 'max' }),
-});
+const scenario = (minLength: number) =>
+  fc.record({
+    tickets: fc.integer({ min: 2, max: 3 }),
+    steps: fc.array(stepArb, { minLength, maxLength: 80, size: 'max' }),
+  });
 
 describe('decide over random command sequences (two or three tickets of one account)', () => {
-  it('keeps the lifecycle\'s invariants after every step', () => {
-    fc.assert(fc.property(scenario(1), ({ tickets, steps }) => {
-      run(tickets, steps);
-    }), { numRuns: 300 });
+  it("keeps the lifecycle's invariants after every step", () => {
+    fc.assert(
+      fc.property(scenario(1), ({ tickets, steps }) => {
+        run(tickets, steps);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('gets to every row of the table over a fixed set of runs (so the property above is not vacuous)', () => {
@@ -337,11 +430,29 @@ describe('decide over random command sequences (two or three tickets of one acco
     }
     // Every command that moves a ticket, to each state it leads to (start_clock never: reachable clocks run).
     const wanted = [
-      'route awaiting_review', 'claim in_review', 'release awaiting_review', 'expire_lease awaiting_review',
-      'reassign in_review', 'escalate awaiting_review', 'ask awaiting_requester', 'answer awaiting_review', 'contest awaiting_review',
-      'approve approved', 'approve cooling_off', 'second_approval cooling_off', 'end_cooling_off reset_issued', 'stop cancelled',
-      'complete completed', 'deny denied', 'withdraw withdrawn', 'close_unanswered closed_no_response', 'reopen awaiting_review',
+      'route awaiting_review',
+      'claim in_review',
+      'release awaiting_review',
+      'expire_lease awaiting_review',
+      'reassign in_review',
+      'escalate awaiting_review',
+      'ask awaiting_requester',
+      'answer awaiting_review',
+      'contest awaiting_review',
+      'approve approved',
+      'approve cooling_off',
+      'second_approval cooling_off',
+      'end_cooling_off reset_issued',
+      'stop cancelled',
+      'complete completed',
+      'deny denied',
+      'withdraw withdrawn',
+      'close_unanswered closed_no_response',
+      'reopen awaiting_review',
     ];
-    same(wanted.filter((move) => !reached.has(move)), []);
+    same(
+      wanted.filter((move) => !reached.has(move)),
+      [],
+    );
   });
 });

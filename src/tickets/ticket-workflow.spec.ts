@@ -7,11 +7,43 @@ import { coolingOffTimerId, dispatchJobId, leaseTimerId, QueueName, slaTimerId }
 import { MailTemplate } from '../notifications/mail-template.js';
 import { desiredJobs, dispatchPriority, DispatchTier } from './dispatch-order.js';
 import {
-  allowedCommands, auditData, type Command, decide, type Decision, isRefusal, messageCommand, type Refusal, type Transition,
+  allowedCommands,
+  auditData,
+  type Command,
+  decide,
+  type Decision,
+  isRefusal,
+  messageCommand,
+  type Refusal,
+  type Transition,
 } from './ticket-workflow.js';
 import {
-  ACCOUNT_ID, admittedCases, assessed, applied, cmd, COOLING_OFF_MS, DAY, expectTransition, HOUR, LEASE_MS, liveRecoveryOf, MINUTE, newTicket,
-  POLICY, plus, RESET_LINK_TTL_MS, SECOND, type Story, submitted, T0, testPolicy, then, TICKET_ID, ticketIn, withoutClock, withoutCoc,
+  ACCOUNT_ID,
+  admittedCases,
+  assessed,
+  applied,
+  cmd,
+  COOLING_OFF_MS,
+  DAY,
+  expectTransition,
+  HOUR,
+  LEASE_MS,
+  liveRecoveryOf,
+  MINUTE,
+  newTicket,
+  POLICY,
+  plus,
+  RESET_LINK_TTL_MS,
+  SECOND,
+  type Story,
+  submitted,
+  T0,
+  testPolicy,
+  then,
+  TICKET_ID,
+  ticketIn,
+  withoutClock,
+  withoutCoc,
 } from './ticket-workflow.fixtures.js';
 import { TicketState } from './ticket-state.js';
 import { COMMANDS, statesFor } from './ticket-transitions.js';
@@ -45,8 +77,14 @@ function jobDiff(before: TicketRow | null, after: TicketRow, fastLane = false): 
   const was = before ? desiredJobs(before, fastLane) : [];
   const now = desiredJobs(after, fastLane);
   return {
-    arm: now.filter((job) => !was.some((w) => w.id === job.id && w.priority === job.priority)).map((job) => job.id).sort(),
-    cancel: was.filter((w) => !now.some((job) => job.id === w.id)).map((w) => w.id).sort(),
+    arm: now
+      .filter((job) => !was.some((w) => w.id === job.id && w.priority === job.priority))
+      .map((job) => job.id)
+      .sort(),
+    cancel: was
+      .filter((w) => !now.some((job) => job.id === w.id))
+      .map((w) => w.id)
+      .sort(),
   };
 }
 const timerIds = (t: Transition) => ({ arm: t.timers.arm.map((job) => job.id).sort(), cancel: [...t.timers.cancel].sort() });
@@ -57,10 +95,27 @@ describe('submit', () => {
   it('inserts a submitted ticket holding its open slot, version 1, its SLA clock started at arrival', () => {
     expect(t).toMatchObject({ from: 'new', to: S.Submitted, write: { kind: 'insert', row: t.ticket }, recoveryWrite: null, archive: null });
     expect(t.ticket).toMatchObject({
-      id: TICKET_ID, state: S.Submitted, openKey: OPEN_KEY, version: 1, createdAt: T0, updatedAt: T0, cocVersion: '2026-11',
-      cocAcceptedAt: T0, claimedBy: null, slaCycle: 1, slaCycleStartedAt: T0, firstRespondedAt: null, slaPausedSince: null,
-      responseWarnAt: plus(T0, 54 * HOUR), responseDueAt: plus(T0, 72 * HOUR), decisionWarnAt: plus(T0, 252 * HOUR),
-      decisionDueAt: plus(T0, 14 * DAY), slaNextAt: plus(T0, 54 * HOUR), slaLevel: 'on_time', outcome: null, slaResponseMs: null,
+      id: TICKET_ID,
+      state: S.Submitted,
+      openKey: OPEN_KEY,
+      version: 1,
+      createdAt: T0,
+      updatedAt: T0,
+      cocVersion: '2026-11',
+      cocAcceptedAt: T0,
+      claimedBy: null,
+      slaCycle: 1,
+      slaCycleStartedAt: T0,
+      firstRespondedAt: null,
+      slaPausedSince: null,
+      responseWarnAt: plus(T0, 54 * HOUR),
+      responseDueAt: plus(T0, 72 * HOUR),
+      decisionWarnAt: plus(T0, 252 * HOUR),
+      decisionDueAt: plus(T0, 14 * DAY),
+      slaNextAt: plus(T0, 54 * HOUR),
+      slaLevel: 'on_time',
+      outcome: null,
+      slaResponseMs: null,
     });
   });
 
@@ -68,10 +123,13 @@ describe('submit', () => {
     expect(eventsOf(t)).toEqual([['submitted', 'requester', true, ['coc_version']]]);
     expect(t.events[0].data).toEqual({ coc_version: '2026-11' });
     expect(t.audit).toEqual([{ at: T0, actor: 'requester', action: 'submitted', ticketId: TICKET_ID, data: { coc_version: '2026-11', ip: '192.0.2.7' } }]);
-    expect(t.mails).toEqual([{
-      to: 'requester@example.org', template: MailTemplate.Acknowledgement,
-      context: { reference: 'RD-7K3F9Q', username: 'Sample-User', statusUrl: 'https://desk.example.org/status/tok' },
-    }]);
+    expect(t.mails).toEqual([
+      {
+        to: 'requester@example.org',
+        template: MailTemplate.Acknowledgement,
+        context: { reference: 'RD-7K3F9Q', username: 'Sample-User', statusUrl: 'https://desk.example.org/status/tok' },
+      },
+    ]);
     expect(t.assess).toBe('submitted');
   });
 
@@ -139,8 +197,12 @@ describe('route', () => {
     const { accountId: _a, riskFlags: _r, ...knownRow } = known.ticket;
     const { accountId: _b, riskFlags: _s, ...unknownRow } = nobody.ticket;
     expect(knownRow).toEqual(unknownRow);
-    expect({ events: known.events, mails: known.mails, timers: known.timers, audit: known.audit })
-      .toEqual({ events: nobody.events, mails: nobody.mails, timers: nobody.timers, audit: nobody.audit });
+    expect({ events: known.events, mails: known.mails, timers: known.timers, audit: known.audit }).toEqual({
+      events: nobody.events,
+      mails: nobody.mails,
+      timers: nobody.timers,
+      audit: nobody.audit,
+    });
     expect(known.mails).toEqual([]);
   });
 
@@ -164,7 +226,10 @@ describe('start_clock', () => {
   });
 
   it('is refused for a ticket whose clock runs', () => {
-    expect(refused(send(ticketIn(S.AwaitingReview), cmd.startClock()))).toMatchObject({ reason: 'rule', message: 'The SLA clock of this ticket already runs.' });
+    expect(refused(send(ticketIn(S.AwaitingReview), cmd.startClock()))).toMatchObject({
+      reason: 'rule',
+      message: 'The SLA clock of this ticket already runs.',
+    });
   });
 });
 
@@ -176,16 +241,31 @@ describe('claim', () => {
   it('hands the ticket to the moderator with a lease; the first claim is the first response', () => {
     expect(t.to).toBe(S.InReview);
     expect(t.ticket).toMatchObject({
-      claimedBy: 'moderator:bob', claimedAt: now, leaseExpiresAt: plus(now, LEASE_MS), updatedAt: now,
-      firstRespondedAt: now, slaResponseMs: now.getTime() - T0.getTime(), slaResponseMet: true, responseDueAt: null,
+      claimedBy: 'moderator:bob',
+      claimedAt: now,
+      leaseExpiresAt: plus(now, LEASE_MS),
+      updatedAt: now,
+      firstRespondedAt: now,
+      slaResponseMs: now.getTime() - T0.getTime(),
+      slaResponseMet: true,
+      responseDueAt: null,
       slaNextAt: plus(T0, 252 * HOUR),
     });
-    expect(t.events).toEqual([{ ticketId: TICKET_ID, type: 'claimed', actor: 'moderator:bob', public: false, data: { lease_expires_at: plus(now, LEASE_MS).toISOString() }, createdAt: now }]);
+    expect(t.events).toEqual([
+      {
+        ticketId: TICKET_ID,
+        type: 'claimed',
+        actor: 'moderator:bob',
+        public: false,
+        data: { lease_expires_at: plus(now, LEASE_MS).toISOString() },
+        createdAt: now,
+      },
+    ]);
     expect(t.write).toMatchObject({ kind: 'update', lock: 'version' });
     expect(t.mails).toEqual([]);
   });
 
-  it('takes the dispatch job out and arms the lease expiry (and the decision clock\'s timer)', () => {
+  it("takes the dispatch job out and arms the lease expiry (and the decision clock's timer)", () => {
     expect(timerIds(t)).toEqual({
       arm: [leaseTimerId(TICKET_ID, plus(now, LEASE_MS)), slaTimerId(TICKET_ID, plus(T0, 252 * HOUR))].sort(),
       cancel: [dispatchJobId(TICKET_ID), slaTimerId(TICKET_ID, plus(T0, 54 * HOUR))].sort(),
@@ -204,12 +284,14 @@ describe('claim', () => {
     // Reachable tickets are held only in review (refused for the state); a row read while another claim committed says who holds it.
     expect(refused(send(ticketIn(S.InReview), cmd.claim('bob')))).toMatchObject({ reason: 'state' });
     const stale = { ...queued.current.ticket!, claimedBy: 'moderator:ann' };
-    expect(refused(send({ ...queued, current: { ticket: stale, recovery: null } }, cmd.claim('bob'))))
-      .toMatchObject({ reason: 'holder', message: 'The ticket is held by moderator:ann.' });
+    expect(refused(send({ ...queued, current: { ticket: stale, recovery: null } }, cmd.claim('bob')))).toMatchObject({
+      reason: 'holder',
+      message: 'The ticket is held by moderator:ann.',
+    });
   });
 });
 
-describe('the holder\'s commands', () => {
+describe("the holder's commands", () => {
   const held = ticketIn(S.InReview);
   const lease = held.current.ticket!.leaseExpiresAt!;
 
@@ -232,7 +314,13 @@ describe('the holder\'s commands', () => {
 
   it('release puts the ticket back in the queue: dispatch job armed, lease timer cancelled', () => {
     const t = accepted(held, cmd.release('ann'));
-    expect(t.ticket).toMatchObject({ state: S.AwaitingReview, claimedBy: null, claimedAt: null, leaseExpiresAt: null, firstRespondedAt: held.current.ticket!.firstRespondedAt });
+    expect(t.ticket).toMatchObject({
+      state: S.AwaitingReview,
+      claimedBy: null,
+      claimedAt: null,
+      leaseExpiresAt: null,
+      firstRespondedAt: held.current.ticket!.firstRespondedAt,
+    });
     expect(eventsOf(t)).toEqual([['released', 'moderator:ann', false, []]]);
     expect(timerIds(t)).toEqual({ arm: [dispatchJobId(TICKET_ID)], cancel: [leaseTimerId(TICKET_ID, lease)] });
     expect(t.sync).toBe('outbox');
@@ -242,17 +330,32 @@ describe('the holder\'s commands', () => {
     const t = accepted(held, cmd.ask('ann'), 10 * MINUTE);
     const now = plus(held.now, 10 * MINUTE);
     expect(t.ticket).toMatchObject({
-      state: S.AwaitingRequester, slaPausedSince: now, claimedBy: null, claimedAt: null, leaseExpiresAt: null, slaNextAt: null, decisionDueAt: null,
+      state: S.AwaitingRequester,
+      slaPausedSince: now,
+      claimedBy: null,
+      claimedAt: null,
+      leaseExpiresAt: null,
+      slaNextAt: null,
+      decisionDueAt: null,
     });
-    expect(t.events).toEqual([{
-      ticketId: TICKET_ID, type: 'info_requested', actor: 'moderator:ann', public: true, createdAt: now,
-      data: { message: 'Which projects did you publish?', template: 'projects' },
-    }]);
+    expect(t.events).toEqual([
+      {
+        ticketId: TICKET_ID,
+        type: 'info_requested',
+        actor: 'moderator:ann',
+        public: true,
+        createdAt: now,
+        data: { message: 'Which projects did you publish?', template: 'projects' },
+      },
+    ]);
     expect(t.audit[0].data).toEqual({ message_chars: JSON.stringify('Which projects did you publish?').length, template: 'projects' });
-    expect(t.mails).toEqual([{
-      to: 'requester@example.org', template: MailTemplate.InfoRequested,
-      context: { reference: 'RD-7K3F9Q', username: 'Sample-User', message: 'Which projects did you publish?' },
-    }]);
+    expect(t.mails).toEqual([
+      {
+        to: 'requester@example.org',
+        template: MailTemplate.InfoRequested,
+        context: { reference: 'RD-7K3F9Q', username: 'Sample-User', message: 'Which projects did you publish?' },
+      },
+    ]);
     expect(timerIds(t)).toEqual({ arm: [], cancel: [leaseTimerId(TICKET_ID, lease), slaTimerId(TICKET_ID, plus(T0, 252 * HOUR))].sort() });
   });
 });
@@ -264,11 +367,13 @@ describe('expire_lease', () => {
   it('puts the ticket back when the lease ran out', () => {
     const t = expectTransition(decide(held.current, cmd.expireLease(), lease, POLICY));
     expect(t.ticket).toMatchObject({ state: S.AwaitingReview, claimedBy: null, leaseExpiresAt: null });
-    expect(t.events).toEqual([{ ticketId: TICKET_ID, type: 'lease_expired', actor: 'system', public: false, data: { held_by: 'moderator:ann' }, createdAt: lease }]);
+    expect(t.events).toEqual([
+      { ticketId: TICKET_ID, type: 'lease_expired', actor: 'system', public: false, data: { held_by: 'moderator:ann' }, createdAt: lease },
+    ]);
     expect(timerIds(t)).toEqual({ arm: [dispatchJobId(TICKET_ID)], cancel: [leaseTimerId(TICKET_ID, lease)] });
   });
 
-  it('only has the renewed lease\'s timer armed when the lease was renewed meanwhile', () => {
+  it("only has the renewed lease's timer armed when the lease was renewed meanwhile", () => {
     const renewed = then(held, cmd.renew('ann'), 20 * MINUTE);
     const t = expectTransition(decide(renewed.current, cmd.expireLease(), lease, POLICY));
     expect(t).toMatchObject({ from: S.InReview, to: S.InReview, write: { kind: 'none' }, events: [], sync: 'outbox' });
@@ -286,7 +391,9 @@ describe('reassign and escalate', () => {
     const t = accepted(held, cmd.reassign('cy', 'bob'));
     const now = plus(held.now, MINUTE);
     expect(t.ticket).toMatchObject({ state: S.InReview, claimedBy: 'moderator:bob', claimedAt: now, leaseExpiresAt: plus(now, LEASE_MS) });
-    expect(t.events.map((e) => [e.type, e.actor, e.public, e.data])).toEqual([['reassigned', 'moderator:cy', false, { from: 'moderator:ann', to: 'moderator:bob' }]]);
+    expect(t.events.map((e) => [e.type, e.actor, e.public, e.data])).toEqual([
+      ['reassigned', 'moderator:cy', false, { from: 'moderator:ann', to: 'moderator:bob' }],
+    ]);
   });
 
   it('reassigns a waiting ticket: the first response, the dispatch job gone', () => {
@@ -315,17 +422,23 @@ describe('reassign and escalate', () => {
   });
 });
 
-describe('the requester\'s messages', () => {
+describe("the requester's messages", () => {
   it('answer resumes the clock (the pause pushes the deadlines back) and puts the ticket back in the queue', () => {
     const waiting = ticketIn(S.AwaitingRequester);
     const since = waiting.current.ticket!.slaPausedSince!;
     const t = accepted(waiting, cmd.answer(), 2 * HOUR);
     const now = plus(waiting.now, 2 * HOUR);
     expect(t.ticket).toMatchObject({
-      state: S.AwaitingReview, slaPausedSince: null, slaPauses: [{ from: since.toISOString(), to: now.toISOString() }],
-      decisionDueAt: plus(T0, 14 * DAY + 2 * HOUR), slaNextAt: plus(T0, 252 * HOUR + 2 * HOUR),
+      state: S.AwaitingReview,
+      slaPausedSince: null,
+      slaPauses: [{ from: since.toISOString(), to: now.toISOString() }],
+      decisionDueAt: plus(T0, 14 * DAY + 2 * HOUR),
+      slaNextAt: plus(T0, 252 * HOUR + 2 * HOUR),
     });
-    expect(eventsOf(t)).toEqual([['message', 'requester', true, ['message']], ['state_changed', 'requester', false, ['from', 'to']]]);
+    expect(eventsOf(t)).toEqual([
+      ['message', 'requester', true, ['message']],
+      ['state_changed', 'requester', false, ['from', 'to']],
+    ]);
     expect(t.events[1].data).toEqual({ from: S.AwaitingRequester, to: S.AwaitingReview });
     expect(t.assess).toBe('message');
     expect(timerIds(t)).toEqual({ arm: [dispatchJobId(TICKET_ID), slaTimerId(TICKET_ID, plus(T0, 254 * HOUR))].sort(), cancel: [] });
@@ -368,7 +481,8 @@ describe('record_coc and note', () => {
 
   it('refuses a second record', () => {
     expect(refused(send(ticketIn(S.InReview), cmd.recordCoc()))).toMatchObject({
-      reason: 'rule', message: 'A Code of Conduct acceptance is already on record for this ticket.',
+      reason: 'rule',
+      message: 'A Code of Conduct acceptance is already on record for this ticket.',
     });
   });
 
@@ -388,45 +502,84 @@ describe('approve', () => {
   const now = plus(held.now, 10 * MINUTE);
   const endsAt = plus(now, COOLING_OFF_MS);
 
-  it('without a second approval: cooling off, the recovery inserted with the stop token\'s SHA-256', () => {
+  it("without a second approval: cooling off, the recovery inserted with the stop token's SHA-256", () => {
     const t = accepted(held, cmd.approve(), 10 * MINUTE);
     expect(t.to).toBe(S.CoolingOff);
     expect(t.ticket).toMatchObject({
-      state: S.CoolingOff, coolingOffEndsAt: endsAt, decidedAt: now, outcome: 'approved', decidedBy: 'moderator:ann',
-      handlingMs: now.getTime() - claimedAt.getTime(), claimedBy: null, claimedAt: null, leaseExpiresAt: null,
-      slaDecidedAt: now, slaDecisionMs: now.getTime() - T0.getTime(), slaDecisionMet: true, slaNextAt: null, openKey: OPEN_KEY,
+      state: S.CoolingOff,
+      coolingOffEndsAt: endsAt,
+      decidedAt: now,
+      outcome: 'approved',
+      decidedBy: 'moderator:ann',
+      handlingMs: now.getTime() - claimedAt.getTime(),
+      claimedBy: null,
+      claimedAt: null,
+      leaseExpiresAt: null,
+      slaDecidedAt: now,
+      slaDecisionMs: now.getTime() - T0.getTime(),
+      slaDecisionMet: true,
+      slaNextAt: null,
+      openKey: OPEN_KEY,
     });
     expect(t.recoveryWrite).toEqual({ kind: 'insert', row: t.recovery });
     expect(t.recovery).toEqual({
-      id: 'a1b2c3d4-0000-4000-8000-000000000001', ticketId: TICKET_ID, accountId: ACCOUNT_ID, activeKey: ACCOUNT_ID, state: 'cooling_off',
-      resetAddress: 'owner@example.org', needsSecond: false, firstApprover: 'ann', firstApprovedAt: now, secondApprover: null,
-      secondApprovedAt: null, coolingOffMs: COOLING_OFF_MS, coolingOffEndsAt: endsAt, stopTokenHash: sha256('stop-token-0123456789'),
-      resetTokenHash: null, resetIssuedAt: null, resetExpiresAt: null, resetUsedAt: null, closedAt: null, closedReason: null, createdAt: now,
+      id: 'a1b2c3d4-0000-4000-8000-000000000001',
+      ticketId: TICKET_ID,
+      accountId: ACCOUNT_ID,
+      activeKey: ACCOUNT_ID,
+      state: 'cooling_off',
+      resetAddress: 'owner@example.org',
+      needsSecond: false,
+      firstApprover: 'ann',
+      firstApprovedAt: now,
+      secondApprover: null,
+      secondApprovedAt: null,
+      coolingOffMs: COOLING_OFF_MS,
+      coolingOffEndsAt: endsAt,
+      stopTokenHash: sha256('stop-token-0123456789'),
+      resetTokenHash: null,
+      resetIssuedAt: null,
+      resetExpiresAt: null,
+      resetUsedAt: null,
+      closedAt: null,
+      closedReason: null,
+      createdAt: now,
     });
   });
 
   it('tells every address on file (with the stop link) and the requester', () => {
     const t = accepted(held, cmd.approve(), 10 * MINUTE);
     const notice = {
-      reference: 'RD-7K3F9Q', username: 'Sample-User', coolingOffEnds: endsAt.toISOString().slice(0, 16).replace('T', ' '),
-      stopUrl: 'https://desk.example.org/recovery/stop/stop-token-0123456789', contact: 'ops@desk.example.org',
+      reference: 'RD-7K3F9Q',
+      username: 'Sample-User',
+      coolingOffEnds: endsAt.toISOString().slice(0, 16).replace('T', ' '),
+      stopUrl: 'https://desk.example.org/recovery/stop/stop-token-0123456789',
+      contact: 'ops@desk.example.org',
     };
     expect(t.mails).toEqual([
       { to: 'owner@example.org', template: MailTemplate.RecoveryNotice, context: notice },
       { to: 'second@example.org', template: MailTemplate.RecoveryNotice, context: notice },
       {
-        to: 'requester@example.org', template: MailTemplate.RecoveryApproved,
+        to: 'requester@example.org',
+        template: MailTemplate.RecoveryApproved,
         context: { reference: 'RD-7K3F9Q', username: 'Sample-User', coolingOffEnds: notice.coolingOffEnds, linkHours: 24 },
       },
     ]);
-    expect(t.events.map((e) => [e.type, e.actor, e.public])).toEqual([['approved', 'moderator:ann', true], ['cooling_off_started', 'system', true]]);
+    expect(t.events.map((e) => [e.type, e.actor, e.public])).toEqual([
+      ['approved', 'moderator:ann', true],
+      ['cooling_off_started', 'system', true],
+    ]);
     expect(t.events[0].data).toEqual({
-      needs_second: false, reasons: ['email proven'], reset_to: 'o***@example.org', cooling_off_ms: COOLING_OFF_MS,
+      needs_second: false,
+      reasons: ['email proven'],
+      reset_to: 'o***@example.org',
+      cooling_off_ms: COOLING_OFF_MS,
       public_text: 'A moderator approved the recovery.',
     });
     expect(t.events[1].data).toMatchObject({ ends_at: endsAt.toISOString(), notified: 2 });
     expect(timerIds(t)).toEqual({
-      arm: [coolingOffTimerId(TICKET_ID, endsAt)], cancel: [leaseTimerId(TICKET_ID, lease), slaTimerId(TICKET_ID, plus(T0, 252 * HOUR))].sort(),
+      arm: [coolingOffTimerId(TICKET_ID, endsAt)],
+      cancel: [leaseTimerId(TICKET_ID, lease), slaTimerId(TICKET_ID, plus(T0, 252 * HOUR))].sort(),
     });
   });
 
@@ -443,12 +596,18 @@ describe('approve', () => {
 
   it('is refused without a Code of Conduct record, without an account, or while the account has a live recovery', () => {
     const ticket = held.current.ticket!;
-    expect(refused(send({ ...held, current: { ticket: withoutCoc(ticket), recovery: null } }, cmd.approve())))
-      .toMatchObject({ reason: 'rule', message: 'The Code of Conduct acceptance is not on record: record how the requester accepted it first.' });
-    expect(refused(send({ ...held, current: { ticket: { ...ticket, accountId: null }, recovery: null } }, cmd.approve())))
-      .toMatchObject({ reason: 'rule', message: 'There is no account with this username: nothing to recover.' });
-    expect(refused(send({ ...held, current: { ticket, recovery: liveRecoveryOf('another-ticket') } }, cmd.approve())))
-      .toMatchObject({ reason: 'rule', message: 'Another recovery of this account is already approved; only one may run at a time.' });
+    expect(refused(send({ ...held, current: { ticket: withoutCoc(ticket), recovery: null } }, cmd.approve()))).toMatchObject({
+      reason: 'rule',
+      message: 'The Code of Conduct acceptance is not on record: record how the requester accepted it first.',
+    });
+    expect(refused(send({ ...held, current: { ticket: { ...ticket, accountId: null }, recovery: null } }, cmd.approve()))).toMatchObject({
+      reason: 'rule',
+      message: 'There is no account with this username: nothing to recover.',
+    });
+    expect(refused(send({ ...held, current: { ticket, recovery: liveRecoveryOf('another-ticket') } }, cmd.approve()))).toMatchObject({
+      reason: 'rule',
+      message: 'Another recovery of this account is already approved; only one may run at a time.',
+    });
   });
 
   it('checks the holder before the rules', () => {
@@ -459,20 +618,28 @@ describe('approve', () => {
   it('is refused for a ticket that has no assessment, whatever the role', () => {
     const ticket = { ...held.current.ticket!, assessedAt: null, recommendation: null, band: null, score: null };
     for (const role of ['moderator', 'senior', 'admin']) {
-      expect(refused(send({ ...held, current: { ticket, recovery: null } }, cmd.approve({ role, overrideReason: 'a long enough reason, really' }))))
-        .toMatchObject({ reason: 'rule', message: 'The evidence has not been assessed yet: approval waits for the assessment.' });
+      expect(
+        refused(send({ ...held, current: { ticket, recovery: null } }, cmd.approve({ role, overrideReason: 'a long enough reason, really' }))),
+      ).toMatchObject({ reason: 'rule', message: 'The evidence has not been assessed yet: approval waits for the assessment.' });
     }
   });
 
   describe('against the recommendation', () => {
-    const denied = { ...held, current: { ticket: assessed(held.current.ticket!, held.now, { score: 0, band: 'insufficient', recommendation: 'deny' }), recovery: null } };
+    const denied = {
+      ...held,
+      current: { ticket: assessed(held.current.ticket!, held.now, { score: 0, band: 'insufficient', recommendation: 'deny' }), recovery: null },
+    };
     const reason = 'The owner confirmed by a signed release on the project page.';
 
     it('is refused for a moderator, and for a senior without a written reason', () => {
-      expect(refused(send(denied, cmd.approve({ role: 'moderator', overrideReason: reason }))))
-        .toMatchObject({ reason: 'rule', message: 'Approving against the recommendation (the assessment recommends deny (score 0)) takes a senior moderator: escalate the ticket instead.' });
-      expect(refused(send(denied, cmd.approve({ role: 'senior', overrideReason: 'because' }))))
-        .toMatchObject({ reason: 'rule', message: expect.stringContaining('needs a written reason of at least 20 characters') });
+      expect(refused(send(denied, cmd.approve({ role: 'moderator', overrideReason: reason })))).toMatchObject({
+        reason: 'rule',
+        message: 'Approving against the recommendation (the assessment recommends deny (score 0)) takes a senior moderator: escalate the ticket instead.',
+      });
+      expect(refused(send(denied, cmd.approve({ role: 'senior', overrideReason: 'because' })))).toMatchObject({
+        reason: 'rule',
+        message: expect.stringContaining('needs a written reason of at least 20 characters'),
+      });
     });
 
     it('by a senior with a reason: approved, a second approval required even if the policy asked for none, the reason in the audit only', () => {
@@ -482,7 +649,9 @@ describe('approve', () => {
       expect(t.timers.arm).toEqual([]);
       const [event] = t.events;
       expect(event.data).toMatchObject({
-        needs_second: true, against_recommendation: 'the assessment recommends deny (score 0)', override_reason: reason,
+        needs_second: true,
+        against_recommendation: 'the assessment recommends deny (score 0)',
+        override_reason: reason,
         reasons: ['email proven'],
         public_text: 'A moderator approved the recovery; a second moderator must approve it too.',
       });
@@ -490,9 +659,15 @@ describe('approve', () => {
     });
 
     it('a request_info in the weak band is an override too; in the moderate band it is not', () => {
-      const weak = { ...held, current: { ticket: assessed(held.current.ticket!, held.now, { score: 40, band: 'weak', recommendation: 'request_info' }), recovery: null } };
+      const weak = {
+        ...held,
+        current: { ticket: assessed(held.current.ticket!, held.now, { score: 40, band: 'weak', recommendation: 'request_info' }), recovery: null },
+      };
       expect(refused(send(weak, cmd.approve()))).toMatchObject({ reason: 'rule', message: expect.stringContaining('takes a senior moderator') });
-      const moderate = { ...held, current: { ticket: assessed(held.current.ticket!, held.now, { score: 60, band: 'moderate', recommendation: 'request_info' }), recovery: null } };
+      const moderate = {
+        ...held,
+        current: { ticket: assessed(held.current.ticket!, held.now, { score: 60, band: 'moderate', recommendation: 'request_info' }), recovery: null },
+      };
       expect(accepted(moderate, cmd.approve(), 10 * MINUTE).ticket.state).toBe(S.CoolingOff);
     });
   });
@@ -506,16 +681,27 @@ describe('second_approval', () => {
     const t = accepted(approved, cmd.secondApproval('bob'), HOUR);
     const now = plus(approved.now, HOUR);
     const endsAt = plus(now, COOLING_OFF_MS);
-    expect(t.ticket).toMatchObject({ state: S.CoolingOff, coolingOffEndsAt: endsAt, decidedAt: firstApprovedAt, outcome: 'approved', decidedBy: 'moderator:ann' });
+    expect(t.ticket).toMatchObject({
+      state: S.CoolingOff,
+      coolingOffEndsAt: endsAt,
+      decidedAt: firstApprovedAt,
+      outcome: 'approved',
+      decidedBy: 'moderator:ann',
+    });
     expect(t.recoveryWrite).toEqual({
-      kind: 'update', id: approved.current.recovery!.id, fromState: 'awaiting_second', where: { secondApprover: null },
+      kind: 'update',
+      id: approved.current.recovery!.id,
+      fromState: 'awaiting_second',
+      where: { secondApprover: null },
       changes: { secondApprover: 'bob', secondApprovedAt: now, state: 'cooling_off', coolingOffEndsAt: endsAt, stopTokenHash: sha256('stop-token-second') },
     });
     expect(t.events.map((e) => [e.type, e.actor, e.public, e.data.first])).toEqual([
-      ['second_approval', 'moderator:bob', true, 'ann'], ['cooling_off_started', 'system', true, undefined],
+      ['second_approval', 'moderator:bob', true, 'ann'],
+      ['cooling_off_started', 'system', true, undefined],
     ]);
     expect(mailsOf(t)).toEqual([
-      [MailTemplate.RecoveryNotice, 'owner@example.org'], [MailTemplate.RecoveryNotice, 'second@example.org'],
+      [MailTemplate.RecoveryNotice, 'owner@example.org'],
+      [MailTemplate.RecoveryNotice, 'second@example.org'],
       [MailTemplate.RecoveryApproved, 'requester@example.org'],
     ]);
     expect(timerIds(t)).toEqual({ arm: [coolingOffTimerId(TICKET_ID, endsAt)], cancel: [] });
@@ -523,13 +709,16 @@ describe('second_approval', () => {
 
   it('by the first approver is refused', () => {
     expect(refused(send(approved, cmd.secondApproval('ann')))).toMatchObject({
-      reason: 'rule', message: 'The second approval must come from a different senior moderator than the first.',
+      reason: 'rule',
+      message: 'The second approval must come from a different senior moderator than the first.',
     });
   });
 
   it('is refused when no recovery waits for it', () => {
-    expect(refused(send({ ...approved, current: { ...approved.current, recovery: null } }, cmd.secondApproval('bob'))))
-      .toMatchObject({ reason: 'state', message: 'This ticket is not waiting for a second approval.' });
+    expect(refused(send({ ...approved, current: { ...approved.current, recovery: null } }, cmd.secondApproval('bob')))).toMatchObject({
+      reason: 'state',
+      message: 'This ticket is not waiting for a second approval.',
+    });
   });
 });
 
@@ -538,8 +727,11 @@ describe('end_cooling_off, reissue_link, stop, complete', () => {
   const endsAt = cooling.current.ticket!.coolingOffEndsAt!;
 
   it('end_cooling_off before its time is not due, and says when', () => {
-    expect(refused(decide(cooling.current, cmd.endCoolingOff(), plus(endsAt, -SECOND), POLICY)))
-      .toMatchObject({ reason: 'not_due', at: endsAt, message: 'The cooling-off has not ended yet.' });
+    expect(refused(decide(cooling.current, cmd.endCoolingOff(), plus(endsAt, -SECOND), POLICY))).toMatchObject({
+      reason: 'not_due',
+      at: endsAt,
+      message: 'The cooling-off has not ended yet.',
+    });
   });
 
   it('end_cooling_off sends the single-use reset link to the reset address', () => {
@@ -547,13 +739,17 @@ describe('end_cooling_off, reissue_link, stop, complete', () => {
     const expires = plus(endsAt, RESET_LINK_TTL_MS);
     expect(t.ticket).toMatchObject({ state: S.ResetIssued, coolingOffEndsAt: null });
     expect(t.recoveryWrite).toMatchObject({
-      kind: 'update', fromState: 'cooling_off',
+      kind: 'update',
+      fromState: 'cooling_off',
       changes: { state: 'link_sent', resetTokenHash: sha256('reset-token-A'), resetIssuedAt: endsAt, resetExpiresAt: expires },
     });
-    expect(t.mails).toEqual([{
-      to: 'owner@example.org', template: MailTemplate.ResetLink,
-      context: { reference: 'RD-7K3F9Q', username: 'Sample-User', resetUrl: 'https://desk.example.org/reset/reset-token-A', linkHours: 24 },
-    }]);
+    expect(t.mails).toEqual([
+      {
+        to: 'owner@example.org',
+        template: MailTemplate.ResetLink,
+        context: { reference: 'RD-7K3F9Q', username: 'Sample-User', resetUrl: 'https://desk.example.org/reset/reset-token-A', linkHours: 24 },
+      },
+    ]);
     expect(t.events.map((e) => [e.type, e.actor, e.public, e.data.to, e.data.expires_at])).toEqual([
       ['reset_link_sent', 'system', true, 'o***@example.org', expires.toISOString()],
     ]);
@@ -562,7 +758,7 @@ describe('end_cooling_off, reissue_link, stop, complete', () => {
 
   const issued = ticketIn(S.ResetIssued);
 
-  it('reissue_link replaces the link\'s hash (the older one stops working)', () => {
+  it("reissue_link replaces the link's hash (the older one stops working)", () => {
     const t = accepted(issued, cmd.reissue('reset-token-B', 'moderator:cy'));
     expect(t.to).toBe(S.ResetIssued);
     expect(t.recovery).toMatchObject({ state: 'link_sent', resetTokenHash: sha256('reset-token-B') });
@@ -574,10 +770,18 @@ describe('end_cooling_off, reissue_link, stop, complete', () => {
     const t = accepted(cooling, cmd.stop());
     const now = plus(cooling.now, MINUTE);
     expect(t.ticket).toMatchObject({ state: S.Cancelled, openKey: null, closedAt: now, coolingOffEndsAt: null, outcome: 'approved' });
-    expect(t.recovery).toMatchObject({ state: 'cancelled', activeKey: null, resetTokenHash: null, closedAt: now, closedReason: 'stopped_from_address_on_file' });
+    expect(t.recovery).toMatchObject({
+      state: 'cancelled',
+      activeKey: null,
+      resetTokenHash: null,
+      closedAt: now,
+      closedReason: 'stopped_from_address_on_file',
+    });
     expect(eventsOf(t)).toEqual([['recovery_stopped', 'account_owner', true, ['public_text']]]);
     expect(t.audit[0].data).toMatchObject({ ip: '198.51.100.4' });
-    expect(t.mails).toEqual([{ to: 'requester@example.org', template: MailTemplate.RecoveryStopped, context: { reference: 'RD-7K3F9Q', username: 'Sample-User' } }]);
+    expect(t.mails).toEqual([
+      { to: 'requester@example.org', template: MailTemplate.RecoveryStopped, context: { reference: 'RD-7K3F9Q', username: 'Sample-User' } },
+    ]);
     expect(timerIds(t)).toEqual({ arm: [], cancel: [coolingOffTimerId(TICKET_ID, endsAt)] });
   });
 
@@ -587,13 +791,19 @@ describe('end_cooling_off, reissue_link, stop, complete', () => {
     const now = plus(issued.now, MINUTE);
     expect(t.ticket).toMatchObject({ state: S.Completed, openKey: null, closedAt: now });
     expect(t.recoveryWrite).toMatchObject({
-      kind: 'update', fromState: 'link_sent', where: { resetTokenHash: hash },
+      kind: 'update',
+      fromState: 'link_sent',
+      where: { resetTokenHash: hash },
       changes: { state: 'completed', resetUsedAt: now, activeKey: null, closedAt: now, closedReason: 'password_set' },
     });
     expect(eventsOf(t)).toEqual([['reset_completed', 'requester', true, ['public_text']]]);
-    expect(t.mails.map((m) => [m.template, m.to, m.context])).toEqual(['owner@example.org', 'second@example.org'].map((to) => [
-      MailTemplate.RecoveryCompleted, to, { reference: 'RD-7K3F9Q', username: 'Sample-User', contact: 'ops@desk.example.org' },
-    ]));
+    expect(t.mails.map((m) => [m.template, m.to, m.context])).toEqual(
+      ['owner@example.org', 'second@example.org'].map((to) => [
+        MailTemplate.RecoveryCompleted,
+        to,
+        { reference: 'RD-7K3F9Q', username: 'Sample-User', contact: 'ops@desk.example.org' },
+      ]),
+    );
   });
 
   it('complete is refused once the link has expired (as ResetsService.redeem refused it, src/resets/resets.service.ts)', () => {
@@ -602,8 +812,11 @@ describe('end_cooling_off, reissue_link, stop, complete', () => {
     expect(expiresAt).toEqual(plus(issued.now, RESET_LINK_TTL_MS));
     expect(decide(issued.current, cmd.complete(recovery.resetTokenHash!), plus(expiresAt, -SECOND), POLICY)).toMatchObject({ refused: false, to: S.Completed });
     for (const at of [expiresAt, plus(expiresAt, DAY)]) {
-      expect(refused(decide(issued.current, cmd.complete(recovery.resetTokenHash!), at, POLICY)))
-        .toMatchObject({ reason: 'rule', state: S.ResetIssued, message: 'The reset link has expired.' });
+      expect(refused(decide(issued.current, cmd.complete(recovery.resetTokenHash!), at, POLICY))).toMatchObject({
+        reason: 'rule',
+        state: S.ResetIssued,
+        message: 'The reset link has expired.',
+      });
     }
   });
 
@@ -629,26 +842,51 @@ describe('closing', () => {
     const now = plus(held.now, HOUR);
     expectClosed(t, now);
     expect(t.ticket).toMatchObject({
-      state: S.Denied, outcome: 'denied', decidedBy: 'moderator:ann', decidedAt: now, handlingMs: HOUR,
-      slaDecidedAt: now, slaDecisionMs: now.getTime() - T0.getTime(),
+      state: S.Denied,
+      outcome: 'denied',
+      decidedBy: 'moderator:ann',
+      decidedAt: now,
+      handlingMs: HOUR,
+      slaDecidedAt: now,
+      slaDecisionMs: now.getTime() - T0.getTime(),
     });
-    expect(t.events.map((e) => [e.type, e.actor, e.public, e.data])).toEqual([['denied', 'moderator:ann', true, {
-      message: 'We could not confirm that you own the account.', template: 'unproven', public_text: 'The request was denied.',
-    }]]);
-    expect(t.mails).toEqual([{
-      to: 'requester@example.org', template: MailTemplate.DecisionDenied,
-      context: { reference: 'RD-7K3F9Q', username: 'Sample-User', message: 'We could not confirm that you own the account.' },
-    }]);
-    expect(timerIds(t).cancel).toEqual(desiredJobs(held.current.ticket!, false).map((job) => job.id).sort());
+    expect(t.events.map((e) => [e.type, e.actor, e.public, e.data])).toEqual([
+      [
+        'denied',
+        'moderator:ann',
+        true,
+        {
+          message: 'We could not confirm that you own the account.',
+          template: 'unproven',
+          public_text: 'The request was denied.',
+        },
+      ],
+    ]);
+    expect(t.mails).toEqual([
+      {
+        to: 'requester@example.org',
+        template: MailTemplate.DecisionDenied,
+        context: { reference: 'RD-7K3F9Q', username: 'Sample-User', message: 'We could not confirm that you own the account.' },
+      },
+    ]);
+    expect(timerIds(t).cancel).toEqual(
+      desiredJobs(held.current.ticket!, false)
+        .map((job) => job.id)
+        .sort(),
+    );
     expect(t.recoveryWrite).toBeNull();
   });
 
-  it('deny of an approved ticket ends its recovery as denied and keeps the approval\'s decision time', () => {
+  it("deny of an approved ticket ends its recovery as denied and keeps the approval's decision time", () => {
     const approved = ticketIn(S.Approved);
     const t = accepted(approved, cmd.deny('bob'), HOUR);
     expectClosed(t, plus(approved.now, HOUR));
     expect(t.ticket).toMatchObject({ outcome: 'denied', decidedBy: 'moderator:bob', decidedAt: approved.current.ticket!.decidedAt, handlingMs: null });
-    expect(t.recoveryWrite).toMatchObject({ kind: 'update', fromState: 'awaiting_second', changes: { state: 'denied', activeKey: null, closedReason: 'denied' } });
+    expect(t.recoveryWrite).toMatchObject({
+      kind: 'update',
+      fromState: 'awaiting_second',
+      changes: { state: 'denied', activeKey: null, closedReason: 'denied' },
+    });
   });
 
   it('withdraw while waiting: outcome withdrawn, no mail', () => {
@@ -677,17 +915,26 @@ describe('closing', () => {
     const now = plus(waiting.now, 8 * DAY);
     expectClosed(t, now);
     expect(t.ticket).toMatchObject({
-      state: S.ClosedNoResponse, outcome: 'closed_no_response', slaPausedSince: null,
-      slaPauses: [{ from: since.toISOString(), to: now.toISOString() }], slaDecisionMs: since.getTime() - T0.getTime(),
+      state: S.ClosedNoResponse,
+      outcome: 'closed_no_response',
+      slaPausedSince: null,
+      slaPauses: [{ from: since.toISOString(), to: now.toISOString() }],
+      slaDecisionMs: since.getTime() - T0.getTime(),
     });
     expect(t.events.map((e) => [e.type, e.actor, e.public, e.data])).toEqual([['closed_no_response', 'system', true, { waiting_since: since.toISOString() }]]);
-    expect(t.mails).toEqual([{
-      to: 'requester@example.org', template: MailTemplate.ClosedNoResponse,
-      context: {
-        reference: 'RD-7K3F9Q', username: 'Sample-User', waitingSince: since.toISOString().slice(0, 16).replace('T', ' '),
-        contact: 'ops@desk.example.org', recoverUrl: 'https://desk.example.org/recover',
+    expect(t.mails).toEqual([
+      {
+        to: 'requester@example.org',
+        template: MailTemplate.ClosedNoResponse,
+        context: {
+          reference: 'RD-7K3F9Q',
+          username: 'Sample-User',
+          waitingSince: since.toISOString().slice(0, 16).replace('T', ' '),
+          contact: 'ops@desk.example.org',
+          recoverUrl: 'https://desk.example.org/recover',
+        },
       },
-    }]);
+    ]);
   });
 
   it('close_unanswered before the cutoff (or exactly at it) is refused', () => {
@@ -695,7 +942,8 @@ describe('closing', () => {
     const since = waiting.current.ticket!.slaPausedSince!;
     for (const cutoff of [plus(since, -HOUR), since]) {
       expect(refused(send(waiting, cmd.closeUnanswered(cutoff), DAY))).toMatchObject({
-        reason: 'rule', message: 'The requester answered, or has not waited long enough.',
+        reason: 'rule',
+        message: 'The requester answered, or has not waited long enough.',
       });
     }
   });
@@ -709,16 +957,38 @@ describe('reopen', () => {
 
   it('archives the ended cycle for reports', () => {
     expect(t.archive).toEqual({
-      ticketId: TICKET_ID, cycle: 1, requestType: 'lost_2fa', startedAt: T0, decidedAt: before.slaDecidedAt, decisionMs: before.slaDecisionMs,
-      decisionMet: true, outcome: 'denied', decidedBy: 'moderator:ann', handlingMs: before.handlingMs, closedAt: before.closedAt, reopenedAt: now,
+      ticketId: TICKET_ID,
+      cycle: 1,
+      requestType: 'lost_2fa',
+      startedAt: T0,
+      decidedAt: before.slaDecidedAt,
+      decisionMs: before.slaDecisionMs,
+      decisionMet: true,
+      outcome: 'denied',
+      decidedBy: 'moderator:ann',
+      handlingMs: before.handlingMs,
+      closedAt: before.closedAt,
+      reopenedAt: now,
     });
   });
 
   it('starts cycle 2 with the full decision budget, the open slot taken again and the decision cleared', () => {
     expect(t.ticket).toMatchObject({
-      state: S.AwaitingReview, openKey: OPEN_KEY, closedAt: null, decidedAt: null, outcome: null, decidedBy: null, handlingMs: null,
-      slaCycle: 2, slaCycleStartedAt: now, slaDecidedAt: null, slaDecisionMs: null, slaDecisionMet: null, decisionDueAt: plus(now, 14 * DAY),
-      firstRespondedAt: before.firstRespondedAt, slaResponseMs: before.slaResponseMs,
+      state: S.AwaitingReview,
+      openKey: OPEN_KEY,
+      closedAt: null,
+      decidedAt: null,
+      outcome: null,
+      decidedBy: null,
+      handlingMs: null,
+      slaCycle: 2,
+      slaCycleStartedAt: now,
+      slaDecidedAt: null,
+      slaDecisionMs: null,
+      slaDecisionMet: null,
+      decisionDueAt: plus(now, 14 * DAY),
+      firstRespondedAt: before.firstRespondedAt,
+      slaResponseMs: before.slaResponseMs,
     });
     expect(t.events.map((e) => [e.type, e.actor, e.public, e.data])).toEqual([['reopened', 'moderator:cy', false, { reason: 'new evidence', cycle: 2 }]]);
     expect(timerIds(t)).toEqual({ arm: [dispatchJobId(TICKET_ID), slaTimerId(TICKET_ID, plus(now, 252 * HOUR))].sort(), cancel: [] });
@@ -736,12 +1006,15 @@ describe('sla_due', () => {
     expect(t.ticket).toMatchObject({ slaResponseLevel: 'warning', slaLevel: 'warning', slaNextAt: dueAt, state: S.AwaitingReview });
     expect(t.write).toMatchObject({ kind: 'update', lock: 'quiet', where: { slaResponseLevel: 'on_time', slaDecisionLevel: 'on_time', slaCycle: 1 } });
     expect(t.sync).toBe('caller');
-    expect(t.events.map((e) => [e.type, e.actor, e.public, e.data])).toEqual([['sla_warning', 'system', false, { clock: 'response', due_at: dueAt.toISOString(), cycle: 1 }]]);
+    expect(t.events.map((e) => [e.type, e.actor, e.public, e.data])).toEqual([
+      ['sla_warning', 'system', false, { clock: 'response', due_at: dueAt.toISOString(), cycle: 1 }],
+    ]);
     expect(t.mails).toEqual([]);
     expect(t.webhooks).toEqual([]);
     // The dispatch job moves up to the warned tier; the fired timer gives way to the breach's.
     expect(t.timers.arm.map((job) => [job.id, job.priority])).toEqual([
-      [dispatchJobId(TICKET_ID), dispatchPriority(DispatchTier.Warned, T0)], [slaTimerId(TICKET_ID, dueAt), undefined],
+      [dispatchJobId(TICKET_ID), dispatchPriority(DispatchTier.Warned, T0)],
+      [slaTimerId(TICKET_ID, dueAt), undefined],
     ]);
     expect(t.timers.cancel).toEqual([slaTimerId(TICKET_ID, warnAt)]);
     // A second firing on the result marks nothing.
@@ -753,19 +1026,28 @@ describe('sla_due', () => {
     const t = expectTransition(decide(queued.current, cmd.slaDue(), late, POLICY));
     expect(t.marks).toEqual([{ clock: 'response', level: 'breached' }]);
     expect(t.events.map((e) => e.type)).toEqual(['sla_breached']);
-    expect(t.mails).toEqual([{
-      to: 'ops@desk.example.org', template: MailTemplate.SlaBreach,
-      context: { reference: 'RD-7K3F9Q', clock: 'first response', requestType: 'lost_2fa', dueAt: dueAt.toISOString(), holder: null },
-    }]);
+    expect(t.mails).toEqual([
+      {
+        to: 'ops@desk.example.org',
+        template: MailTemplate.SlaBreach,
+        context: { reference: 'RD-7K3F9Q', clock: 'first response', requestType: 'lost_2fa', dueAt: dueAt.toISOString(), holder: null },
+      },
+    ]);
     expect(t.webhooks).toEqual([]);
     // Marked once: the same firing again waits for the decision clock's warning.
     expect(refused(decide(applied(t), cmd.slaDue(), late, POLICY))).toMatchObject({ reason: 'not_due', at: plus(T0, 252 * HOUR) });
 
     const hooked = expectTransition(decide(queued.current, cmd.slaDue(), late, testPolicy({ slaWebhook: true })));
-    expect(hooked.webhooks).toEqual([{
-      event: 'sla_breached', reference: 'RD-7K3F9Q', clock: 'response', request_type: 'lost_2fa',
-      due_at: dueAt.toISOString(), breached_at: late.toISOString(),
-    }]);
+    expect(hooked.webhooks).toEqual([
+      {
+        event: 'sla_breached',
+        reference: 'RD-7K3F9Q',
+        clock: 'response',
+        request_type: 'lost_2fa',
+        due_at: dueAt.toISOString(),
+        breached_at: late.toISOString(),
+      },
+    ]);
   });
 
   it('names the holder in the breach mail of a held ticket', () => {
@@ -780,7 +1062,10 @@ describe('sla_due', () => {
     const waiting = ticketIn(S.AwaitingRequester);
     expect(refused(decide(waiting.current, cmd.slaDue(), plus(T0, 30 * DAY), POLICY))).toMatchObject({ reason: 'rule', message: 'Nothing is due.' });
     const legacy = { ticket: withoutClock(queued.current.ticket!), recovery: null };
-    expect(refused(decide(legacy, cmd.slaDue(), plus(T0, 30 * DAY), POLICY))).toMatchObject({ reason: 'rule', message: 'The SLA clock of this ticket does not run.' });
+    expect(refused(decide(legacy, cmd.slaDue(), plus(T0, 30 * DAY), POLICY))).toMatchObject({
+      reason: 'rule',
+      message: 'The SLA clock of this ticket does not run.',
+    });
   });
 });
 
@@ -803,8 +1088,7 @@ describe('a ticket from before the SLA (its clock never started)', () => {
 });
 
 describe('timers, every admitted command in every state', () => {
-  const cases = COMMANDS.flatMap((type) => statesFor(type).flatMap((state) => admittedCases(type, state)
-    .map((c) => [type, state, c.label, c] as const)));
+  const cases = COMMANDS.flatMap((type) => statesFor(type).flatMap((state) => admittedCases(type, state).map((c) => [type, state, c.label, c] as const)));
 
   it.each(cases)('%s in %s (%s): arms and cancels the difference of desiredJobs before and after', (_type, _state, _label, c) => {
     const decision = decide(c.current, c.command, c.now, POLICY);
@@ -823,7 +1107,7 @@ describe('timers, every admitted command in every state', () => {
     expect(decision.audit.map((a) => [a.action, a.actor, a.at])).toEqual(decision.events.map((e) => [e.type, e.actor, e.createdAt]));
   });
 
-  it('uses the fast lane\'s tier for a ticket the scorer recommends approving, when the policy has it', () => {
+  it("uses the fast lane's tier for a ticket the scorer recommends approving, when the policy has it", () => {
     const story = submitted();
     const recommended = { ...story.current.ticket!, recommendation: 'approve' as const };
     const t = expectTransition(decide({ ticket: recommended, recovery: null }, cmd.route(), plus(T0, MINUTE), testPolicy({ fastLane: true })));
@@ -847,7 +1131,7 @@ describe('auditData and allowedCommands', () => {
 });
 
 describe('newTicket fixtures', () => {
-  it('reach each state through decide with the ticket\'s own id and reference', () => {
+  it("reach each state through decide with the ticket's own id and reference", () => {
     for (const state of Object.values(TicketState)) {
       const story = ticketIn(state, { ticket: newTicket({ reference: 'RD-ABCDEF' }) });
       expect([story.current.ticket!.state, story.current.ticket!.reference]).toEqual([state, 'RD-ABCDEF']);

@@ -16,8 +16,18 @@ import { slaColumns, slaStateOf } from './ticket-sla.js';
 import { isOpen, TicketState } from './ticket-state.js';
 import { type CommandType, type FromState, inTable, NEW, statesFor } from './ticket-transitions.js';
 import {
-  type AssessmentTrigger, LIVE_RECOVERY_STATES, moderatorActor, NO_REPORT_FIGURES, type Outcome, type RecoveryRow, type RequestType, type TicketClaims,
-  type TicketCycleRow, type TicketEventType, type TicketRow, type TimelineEntry,
+  type AssessmentTrigger,
+  LIVE_RECOVERY_STATES,
+  moderatorActor,
+  NO_REPORT_FIGURES,
+  type Outcome,
+  type RecoveryRow,
+  type RequestType,
+  type TicketClaims,
+  type TicketCycleRow,
+  type TicketEventType,
+  type TicketRow,
+  type TimelineEntry,
 } from './ticket.types.js';
 import { isUnanswered } from './unanswered.js';
 
@@ -42,8 +52,10 @@ export interface TicketAggregate {
 }
 
 /** The requester's fields of a new ticket; `decide` adds the lifecycle's columns. */
-export type NewTicket = Pick<TicketRow,
-  'id' | 'reference' | 'username' | 'usernameKey' | 'accountId' | 'contactEmail' | 'requestType' | 'claims' | 'cocVersion'>;
+export type NewTicket = Pick<
+  TicketRow,
+  'id' | 'reference' | 'username' | 'usernameKey' | 'accountId' | 'contactEmail' | 'requestType' | 'claims' | 'cocVersion'
+>;
 
 /** What the last approval needs to tell the owner: the caller looked the addresses up and made the token. */
 interface CoolingOffFacts {
@@ -72,10 +84,17 @@ export type Command =
   | { type: 'record_coc'; moderator: string; version: string; acceptedAt: Date; method: string }
   | { type: 'note'; moderator: string; message: string }
   | ({
-    type: 'approve'; moderator: string; recoveryId: string; resetAddress: string; needsSecond: boolean; coolingOffMs: number; reasons: string[];
-    /** The approver's role and, for an approval against the recommendation, their written reason (approval-guard.ts). */
-    role: string; overrideReason: string | null;
-  } & CoolingOffFacts)
+      type: 'approve';
+      moderator: string;
+      recoveryId: string;
+      resetAddress: string;
+      needsSecond: boolean;
+      coolingOffMs: number;
+      reasons: string[];
+      /** The approver's role and, for an approval against the recommendation, their written reason (approval-guard.ts). */
+      role: string;
+      overrideReason: string | null;
+    } & CoolingOffFacts)
   | ({ type: 'second_approval'; moderator: string } & CoolingOffFacts)
   | { type: 'end_cooling_off'; resetToken: string }
   | { type: 'reissue_link'; actor: string; resetToken: string }
@@ -196,8 +215,9 @@ function refuse(command: CommandType, state: FromState, reason: RefusalReason, m
 }
 
 function refuseState(command: CommandType, state: FromState): Refusal {
-  const message = REFUSED_IN_STATE[command]
-    ?? (state !== NEW && !isOpen(state) && statesFor(command).every((s) => s === NEW || isOpen(s))
+  const message =
+    REFUSED_IN_STATE[command] ??
+    (state !== NEW && !isOpen(state) && statesFor(command).every((s) => s === NEW || isOpen(s))
       ? CLOSED
       : `A ticket that is ${words(state)} cannot take "${command.replace(/_/g, ' ')}".`);
   return refuse(command, state, 'state', message);
@@ -224,7 +244,12 @@ class Draft {
   /** Redis must be brought in line even though no job changed (a dispatch job's priority may have). */
   resync = false;
 
-  constructor(readonly command: CommandType, readonly before: TicketRow, recovery: RecoveryRow | null, readonly now: Date) {
+  constructor(
+    readonly command: CommandType,
+    readonly before: TicketRow,
+    recovery: RecoveryRow | null,
+    readonly now: Date,
+  ) {
     this.recovery = recovery;
   }
 
@@ -312,10 +337,14 @@ function startCoolingOff(draft: Draft, facts: CoolingOffFacts, policy: WorkflowP
   const context = { reference: ticket.reference, username: ticket.username, coolingOffEnds: utcMinute(endsAt), stopUrl, contact: policy.opsEmail };
   for (const address of facts.notify) draft.mail(address, MailTemplate.RecoveryNotice, context);
   draft.mail(ticket.contactEmail, MailTemplate.RecoveryApproved, {
-    reference: ticket.reference, username: ticket.username, coolingOffEnds: utcMinute(endsAt), linkHours: linkHours(policy),
+    reference: ticket.reference,
+    username: ticket.username,
+    coolingOffEnds: utcMinute(endsAt),
+    linkHours: linkHours(policy),
   });
   draft.event('cooling_off_started', 'system', true, {
-    ends_at: endsAt.toISOString(), notified: facts.notify.length,
+    ends_at: endsAt.toISOString(),
+    notified: facts.notify.length,
     public_text: `Approved. Every address on the account was told; the reset link follows after ${utcMinute(endsAt)} (UTC).`,
   });
   move(draft, TicketState.CoolingOff, policy);
@@ -328,10 +357,14 @@ function sendLink(draft: Draft, token: string, type: 'reset_link_sent' | 'reset_
   const expiresAt = new Date(draft.now.getTime() + policy.resetLinkTtlMs);
   draft.recoveryUpdate({ state: 'link_sent', resetTokenHash: hashToken(token), resetIssuedAt: draft.now, resetExpiresAt: expiresAt });
   draft.mail(recovery.resetAddress, MailTemplate.ResetLink, {
-    reference: ticket.reference, username: ticket.username, resetUrl: `${policy.publicBaseUrl}/reset/${token}`, linkHours: linkHours(policy),
+    reference: ticket.reference,
+    username: ticket.username,
+    resetUrl: `${policy.publicBaseUrl}/reset/${token}`,
+    linkHours: linkHours(policy),
   });
   draft.event(type, actor, true, {
-    to: maskEmail(recovery.resetAddress), expires_at: expiresAt.toISOString(),
+    to: maskEmail(recovery.resetAddress),
+    expires_at: expiresAt.toISOString(),
     public_text: `The reset link was sent to the address verified with you. It works once, until ${utcMinute(expiresAt)} (UTC).`,
   });
 }
@@ -339,14 +372,45 @@ function sendLink(draft: Draft, token: string, type: 'reset_link_sent' | 'reset_
 /** The first row of a new ticket: the requester's fields, waiting to be routed, its SLA clock started. */
 function newTicketRow(fields: NewTicket, now: Date): TicketRow {
   return {
-    ...fields, state: TicketState.Submitted, openKey: `${fields.usernameKey}|${fields.contactEmail}`, competing: false,
-    cocAcceptedAt: now, cocMethod: null, cocRecordedBy: null, delayAcknowledgedAt: now, coolingOffEndsAt: null,
-    createdAt: now, updatedAt: now, decidedAt: null, closedAt: null, version: 1, ...NO_REPORT_FIGURES,
-    score: null, band: null, recommendation: null, riskFlags: null, ruleVersion: null, assessedAt: null,
-    claimedBy: null, claimedAt: null, leaseExpiresAt: null, escalated: false,
-    slaCycle: 1, slaCycleStartedAt: null, firstRespondedAt: null, slaDecidedAt: null, slaPausedSince: null, slaPauses: [],
-    responseWarnAt: null, responseDueAt: null, decisionWarnAt: null, decisionDueAt: null,
-    slaResponseLevel: 'on_time', slaDecisionLevel: 'on_time', slaLevel: 'on_time', slaNextAt: null,
+    ...fields,
+    state: TicketState.Submitted,
+    openKey: `${fields.usernameKey}|${fields.contactEmail}`,
+    competing: false,
+    cocAcceptedAt: now,
+    cocMethod: null,
+    cocRecordedBy: null,
+    delayAcknowledgedAt: now,
+    coolingOffEndsAt: null,
+    createdAt: now,
+    updatedAt: now,
+    decidedAt: null,
+    closedAt: null,
+    version: 1,
+    ...NO_REPORT_FIGURES,
+    score: null,
+    band: null,
+    recommendation: null,
+    riskFlags: null,
+    ruleVersion: null,
+    assessedAt: null,
+    claimedBy: null,
+    claimedAt: null,
+    leaseExpiresAt: null,
+    escalated: false,
+    slaCycle: 1,
+    slaCycleStartedAt: null,
+    firstRespondedAt: null,
+    slaDecidedAt: null,
+    slaPausedSince: null,
+    slaPauses: [],
+    responseWarnAt: null,
+    responseDueAt: null,
+    decisionWarnAt: null,
+    decisionDueAt: null,
+    slaResponseLevel: 'on_time',
+    slaDecisionLevel: 'on_time',
+    slaLevel: 'on_time',
+    slaNextAt: null,
   };
 }
 
@@ -360,8 +424,11 @@ function stepFor(command: Command): Step {
         move(d, TicketState.Submitted, p);
         d.event('submitted', 'requester', true, { coc_version: command.ticket.cocVersion }, command.ip);
         d.assess = 'submitted';
-        d.mail(command.ticket.contactEmail, MailTemplate.Acknowledgement,
-          { reference: command.ticket.reference, username: command.ticket.username, statusUrl: command.statusUrl });
+        d.mail(command.ticket.contactEmail, MailTemplate.Acknowledgement, {
+          reference: command.ticket.reference,
+          username: command.ticket.username,
+          statusUrl: command.statusUrl,
+        });
         // The SLA timer is armed when the pipeline routes the ticket, seconds later: intake stays one transaction lighter.
         d.sync = 'none';
       };
@@ -490,7 +557,7 @@ function stepFor(command: Command): Step {
         move(d, TicketState.AwaitingReview, p);
         d.set({ updatedAt: d.now });
         d.event('contested', 'requester', true, {
-          public_text: 'You told us you cannot use recovery codes. The request went to the moderators\' queue.',
+          public_text: "You told us you cannot use recovery codes. The request went to the moderators' queue.",
         });
       };
     case 'record_coc':
@@ -498,11 +565,17 @@ function stepFor(command: Command): Step {
         const t = d.ticket;
         if (t.cocAcceptedAt) return refuse('record_coc', t.state, 'rule', 'A Code of Conduct acceptance is already on record for this ticket.');
         d.set({
-          cocVersion: command.version, cocAcceptedAt: command.acceptedAt, cocMethod: command.method,
-          cocRecordedBy: moderatorActor(command.moderator), updatedAt: d.now,
+          cocVersion: command.version,
+          cocAcceptedAt: command.acceptedAt,
+          cocMethod: command.method,
+          cocRecordedBy: moderatorActor(command.moderator),
+          updatedAt: d.now,
         });
-        d.event('coc_recorded', moderatorActor(command.moderator), false,
-          { version: command.version, accepted_at: command.acceptedAt.toISOString(), method: command.method });
+        d.event('coc_recorded', moderatorActor(command.moderator), false, {
+          version: command.version,
+          accepted_at: command.acceptedAt.toISOString(),
+          method: command.method,
+        });
       };
     case 'note':
       return (d) => {
@@ -524,10 +597,27 @@ function stepFor(command: Command): Step {
         // Against the evidence, a second senior must agree, whatever the approval policy found.
         const needsSecond = command.needsSecond || guard.against !== null;
         const recovery: RecoveryRow = {
-          id: command.recoveryId, ticketId: t.id, accountId: t.accountId, activeKey: t.accountId, state: 'awaiting_second',
-          resetAddress: command.resetAddress, needsSecond, firstApprover: command.moderator, firstApprovedAt: d.now,
-          secondApprover: null, secondApprovedAt: null, coolingOffMs: command.coolingOffMs, coolingOffEndsAt: null, stopTokenHash: null,
-          resetTokenHash: null, resetIssuedAt: null, resetExpiresAt: null, resetUsedAt: null, closedAt: null, closedReason: null, createdAt: d.now,
+          id: command.recoveryId,
+          ticketId: t.id,
+          accountId: t.accountId,
+          activeKey: t.accountId,
+          state: 'awaiting_second',
+          resetAddress: command.resetAddress,
+          needsSecond,
+          firstApprover: command.moderator,
+          firstApprovedAt: d.now,
+          secondApprover: null,
+          secondApprovedAt: null,
+          coolingOffMs: command.coolingOffMs,
+          coolingOffEndsAt: null,
+          stopTokenHash: null,
+          resetTokenHash: null,
+          resetIssuedAt: null,
+          resetExpiresAt: null,
+          resetUsedAt: null,
+          closedAt: null,
+          closedReason: null,
+          createdAt: d.now,
         };
         d.recovery = recovery;
         d.recoveryWrite = { kind: 'insert', row: recovery };
@@ -535,7 +625,10 @@ function stepFor(command: Command): Step {
         move(d, TicketState.Approved, p);
         d.set({ ...decided, ...UNCLAIMED, decidedAt: d.now, updatedAt: d.now });
         d.event('approved', actor, true, {
-          needs_second: needsSecond, reasons: command.reasons, reset_to: maskEmail(command.resetAddress), cooling_off_ms: command.coolingOffMs,
+          needs_second: needsSecond,
+          reasons: command.reasons,
+          reset_to: maskEmail(command.resetAddress),
+          cooling_off_ms: command.coolingOffMs,
           // Staff-only fields (the status page shows public_text): the override and its reason stay in the audit entry.
           ...(guard.against ? { against_recommendation: guard.against, override_reason: command.overrideReason!.trim() } : {}),
           public_text: needsSecond ? 'A moderator approved the recovery; a second moderator must approve it too.' : 'A moderator approved the recovery.',
@@ -555,8 +648,10 @@ function stepFor(command: Command): Step {
         d.recoveryWrite = { kind: 'update', id: recovery.id, fromState: 'awaiting_second', where: { secondApprover: null }, changes: {} };
         d.recoveryUpdate({ secondApprover: command.moderator, secondApprovedAt: d.now });
         d.set({ updatedAt: d.now });
-        d.event('second_approval', moderatorActor(command.moderator), true,
-          { first: recovery.firstApprover, public_text: 'A second moderator approved the recovery.' });
+        d.event('second_approval', moderatorActor(command.moderator), true, {
+          first: recovery.firstApprover,
+          public_text: 'A second moderator approved the recovery.',
+        });
         startCoolingOff(d, command, p);
       };
     case 'end_cooling_off':
@@ -582,8 +677,13 @@ function stepFor(command: Command): Step {
         d.recoveryUpdate({ state: 'cancelled', activeKey: null, resetTokenHash: null, closedAt: d.now, closedReason: 'stopped_from_address_on_file' });
         close(d, TicketState.Cancelled, p);
         d.set({ updatedAt: d.now });
-        d.event('recovery_stopped', 'account_owner', true,
-          { public_text: 'The recovery was stopped from an address on the account. No reset link will be sent.' }, command.ip);
+        d.event(
+          'recovery_stopped',
+          'account_owner',
+          true,
+          { public_text: 'The recovery was stopped from an address on the account. No reset link will be sent.' },
+          command.ip,
+        );
         d.mail(t.contactEmail, MailTemplate.RecoveryStopped, { reference: t.reference, username: t.username });
       };
     case 'complete':
@@ -598,9 +698,15 @@ function stepFor(command: Command): Step {
         d.recoveryUpdate({ state: 'completed', resetUsedAt: d.now, activeKey: null, closedAt: d.now, closedReason: 'password_set' });
         close(d, TicketState.Completed, p);
         d.set({ updatedAt: d.now });
-        d.event('reset_completed', 'requester', true, {
-          public_text: 'A new password was set. Two-factor authentication and recovery codes were removed: add them again after you sign in.',
-        }, command.ip);
+        d.event(
+          'reset_completed',
+          'requester',
+          true,
+          {
+            public_text: 'A new password was set. Two-factor authentication and recovery codes were removed: add them again after you sign in.',
+          },
+          command.ip,
+        );
         const context = { reference: t.reference, username: t.username, contact: p.opsEmail };
         for (const address of command.notify) d.mail(address, MailTemplate.RecoveryCompleted, context);
       };
@@ -636,8 +742,11 @@ function stepFor(command: Command): Step {
         d.set({ ...decided, updatedAt: d.now });
         d.event('closed_no_response', 'system', true, { waiting_since: waitingSince.toISOString() });
         d.mail(t.contactEmail, MailTemplate.ClosedNoResponse, {
-          reference: t.reference, username: t.username, waitingSince: utcMinute(waitingSince),
-          contact: p.opsEmail, recoverUrl: `${p.publicBaseUrl}/recover`,
+          reference: t.reference,
+          username: t.username,
+          waitingSince: utcMinute(waitingSince),
+          contact: p.opsEmail,
+          recoverUrl: `${p.publicBaseUrl}/recover`,
         });
       };
     case 'reopen':
@@ -645,13 +754,27 @@ function stepFor(command: Command): Step {
         const t = d.ticket;
         // The ended cycle, for reports: the ticket's own columns then describe the new one.
         d.archive = {
-          ticketId: t.id, cycle: t.slaCycle, requestType: t.requestType, startedAt: t.slaCycleStartedAt ?? t.createdAt,
-          decidedAt: t.slaDecidedAt, decisionMs: t.slaDecisionMs, decisionMet: t.slaDecisionMet, outcome: t.outcome,
-          decidedBy: t.decidedBy, handlingMs: t.handlingMs, closedAt: t.closedAt, reopenedAt: d.now,
+          ticketId: t.id,
+          cycle: t.slaCycle,
+          requestType: t.requestType,
+          startedAt: t.slaCycleStartedAt ?? t.createdAt,
+          decidedAt: t.slaDecidedAt,
+          decisionMs: t.slaDecisionMs,
+          decisionMet: t.slaDecisionMet,
+          outcome: t.outcome,
+          decidedBy: t.decidedBy,
+          handlingMs: t.handlingMs,
+          closedAt: t.closedAt,
+          reopenedAt: d.now,
         };
         move(d, TicketState.AwaitingReview, p);
         d.set({
-          openKey: `${t.usernameKey}|${t.contactEmail}`, closedAt: null, decidedAt: null, outcome: null, decidedBy: null, handlingMs: null,
+          openKey: `${t.usernameKey}|${t.contactEmail}`,
+          closedAt: null,
+          decidedAt: null,
+          outcome: null,
+          decidedBy: null,
+          handlingMs: null,
           updatedAt: d.now,
         });
         d.event('reopened', moderatorActor(command.moderator), false, { reason: command.reason, cycle: d.ticket.slaCycle });
@@ -678,17 +801,27 @@ function stepFor(command: Command): Step {
         d.sync = 'caller';
         for (const mark of marks) {
           const dueAt = mark.clock === 'response' ? t.responseDueAt : t.decisionDueAt;
-          d.event(mark.level === 'breached' ? 'sla_breached' : 'sla_warning', 'system', false,
-            { clock: mark.clock, due_at: dueAt?.toISOString() ?? null, cycle: t.slaCycle });
+          d.event(mark.level === 'breached' ? 'sla_breached' : 'sla_warning', 'system', false, {
+            clock: mark.clock,
+            due_at: dueAt?.toISOString() ?? null,
+            cycle: t.slaCycle,
+          });
           if (mark.level !== 'breached') continue;
           d.mail(p.opsEmail, MailTemplate.SlaBreach, {
-            reference: t.reference, clock: mark.clock === 'response' ? 'first response' : 'decision', requestType: t.requestType,
-            dueAt: dueAt?.toISOString() ?? 'unknown', holder: t.claimedBy,
+            reference: t.reference,
+            clock: mark.clock === 'response' ? 'first response' : 'decision',
+            requestType: t.requestType,
+            dueAt: dueAt?.toISOString() ?? 'unknown',
+            holder: t.claimedBy,
           });
           if (p.slaWebhook) {
             d.webhooks.push({
-              event: 'sla_breached', reference: t.reference, clock: mark.clock, request_type: t.requestType,
-              due_at: dueAt?.toISOString() ?? null, breached_at: d.now.toISOString(),
+              event: 'sla_breached',
+              reference: t.reference,
+              clock: mark.clock,
+              request_type: t.requestType,
+              due_at: dueAt?.toISOString() ?? null,
+              breached_at: d.now.toISOString(),
             });
           }
         }
@@ -735,10 +868,23 @@ export function decide(current: TicketAggregate, command: Command, now: Date, po
       : { kind: 'none' };
   const jobsChanged = timers.arm.length > 0 || timers.cancel.length > 0 || draft.resync;
   return {
-    refused: false, command: command.type, from, to: after.state, ticket: after, recovery: draft.recovery, write,
-    recoveryWrite: draft.recoveryWrite, archive: draft.archive, events: draft.events, audit: draft.audit, timers,
+    refused: false,
+    command: command.type,
+    from,
+    to: after.state,
+    ticket: after,
+    recovery: draft.recovery,
+    write,
+    recoveryWrite: draft.recoveryWrite,
+    archive: draft.archive,
+    events: draft.events,
+    audit: draft.audit,
+    timers,
     sync: draft.sync === 'auto' ? (jobsChanged ? 'outbox' : 'none') : draft.sync,
-    mails: draft.mails, assess: draft.assess, webhooks: draft.webhooks, marks: draft.marks,
+    mails: draft.mails,
+    assess: draft.assess,
+    webhooks: draft.webhooks,
+    marks: draft.marks,
   };
 }
 

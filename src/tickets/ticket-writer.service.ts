@@ -84,8 +84,12 @@ export class TicketWriter {
     if (t.recoveryWrite?.kind === 'insert') {
       await insertRows(em, Recovery, t.recoveryWrite.row as never);
     } else if (t.recoveryWrite?.kind === 'update') {
-      const query = em.createQueryBuilder().update(Recovery).set(t.recoveryWrite.changes)
-        .where('id = :id', { id: t.recoveryWrite.id }).andWhere('state = :state', { state: t.recoveryWrite.fromState });
+      const query = em
+        .createQueryBuilder()
+        .update(Recovery)
+        .set(t.recoveryWrite.changes)
+        .where('id = :id', { id: t.recoveryWrite.id })
+        .andWhere('state = :state', { state: t.recoveryWrite.fromState });
       this.whereColumns(em, Recovery, query, t.recoveryWrite.where);
       const result = await query.execute();
       if (!result.affected) {
@@ -106,9 +110,7 @@ export class TicketWriter {
    * The conditional update. `version`: bumped, and only if it is still the one read. `quiet`: left as
    * it is, so derived data never makes a person's concurrent change fail. Returns the rows matched.
    */
-  private async updateTicket(
-    em: EntityManager, id: string, changes: Partial<Ticket>, where: Partial<Ticket>, lock: 'version' | 'quiet',
-  ): Promise<number> {
+  private async updateTicket(em: EntityManager, id: string, changes: Partial<Ticket>, where: Partial<Ticket>, lock: 'version' | 'quiet'): Promise<number> {
     const set = { ...changes, version: lock === 'version' ? () => '"version" + 1' : () => '"version"' };
     const query = em.createQueryBuilder().update(Ticket).set(set).where('id = :id', { id });
     this.whereColumns(em, Ticket, query, where);
@@ -117,7 +119,9 @@ export class TicketWriter {
   }
 
   private whereColumns(
-    em: EntityManager, entity: typeof Ticket | typeof Recovery, query: { andWhere(sql: string, params?: Record<string, unknown>): unknown },
+    em: EntityManager,
+    entity: typeof Ticket | typeof Recovery,
+    query: { andWhere(sql: string, params?: Record<string, unknown>): unknown },
     where: Record<string, unknown>,
   ): void {
     const metadata = em.connection.getMetadata(entity);

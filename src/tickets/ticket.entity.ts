@@ -2,7 +2,16 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, VersionCo
 import { BigIntColumn, DateTimeColumn, JsonColumn } from '../database/columns.js';
 import { TicketState } from './ticket-state.js';
 import type {
-  Band, Outcome, Recommendation, RequestType, SlaLevel, TicketClaims, TicketCycleRow, TicketEventType, TicketRow, TimelineEntry,
+  Band,
+  Outcome,
+  Recommendation,
+  RequestType,
+  SlaLevel,
+  TicketClaims,
+  TicketCycleRow,
+  TicketEventType,
+  TicketRow,
+  TimelineEntry,
 } from './ticket.types.js';
 
 @Entity('tickets')

@@ -77,10 +77,19 @@ export class TicketRepository {
    * re-score never makes a requester's or a moderator's concurrent action fail.
    */
   async recordAssessment(em: EntityManager, ticketId: string, summary: AssessmentSummary): Promise<void> {
-    await em.createQueryBuilder().update(Ticket).set({
-      score: summary.score, band: summary.band, recommendation: summary.recommendation,
-      riskFlags: summary.riskFlags.length ? ` ${summary.riskFlags.join(' ')} ` : ' ',
-      ruleVersion: summary.ruleVersion, assessedAt: summary.assessedAt, version: () => '"version"',
-    }).where('id = :id', { id: ticketId }).execute();
+    await em
+      .createQueryBuilder()
+      .update(Ticket)
+      .set({
+        score: summary.score,
+        band: summary.band,
+        recommendation: summary.recommendation,
+        riskFlags: summary.riskFlags.length ? ` ${summary.riskFlags.join(' ')} ` : ' ',
+        ruleVersion: summary.ruleVersion,
+        assessedAt: summary.assessedAt,
+        version: () => '"version"',
+      })
+      .where('id = :id', { id: ticketId })
+      .execute();
   }
 }

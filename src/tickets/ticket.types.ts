@@ -6,9 +6,7 @@ import type { TicketState } from './ticket-state.js';
 
 export type { SlaLevel };
 
-export const REQUEST_TYPES = [
-  'forgot_password', 'lost_2fa', 'lost_recovery_codes', 'lost_email_access', 'compromised',
-] as const;
+export const REQUEST_TYPES = ['forgot_password', 'lost_2fa', 'lost_recovery_codes', 'lost_email_access', 'compromised'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 export type TriState = 'yes' | 'no' | 'unknown';
 
@@ -41,13 +39,49 @@ export const OUTCOMES = ['approved', 'denied', 'withdrawn', 'closed_no_response'
 export type Outcome = (typeof OUTCOMES)[number];
 
 export type TicketEventType =
-  | 'submitted' | 'follow_up' | 'message' | 'withdrawn' | 'competing_request' | 'state_changed' | 'info_requested'
-  | 'assessed' | 'codes_sent' | 'code_sent' | 'code_confirmed' | 'code_rejected' | 'code_locked'
-  | 'repository_challenge_started' | 'repository_checked' | 'repository_result_recorded' | 'recovery_codes_hint_sent'
-  | 'routed' | 'recovery_codes_answer' | 'contested' | 'claimed' | 'lease_renewed' | 'released' | 'lease_expired'
-  | 'reassigned' | 'escalated' | 'sla_started' | 'sla_paused' | 'sla_resumed' | 'sla_warning' | 'sla_breached' | 'reopened'
-  | 'note' | 'denied' | 'coc_recorded' | 'approved' | 'second_approval' | 'cooling_off_started' | 'reset_link_sent'
-  | 'reset_link_reissued' | 'reset_completed' | 'recovery_stopped' | 'closed_no_response';
+  | 'submitted'
+  | 'follow_up'
+  | 'message'
+  | 'withdrawn'
+  | 'competing_request'
+  | 'state_changed'
+  | 'info_requested'
+  | 'assessed'
+  | 'codes_sent'
+  | 'code_sent'
+  | 'code_confirmed'
+  | 'code_rejected'
+  | 'code_locked'
+  | 'repository_challenge_started'
+  | 'repository_checked'
+  | 'repository_result_recorded'
+  | 'recovery_codes_hint_sent'
+  | 'routed'
+  | 'recovery_codes_answer'
+  | 'contested'
+  | 'claimed'
+  | 'lease_renewed'
+  | 'released'
+  | 'lease_expired'
+  | 'reassigned'
+  | 'escalated'
+  | 'sla_started'
+  | 'sla_paused'
+  | 'sla_resumed'
+  | 'sla_warning'
+  | 'sla_breached'
+  | 'reopened'
+  | 'note'
+  | 'denied'
+  | 'coc_recorded'
+  | 'approved'
+  | 'second_approval'
+  | 'cooling_off_started'
+  | 'reset_link_sent'
+  | 'reset_link_reissued'
+  | 'reset_completed'
+  | 'recovery_stopped'
+  | 'closed_no_response';
 
 /** Every column of a ticket (the entity in ticket.entity.ts implements it). */
 export interface TicketRow {
@@ -110,8 +144,17 @@ export interface TicketRow {
 }
 
 /** A new ticket's report figures: nothing measured or decided yet. */
-export const NO_REPORT_FIGURES: Pick<TicketRow, 'slaResponseMs' | 'slaResponseMet' | 'slaDecisionMs' | 'slaDecisionMet' | 'outcome' | 'decidedBy' | 'handlingMs'> = {
-  slaResponseMs: null, slaResponseMet: null, slaDecisionMs: null, slaDecisionMet: null, outcome: null, decidedBy: null, handlingMs: null,
+export const NO_REPORT_FIGURES: Pick<
+  TicketRow,
+  'slaResponseMs' | 'slaResponseMet' | 'slaDecisionMs' | 'slaDecisionMet' | 'outcome' | 'decidedBy' | 'handlingMs'
+> = {
+  slaResponseMs: null,
+  slaResponseMet: null,
+  slaDecisionMs: null,
+  slaDecisionMet: null,
+  outcome: null,
+  decidedBy: null,
+  handlingMs: null,
 };
 
 /**

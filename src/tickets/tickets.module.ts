@@ -18,7 +18,8 @@ import { loadSlaPolicyFile, SLA_POLICY, WORKFLOW_POLICY, workflowPolicy } from '
     // Read once at boot: a bad file stops the boot with every problem listed.
     { provide: SLA_POLICY, inject: [APP_CONFIG], useFactory: (c: AppConfig) => loadSlaPolicyFile(resolve(PROJECT_ROOT, c.sla.policyFile)) },
     { provide: WORKFLOW_POLICY, inject: [APP_CONFIG, SLA_POLICY], useFactory: (c: AppConfig, sla: SlaPolicy<RequestType>) => workflowPolicy(c, sla) },
-    TicketRepository, TicketWriter,
+    TicketRepository,
+    TicketWriter,
   ],
   exports: [SLA_POLICY, WORKFLOW_POLICY, TicketRepository, TicketWriter],
 })

@@ -14,8 +14,7 @@ export function unansweredCutoff(now: Date, closeAfterMs: number | null): Date |
  * by the reconciler) is left alone: it cannot say since when it waits.
  */
 export function isUnanswered(ticket: Pick<TicketRow, 'state' | 'slaPausedSince'>, cutoff: Date | null): boolean {
-  return cutoff !== null
-    && ticket.state === TicketState.AwaitingRequester
-    && ticket.slaPausedSince !== null
-    && ticket.slaPausedSince.getTime() < cutoff.getTime();
+  return (
+    cutoff !== null && ticket.state === TicketState.AwaitingRequester && ticket.slaPausedSince !== null && ticket.slaPausedSince.getTime() < cutoff.getTime()
+  );
 }

@@ -4,14 +4,23 @@ import { type Browser, type ConsoleMessage, chromium, type Locator, type Page } 
 /** Debian's chromium (never a downloaded browser); CHROMIUM_PATH overrides it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--disable-sync', '--disable-quic'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
 
 /** Launches headless chromium, or fails loudly: a browser test must never pass because there was no browser. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`The browser tests need Chromium at ${CHROMIUM_PATH} and it is missing. `
-      + 'Install it with `apt-get update && apt-get install -y chromium` (or set CHROMIUM_PATH); never `npx playwright install`.');
+    throw new Error(
+      `The browser tests need Chromium at ${CHROMIUM_PATH} and it is missing. ` +
+        'Install it with `apt-get update && apt-get install -y chromium` (or set CHROMIUM_PATH); never `npx playwright install`.',
+    );
   }
   try {
     return await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });

@@ -15,7 +15,9 @@ const STEP_MS = 30_000;
 
 /** A high-value account (owner of a project above HIGH_VALUE_MONTHLY_DOWNLOADS): its recovery needs a second senior moderator. */
 const NORA = makeAccount({
-  username: 'nora-dev', joined_at: '2015-09-01T10:00:00Z', linked_github: 'nora-gh',
+  username: 'nora-dev',
+  joined_at: '2015-09-01T10:00:00Z',
+  linked_github: 'nora-gh',
   emails: [
     { address: 'nora@work.example', verified: true, primary: true, public: true, added_at: '2015-09-01T10:00:00Z', removed_at: null },
     { address: 'nora.home@mail.example', verified: true, primary: false, public: false, added_at: '2016-02-01T10:00:00Z', removed_at: null },
@@ -59,16 +61,19 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
    */
   const mailsTo = (address: string, body: RegExp): ReceivedMail[] => readMails(t.mailDir).filter((m) => m.to.includes(address) && body.test(m.text));
   /** Waits for exactly one such mail (the outbox relay and the mail worker write it a moment after the request). */
-  const mailTo = (address: string, body: RegExp, timeoutMs = EVENTUALLY_MS): Promise<ReceivedMail> => expectEventually(() => {
-    const found = mailsTo(address, body);
-    if (found.length !== 1) throw new Error(`${found.length} mails to ${address} matching ${body}; all: ${JSON.stringify(readMails(t.mailDir).map((m) => [m.to, m.subject]))}`);
-    return found[0];
-  }, timeoutMs);
+  const mailTo = (address: string, body: RegExp, timeoutMs = EVENTUALLY_MS): Promise<ReceivedMail> =>
+    expectEventually(() => {
+      const found = mailsTo(address, body);
+      if (found.length !== 1)
+        throw new Error(`${found.length} mails to ${address} matching ${body}; all: ${JSON.stringify(readMails(t.mailDir).map((m) => [m.to, m.subject]))}`);
+      return found[0];
+    }, timeoutMs);
   const ticketRow = (ref: string) => t.dataSource.getRepository(Ticket).findOneByOrFail({ reference: ref });
-  const stateBecomes = (ref: string, state: TicketState) => expectEventually(async () => {
-    const row = await ticketRow(ref);
-    if (row.state !== state) throw new Error(`${ref} is ${row.state}, not ${state}`);
-  });
+  const stateBecomes = (ref: string, state: TicketState) =>
+    expectEventually(async () => {
+      const row = await ticketRow(ref);
+      if (row.state !== state) throw new Error(`${ref} is ${row.state}, not ${state}`);
+    });
   /** The code a moderator's authenticator app shows at the app's "now" (both are enrolled with the test secret). */
   let staffSecret = '';
   /** The code each moderator signed in with: its step is used from then on. */
@@ -156,8 +161,11 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
 
   it('takes a request for a high-value account through the web form; the pipeline routes it to the queue', async () => {
     ({ ref: reference, path: statusPath } = await submitRequest({
-      username: 'nora-dev', contact: 'nora.new@fresh.example', previous: 'nora@work.example\nnora@old-job.example',
-      stillRead: 'nora.home@mail.example', projects: 'fastframe\nnora-utils',
+      username: 'nora-dev',
+      contact: 'nora.new@fresh.example',
+      previous: 'nora@work.example\nnora@old-job.example',
+      stillRead: 'nora.home@mail.example',
+      projects: 'fastframe\nnora-utils',
       details: 'My phone with the authenticator was stolen in March.\nI released fastframe 3.0 last month.',
     }));
     expect(reference).toMatch(/^RD-[2-9A-Z]{6}$/);
@@ -181,10 +189,15 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
     await expect(mia.locator('#ticket-state').innerText()).resolves.toBe('in review');
     const claims = mia.locator('#claims-vs-directory table.claims tbody tr');
     const rows = await claims.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-verdict'), tr.querySelector('th')?.textContent?.trim()]));
-    expect(rows).toEqual(expect.arrayContaining([
-      ['matches', 'Username'], ['matches', 'Previous address'], ['matches', 'Address still read'], ['matches', 'Project'],
-      ['not_on_file', 'Contact address'],
-    ]));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['matches', 'Username'],
+        ['matches', 'Previous address'],
+        ['matches', 'Address still read'],
+        ['matches', 'Project'],
+        ['not_on_file', 'Contact address'],
+      ]),
+    );
     expect(await mia.locator('#directory-record').innerText()).toMatch(/fastframe \(Owner, 4000000 downloads a month\)/);
     expect(await mia.locator('#evidence-signals table.signals tbody tr').count()).toBeGreaterThan(3);
     expect(await mia.locator('#risk-flags').innerText()).toMatch(/high_value_account/);
@@ -198,7 +211,10 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
   it('asks for information with a template and her own words: the ticket waits on the requester', async () => {
     await mia.locator('#info-template').selectOption('projects-and-dates');
     await mia.getByLabel('Your words (added below the template)').fill('Which version of fastframe did you release first?');
-    await Promise.all([mia.waitForURL(`${t.baseUrl}/dashboard/tickets/${reference}?done=asked`), mia.getByRole('button', { name: 'Send the question' }).click()]);
+    await Promise.all([
+      mia.waitForURL(`${t.baseUrl}/dashboard/tickets/${reference}?done=asked`),
+      mia.getByRole('button', { name: 'Send the question' }).click(),
+    ]);
     await expect(mia.locator('#action-notice').innerText()).resolves.toMatch(/^Question sent/);
     await expect(mia.locator('#ticket-state').innerText()).resolves.toBe('awaiting requester');
     // She no longer holds it: no decision forms.
@@ -210,7 +226,10 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
   it('the requester reads the question on the status page and answers it: back in the queue', async () => {
     await requester.goto(`${t.baseUrl}${statusPath}`);
     await expect(requester.locator('p.state').innerText()).resolves.toBe('We need more information from you: see what we asked below.');
-    const question = await requester.locator('section').filter({ has: requester.getByRole('heading', { name: 'We asked you' }) }).innerText();
+    const question = await requester
+      .locator('section')
+      .filter({ has: requester.getByRole('heading', { name: 'We asked you' }) })
+      .innerText();
     expect(question).toContain('which projects you published with this account');
     expect(question).toContain('Which version of fastframe did you release first?');
     expect(await requester.getByRole('heading', { level: 2, name: 'Answer' }).count()).toBe(1);
@@ -243,7 +262,10 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
 
     clock.advance(STEP_MS); // her sign-in used this step's code: re-authentication needs the next one
     await mia.getByLabel('Your authenticator code (re-authentication)').fill(await code());
-    await Promise.all([mia.waitForURL(`${t.baseUrl}/dashboard/tickets/${reference}?done=approved_once`), mia.getByRole('button', { name: 'Approve: reset link after the cooling-off', exact: true }).click()]);
+    await Promise.all([
+      mia.waitForURL(`${t.baseUrl}/dashboard/tickets/${reference}?done=approved_once`),
+      mia.getByRole('button', { name: 'Approve: reset link after the cooling-off', exact: true }).click(),
+    ]);
     await expect(mia.locator('#action-notice').innerText()).resolves.toBe('Approved once: a second senior moderator must approve it too.');
     await expect(mia.locator('#ticket-state').innerText()).resolves.toBe('approved');
     await expect(mia.locator('#recovery-status').innerText()).resolves.toMatch(/Approved by mia; a second senior moderator must approve too\./);
@@ -314,7 +336,11 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
 
   it('denies a second request with the PEP 541 template: the requester sees the denial and gets the text by mail', async () => {
     ({ ref: secondReference, path: secondStatusPath } = await submitRequest({
-      username: 'quentin', contact: 'q@elsewhere.example', previous: '', stillRead: '', projects: 'fastframe',
+      username: 'quentin',
+      contact: 'q@elsewhere.example',
+      previous: '',
+      stillRead: '',
+      projects: 'fastframe',
       details: 'I want the fastframe name for my own project.',
     }));
     await stateBecomes(secondReference, TicketState.AwaitingReview);
@@ -333,7 +359,9 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
     await expect(requester.locator('p.state').innerText()).resolves.toBe('Closed: we could not confirm that you own the account.');
     const last = requester.locator('ol.timeline > li').last();
     expect(await last.innerText()).toMatch(/The request was denied\./);
-    await expect(last.locator('blockquote').innerText()).resolves.toMatch(new RegExp(`${PEP_541_TEXT}[\\s\\S]*The project fastframe belongs to another account\\.$`));
+    await expect(last.locator('blockquote').innerText()).resolves.toMatch(
+      new RegExp(`${PEP_541_TEXT}[\\s\\S]*The project fastframe belongs to another account\\.$`),
+    );
     await expect(requester.locator('form').count()).resolves.toBe(0);
 
     const mail = await mailTo('q@elsewhere.example', /The request is now closed\./);

@@ -11,7 +11,7 @@ const GOOGLE_FONTS = 'https://fonts.googleapis.com/';
  * the Google Fonts stylesheet (the board falls back to system fonts, and ops' browsers make no
  * third-party request) and a few inline styles (the loading placeholder's). Any other violation fails.
  */
-describe('the ops queue board in a browser, under the app\'s Content Security Policy', () => {
+describe("the ops queue board in a browser, under the app's Content Security Policy", () => {
   let t: TestApp;
   let browser: Browser;
 

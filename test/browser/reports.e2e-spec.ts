@@ -22,11 +22,16 @@ const TODAY = Math.floor(Date.now() / D) * D;
 const dayAgo = (n: number) => new Date(TODAY - n * D).toISOString().slice(0, 10);
 
 interface Spec {
-  n: number; type: RequestType; daysAgo: number; hour: number; state: TicketState;
+  n: number;
+  type: RequestType;
+  daysAgo: number;
+  hour: number;
+  state: TicketState;
   /** Clock steps, in hours after the ticket arrived. */
   steps: Array<[ClockStep[0], number]>;
   /** Who decided, and the hours after arrival when the ticket closed (completed after the cooling-off, or the decision itself). */
-  decidedBy?: string; closedAfter?: number;
+  decidedBy?: string;
+  closedAfter?: number;
 }
 
 /**
@@ -34,17 +39,113 @@ interface Spec {
  * first answered after 97 hours (target 72 h), then denied; n7 has waited eight days for a first answer.
  */
 const SPECS: Spec[] = [
-  { n: 1, type: 'lost_2fa', daysAgo: 20, hour: 9, state: TicketState.Completed, steps: [['respond', 6], ['decide', 25]], decidedBy: 'ana', closedAfter: 51 },
-  { n: 2, type: 'lost_2fa', daysAgo: 19, hour: 10, state: TicketState.Denied, steps: [['respond', 97], ['decide', 98]], decidedBy: 'ben', closedAfter: 98 },
-  { n: 3, type: 'forgot_password', daysAgo: 16, hour: 8, state: TicketState.Completed, steps: [['respond', 1], ['pause', 2], ['resume', 26], ['decide', 30]], decidedBy: 'ben', closedAfter: 56 },
-  { n: 4, type: 'compromised', daysAgo: 12, hour: 10, state: TicketState.Denied, steps: [['respond', 2], ['decide', 3]], decidedBy: 'ana', closedAfter: 3 },
+  {
+    n: 1,
+    type: 'lost_2fa',
+    daysAgo: 20,
+    hour: 9,
+    state: TicketState.Completed,
+    steps: [
+      ['respond', 6],
+      ['decide', 25],
+    ],
+    decidedBy: 'ana',
+    closedAfter: 51,
+  },
+  {
+    n: 2,
+    type: 'lost_2fa',
+    daysAgo: 19,
+    hour: 10,
+    state: TicketState.Denied,
+    steps: [
+      ['respond', 97],
+      ['decide', 98],
+    ],
+    decidedBy: 'ben',
+    closedAfter: 98,
+  },
+  {
+    n: 3,
+    type: 'forgot_password',
+    daysAgo: 16,
+    hour: 8,
+    state: TicketState.Completed,
+    steps: [
+      ['respond', 1],
+      ['pause', 2],
+      ['resume', 26],
+      ['decide', 30],
+    ],
+    decidedBy: 'ben',
+    closedAfter: 56,
+  },
+  {
+    n: 4,
+    type: 'compromised',
+    daysAgo: 12,
+    hour: 10,
+    state: TicketState.Denied,
+    steps: [
+      ['respond', 2],
+      ['decide', 3],
+    ],
+    decidedBy: 'ana',
+    closedAfter: 3,
+  },
   { n: 5, type: 'lost_email_access', daysAgo: 10, hour: 9, state: TicketState.Withdrawn, steps: [['decide', 24]], closedAfter: 24 },
-  { n: 6, type: 'lost_recovery_codes', daysAgo: 9, hour: 11, state: TicketState.Completed, steps: [['respond', 2], ['decide', 3]], decidedBy: 'ana', closedAfter: 29 },
+  {
+    n: 6,
+    type: 'lost_recovery_codes',
+    daysAgo: 9,
+    hour: 11,
+    state: TicketState.Completed,
+    steps: [
+      ['respond', 2],
+      ['decide', 3],
+    ],
+    decidedBy: 'ana',
+    closedAfter: 29,
+  },
   { n: 7, type: 'lost_2fa', daysAgo: 8, hour: 12, state: TicketState.AwaitingReview, steps: [] },
-  { n: 8, type: 'compromised', daysAgo: 2, hour: 8, state: TicketState.AwaitingRequester, steps: [['respond', 1], ['pause', 2]] },
+  {
+    n: 8,
+    type: 'compromised',
+    daysAgo: 2,
+    hour: 8,
+    state: TicketState.AwaitingRequester,
+    steps: [
+      ['respond', 1],
+      ['pause', 2],
+    ],
+  },
   { n: 9, type: 'forgot_password', daysAgo: 1, hour: 9, state: TicketState.AwaitingReview, steps: [] },
-  { n: 10, type: 'lost_2fa', daysAgo: 40, hour: 10, state: TicketState.Completed, steps: [['respond', 2], ['decide', 24]], decidedBy: 'ben', closedAfter: 50 },
-  { n: 11, type: 'lost_2fa', daysAgo: 5, hour: 10, state: TicketState.Completed, steps: [['respond', 1], ['decide', 2]], decidedBy: 'ana', closedAfter: 100 },
+  {
+    n: 10,
+    type: 'lost_2fa',
+    daysAgo: 40,
+    hour: 10,
+    state: TicketState.Completed,
+    steps: [
+      ['respond', 2],
+      ['decide', 24],
+    ],
+    decidedBy: 'ben',
+    closedAfter: 50,
+  },
+  {
+    n: 11,
+    type: 'lost_2fa',
+    daysAgo: 5,
+    hour: 10,
+    state: TicketState.Completed,
+    steps: [
+      ['respond', 1],
+      ['decide', 2],
+    ],
+    decidedBy: 'ana',
+    closedAfter: 100,
+  },
 ];
 
 function storedTicket(spec: Spec, now: Date): Ticket {
@@ -56,9 +157,15 @@ function storedTicket(spec: Spec, now: Date): Ticket {
   const decided = spec.decidedBy !== undefined && decideAt !== undefined;
   const outcome = spec.state === TicketState.Withdrawn ? 'withdrawn' : decided ? (spec.state === TicketState.Denied ? 'denied' : 'approved') : null;
   const ticket = makeStoredTicket(7000 + spec.n, {
-    reference: `RD-RP${String(spec.n).padStart(4, '0')}`, requestType: spec.type, state: spec.state, createdAt, updatedAt: after(spec.closedAfter ?? 0),
+    reference: `RD-RP${String(spec.n).padStart(4, '0')}`,
+    requestType: spec.type,
+    state: spec.state,
+    createdAt,
+    updatedAt: after(spec.closedAfter ?? 0),
     ...measuredClockAfter(createdAt, spec.type, steps, open ? now : null),
-    outcome, decidedBy: decided ? `moderator:${spec.decidedBy}` : null, decidedAt: decided ? after(decideAt) : null,
+    outcome,
+    decidedBy: decided ? `moderator:${spec.decidedBy}` : null,
+    decidedAt: decided ? after(decideAt) : null,
     // The decision came 45 minutes after the moderator's (last) claim.
     handlingMs: decided ? 45 * 60_000 : null,
     closedAt: spec.closedAfter === undefined ? null : after(spec.closedAfter),
@@ -131,7 +238,8 @@ describe('the report page in a browser, without JavaScript', () => {
     await Promise.all([ops.waitForURL(`${t.baseUrl}/reports`), ops.locator('#nav-reports').click()]);
     expect(await heading(ops)).toBe('Reports');
     expect(await ops.locator('#report-range').innerText()).toMatch(
-      new RegExp(`^From ${dayAgo(29)} to ${dayAgo(0)} \\(both included, days in UTC\\), request type all\\. Generated `));
+      new RegExp(`^From ${dayAgo(29)} to ${dayAgo(0)} \\(both included, days in UTC\\), request type all\\. Generated `),
+    );
     // n10 arrived 40 days ago: the other ten are in the range.
     expect(await slaCell(ops, 'all', 'received')).toBe('10');
     expect(await slaCell(ops, 'all', 'decided')).toBe('6');
@@ -143,9 +251,12 @@ describe('the report page in a browser, without JavaScript', () => {
   it('draws the four charts as visible inline SVG, each with a title, under the CSP', async () => {
     const charts = ops.locator('figure.chart > svg');
     expect(await charts.count()).toBe(4);
-    const seen = await charts.evaluateAll((svgs) => svgs.map((svg) => ({
-      id: svg.getAttribute('aria-labelledby'), title: svg.querySelector(':scope > title')?.textContent ?? '',
-    })));
+    const seen = await charts.evaluateAll((svgs) =>
+      svgs.map((svg) => ({
+        id: svg.getAttribute('aria-labelledby'),
+        title: svg.querySelector(':scope > title')?.textContent ?? '',
+      })),
+    );
     expect(seen).toEqual([
       { id: 'chart-received-decided-title chart-received-decided-desc', title: 'Tickets received and decided per day' },
       { id: 'chart-open-title chart-open-desc', title: 'Open tickets at the end of each day' },
@@ -174,12 +285,10 @@ describe('the report page in a browser, without JavaScript', () => {
     await form.getByLabel('From', { exact: true }).fill(from);
     await form.getByLabel('To', { exact: true }).fill(to);
     await form.getByLabel('Request type').selectOption('lost_2fa');
-    await Promise.all([
-      ops.waitForURL(`${t.baseUrl}/reports?from=${from}&to=${to}&type=lost_2fa&tz=UTC`),
-      form.getByRole('button', { name: 'Show' }).click(),
-    ]);
+    await Promise.all([ops.waitForURL(`${t.baseUrl}/reports?from=${from}&to=${to}&type=lost_2fa&tz=UTC`), form.getByRole('button', { name: 'Show' }).click()]);
     expect(await ops.locator('#report-range').innerText()).toMatch(
-      new RegExp(`^From ${from} to ${to} \\(both included, days in UTC\\), request type lost_2fa\\.`));
+      new RegExp(`^From ${from} to ${to} \\(both included, days in UTC\\), request type lost_2fa\\.`),
+    );
     expect(await form.getByLabel('Request type').inputValue()).toBe('lost_2fa');
     // One row, the type's: n7 (8 days ago) and n11 (5 days ago) arrived in it; n11 was decided in it.
     expect(await ops.locator('#report-sla tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-type')))).toEqual(['lost_2fa']);
@@ -212,7 +321,8 @@ describe('the report page in a browser, without JavaScript', () => {
     await ops.goto(`${t.baseUrl}/reports`);
     const rows = ops.locator('#report-breaches tbody tr');
     expect(await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-reference'), tr.querySelector('.breached')?.textContent]))).toEqual([
-      [references.get(2), 'response'], [references.get(7), 'response'],
+      [references.get(2), 'response'],
+      [references.get(7), 'response'],
     ]);
     const ref = references.get(2)!;
     await Promise.all([ops.waitForURL(`${t.baseUrl}/dashboard/tickets/${ref}`), rows.first().getByRole('link', { name: ref }).click()]);

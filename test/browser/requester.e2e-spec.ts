@@ -107,10 +107,15 @@ describe('the requester pages in a browser, without JavaScript', () => {
     await page.getByLabel('When did you create the account?').fill('2019-04');
     await page.locator('fieldset').filter({ hasText: 'two-factor authentication' }).getByRole('radio', { name: 'Yes', exact: true }).check();
     await page.locator('fieldset').filter({ hasText: 'recovery codes' }).getByRole('radio', { name: 'No', exact: true }).check();
-    await page.getByLabel('Anything else that shows the account is yours').fill('My phone with the authenticator app was stolen.\nI can push a branch to carol-tools.');
+    await page
+      .getByLabel('Anything else that shows the account is yours')
+      .fill('My phone with the authenticator app was stolen.\nI can push a branch to carol-tools.');
     await page.getByLabel('I accept the Code of Conduct').check();
     await page.getByLabel('I understand that a review can take a significant amount of time').check();
-    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Submit request' }).click()]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Submit request' }).click(),
+    ]);
     expect(response.status()).toBe(201);
     await page.waitForLoadState();
 

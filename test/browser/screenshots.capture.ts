@@ -58,10 +58,15 @@ async function seedQueue(t: TestApp): Promise<void> {
   await seedDirectory(t); // the demo directory (50 generated accounts)
   for (let i = 0; i < 11; i++) await request(t.server).post('/api/v1/tickets').send(makeTicketBody()).expect(201);
   const now = Date.now();
-  const decided = Array.from({ length: 20 }, (_, i) => makeStoredTicket(i, {
-    state: i % 4 === 0 ? TicketState.Denied : TicketState.Completed, createdAt: new Date(now - 60 * DAY),
-    updatedAt: new Date(now - i * DAY), closedAt: new Date(now - i * DAY), decidedAt: new Date(now - i * DAY),
-  }));
+  const decided = Array.from({ length: 20 }, (_, i) =>
+    makeStoredTicket(i, {
+      state: i % 4 === 0 ? TicketState.Denied : TicketState.Completed,
+      createdAt: new Date(now - 60 * DAY),
+      updatedAt: new Date(now - i * DAY),
+      closedAt: new Date(now - i * DAY),
+      decidedAt: new Date(now - i * DAY),
+    }),
+  );
   await t.dataSource.getRepository(Ticket).insert(decided);
 }
 
@@ -106,9 +111,12 @@ describe.each(VIEWPORTS)('documentation screenshots ($size)', (viewport) => {
     await page.getByLabel('E-mail addresses you used on the account').fill('alice@oxford.example.ac.uk\nal1ce@mail.example.net');
     await page.locator('fieldset').filter({ hasText: 'two-factor authentication' }).getByRole('radio', { name: 'Yes', exact: true }).check();
     await page.locator('fieldset').filter({ hasText: 'recovery codes' }).getByRole('radio', { name: 'No', exact: true }).check();
-    await page.getByLabel('Anything else that shows the account is yours').fill(
-      'My phone with the authenticator app was reset during a repair, and I never saved recovery codes.\n'
-      + 'I can push a branch with a token to the wonderland repository to show I control it.');
+    await page
+      .getByLabel('Anything else that shows the account is yours')
+      .fill(
+        'My phone with the authenticator app was reset during a repair, and I never saved recovery codes.\n' +
+          'I can push a branch with a token to the wonderland repository to show I control it.',
+      );
     await page.getByLabel('I accept the Code of Conduct').check();
     await page.getByLabel('I understand that a review can take a significant amount of time').check();
     await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Submit request' }).click()]);
@@ -130,7 +138,10 @@ describe.each(VIEWPORTS)('documentation screenshots ($size)', (viewport) => {
 
 /** The account of the ticket the dashboard screenshots open: high-value, several addresses, a linked GitHub. */
 const NORA = makeAccount({
-  username: 'nora-dev', name: 'Nora Lindqvist', joined_at: '2015-09-01T10:00:00Z', linked_github: 'nora-gh',
+  username: 'nora-dev',
+  name: 'Nora Lindqvist',
+  joined_at: '2015-09-01T10:00:00Z',
+  linked_github: 'nora-gh',
   emails: [
     { address: 'nora@fastframe.example', verified: true, primary: true, public: true, added_at: '2015-09-01T10:00:00Z', removed_at: null },
     { address: 'nora.home@mail.example', verified: true, primary: false, public: false, added_at: '2016-02-01T10:00:00Z', removed_at: null },
@@ -138,7 +149,13 @@ const NORA = makeAccount({
   ],
   two_factor: { totp: true, webauthn_keys: 0, recovery_codes_unused: 0 },
   projects: [
-    { name: 'fastframe', role: 'Owner', monthly_downloads: 4_200_000, first_release_at: '2015-10-01T00:00:00Z', repository: 'https://github.com/nora-gh/fastframe' },
+    {
+      name: 'fastframe',
+      role: 'Owner',
+      monthly_downloads: 4_200_000,
+      first_release_at: '2015-10-01T00:00:00Z',
+      repository: 'https://github.com/nora-gh/fastframe',
+    },
     { name: 'frame-utils', role: 'Maintainer', monthly_downloads: 12_000, first_release_at: '2017-01-01T00:00:00Z' },
   ],
 });
@@ -148,23 +165,110 @@ const DEMO_ACCOUNTS = generateDirectory(50).accounts;
 const RECOMMENDATION = { strong: 'approve', moderate: 'request_info', weak: 'request_info', insufficient: 'deny' } as const;
 
 interface StoredSpec {
-  ref: string; username: string; type: RequestType; ageMs: number; state: TicketState; band: Ticket['band']; score: number | null;
-  flags?: string; holder?: string;
+  ref: string;
+  username: string;
+  type: RequestType;
+  ageMs: number;
+  state: TicketState;
+  band: Ticket['band'];
+  score: number | null;
+  flags?: string;
+  holder?: string;
 }
 
 /** Tickets from earlier days, in every open state, with the SLA clock each would have by now. */
 const STORED: StoredSpec[] = [
-  { ref: 'RD-7KQ2MX', username: 'kwame-o', type: 'lost_2fa', ageMs: 9 * DAY, state: TicketState.AwaitingReview, band: 'weak', score: 31, flags: 'competing_requests second_moderator_required' },
-  { ref: 'RD-H4TZ9P', username: 'lin.zhao', type: 'compromised', ageMs: 6 * DAY + 5 * HOUR, state: TicketState.InReview, band: 'moderate', score: 55, holder: 'ben' },
-  { ref: 'RD-3WNB8C', username: 'pdelacroix', type: 'lost_email_access', ageMs: 5 * DAY, state: TicketState.AwaitingRequester, band: 'weak', score: 24, flags: 'expired_domain' },
-  { ref: 'RD-Q9VD2K', username: 'sasha_dev', type: 'forgot_password', ageMs: 4 * DAY + 2 * HOUR, state: TicketState.AwaitingReview, band: 'insufficient', score: 8, flags: 'disposable_domain' },
+  {
+    ref: 'RD-7KQ2MX',
+    username: 'kwame-o',
+    type: 'lost_2fa',
+    ageMs: 9 * DAY,
+    state: TicketState.AwaitingReview,
+    band: 'weak',
+    score: 31,
+    flags: 'competing_requests second_moderator_required',
+  },
+  {
+    ref: 'RD-H4TZ9P',
+    username: 'lin.zhao',
+    type: 'compromised',
+    ageMs: 6 * DAY + 5 * HOUR,
+    state: TicketState.InReview,
+    band: 'moderate',
+    score: 55,
+    holder: 'ben',
+  },
+  {
+    ref: 'RD-3WNB8C',
+    username: 'pdelacroix',
+    type: 'lost_email_access',
+    ageMs: 5 * DAY,
+    state: TicketState.AwaitingRequester,
+    band: 'weak',
+    score: 24,
+    flags: 'expired_domain',
+  },
+  {
+    ref: 'RD-Q9VD2K',
+    username: 'sasha_dev',
+    type: 'forgot_password',
+    ageMs: 4 * DAY + 2 * HOUR,
+    state: TicketState.AwaitingReview,
+    band: 'insufficient',
+    score: 8,
+    flags: 'disposable_domain',
+  },
   { ref: 'RD-M2XJ7R', username: 'mkowalski', type: 'lost_2fa', ageMs: 3 * DAY + 20 * HOUR, state: TicketState.CoolingOff, band: 'strong', score: 86 },
-  { ref: 'RD-ZP6F3T', username: 'tanaka-h', type: 'lost_recovery_codes', ageMs: 3 * DAY + 4 * HOUR, state: TicketState.AwaitingReview, band: 'moderate', score: 47 },
-  { ref: 'RD-B8LE4N', username: 'oliviab', type: 'lost_2fa', ageMs: 2 * DAY + 10 * HOUR, state: TicketState.AwaitingReview, band: 'strong', score: 78, flags: 'high_value_account second_moderator_required' },
-  { ref: 'RD-6RUC9W', username: 'rustam', type: 'compromised', ageMs: 2 * DAY + 3 * HOUR, state: TicketState.Approved, band: 'strong', score: 91, flags: 'high_value_account second_moderator_required' },
-  { ref: 'RD-T5GH8A', username: 'ingrid.n', type: 'lost_email_access', ageMs: 30 * HOUR, state: TicketState.InReview, band: 'weak', score: 29, holder: 'carla' },
+  {
+    ref: 'RD-ZP6F3T',
+    username: 'tanaka-h',
+    type: 'lost_recovery_codes',
+    ageMs: 3 * DAY + 4 * HOUR,
+    state: TicketState.AwaitingReview,
+    band: 'moderate',
+    score: 47,
+  },
+  {
+    ref: 'RD-B8LE4N',
+    username: 'oliviab',
+    type: 'lost_2fa',
+    ageMs: 2 * DAY + 10 * HOUR,
+    state: TicketState.AwaitingReview,
+    band: 'strong',
+    score: 78,
+    flags: 'high_value_account second_moderator_required',
+  },
+  {
+    ref: 'RD-6RUC9W',
+    username: 'rustam',
+    type: 'compromised',
+    ageMs: 2 * DAY + 3 * HOUR,
+    state: TicketState.Approved,
+    band: 'strong',
+    score: 91,
+    flags: 'high_value_account second_moderator_required',
+  },
+  {
+    ref: 'RD-T5GH8A',
+    username: 'ingrid.n',
+    type: 'lost_email_access',
+    ageMs: 30 * HOUR,
+    state: TicketState.InReview,
+    band: 'weak',
+    score: 29,
+    holder: 'carla',
+  },
   { ref: 'RD-E3YS6V', username: 'devpablo', type: 'lost_2fa', ageMs: 20 * HOUR, state: TicketState.ResetIssued, band: 'strong', score: 83 },
-  { ref: 'RD-W7KM2D', username: 'hamid-r', type: 'lost_2fa', ageMs: 9 * HOUR, state: TicketState.AwaitingReview, band: 'moderate', score: 52, flags: 'primary_email_changed_recently second_moderator_required' },
+  {
+    ref: 'RD-W7KM2D',
+    username: 'hamid-r',
+    type: 'lost_2fa',
+    ageMs: 9 * HOUR,
+    state: TicketState.AwaitingReview,
+    band: 'moderate',
+    score: 52,
+    flags: 'primary_email_changed_recently second_moderator_required',
+  },
   { ref: 'RD-N4PA5Q', username: 'jules', type: 'forgot_password', ageMs: 3 * HOUR, state: TicketState.AwaitingReview, band: null, score: null },
 ];
 
@@ -176,16 +280,29 @@ function storedTicket(i: number, spec: StoredSpec, now: number): Ticket {
   const respondedAt = new Date(createdAt.getTime() + Math.min(spec.ageMs / 2, 2 * DAY));
   if (spec.state !== TicketState.AwaitingReview) sla = respondSla(sla, respondedAt, targets);
   if (spec.state === TicketState.AwaitingRequester) sla = pauseSla(sla, new Date(respondedAt.getTime() + HOUR), targets);
-  if ([TicketState.Approved, TicketState.CoolingOff, TicketState.ResetIssued].includes(spec.state)) sla = decideSla(sla, new Date(respondedAt.getTime() + HOUR), targets);
+  if ([TicketState.Approved, TicketState.CoolingOff, TicketState.ResetIssued].includes(spec.state))
+    sla = decideSla(sla, new Date(respondedAt.getTime() + HOUR), targets);
   sla = applyMarks(sla, dueMarks(sla, new Date(now)), targets);
   const usernameKey = spec.username.toLowerCase();
   return makeStoredTicket(i, {
-    reference: spec.ref, username: spec.username, usernameKey, contactEmail: `${usernameKey.replace(/[^a-z0-9]/g, '')}@mail.example`,
-    openKey: `${usernameKey}|${usernameKey}@mail.example`, requestType: spec.type, state: spec.state, createdAt, updatedAt: new Date(now - HOUR),
-    band: spec.band, score: spec.score, recommendation: spec.band ? RECOMMENDATION[spec.band] : null, riskFlags: spec.flags ? ` ${spec.flags} ` : null,
-    claimedBy: spec.holder ? `moderator:${spec.holder}` : null, claimedAt: spec.holder ? new Date(now - 5 * 60_000) : null,
+    reference: spec.ref,
+    username: spec.username,
+    usernameKey,
+    contactEmail: `${usernameKey.replace(/[^a-z0-9]/g, '')}@mail.example`,
+    openKey: `${usernameKey}|${usernameKey}@mail.example`,
+    requestType: spec.type,
+    state: spec.state,
+    createdAt,
+    updatedAt: new Date(now - HOUR),
+    band: spec.band,
+    score: spec.score,
+    recommendation: spec.band ? RECOMMENDATION[spec.band] : null,
+    riskFlags: spec.flags ? ` ${spec.flags} ` : null,
+    claimedBy: spec.holder ? `moderator:${spec.holder}` : null,
+    claimedAt: spec.holder ? new Date(now - 5 * 60_000) : null,
     leaseExpiresAt: spec.holder ? new Date(now + 10 * 60_000) : null,
-    decidedAt: sla.decidedAt, coolingOffEndsAt: spec.state === TicketState.CoolingOff ? new Date(now + 40 * HOUR) : null,
+    decidedAt: sla.decidedAt,
+    coolingOffEndsAt: spec.state === TicketState.CoolingOff ? new Date(now + 40 * HOUR) : null,
     ...slaColumns(sla),
   });
 }
@@ -204,16 +321,31 @@ describe.each(VIEWPORTS)('documentation screenshots of the dashboard ($size)', (
     await enrolledModerator(t, 'mia', 'moderator');
 
     // The ticket the page shows: claims that match, contradict and are not on file, a message from the requester.
-    const res = await request(t.server).post('/api/v1/tickets').send(makeTicketBody({
-      username: 'nora-dev', contact_email: 'nora.lindqvist@fresh.example', request_type: 'lost_2fa',
-      previous_emails: ['nora@fastframe.example', 'nora@old-job.example', 'n.lindqvist@uni.example'], emails_still_read: ['nora.home@mail.example'],
-      projects: ['fastframe', 'frame-utils', 'fastframe-docs'], joined_approx: '2015-09', has_2fa: true, has_recovery_codes: false,
-      details: 'My phone with the authenticator app was stolen in March and I never printed the recovery codes.\nI released fastframe 4.2 last month and can push to its repository.',
-    })).expect(201);
+    const res = await request(t.server)
+      .post('/api/v1/tickets')
+      .send(
+        makeTicketBody({
+          username: 'nora-dev',
+          contact_email: 'nora.lindqvist@fresh.example',
+          request_type: 'lost_2fa',
+          previous_emails: ['nora@fastframe.example', 'nora@old-job.example', 'n.lindqvist@uni.example'],
+          emails_still_read: ['nora.home@mail.example'],
+          projects: ['fastframe', 'frame-utils', 'fastframe-docs'],
+          joined_approx: '2015-09',
+          has_2fa: true,
+          has_recovery_codes: false,
+          details:
+            'My phone with the authenticator app was stolen in March and I never printed the recovery codes.\nI released fastframe 4.2 last month and can push to its repository.',
+        }),
+      )
+      .expect(201);
     featured = res.body.reference as string;
     await pipelineSettled(t);
-    await request(t.server).post(`/status/${statusTokenIn(res.body.status_url)}/messages`).type('form')
-      .send({ message: 'I can also still read nora.home@mail.example: send a code there if that helps.' }).expect(303);
+    await request(t.server)
+      .post(`/status/${statusTokenIn(res.body.status_url)}/messages`)
+      .type('form')
+      .send({ message: 'I can also still read nora.home@mail.example: send a code there if that helps.' })
+      .expect(303);
     await pipelineSettled(t);
 
     page = await newPage(browser, viewport);
@@ -235,7 +367,9 @@ describe.each(VIEWPORTS)('documentation screenshots of the dashboard ($size)', (
 
     // Mia takes the ticket and leaves a note for the others.
     await Promise.all([page.waitForURL(`${t.baseUrl}/dashboard/tickets/${featured}`), page.getByRole('button', { name: 'Work next' }).click()]);
-    await page.getByLabel('Note (moderators only; never shown to the requester)').fill('fastframe has 4.2 M downloads a month: this needs a second senior. Asked carla to look too.');
+    await page
+      .getByLabel('Note (moderators only; never shown to the requester)')
+      .fill('fastframe has 4.2 M downloads a month: this needs a second senior. Asked carla to look too.');
     await Promise.all([page.waitForURL(`${t.baseUrl}/dashboard/tickets/${featured}?done=noted`), page.getByRole('button', { name: 'Add the note' }).click()]);
 
     // The rest of the queue: tickets from earlier days in every open state, and fresh ones the pipeline just assessed.
@@ -244,12 +378,18 @@ describe.each(VIEWPORTS)('documentation screenshots of the dashboard ($size)', (
     for (const [i, account] of DEMO_ACCOUNTS.slice(1, 8).entries()) {
       const emails = (account.emails as Array<{ address: string }>).map((e) => e.address);
       const projects = (account.projects as Array<{ name: string }>).map((p) => p.name);
-      await request(t.server).post('/api/v1/tickets').send(makeTicketBody({
-        username: i === 6 ? 'ghost-maintainer' : account.username,
-        request_type: ['lost_2fa', 'forgot_password', 'lost_email_access', 'lost_2fa', 'lost_recovery_codes', 'compromised', 'lost_2fa'][i],
-        previous_emails: i % 2 === 0 ? emails.slice(0, 1) : [], projects: projects.slice(0, i % 3),
-        joined_approx: i % 3 === 0 ? String(account.joined_at).slice(0, 7) : undefined,
-      })).expect(201);
+      await request(t.server)
+        .post('/api/v1/tickets')
+        .send(
+          makeTicketBody({
+            username: i === 6 ? 'ghost-maintainer' : account.username,
+            request_type: ['lost_2fa', 'forgot_password', 'lost_email_access', 'lost_2fa', 'lost_recovery_codes', 'compromised', 'lost_2fa'][i],
+            previous_emails: i % 2 === 0 ? emails.slice(0, 1) : [],
+            projects: projects.slice(0, i % 3),
+            joined_approx: i % 3 === 0 ? String(account.joined_at).slice(0, 7) : undefined,
+          }),
+        )
+        .expect(201);
     }
     await pipelineSettled(t);
     await expectEventually(async () => {

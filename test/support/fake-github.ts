@@ -22,9 +22,15 @@ export class FakeGitHub {
       };
       if (this.failWith) return send(this.failWith, { message: 'unavailable' });
       const branch = /^\/api\/repos\/([^/]+)\/([^/]+)\/branches\/(.+)$/.exec(path);
-      if (branch) return this.branches.has(`${branch[1]}/${branch[2]}#${branch[3]}`.toLowerCase()) ? send(200, { name: branch[3] }) : send(404, { message: 'Branch not found' });
+      if (branch)
+        return this.branches.has(`${branch[1]}/${branch[2]}#${branch[3]}`.toLowerCase())
+          ? send(200, { name: branch[3] })
+          : send(404, { message: 'Branch not found' });
       const file = /^\/api\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(path);
-      if (file) return this.files.has(`${file[1]}/${file[2]}#${file[3]}`.toLowerCase()) ? send(200, { name: file[3], type: 'file' }) : send(404, { message: 'Not Found' });
+      if (file)
+        return this.files.has(`${file[1]}/${file[2]}#${file[3]}`.toLowerCase())
+          ? send(200, { name: file[3], type: 'file' })
+          : send(404, { message: 'Not Found' });
       return send(404, { message: 'Not Found' });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));

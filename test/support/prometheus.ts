@@ -2,7 +2,9 @@
 export type Scrape = Map<string, number>;
 
 const seriesKey = (name: string, labels: Record<string, string>) => {
-  const pairs = Object.keys(labels).sort().map((k) => `${k}="${labels[k]}"`);
+  const pairs = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}="${labels[k]}"`);
   return pairs.length ? `${name}{${pairs.join(',')}}` : name;
 };
 

@@ -64,10 +64,28 @@ async function startPrivateRedis(probeUrl, env, log) {
   const dir = mkdtempSync(join(tmpdir(), 'rd-test-redis-'));
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
-  const child = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-    '--maxmemory-policy', 'noeviction', '--logfile', join(dir, 'redis.log'), '--daemonize', 'no',
-  ], { stdio: 'ignore', env });
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--maxmemory-policy',
+      'noeviction',
+      '--logfile',
+      join(dir, 'redis.log'),
+      '--daemonize',
+      'no',
+    ],
+    { stdio: 'ignore', env },
+  );
   const exited = new Promise((resolve) => child.once('exit', () => resolve()));
   const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
   process.once('exit', kill); // a last resort if the run dies before its teardown

@@ -25,11 +25,19 @@ const MODERATORS = [
 ] as const;
 
 const TYPES: Array<[RequestType, number]> = [
-  ['lost_2fa', 40], ['forgot_password', 22], ['lost_email_access', 16], ['lost_recovery_codes', 12], ['compromised', 10],
+  ['lost_2fa', 40],
+  ['forgot_password', 22],
+  ['lost_email_access', 16],
+  ['lost_recovery_codes', 12],
+  ['compromised', 10],
 ];
 /** Share of decisions that approve, by type (a question answered helps a little). */
 const APPROVE: Record<RequestType, number> = {
-  forgot_password: 0.72, lost_2fa: 0.58, lost_recovery_codes: 0.6, lost_email_access: 0.4, compromised: 0.5,
+  forgot_password: 0.72,
+  lost_2fa: 0.58,
+  lost_recovery_codes: 0.6,
+  lost_email_access: 0.4,
+  compromised: 0.5,
 };
 const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
 const BANDS: Band[] = ['strong', 'moderate', 'weak', 'insufficient'];
@@ -98,8 +106,10 @@ export function reportHistory(now: Date, { seed = HISTORY_SEED, days = 60 }: His
     const events: Event[] = [];
     const weekendArrival = [0, 6].includes(new Date(created).getUTCDay());
     // The wait for a first claim: compromised accounts are worked first; a few wait far too long.
-    let wait = type === 'compromised' ? 0.5 * H + exponential(5 * H) + (chance(0.05) ? between(20, 40) * H : 0)
-      : 1 * H + exponential(14 * H) + (chance(0.045) ? between(60, 120) * H : 0);
+    let wait =
+      type === 'compromised'
+        ? 0.5 * H + exponential(5 * H) + (chance(0.05) ? between(20, 40) * H : 0)
+        : 1 * H + exponential(14 * H) + (chance(0.045) ? between(60, 120) * H : 0);
     if (weekendArrival) wait += between(6, 30) * H;
     if (chance(0.008)) wait = between(15, 40) * D; // forgotten
     const firstClaim = created + wait;
@@ -148,7 +158,12 @@ export function reportHistory(now: Date, { seed = HISTORY_SEED, days = 60 }: His
         }
       }
     }
-    return stored(i, type, created, events.filter((e) => e.at <= nowMs));
+    return stored(
+      i,
+      type,
+      created,
+      events.filter((e) => e.at <= nowMs),
+    );
   }
 
   /** The row after the events that have happened. */
@@ -168,37 +183,56 @@ export function reportHistory(now: Date, { seed = HISTORY_SEED, days = 60 }: His
       switch (e.kind) {
         case 'claim':
           if (claimedAt === null) step('respond', e.at); // the first claim is the first response
-          state = TicketState.InReview; holder = e.by; claimedAt = e.at;
+          state = TicketState.InReview;
+          holder = e.by;
+          claimedAt = e.at;
           break;
         case 'release':
-          state = TicketState.AwaitingReview; holder = null;
+          state = TicketState.AwaitingReview;
+          holder = null;
           break;
         case 'ask':
-          step('pause', e.at); state = TicketState.AwaitingRequester; holder = null;
+          step('pause', e.at);
+          state = TicketState.AwaitingRequester;
+          holder = null;
           break;
         case 'answer':
-          step('resume', e.at); state = TicketState.AwaitingReview;
+          step('resume', e.at);
+          state = TicketState.AwaitingReview;
           break;
         case 'decide':
           step('decide', e.at);
-          outcome = e.outcome; decidedBy = `moderator:${holder}`; decidedAt = e.at; handlingMs = Math.round(e.at - (claimedAt ?? e.at)); holder = null;
+          outcome = e.outcome;
+          decidedBy = `moderator:${holder}`;
+          decidedAt = e.at;
+          handlingMs = Math.round(e.at - (claimedAt ?? e.at));
+          holder = null;
           if (e.outcome === 'approved') {
-            state = TicketState.CoolingOff; coolingOffEndsAt = e.coolingEnds;
+            state = TicketState.CoolingOff;
+            coolingOffEndsAt = e.coolingEnds;
           } else {
-            state = TicketState.Denied; closedAt = e.at;
+            state = TicketState.Denied;
+            closedAt = e.at;
           }
           break;
         case 'withdraw':
-          step('decide', e.at); outcome = 'withdrawn'; state = TicketState.Withdrawn; closedAt = e.at;
+          step('decide', e.at);
+          outcome = 'withdrawn';
+          state = TicketState.Withdrawn;
+          closedAt = e.at;
           break;
         case 'close':
-          step('decide', e.at); outcome = 'closed_no_response'; state = TicketState.ClosedNoResponse; closedAt = e.at;
+          step('decide', e.at);
+          outcome = 'closed_no_response';
+          state = TicketState.ClosedNoResponse;
+          closedAt = e.at;
           break;
         case 'cooled':
           state = TicketState.ResetIssued;
           break;
         case 'completed':
-          state = TicketState.Completed; closedAt = e.at;
+          state = TicketState.Completed;
+          closedAt = e.at;
           break;
       }
     }
@@ -206,15 +240,23 @@ export function reportHistory(now: Date, { seed = HISTORY_SEED, days = 60 }: His
     const createdAt = new Date(created);
     const band = pick(random, BANDS);
     const ticket = makeStoredTicket(i, {
-      reference: reference(), requestType: type, state, createdAt, updatedAt: new Date(events.at(-1)?.at ?? created),
+      reference: reference(),
+      requestType: type,
+      state,
+      createdAt,
+      updatedAt: new Date(events.at(-1)?.at ?? created),
       ...measuredClockAfter(createdAt, type, steps, open ? now : null),
-      outcome, decidedBy, handlingMs,
-      decidedAt: decidedAt === null ? null : new Date(decidedAt), closedAt: closedAt === null ? null : new Date(closedAt),
+      outcome,
+      decidedBy,
+      handlingMs,
+      decidedAt: decidedAt === null ? null : new Date(decidedAt),
+      closedAt: closedAt === null ? null : new Date(closedAt),
       coolingOffEndsAt: state === TicketState.CoolingOff && coolingOffEndsAt !== null ? new Date(coolingOffEndsAt) : null,
       claimedBy: state === TicketState.InReview ? `moderator:${holder}` : null,
       claimedAt: state === TicketState.InReview && claimedAt !== null ? new Date(claimedAt) : null,
       leaseExpiresAt: state === TicketState.InReview ? new Date(now.getTime() + 10 * MIN) : null,
-      band, score: BAND_SCORE[band] + Math.floor(random() * 10),
+      band,
+      score: BAND_SCORE[band] + Math.floor(random() * 10),
       recommendation: band === 'strong' ? 'approve' : band === 'insufficient' ? 'deny' : 'request_info',
     });
     if (open) ticket.openKey = `${ticket.usernameKey}|${ticket.contactEmail}`;

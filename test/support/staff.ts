@@ -23,9 +23,14 @@ export const csrfIn = (html: string): string => {
 /** A moderator past first sign-in: own password, TOTP enrolled (sealed as the app seals it). */
 export async function enrolledModerator(t: TestApp, name: string, role: ModeratorRole = 'moderator'): Promise<string> {
   await new ModeratorsService(t.dataSource).create(name, role, STAFF_PASSWORD, 'test');
-  await t.dataSource.getRepository(Moderator).update({ name }, {
-    mustChangePassword: false, totpSecret: new SealedBox(Buffer.from(TEST_SECRET, 'utf8'), 'totp').seal(STAFF_TOTP_SECRET), totpEnrolledAt: new Date(),
-  });
+  await t.dataSource.getRepository(Moderator).update(
+    { name },
+    {
+      mustChangePassword: false,
+      totpSecret: new SealedBox(Buffer.from(TEST_SECRET, 'utf8'), 'totp').seal(STAFF_TOTP_SECRET),
+      totpEnrolledAt: new Date(),
+    },
+  );
   return STAFF_TOTP_SECRET;
 }
 
@@ -34,8 +39,18 @@ export async function signedInModerator(t: TestApp, name: string, role: Moderato
   const secret = await enrolledModerator(t, name, role);
   const agent = request.agent(t.server);
   const form = await agent.get('/login').expect(200);
-  await agent.post('/login').type('form').send({ name, password: STAFF_PASSWORD, _csrf: csrfIn(form.text) }).expect(303).expect('Location', '/login/totp');
+  await agent
+    .post('/login')
+    .type('form')
+    .send({ name, password: STAFF_PASSWORD, _csrf: csrfIn(form.text) })
+    .expect(303)
+    .expect('Location', '/login/totp');
   const page = await agent.get('/login/totp').expect(200);
-  await agent.post('/login/totp').type('form').send({ code: await codeAt(secret), _csrf: csrfIn(page.text) }).expect(303).expect('Location', '/dashboard');
+  await agent
+    .post('/login/totp')
+    .type('form')
+    .send({ code: await codeAt(secret), _csrf: csrfIn(page.text) })
+    .expect(303)
+    .expect('Location', '/dashboard');
   return agent;
 }

@@ -26,7 +26,10 @@ export interface TestApp {
 /** The Redis every test app uses: jest.config.js's global setup (redis.global-setup.mjs) settles it. */
 export function testRedisUrl(): string {
   const url = process.env.TEST_REDIS_URL;
-  if (!url) throw new Error('TEST_REDIS_URL is not set: run the end-to-end specs through Jest, whose global setup (test/support/redis.global-setup.mjs) picks the Redis');
+  if (!url)
+    throw new Error(
+      'TEST_REDIS_URL is not set: run the end-to-end specs through Jest, whose global setup (test/support/redis.global-setup.mjs) picks the Redis',
+    );
   return url;
 }
 
@@ -39,11 +42,20 @@ export function isolatedEnv(overrides: Record<string, string> = {}): Record<stri
     ? { DATABASE_URL: base, DATABASE_SCHEMA: `t_${id}` }
     : { DATABASE_URL: `sqlite:${join(dir, 'test.sqlite')}` };
   return {
-    NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', SECRET_KEY: TEST_SECRET,
-    REDIS_URL: testRedisUrl(), REDIS_PREFIX: `t-${id}`,
-    MAIL_DIR: join(dir, 'mail'), INTAKE_RATE_LIMIT: '0', INTAKE_USERNAME_RATE_LIMIT: '0', OUTBOX_RELAY_INTERVAL: '500ms',
-    PUBLIC_BASE_URL: 'http://recovery.test', TEST_DIR: dir,
-    ...database, ...overrides,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DEMO_DATA: 'false',
+    SECRET_KEY: TEST_SECRET,
+    REDIS_URL: testRedisUrl(),
+    REDIS_PREFIX: `t-${id}`,
+    MAIL_DIR: join(dir, 'mail'),
+    INTAKE_RATE_LIMIT: '0',
+    INTAKE_USERNAME_RATE_LIMIT: '0',
+    OUTBOX_RELAY_INTERVAL: '500ms',
+    PUBLIC_BASE_URL: 'http://recovery.test',
+    TEST_DIR: dir,
+    ...database,
+    ...overrides,
   };
 }
 
@@ -56,7 +68,11 @@ export async function startTestApp(overrides: Record<string, string> = {}, appOv
   const address = app.getHttpServer().address() as { port: number };
   const dataSource = app.get(DataSource);
   return {
-    app, config, dataSource, env, mailDir: config.mail.dir,
+    app,
+    config,
+    dataSource,
+    env,
+    mailDir: config.mail.dir,
     server: app.getHttpAdapter().getInstance().server,
     baseUrl: `http://127.0.0.1:${address.port}`,
     async close() {
@@ -143,7 +159,10 @@ export function readMails(mailDir: string): ReceivedMail[] {
     const header = (name: string) => decodeWords(new RegExp(`^${name}: (.*)$`, 'mi').exec(unfolded)?.[1]?.trim() ?? '');
     let text = boundary ? raw.slice(boundary.index + boundary[0].length) : '';
     if (/quoted-printable/i.test(header('Content-Transfer-Encoding'))) {
-      text = Buffer.from(text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+      text = Buffer.from(
+        text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+        'latin1',
+      ).toString('utf8');
     } else if (/base64/i.test(header('Content-Transfer-Encoding'))) {
       text = Buffer.from(text, 'base64').toString('utf8');
     }
@@ -156,7 +175,11 @@ function decodeWords(value: string): string {
   return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_, _charset: string, kind: string, text: string) =>
     kind.toUpperCase() === 'B'
       ? Buffer.from(text, 'base64').toString('utf8')
-      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (__, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (__, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
+  );
 }
 
 export function statusTokenIn(text: string): string {

@@ -3,14 +3,24 @@ import { AccountIndex, accountRecordOf, type DirectoryRecord } from './directory
 
 function record(over: Partial<DirectoryRecord> = {}): DirectoryRecord {
   return {
-    username: 'Alice', joined_at: '2016-03-14T10:00:00Z', linked_github: 'alice-gh',
+    username: 'Alice',
+    joined_at: '2016-03-14T10:00:00Z',
+    linked_github: 'alice-gh',
     emails: [
       { address: 'alice@example.org', verified: true, primary: true, public: false, added_at: '2016-03-14T10:00:00Z', removed_at: null },
       { address: 'old@uni.example.edu', verified: true, primary: false, public: true, added_at: '2016-03-14T10:00:00Z', removed_at: '2020-01-01T00:00:00Z' },
     ],
     two_factor: { totp: true, webauthn_keys: 2, recovery_codes_unused: 3 },
-    projects: [{ name: 'wonderland', role: 'Owner', monthly_downloads: 120_000, first_release_at: '2016-04-01T00:00:00Z', repository: 'https://GitHub.com/Alice/Wonderland.git' },
-      { name: 'looking-glass', role: 'Maintainer', monthly_downloads: 0, first_release_at: null }],
+    projects: [
+      {
+        name: 'wonderland',
+        role: 'Owner',
+        monthly_downloads: 120_000,
+        first_release_at: '2016-04-01T00:00:00Z',
+        repository: 'https://GitHub.com/Alice/Wonderland.git',
+      },
+      { name: 'looking-glass', role: 'Maintainer', monthly_downloads: 0, first_release_at: null },
+    ],
     ...over,
   };
 }
@@ -18,13 +28,31 @@ function record(over: Partial<DirectoryRecord> = {}): DirectoryRecord {
 describe('accountRecordOf', () => {
   it('maps every field the scorer reads, dates as Dates', () => {
     expect(accountRecordOf(record())).toEqual({
-      username: 'Alice', joinedAt: new Date('2016-03-14T10:00:00Z'), totp: true, webauthnKeys: 2, recoveryCodesUnused: 3, linkedGithub: 'alice-gh',
+      username: 'Alice',
+      joinedAt: new Date('2016-03-14T10:00:00Z'),
+      totp: true,
+      webauthnKeys: 2,
+      recoveryCodesUnused: 3,
+      linkedGithub: 'alice-gh',
       emails: [
         { address: 'alice@example.org', verified: true, primary: true, public: false, addedAt: new Date('2016-03-14T10:00:00Z'), removedAt: null },
-        { address: 'old@uni.example.edu', verified: true, primary: false, public: true, addedAt: new Date('2016-03-14T10:00:00Z'), removedAt: new Date('2020-01-01T00:00:00Z') },
+        {
+          address: 'old@uni.example.edu',
+          verified: true,
+          primary: false,
+          public: true,
+          addedAt: new Date('2016-03-14T10:00:00Z'),
+          removedAt: new Date('2020-01-01T00:00:00Z'),
+        },
       ],
       projects: [
-        { name: 'wonderland', role: 'Owner', monthlyDownloads: 120_000, firstReleaseAt: new Date('2016-04-01T00:00:00Z'), repositoryKey: 'github.com/alice/wonderland' },
+        {
+          name: 'wonderland',
+          role: 'Owner',
+          monthlyDownloads: 120_000,
+          firstReleaseAt: new Date('2016-04-01T00:00:00Z'),
+          repositoryKey: 'github.com/alice/wonderland',
+        },
         { name: 'looking-glass', role: 'Maintainer', monthlyDownloads: 0, firstReleaseAt: null, repositoryKey: null },
       ],
     });

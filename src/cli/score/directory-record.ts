@@ -18,13 +18,19 @@ export function accountRecordOf(record: DirectoryRecord): AccountRecord {
     recoveryCodesUnused: record.two_factor.recovery_codes_unused,
     linkedGithub: record.linked_github ?? null,
     emails: record.emails.map((e) => ({
-      address: e.address, verified: e.verified, primary: e.primary, public: e.public,
-      addedAt: new Date(e.added_at), removedAt: e.removed_at ? new Date(e.removed_at) : null,
+      address: e.address,
+      verified: e.verified,
+      primary: e.primary,
+      public: e.public,
+      addedAt: new Date(e.added_at),
+      removedAt: e.removed_at ? new Date(e.removed_at) : null,
     })),
     projects: record.projects.map((p) => ({
-      name: p.name, role: p.role, monthlyDownloads: p.monthly_downloads,
+      name: p.name,
+      role: p.role,
+      monthlyDownloads: p.monthly_downloads,
       firstReleaseAt: p.first_release_at ? new Date(p.first_release_at) : null,
-      repositoryKey: p.repository ? parseRepository(p.repository)?.key ?? null : null,
+      repositoryKey: p.repository ? (parseRepository(p.repository)?.key ?? null) : null,
     })),
   };
 }

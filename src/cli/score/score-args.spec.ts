@@ -40,7 +40,8 @@ describe('parseNow', () => {
   });
 
   it.each(['', 'now', '2026-11-25T12:00:00', '2026-02-30', '2026-13-01', '2026-11-25 12:00:00Z', '25/11/2026', '2026-11-25T25:00:00Z'])(
-    'refuses %j (no zone, no such day, not ISO 8601)', (text) => {
+    'refuses %j (no zone, no such day, not ISO 8601)',
+    (text) => {
       expect(parseNow(text)).toBeNull();
     },
   );

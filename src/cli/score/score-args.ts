@@ -28,10 +28,7 @@ Exit status: 0 every line scored; 1 a bad line, or a directory or tickets file t
 or is refused; 2 a usage error or an invalid scoring variable.
 `;
 
-export type ScoreArgs =
-  | { kind: 'help' }
-  | { kind: 'usage_error'; message: string }
-  | { kind: 'run'; directory: string; tickets: string; now: Date | null };
+export type ScoreArgs = { kind: 'help' } | { kind: 'usage_error'; message: string } | { kind: 'run'; directory: string; tickets: string; now: Date | null };
 
 const NOW_PATTERN = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 

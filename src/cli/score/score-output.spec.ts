@@ -3,14 +3,18 @@ import { account, NOW, ticket } from '../../scoring/scoring.fixtures.js';
 import { problemLines, scoreLine } from './score-output.js';
 
 describe('scoreLine', () => {
-  it('is one JSON line with the fields in order and the assessment\'s signals', () => {
+  it("is one JSON line with the fields in order and the assessment's signals", () => {
     const assessment = assess(ticket({ claims: { has2fa: 'yes', projects: ['fancy-lib'] } }), account(), NOW);
     const text = scoreLine('T-1', assessment);
     expect(text).not.toContain('\n');
     expect(Object.keys(JSON.parse(text))).toEqual(['ref', 'score', 'band', 'recommendation', 'risk_flags', 'signals']);
     expect(JSON.parse(text)).toEqual({
-      ref: 'T-1', score: assessment.score, band: assessment.band, recommendation: assessment.recommendation,
-      risk_flags: assessment.riskFlags, signals: assessment.signals,
+      ref: 'T-1',
+      score: assessment.score,
+      band: assessment.band,
+      recommendation: assessment.recommendation,
+      risk_flags: assessment.riskFlags,
+      signals: assessment.signals,
     });
   });
 
@@ -21,9 +25,11 @@ describe('scoreLine', () => {
 
 describe('problemLines', () => {
   it('gives one FILE:LINE: field: reason line per field, its reasons joined', () => {
-    expect(problemLines('t.jsonl', 7, [
-      { field: 'ref', reasons: ['ref is required'] },
-      { field: 'previous_emails', reasons: ['one', 'two'] },
-    ])).toEqual(['t.jsonl:7: ref: ref is required', 't.jsonl:7: previous_emails: one; two']);
+    expect(
+      problemLines('t.jsonl', 7, [
+        { field: 'ref', reasons: ['ref is required'] },
+        { field: 'previous_emails', reasons: ['one', 'two'] },
+      ]),
+    ).toEqual(['t.jsonl:7: ref: ref is required', 't.jsonl:7: previous_emails: one; two']);
   });
 });

@@ -9,9 +9,18 @@ const SUBMITTED = new Date('2026-11-25T12:00:00Z');
 
 function body(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    username: 'alice', contact_email: 'alice@example.org', request_type: 'lost_2fa', previous_emails: ['a.liddell@uni.example.edu'],
-    projects: ['wonderland'], joined_approx: '2016-03', has_2fa: true, has_recovery_codes: 'unknown', details: 'I released wonderland 1.0.',
-    coc_accepted: true, delay_acknowledged: true, ...over,
+    username: 'alice',
+    contact_email: 'alice@example.org',
+    request_type: 'lost_2fa',
+    previous_emails: ['a.liddell@uni.example.edu'],
+    projects: ['wonderland'],
+    joined_approx: '2016-03',
+    has_2fa: true,
+    has_recovery_codes: 'unknown',
+    details: 'I released wonderland 1.0.',
+    coc_accepted: true,
+    delay_acknowledged: true,
+    ...over,
   };
 }
 
@@ -29,15 +38,24 @@ async function apiErrors(plain: Record<string, unknown>) {
 }
 
 describe('parseTicketLine', () => {
-  it('turns a valid line into the scorer\'s ticket: the only open one, submitted at the given time', () => {
+  it("turns a valid line into the scorer's ticket: the only open one, submitted at the given time", () => {
     const parsed = parseTicketLine(line({ username: ' alice ', contact_email: 'Alice@Example.ORG' }), SUBMITTED);
     expect(parsed).toEqual({
-      ok: true, ref: 'T-1', username: 'alice',
+      ok: true,
+      ref: 'T-1',
+      username: 'alice',
       ticket: {
-        contactEmail: 'alice@example.org', requestType: 'lost_2fa', competingRequests: false, submittedAt: SUBMITTED,
+        contactEmail: 'alice@example.org',
+        requestType: 'lost_2fa',
+        competingRequests: false,
+        submittedAt: SUBMITTED,
         claims: expect.objectContaining({
-          previousEmails: ['a.liddell@uni.example.edu'], projects: ['wonderland'], joinedApprox: '2016-03', has2fa: 'yes',
-          hasRecoveryCodes: 'unknown', details: 'I released wonderland 1.0.',
+          previousEmails: ['a.liddell@uni.example.edu'],
+          projects: ['wonderland'],
+          joinedApprox: '2016-03',
+          has2fa: 'yes',
+          hasRecoveryCodes: 'unknown',
+          details: 'I released wonderland 1.0.',
         }),
       },
     });
@@ -65,7 +83,7 @@ describe('parseTicketLine', () => {
     expect(parseTicketLine(JSON.stringify({ ...body(), ref: 'x'.repeat(MAX_REF_LENGTH) }), SUBMITTED)).toMatchObject({ ok: true });
   });
 
-  it('reports a bad ref together with the body\'s problems', () => {
+  it("reports a bad ref together with the body's problems", () => {
     const parsed = parseTicketLine(JSON.stringify({ ...body({ contact_email: 'nope' }), ref: '' }), SUBMITTED);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.errors.map((e) => e.field)).toEqual(['ref', 'contact_email']);
@@ -84,11 +102,15 @@ describe('parseTicketLine', () => {
 
   it('refuses what the API refuses before validation (lone surrogates, deep nesting)', () => {
     expect(parseTicketLine(line({ details: 'a\uD800b' }), SUBMITTED)).toEqual({
-      ok: false, errors: [{ field: 'details', reasons: ['details contains invalid characters (a lone UTF-16 surrogate)'] }],
+      ok: false,
+      errors: [{ field: 'details', reasons: ['details contains invalid characters (a lone UTF-16 surrogate)'] }],
     });
     let deep: unknown = 'x';
     for (let i = 0; i < 20; i++) deep = [deep];
-    expect(parseTicketLine(line({ projects: deep }), SUBMITTED)).toMatchObject({ ok: false, errors: [{ reasons: [expect.stringContaining('nested too deeply')] }] });
+    expect(parseTicketLine(line({ projects: deep }), SUBMITTED)).toMatchObject({
+      ok: false,
+      errors: [{ reasons: [expect.stringContaining('nested too deeply')] }],
+    });
   });
 
   it.each([
@@ -96,7 +118,7 @@ describe('parseTicketLine', () => {
     ['a missing required field', { coc_accepted: undefined, username: undefined }],
     ['wrong types and values', { has_2fa: 'yes', request_type: 'reset', previous_emails: ['ok@x.example', 'bad'], joined_approx: '16-03' }],
     ['a project name that is not one', { projects: ['ok', 'no spaces please'] }],
-  ])('gives the API\'s field errors for %s', async (_, over) => {
+  ])("gives the API's field errors for %s", async (_, over) => {
     const plain = body(over);
     const expected = await apiErrors(plain);
     expect(expected?.length).toBeGreaterThan(0);

@@ -20,16 +20,19 @@ export const TICKET_VALIDATOR_OPTIONS: ValidatorOptions = {
   validationError: { target: false, value: true },
 };
 
-export type TicketLine =
-  | { ok: true; ref: string; username: string; ticket: TicketEvidence }
-  | { ok: false; errors: FieldError[] };
+export type TicketLine = { ok: true; ref: string; username: string; ticket: TicketEvidence } | { ok: false; errors: FieldError[] };
 
 function refErrors(ref: unknown): FieldError[] {
-  const reasons = ref === undefined || ref === null ? ['ref is required']
-    : typeof ref !== 'string' ? ['ref must be a string']
-      : ref.trim() === '' ? ['ref must not be empty']
-        : ref.length > MAX_REF_LENGTH ? [`ref must be at most ${MAX_REF_LENGTH} characters`]
-          : [];
+  const reasons =
+    ref === undefined || ref === null
+      ? ['ref is required']
+      : typeof ref !== 'string'
+        ? ['ref must be a string']
+        : ref.trim() === ''
+          ? ['ref must not be empty']
+          : ref.length > MAX_REF_LENGTH
+            ? [`ref must be at most ${MAX_REF_LENGTH} characters`]
+            : [];
   return reasons.length ? [{ field: 'ref', reasons }] : [];
 }
 

@@ -41,9 +41,24 @@ export class ReviewQueue1764200000000 implements MigrationInterface {
     await queryRunner.dropIndex('tickets', 'ix_tickets_sla_level');
     await queryRunner.dropIndex('tickets', 'ix_tickets_claimed_by');
     for (const name of [
-      'sla_next_at', 'sla_level', 'sla_decision_level', 'sla_response_level', 'decision_due_at', 'decision_warn_at',
-      'response_due_at', 'response_warn_at', 'sla_pauses', 'sla_paused_since', 'sla_decided_at', 'first_responded_at',
-      'sla_cycle_started_at', 'sla_cycle', 'escalated', 'lease_expires_at', 'claimed_at', 'claimed_by',
+      'sla_next_at',
+      'sla_level',
+      'sla_decision_level',
+      'sla_response_level',
+      'decision_due_at',
+      'decision_warn_at',
+      'response_due_at',
+      'response_warn_at',
+      'sla_pauses',
+      'sla_paused_since',
+      'sla_decided_at',
+      'first_responded_at',
+      'sla_cycle_started_at',
+      'sla_cycle',
+      'escalated',
+      'lease_expires_at',
+      'claimed_at',
+      'claimed_by',
     ]) {
       await queryRunner.dropColumn('tickets', name);
     }

@@ -10,17 +10,25 @@ export class Audit1764300000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const c = columnsFor(queryRunner);
-    await queryRunner.createTable(new Table({
-      name: 'audit_log',
-      columns: [
-        { name: 'id', type: 'integer', isPrimary: true }, c.time('at'), c.varchar('actor', 60), c.varchar('action', 40),
-        c.varchar('ticket_id', 36, true), c.text('data', false, '{}'), c.varchar('prev_hash', 64), c.varchar('hash', 64),
-      ],
-      indices: [
-        new TableIndex({ name: 'ix_audit_log_ticket', columnNames: ['ticket_id', 'id'] }),
-        new TableIndex({ name: 'ix_audit_log_actor', columnNames: ['actor', 'id'] }),
-      ],
-    }));
+    await queryRunner.createTable(
+      new Table({
+        name: 'audit_log',
+        columns: [
+          { name: 'id', type: 'integer', isPrimary: true },
+          c.time('at'),
+          c.varchar('actor', 60),
+          c.varchar('action', 40),
+          c.varchar('ticket_id', 36, true),
+          c.text('data', false, '{}'),
+          c.varchar('prev_hash', 64),
+          c.varchar('hash', 64),
+        ],
+        indices: [
+          new TableIndex({ name: 'ix_audit_log_ticket', columnNames: ['ticket_id', 'id'] }),
+          new TableIndex({ name: 'ix_audit_log_actor', columnNames: ['actor', 'id'] }),
+        ],
+      }),
+    );
     if (queryRunner.connection.options.type === 'postgres') {
       await queryRunner.query(`CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`);

@@ -24,8 +24,13 @@ export class Reports1764900000000 implements MigrationInterface {
     const flag = (name: string) => new TableColumn({ name, type: 'boolean', isNullable: true });
     const ms = (name: string) => new TableColumn({ name, type: 'bigint', isNullable: true });
     await queryRunner.addColumns('tickets', [
-      ms('sla_response_ms'), flag('sla_response_met'), ms('sla_decision_ms'), flag('sla_decision_met'),
-      new TableColumn(c.varchar('outcome', 20, true)), new TableColumn(c.varchar('decided_by', 60, true)), ms('handling_ms'),
+      ms('sla_response_ms'),
+      flag('sla_response_met'),
+      ms('sla_decision_ms'),
+      flag('sla_decision_met'),
+      new TableColumn(c.varchar('outcome', 20, true)),
+      new TableColumn(c.varchar('decided_by', 60, true)),
+      ms('handling_ms'),
     ]);
     await queryRunner.createIndices('tickets', [
       new TableIndex({ name: 'ix_tickets_created_type', columnNames: ['created_at', 'request_type'] }),
@@ -42,26 +47,44 @@ export class Reports1764900000000 implements MigrationInterface {
         where: "(sla_response_met = FALSE OR sla_decision_met = FALSE OR sla_response_level = 'breached' OR sla_decision_level = 'breached')",
       }),
     ]);
-    await queryRunner.createTable(new Table({
-      name: 'ticket_cycles',
-      columns: [
-        { ...c.varchar('ticket_id', 36), isPrimary: true }, { name: 'cycle', type: 'integer', isPrimary: true },
-        c.varchar('request_type', 32), c.time('started_at'), c.time('decided_at', true),
-        { name: 'decision_ms', type: 'bigint', isNullable: true }, { name: 'decision_met', type: 'boolean', isNullable: true },
-        c.varchar('outcome', 20, true), c.varchar('decided_by', 60, true), { name: 'handling_ms', type: 'bigint', isNullable: true },
-        c.time('closed_at', true), c.time('reopened_at'),
-      ],
-      indices: [
-        new TableIndex({ name: 'ix_ticket_cycles_decided', columnNames: ['decided_at'] }),
-        new TableIndex({ name: 'ix_ticket_cycles_closed', columnNames: ['closed_at'] }),
-        new TableIndex({ name: 'ix_ticket_cycles_reopened', columnNames: ['reopened_at'] }),
-      ],
-    }));
+    await queryRunner.createTable(
+      new Table({
+        name: 'ticket_cycles',
+        columns: [
+          { ...c.varchar('ticket_id', 36), isPrimary: true },
+          { name: 'cycle', type: 'integer', isPrimary: true },
+          c.varchar('request_type', 32),
+          c.time('started_at'),
+          c.time('decided_at', true),
+          { name: 'decision_ms', type: 'bigint', isNullable: true },
+          { name: 'decision_met', type: 'boolean', isNullable: true },
+          c.varchar('outcome', 20, true),
+          c.varchar('decided_by', 60, true),
+          { name: 'handling_ms', type: 'bigint', isNullable: true },
+          c.time('closed_at', true),
+          c.time('reopened_at'),
+        ],
+        indices: [
+          new TableIndex({ name: 'ix_ticket_cycles_decided', columnNames: ['decided_at'] }),
+          new TableIndex({ name: 'ix_ticket_cycles_closed', columnNames: ['closed_at'] }),
+          new TableIndex({ name: 'ix_ticket_cycles_reopened', columnNames: ['reopened_at'] }),
+        ],
+      }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropTable('ticket_cycles');
-    for (const name of ['ix_tickets_breached', 'ix_tickets_closed', 'ix_tickets_responded', 'ix_tickets_decided', 'ix_tickets_created_type']) await queryRunner.dropIndex('tickets', name);
-    await queryRunner.dropColumns('tickets', ['sla_response_ms', 'sla_response_met', 'sla_decision_ms', 'sla_decision_met', 'outcome', 'decided_by', 'handling_ms']);
+    for (const name of ['ix_tickets_breached', 'ix_tickets_closed', 'ix_tickets_responded', 'ix_tickets_decided', 'ix_tickets_created_type'])
+      await queryRunner.dropIndex('tickets', name);
+    await queryRunner.dropColumns('tickets', [
+      'sla_response_ms',
+      'sla_response_met',
+      'sla_decision_ms',
+      'sla_decision_met',
+      'outcome',
+      'decided_by',
+      'handling_ms',
+    ]);
   }
 }

@@ -10,5 +10,15 @@ import { QueuePageIndexes1764650000000 } from './1764650000000-queue-page-indexe
 import { Recoveries1764800000000 } from './1764800000000-recoveries.js';
 import { Reports1764900000000 } from './1764900000000-reports.js';
 
-export const MIGRATIONS = [Initial1764000000000, Evidence1764100000000, ReviewQueue1764200000000, Audit1764300000000, Moderators1764400000000, SignIn1764500000000, QueuePage1764600000000,
-  QueuePageIndexes1764650000000, Recoveries1764800000000, Reports1764900000000];
+export const MIGRATIONS = [
+  Initial1764000000000,
+  Evidence1764100000000,
+  ReviewQueue1764200000000,
+  Audit1764300000000,
+  Moderators1764400000000,
+  SignIn1764500000000,
+  QueuePage1764600000000,
+  QueuePageIndexes1764650000000,
+  Recoveries1764800000000,
+  Reports1764900000000,
+];

@@ -1,7 +1,19 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min,
-  ValidateIf, ValidateNested,
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { IsPlainEmail } from '../../common/plain-email.js';
 import { PROJECT_NAME_PATTERN, REPOSITORY_URL_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
@@ -32,7 +44,8 @@ export class DirectoryTwoFactorDto {
 }
 
 export class DirectoryProjectDto {
-  @IsString() @Matches(PROJECT_NAME_PATTERN, { message: 'name must be a valid project name' })
+  @IsString()
+  @Matches(PROJECT_NAME_PATTERN, { message: 'name must be a valid project name' })
   name: string;
 
   @IsIn(['Owner', 'Maintainer'], { message: 'role must be Owner or Maintainer' })
@@ -54,10 +67,12 @@ export class DirectoryProjectDto {
 
 /** One account of the directory file (see the README for the format). */
 export class DirectoryAccountDto {
-  @IsString() @Matches(USERNAME_PATTERN, { message: 'username must be a PyPI username (letters, digits, . _ -; at most 50)' })
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'username must be a PyPI username (letters, digits, . _ -; at most 50)' })
   username: string;
 
-  @IsString() @MaxLength(200)
+  @IsString()
+  @MaxLength(200)
   name: string;
 
   @IsISO8601({ strict: true }, ISO)
@@ -67,15 +82,26 @@ export class DirectoryAccountDto {
   @IsISO8601({ strict: true }, ISO)
   last_login_at: string | null;
 
-  @IsOptional() @ValidateIf((_, value) => value !== null) @IsString() @MaxLength(100)
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(100)
   linked_github: string | null;
 
-  @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => DirectoryEmailDto)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => DirectoryEmailDto)
   emails: DirectoryEmailDto[];
 
-  @IsDefined({ message: 'two_factor is required' }) @ValidateNested() @Type(() => DirectoryTwoFactorDto)
+  @IsDefined({ message: 'two_factor is required' })
+  @ValidateNested()
+  @Type(() => DirectoryTwoFactorDto)
   two_factor: DirectoryTwoFactorDto;
 
-  @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => DirectoryProjectDto)
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => DirectoryProjectDto)
   projects: DirectoryProjectDto[];
 }

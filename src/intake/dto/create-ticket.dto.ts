@@ -1,9 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize, Equals, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength,
-} from 'class-validator';
+import { ArrayMaxSize, Equals, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { HasNoControlCharacters, trim } from '../../common/dto-rules.js';
 import { IsPlainEmail } from '../../common/plain-email.js';
 import { emailKey, PROJECT_NAME_PATTERN, USERNAME_PATTERN } from '../../common/normalize.js';
@@ -56,8 +54,9 @@ export class CreateTicketDto {
 
   @ApiPropertyOptional({
     type: [String],
-    description: 'Addresses on the account you can still read mail at (at most 5). If one is on file, a one-time code is sent there; '
-      + 'type it on the status page to prove you control it. They count as addresses you used on the account.',
+    description:
+      'Addresses on the account you can still read mail at (at most 5). If one is on file, a one-time code is sent there; ' +
+      'type it on the status page to prove you control it. They count as addresses you used on the account.',
   })
   @OptionalEmailList('emails_still_read', CLAIM_LIMITS.emails_still_read)
   emails_still_read?: string[];

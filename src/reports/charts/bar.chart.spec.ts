@@ -10,9 +10,7 @@ const makeBuckets = (overrides: Partial<Record<string, number>> = {}): CountBuck
 const OPTS = { id: 'time-to-decision', title: 'Time to decision' };
 
 const barTitles = (svg: string): string[] =>
-  [...(/<g class="chart-bars"[^>]*>(.*?)<\/g>/.exec(svg)?.[1] ?? '').matchAll(/<rect [^>]*><title>(.*?)<\/title><\/rect>/g)].map(
-    (m) => m[1],
-  );
+  [...(/<g class="chart-bars"[^>]*>(.*?)<\/g>/.exec(svg)?.[1] ?? '').matchAll(/<rect [^>]*><title>(.*?)<\/title><\/rect>/g)].map((m) => m[1]);
 
 describe('histogramChart', () => {
   it('is an accessible image named by its title and described by its desc', () => {
@@ -40,7 +38,13 @@ describe('histogramChart', () => {
   });
 
   it('draws taller bars for larger counts, on a round axis with whole-number ticks', () => {
-    const svg = histogramChart([{ label: 'a', count: 1 }, { label: 'b', count: 3 }], OPTS);
+    const svg = histogramChart(
+      [
+        { label: 'a', count: 1 },
+        { label: 'b', count: 3 },
+      ],
+      OPTS,
+    );
     const heights = [...svg.matchAll(/<rect [^>]*height="([\d.]+)"><title>/g)].map((m) => Number(m[1]));
     expect(heights[1]).toBeCloseTo(heights[0] * 3, 1);
     const ticks = [...(/<g class="chart-axis" text-anchor="end"[^>]*>(.*?)<\/g>/.exec(svg)?.[1] ?? '').matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1]);

@@ -23,7 +23,10 @@ function bucketBars(input: readonly CountBucket[], opts: ChartOptions, kind: Cha
   const head = openSvg(opts, plot, kind, describeBuckets(buckets));
   if (buckets.length === 0) return `${head}${emptyBody(plot)}</svg>`;
 
-  const scale = yAxis(plot, buckets.reduce((max, b) => Math.max(max, b.count), 0));
+  const scale = yAxis(
+    plot,
+    buckets.reduce((max, b) => Math.max(max, b.count), 0),
+  );
   const band = (plot.right - plot.left) / buckets.length;
   const barWidth = band * BAR_SHARE;
   let bars = '';
@@ -32,8 +35,7 @@ function bucketBars(input: readonly CountBucket[], opts: ChartOptions, kind: Cha
     const centre = bandCentre(plot, buckets.length, i);
     const y = scale.y(b.count);
     bars +=
-      `<rect${attrs({ x: centre - barWidth / 2, y, width: barWidth, height: plot.bottom - y })}>` +
-      `${tooltip(`${b.label}: ${formatValue(b.count)}`)}</rect>`;
+      `<rect${attrs({ x: centre - barWidth / 2, y, width: barWidth, height: plot.bottom - y })}>` + `${tooltip(`${b.label}: ${formatValue(b.count)}`)}</rect>`;
     if (buckets.length <= MAX_VALUE_LABELS) {
       values += `<text${attrs({ x: centre, y: y - 4 })}>${escapeXml(formatValue(b.count))}</text>`;
     }
@@ -43,7 +45,10 @@ function bucketBars(input: readonly CountBucket[], opts: ChartOptions, kind: Cha
     scale.markup +
     `<g${attrs({ class: 'chart-bars', fill: colour })}>${bars}</g>` +
     (values ? `<g${attrs({ class: 'chart-value', 'text-anchor': 'middle' })}>${values}</g>` : '') +
-    categoryAxis(plot, buckets.map((b) => b.label)) +
+    categoryAxis(
+      plot,
+      buckets.map((b) => b.label),
+    ) +
     '</svg>'
   );
 }

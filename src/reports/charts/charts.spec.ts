@@ -6,14 +6,32 @@ type Row = { label: string; value: number };
 // Every chart, fed the same rows: labels become days or bucket labels, values become counts.
 const CHARTS: Record<string, (rows: Row[], id: string) => string> = {
   receivedVsDecided: (rows, id) =>
-    receivedVsDecidedChart(rows.map((r, i) => ({ day: r.label, received: r.value, decided: i % 2 ? r.value : r.value / 3 })), { id, title: 'Received and decided' }),
-  histogram: (rows, id) => histogramChart(rows.map((r) => ({ label: r.label, count: r.value })), { id, title: 'Time to decision' }),
-  backlogAge: (rows, id) => backlogAgeChart(rows.map((r) => ({ label: r.label, count: r.value })), { id, title: 'Backlog by age' }),
-  line: (rows, id) => lineChart(rows.map((r) => ({ day: r.label, value: r.value })), { id, title: 'Queue length', valueLabel: 'Open' }),
+    receivedVsDecidedChart(
+      rows.map((r, i) => ({ day: r.label, received: r.value, decided: i % 2 ? r.value : r.value / 3 })),
+      { id, title: 'Received and decided' },
+    ),
+  histogram: (rows, id) =>
+    histogramChart(
+      rows.map((r) => ({ label: r.label, count: r.value })),
+      { id, title: 'Time to decision' },
+    ),
+  backlogAge: (rows, id) =>
+    backlogAgeChart(
+      rows.map((r) => ({ label: r.label, count: r.value })),
+      { id, title: 'Backlog by age' },
+    ),
+  line: (rows, id) =>
+    lineChart(
+      rows.map((r) => ({ day: r.label, value: r.value })),
+      { id, title: 'Queue length', valueLabel: 'Open' },
+    ),
 };
 
 const makeRows = (count: number, value: (i: number) => number = (i) => i % 9): Row[] =>
-  Array.from({ length: count }, (_, i) => ({ label: `2026-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`, value: value(i) }));
+  Array.from({ length: count }, (_, i) => ({
+    label: `2026-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`,
+    value: value(i),
+  }));
 
 const EDGE_CASES: Record<string, Row[]> = {
   empty: [],
@@ -23,7 +41,10 @@ const EDGE_CASES: Record<string, Row[]> = {
   'huge values': makeRows(5, (i) => [1e12, Number.MAX_SAFE_INTEGER, 1e300, Number.MAX_VALUE, 3][i]),
   'tiny values': makeRows(4, (i) => [1e-9, 5e-324, 0.001, 0.3][i]),
   'not numbers': makeRows(6, (i) => [Number.NaN, Infinity, -Infinity, -5, 0, 2][i]),
-  'markup in labels': [{ label: '<script>alert("x")</script>', value: 3 }, { label: `it's & "quoted"`, value: 1 }],
+  'markup in labels': [
+    { label: '<script>alert("x")</script>', value: 3 },
+    { label: `it's & "quoted"`, value: 1 },
+  ],
   '365 days': makeRows(365),
 };
 
@@ -73,7 +94,12 @@ describe.each(Object.entries(CHARTS))('%s chart', (_name, render) => {
 
   it('says "No data in this range" only when there is none', () => {
     expect(render([], 'c1')).toContain('>No data in this range</text>');
-    expect(render(makeRows(3, () => 0), 'c1')).not.toContain('>No data in this range</text>');
+    expect(
+      render(
+        makeRows(3, () => 0),
+        'c1',
+      ),
+    ).not.toContain('>No data in this range</text>');
   });
 
   it('renders the same string for the same input, in any time zone', () => {

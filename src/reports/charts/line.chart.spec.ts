@@ -4,10 +4,7 @@ import { lineChart, receivedVsDecidedChart } from './line.chart.js';
 const DAY_MS = 86_400_000;
 const dayAfter = (start: string, offset: number): string => new Date(Date.parse(`${start}T00:00:00Z`) + offset * DAY_MS).toISOString().slice(0, 10);
 
-const makeDays = (
-  count: number,
-  overrides: { start?: string; received?: (i: number) => number; decided?: (i: number) => number } = {},
-): DayCounts[] =>
+const makeDays = (count: number, overrides: { start?: string; received?: (i: number) => number; decided?: (i: number) => number } = {}): DayCounts[] =>
   Array.from({ length: count }, (_, i) => ({
     day: dayAfter(overrides.start ?? '2026-11-01', i),
     received: overrides.received?.(i) ?? 4,
@@ -62,10 +59,10 @@ describe('receivedVsDecidedChart', () => {
   });
 
   it('keeps a 365-day chart under 60 KB and drops markers it could not show apart', () => {
-    const svg = receivedVsDecidedChart(
-      makeDays(365, { received: (i) => 10_000 + ((i * 7919) % 5000), decided: (i) => 9_000 + ((i * 104729) % 5000) }),
-      { id: 'year', title: 'Received and decided, last 365 days' },
-    );
+    const svg = receivedVsDecidedChart(makeDays(365, { received: (i) => 10_000 + ((i * 7919) % 5000), decided: (i) => 9_000 + ((i * 104729) % 5000) }), {
+      id: 'year',
+      title: 'Received and decided, last 365 days',
+    });
     expect(Buffer.byteLength(svg)).toBeLessThan(60_000);
     expect(/<g class="chart-series[^>]*>.*<circle/.test(svg)).toBe(false);
     expect(hitTitles(svg)).toHaveLength(365);

@@ -55,7 +55,10 @@ function daySeriesChart(
   const head = openSvg(opts, plot, kind, description) + (series.length > 1 ? legend(series, plot) : '');
   if (days.length === 0) return `${head}${emptyBody(plot)}</svg>`;
 
-  const scale = yAxis(plot, series.reduce((max, s) => s.values.reduce((m, v) => Math.max(m, v), max), 0));
+  const scale = yAxis(
+    plot,
+    series.reduce((max, s) => s.values.reduce((m, v) => Math.max(m, v), max), 0),
+  );
   const xs = days.map((_, i) => bandCentre(plot, days.length, i));
   let lines = '';
   for (const s of series) {
@@ -74,14 +77,7 @@ function daySeriesChart(
   days.forEach((_, i) => {
     hits += `<rect${attrs({ x: plot.left + i * band, y: plot.top, width: band, height: plot.bottom - plot.top })}>${tooltip(dayTooltip(i))}</rect>`;
   });
-  return (
-    head +
-    scale.markup +
-    dayAxis(plot, days) +
-    lines +
-    `<g${attrs({ class: 'chart-hits', fill: '#fff', 'fill-opacity': 0 })}>${hits}</g>` +
-    '</svg>'
-  );
+  return head + scale.markup + dayAxis(plot, days) + lines + `<g${attrs({ class: 'chart-hits', fill: '#fff', 'fill-opacity': 0 })}>${hits}</g>` + '</svg>';
 }
 
 function peak(days: readonly string[], values: readonly number[], pick: (a: number, b: number) => boolean): { day: string; value: number } {
@@ -109,7 +105,10 @@ export function receivedVsDecidedChart(days: readonly DayCounts[], opts: Partial
   if (days.length > 0) {
     const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
     description = `Received ${formatValue(sum(received))}, decided ${formatValue(sum(decided))} ${dayRange(labels)}`;
-    for (const [name, values] of [['received', received], ['decided', decided]] as const) {
+    for (const [name, values] of [
+      ['received', received],
+      ['decided', decided],
+    ] as const) {
       const top = peak(labels, values, higher);
       if (top.value > 0) description += `; peak ${name} ${formatValue(top.value)} on ${top.day}`;
     }

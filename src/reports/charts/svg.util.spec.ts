@@ -2,9 +2,7 @@ import { attrs, cleanCount, escapeXml, formatCompact, formatValue, num, tooltip 
 
 describe('escapeXml', () => {
   it('escapes the five XML special characters', () => {
-    expect(escapeXml(`<script>alert("x" & 'y')</script>`)).toBe(
-      '&lt;script&gt;alert(&quot;x&quot; &amp; &apos;y&apos;)&lt;/script&gt;',
-    );
+    expect(escapeXml(`<script>alert("x" & 'y')</script>`)).toBe('&lt;script&gt;alert(&quot;x&quot; &amp; &apos;y&apos;)&lt;/script&gt;');
   });
 
   it('escapes an existing entity again rather than trusting it', () => {

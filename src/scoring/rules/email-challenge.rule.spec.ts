@@ -2,8 +2,7 @@ import { DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
 import { NOW, account, email, ticket } from '../scoring.fixtures.js';
 import { emailChallengeCounts, emailChallengeRule } from './email-challenge.rule.js';
 
-const input = (address: string, a = account(), config = C) =>
-  ({ ticket: ticket({ emailChallengePassed: { address } }), account: a, config, now: NOW });
+const input = (address: string, a = account(), config = C) => ({ ticket: ticket({ emailChallengePassed: { address } }), account: a, config, now: NOW });
 
 describe('emailChallengeRule', () => {
   it('says nothing without a challenge', () => {

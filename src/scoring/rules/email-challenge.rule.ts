@@ -23,7 +23,11 @@ export function emailChallengeRule(input: RuleInput): RuleResult {
   if (!passed) return { signals: [] };
   const masked = maskEmail(passed.address);
   if (emailChallengeCounts(input)) {
-    return { signals: [{ rule: RULE, effect: config.weights.emailChallengePassed, kind: 'proof', reason: `code sent to verified address ${masked} on file was typed back` }] };
+    return {
+      signals: [
+        { rule: RULE, effect: config.weights.emailChallengePassed, kind: 'proof', reason: `code sent to verified address ${masked} on file was typed back` },
+      ],
+    };
   }
   const riskFlags: RiskFlag[] = [];
   const row = findEmail(account, passed.address);

@@ -67,18 +67,30 @@ describe('emailKnowledgeRule', () => {
   it('adds the corroboration bonus once for two verified non-public addresses, current or removed', () => {
     const both = run(ticket({ contactEmail: 'alice.private@mail.example', claims: { previousEmails: ['old-alice@work.example'] } }));
     expect(total(both)).toBe(C.weights.privateEmailKnown + C.weights.removedEmailKnown + C.weights.corroboratedEmails);
-    expect(both.signals.at(-1)).toMatchObject({ kind: 'private', effect: C.weights.corroboratedEmails, reason: expect.stringContaining('2 verified non-public') });
+    expect(both.signals.at(-1)).toMatchObject({
+      kind: 'private',
+      effect: C.weights.corroboratedEmails,
+      reason: expect.stringContaining('2 verified non-public'),
+    });
   });
 
   it('gives no corroboration bonus for one secret beside a public or an unverified address', () => {
     const withPublic = run(ticket({ claims: { previousEmails: ['alice.private@mail.example', 'alice@public.example'] } }));
     expect(total(withPublic)).toBe(C.weights.privateEmailKnown + C.weights.publicEmailKnown);
     const a = account({ emails: [email('s@p.example'), email('u@p.example', { verified: false })] });
-    expect(total(run(ticket({ claims: { previousEmails: ['s@p.example', 'u@p.example'] } }), a))).toBe(C.weights.privateEmailKnown + C.weights.unverifiedEmailKnown);
+    expect(total(run(ticket({ claims: { previousEmails: ['s@p.example', 'u@p.example'] } }), a))).toBe(
+      C.weights.privateEmailKnown + C.weights.unverifiedEmailKnown,
+    );
   });
 
   it('does not count an address proven by a code towards corroboration', () => {
-    const r = run(ticket({ contactEmail: 'alice.private@mail.example', emailChallengePassed: { address: 'alice.private@mail.example' }, claims: { previousEmails: ['old-alice@work.example'] } }));
+    const r = run(
+      ticket({
+        contactEmail: 'alice.private@mail.example',
+        emailChallengePassed: { address: 'alice.private@mail.example' },
+        claims: { previousEmails: ['old-alice@work.example'] },
+      }),
+    );
     expect(total(r)).toBe(C.weights.removedEmailKnown);
   });
 

@@ -67,7 +67,12 @@ export function emailKnowledgeRule(input: RuleInput): RuleResult {
     signals.push({ rule: RULE, effect, kind: 'private', reason: effect < base ? `${reason} (capped)` : reason });
   }
   if (verifiedSecrets >= 2 && w.corroboratedEmails > 0) {
-    signals.push({ rule: RULE, effect: w.corroboratedEmails, kind: 'private', reason: `${verifiedSecrets} verified non-public addresses known: one may leak, several together rarely do` });
+    signals.push({
+      rule: RULE,
+      effect: w.corroboratedEmails,
+      kind: 'private',
+      reason: `${verifiedSecrets} verified non-public addresses known: one may leak, several together rarely do`,
+    });
   }
   return { signals, riskFlags };
 }

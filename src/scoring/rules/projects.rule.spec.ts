@@ -6,7 +6,7 @@ const run = (projects: string[], a = account()) => projectsRule({ ticket: ticket
 const total = (r: ReturnType<typeof run>) => r.signals.reduce((s, x) => s + x.effect, 0);
 
 describe('projectsRule', () => {
-  it('gives public-knowledge points for the account\'s projects, PEP 503 normalised', () => {
+  it("gives public-knowledge points for the account's projects, PEP 503 normalised", () => {
     const r = run(['fancy-lib', 'Other.Tool']);
     expect(r.signals.map((s) => s.kind)).toEqual(['public', 'public']);
     expect(total(r)).toBe(2 * C.weights.projectKnown);

@@ -2,16 +2,20 @@ import { DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
 import { NOW, account, project, ticket } from '../scoring.fixtures.js';
 import { repoChallengeCounts, repoChallengeRule } from './repo-challenge.rule.js';
 
-const input = (name: string, a = account(), submittedAt?: Date) =>
-  ({ ticket: ticket({ repoChallengePassed: { project: name }, ...(submittedAt ? { submittedAt } : {}) }), account: a, config: C, now: NOW });
+const input = (name: string, a = account(), submittedAt?: Date) => ({
+  ticket: ticket({ repoChallengePassed: { project: name }, ...(submittedAt ? { submittedAt } : {}) }),
+  account: a,
+  config: C,
+  now: NOW,
+});
 
 describe('repoChallengeRule', () => {
-  it('is proof for one of the account\'s projects released before the request', () => {
+  it("is proof for one of the account's projects released before the request", () => {
     expect(repoChallengeCounts(input('fancy.lib'))).toBe(true);
     expect(repoChallengeRule(input('fancy.lib')).signals).toEqual([expect.objectContaining({ kind: 'proof', effect: C.weights.repoChallengePassed })]);
   });
 
-  it('does not count a project that is not the account\'s', () => {
+  it("does not count a project that is not the account's", () => {
     expect(repoChallengeCounts(input('requests'))).toBe(false);
     expect(repoChallengeRule(input('requests')).signals[0]).toMatchObject({ kind: 'info', effect: 0 });
   });

@@ -20,9 +20,18 @@ export function repoChallengeRule(input: RuleInput): RuleResult {
   if (!passed) return { signals: [] };
   const key = projectKey(passed.project);
   if (repoChallengeCounts(input)) {
-    return { signals: [{ rule: RULE, effect: input.config.weights.repoChallengePassed, kind: 'proof', reason: `token found in the repository of ${key}, released before the request` }] };
+    return {
+      signals: [
+        {
+          rule: RULE,
+          effect: input.config.weights.repoChallengePassed,
+          kind: 'proof',
+          reason: `token found in the repository of ${key}, released before the request`,
+        },
+      ],
+    };
   }
   const owned = input.account.projects.some((p) => projectKey(p.name) === key);
-  const why = owned ? 'it was not released before the request' : 'it is not the account\'s project';
+  const why = owned ? 'it was not released before the request' : "it is not the account's project";
   return { signals: [{ rule: RULE, effect: 0, kind: 'info', reason: `repository challenge on ${key} does not count: ${why}` }] };
 }

@@ -10,14 +10,21 @@ describe('riskFlagsRule', () => {
   });
 
   it('does not move the score with its flags', () => {
-    const r = riskFlagsRule({ ticket: ticket({ competingRequests: true, claims: { previousEmails: ['y@yopmail.com'] } }), account: account({ recoveryCodesUnused: 5 }), config: C, now: NOW });
+    const r = riskFlagsRule({
+      ticket: ticket({ competingRequests: true, claims: { previousEmails: ['y@yopmail.com'] } }),
+      account: account({ recoveryCodesUnused: 5 }),
+      config: C,
+      now: NOW,
+    });
     expect(r.signals.length).toBeGreaterThan(0);
     expect(r.signals.every((s) => s.effect === 0)).toBe(true);
   });
 
   it('takes points off (a risk, not a contradiction) only for a disposable contact address', () => {
     const r = riskFlagsRule({ ticket: ticket({ contactEmail: 'x@mailinator.com' }), account: account(), config: C, now: NOW });
-    expect(r.signals).toEqual([expect.objectContaining({ kind: 'risk', effect: -C.weights.disposableContact, reason: expect.stringContaining('x***@mailinator.com') })]);
+    expect(r.signals).toEqual([
+      expect.objectContaining({ kind: 'risk', effect: -C.weights.disposableContact, reason: expect.stringContaining('x***@mailinator.com') }),
+    ]);
     expect(C.weights.disposableContact).toBeGreaterThan(0);
   });
 
@@ -27,7 +34,8 @@ describe('riskFlagsRule', () => {
 
   it('flags a primary address added in the window, not one added long ago or on a new account', () => {
     const recent = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
-    const withPrimary = (addedAt: Date, joinedAt = new Date('2018-01-01Z')) => account({ joinedAt, emails: [email('p@x.example', { primary: true, addedAt })] });
+    const withPrimary = (addedAt: Date, joinedAt = new Date('2018-01-01Z')) =>
+      account({ joinedAt, emails: [email('p@x.example', { primary: true, addedAt })] });
     expect(flags(ticket(), withPrimary(recent(5)))).toEqual(['primary_email_changed_recently']);
     expect(flags(ticket(), withPrimary(recent(31)))).toEqual([]);
     expect(flags(ticket(), withPrimary(recent(5), recent(6)))).toEqual([]);
@@ -43,11 +51,19 @@ describe('riskFlagsRule', () => {
     expect(C.highValueRoles).toEqual(['Owner', 'Maintainer']);
     expect(flags(ticket(), account({ projects: [project('big', { monthlyDownloads: big })] }))).toEqual(['high_value_account']);
     // a maintainer can publish a release as an owner can (23 million downloads a month, and not flagged, was how it was found)
-    const maintainer = account({ projects: [project('small', { monthlyDownloads: 10 }), project('big', { monthlyDownloads: 23_000_000, role: 'Maintainer' })] });
+    const maintainer = account({
+      projects: [project('small', { monthlyDownloads: 10 }), project('big', { monthlyDownloads: 23_000_000, role: 'Maintainer' })],
+    });
     expect(flags(ticket(), maintainer)).toEqual(['high_value_account']);
-    expect(riskFlagsRule({ ticket: ticket(), account: maintainer, config: C, now: NOW }).signals)
-      .toContainEqual(expect.objectContaining({ reason: `maintainer of a project with ≥ ${big} monthly downloads` }));
-    expect(flags(ticket(), account({ projects: [project('small', { monthlyDownloads: big - 1 }), project('small2', { monthlyDownloads: big - 1, role: 'Maintainer' })] }))).toEqual([]);
+    expect(riskFlagsRule({ ticket: ticket(), account: maintainer, config: C, now: NOW }).signals).toContainEqual(
+      expect.objectContaining({ reason: `maintainer of a project with ≥ ${big} monthly downloads` }),
+    );
+    expect(
+      flags(
+        ticket(),
+        account({ projects: [project('small', { monthlyDownloads: big - 1 }), project('small2', { monthlyDownloads: big - 1, role: 'Maintainer' })] }),
+      ),
+    ).toEqual([]);
   });
 
   it('counts only the configured roles', () => {

@@ -22,8 +22,8 @@ export function riskFlagsRule({ ticket, account, config, now }: RuleInput): Rule
   }
 
   const since = now.getTime() - config.primaryChangeWindowDays * DAY_MS;
-  const recentPrimaryAdded = account.emails.some((e) => e.primary && e.removedAt === null && e.addedAt.getTime() > since)
-    && account.joinedAt.getTime() <= since;
+  const recentPrimaryAdded =
+    account.emails.some((e) => e.primary && e.removedAt === null && e.addedAt.getTime() > since) && account.joinedAt.getTime() <= since;
   const recentPrimaryRemoved = account.emails.some((e) => e.primary && e.removedAt !== null && e.removedAt.getTime() > since);
   if (recentPrimaryAdded || recentPrimaryRemoved) {
     flags.push('primary_email_changed_recently');
@@ -41,9 +41,16 @@ export function riskFlagsRule({ ticket, account, config, now }: RuleInput): Rule
       flags.push('disposable_domain');
       // A throwaway address to be reached at is what someone who does not mean to be found later uses;
       // owners write from an address they keep. A claimed one is only flagged.
-      signals.push(contact
-        ? { rule: RULE, effect: -config.weights.disposableContact, kind: 'risk', reason: `contact address ${maskEmail(address)} is on a disposable-mail domain` }
-        : { rule: RULE, effect: 0, kind: 'info', reason: `${maskEmail(address)} is on a disposable-mail domain` });
+      signals.push(
+        contact
+          ? {
+              rule: RULE,
+              effect: -config.weights.disposableContact,
+              kind: 'risk',
+              reason: `contact address ${maskEmail(address)} is on a disposable-mail domain`,
+            }
+          : { rule: RULE, effect: 0, kind: 'info', reason: `${maskEmail(address)} is on a disposable-mail domain` },
+      );
     }
     if (isExpired(address, config) && !flags.includes('expired_domain')) flags.push('expired_domain');
   }

@@ -18,7 +18,11 @@ describe('secondFactorRule', () => {
     expect(run('yes', 'unknown').signals).toEqual([expect.objectContaining({ rule: 'two_factor_state', kind: 'private', effect: tfa.rightYes })]);
     const keysOnly = account({ totp: false, webauthnKeys: 2 });
     expect(run('yes', 'unknown', keysOnly).signals[0]).toMatchObject({ kind: 'private', effect: tfa.rightYes });
-    expect(run('no', 'unknown', account({ totp: false })).signals[0]).toMatchObject({ kind: 'private', effect: tfa.rightNo, reason: '2FA state "no": matches (a blind "no" is right for 32% of accounts)' });
+    expect(run('no', 'unknown', account({ totp: false })).signals[0]).toMatchObject({
+      kind: 'private',
+      effect: tfa.rightNo,
+      reason: '2FA state "no": matches (a blind "no" is right for 32% of accounts)',
+    });
     expect(run('yes', 'unknown').signals[0]).toMatchObject({ reason: '2FA state "yes": matches (a blind "yes" is right for 68% of accounts)' });
   });
 
@@ -33,14 +37,19 @@ describe('secondFactorRule', () => {
     expect(lost('lost_2fa')).toEqual([expect.objectContaining({ kind: 'private', effect: tfa.rightYes, reason: expect.stringContaining('implies 2FA') })]);
     expect(lost('lost_recovery_codes', account({ totp: false }))).toEqual([expect.objectContaining({ kind: 'contradiction', effect: -tfa.wrongYes })]);
     expect(lost('forgot_password')).toEqual([]);
-    expect(lost('lost_2fa', account({ totp: false }), 'no')).toEqual([expect.objectContaining({ kind: 'private', effect: tfa.rightNo, reason: expect.stringMatching(/^2FA state "no": matches/) })]);
+    expect(lost('lost_2fa', account({ totp: false }), 'no')).toEqual([
+      expect.objectContaining({ kind: 'private', effect: tfa.rightNo, reason: expect.stringMatching(/^2FA state "no": matches/) }),
+    ]);
   });
 
   it('checks the recovery-code state, costed by what it claimed', () => {
     expect(run('unknown', 'no').signals[0]).toMatchObject({ rule: 'recovery_code_state', kind: 'private', effect: codes.rightNo });
     expect(run('unknown', 'yes').signals[0]).toMatchObject({ kind: 'contradiction', effect: -codes.wrongYes });
     expect(run('unknown', 'yes', account({ recoveryCodesUnused: 3 })).signals[0]).toMatchObject({
-      kind: 'private', effect: codes.rightYes, reason: 'recovery-code state "yes": matches (a blind "yes" is right for 37% of accounts)' });
+      kind: 'private',
+      effect: codes.rightYes,
+      reason: 'recovery-code state "yes": matches (a blind "yes" is right for 37% of accounts)',
+    });
     expect(run('unknown', 'no', account({ recoveryCodesUnused: 3 })).signals[0]).toMatchObject({ kind: 'contradiction', effect: -codes.wrongNo });
   });
 });

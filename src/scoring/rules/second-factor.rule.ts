@@ -33,18 +33,36 @@ export function secondFactorRule({ ticket, account, config }: RuleInput): RuleRe
   const said = implied ? `request type "${ticket.requestType}" implies 2FA` : `2FA state "${claim2fa}"`;
   if (claim2fa !== 'unknown') {
     const right = (claim2fa === 'yes') === has2fa;
-    signals.push(right
-      ? { rule: 'two_factor_state', effect: rightPoints(w.twoFactorState, claim2fa === 'yes'), kind: 'private', reason: `${said}: matches${guessNote(rates.secondFactor, claim2fa === 'yes')}` }
-      : { rule: 'two_factor_state', effect: -wrongPoints(w.twoFactorState, claim2fa === 'yes'), kind: 'contradiction', reason: `${said}: wrong` });
+    signals.push(
+      right
+        ? {
+            rule: 'two_factor_state',
+            effect: rightPoints(w.twoFactorState, claim2fa === 'yes'),
+            kind: 'private',
+            reason: `${said}: matches${guessNote(rates.secondFactor, claim2fa === 'yes')}`,
+          }
+        : { rule: 'two_factor_state', effect: -wrongPoints(w.twoFactorState, claim2fa === 'yes'), kind: 'contradiction', reason: `${said}: wrong` },
+    );
   }
   const hasCodes = account.recoveryCodesUnused > 0;
   const claimCodes = ticket.claims.hasRecoveryCodes;
   if (claimCodes !== 'unknown') {
     const right = (claimCodes === 'yes') === hasCodes;
-    signals.push(right
-      ? { rule: 'recovery_code_state', effect: rightPoints(w.recoveryCodeState, claimCodes === 'yes'), kind: 'private',
-        reason: `recovery-code state "${claimCodes}": matches${guessNote(recoveryCodesShare(rates), claimCodes === 'yes')}` }
-      : { rule: 'recovery_code_state', effect: -wrongPoints(w.recoveryCodeState, claimCodes === 'yes'), kind: 'contradiction', reason: `recovery-code state "${claimCodes}": wrong` });
+    signals.push(
+      right
+        ? {
+            rule: 'recovery_code_state',
+            effect: rightPoints(w.recoveryCodeState, claimCodes === 'yes'),
+            kind: 'private',
+            reason: `recovery-code state "${claimCodes}": matches${guessNote(recoveryCodesShare(rates), claimCodes === 'yes')}`,
+          }
+        : {
+            rule: 'recovery_code_state',
+            effect: -wrongPoints(w.recoveryCodeState, claimCodes === 'yes'),
+            kind: 'contradiction',
+            reason: `recovery-code state "${claimCodes}": wrong`,
+          },
+    );
   }
   return { signals };
 }
