@@ -43,13 +43,11 @@ export class ReportsController {
     reply.header('Cache-Control', 'no-store');
     const match = /^([a-z-]+)\.(csv|json)$/.exec(file);
     if (!match || !isReportTable(match[1])) {
-      return reply
-        .status(404)
-        .send({
-          statusCode: 404,
-          error: 'not_found',
-          message: 'No such report table: try sla, daily, backlog, breaches, moderators or decision-times, with .csv or .json.',
-        });
+      return reply.status(404).send({
+        statusCode: 404,
+        error: 'not_found',
+        message: 'No such report table: try sla, daily, backlog, breaches, moderators or decision-times, with .csv or .json.',
+      });
     }
     const [, table, format] = match;
     const parsed = parseReportRange(query, this.clock.now(), this.config.reports.timeZone);
