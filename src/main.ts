@@ -33,6 +33,10 @@ Configuration comes from the environment; see .env.example for every variable an
   WEEKLY_SUMMARY_CRON   when, a cron pattern in REPORT_TIME_ZONE (default "0 8 * * 1": Mondays 08:00)
   CLOSE_UNANSWERED_AFTER close tickets waiting on the requester this long (default 30d; never)
   SHUTDOWN_TIMEOUT      how long SIGTERM/SIGINT may take before the process exits 1 anyway (default 10s)
+  HTTP_REQUEST_TIMEOUT  a request must arrive whole within this, or it gets 408 (default 30s)
+  HTTP_CONNECTION_TIMEOUT, HTTP_KEEP_ALIVE_TIMEOUT   idle connections close after these (60s, 5s)
+  REQUESTER_MESSAGES_PER_TICKET  messages and repeated requests one ticket takes (default 50)
+  HIGH_VALUE_ROLES      project roles that make an account high value (default Owner,Maintainer)
 `;
 
 /** Returns the private redis-server it started, if it had to start one. */
