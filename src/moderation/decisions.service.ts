@@ -11,7 +11,7 @@ import { isUniqueViolation, Transactions } from '../database/transactions.js';
 import { Challenge } from '../evidence/challenge.entity.js';
 import { ChallengesService } from '../evidence/challenges.service.js';
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
-import { addressesToNotify, approvalPolicy, maySecondApprove } from '../resets/approval-policy.js';
+import { addressesToNotify, approvalPolicy, maySecondApprove, saysAddressesOnFileLost } from '../resets/approval-policy.js';
 import { TicketState } from '../tickets/ticket-state.js';
 import { heldBy, isRefusal } from '../tickets/ticket-workflow.js';
 import { refusalError, TicketWriter } from '../tickets/ticket-writer.service.js';
@@ -134,7 +134,6 @@ export class DecisionsService {
         if (isRefusal(probe)) throw refusalError(probe);
         const account = await this.accounts.record(ticket.accountId, em);
         if (!account || !ticket.accountId) throw new DomainError(DomainErrorCode.Conflict, 'There is no account with this username: nothing to recover.');
-        if (await this.tickets.accountHasLiveRecovery(ticket.accountId, em)) throw new DomainError(DomainErrorCode.Conflict, ANOTHER_RECOVERY);
         const passed = await em.find(Challenge, { where: { ticketId: ticket.id, state: 'passed' }, select: { kind: true, target: true } });
         const policy = approvalPolicy(
           {
@@ -144,7 +143,7 @@ export class DecisionsService {
             requesterAddresses: [ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])],
             emailProofs: passed.filter((c) => c.kind === 'email').map((c) => c.target),
             repositoryProof: passed.some((c) => c.kind === 'repository'),
-            lostAccessToFile: ticket.requestType === 'lost_email_access',
+            lostAccessToFile: saysAddressesOnFileLost(ticket.requestType),
           },
           this.config.resets,
           this.scoring,

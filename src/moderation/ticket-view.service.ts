@@ -19,6 +19,7 @@ import type { RiskFlag, SignalKind } from '../scoring/scoring.types.js';
 import type { AccountRecord } from '../scoring/account-record.js';
 import { AccountRepository } from '../directory/account.repository.js';
 import { TicketRepository } from '../tickets/ticket.repository.js';
+import { saidLost, saysAddressesOnFileLost } from '../resets/approval-policy.js';
 
 const words = (s: string) => s.replace(/_/g, ' ');
 
@@ -260,11 +261,11 @@ export class TicketViewService {
     const trusted = account ? account.emails.filter((e) => mayReceiveCode(account, e.address, this.scoring)).map((e) => e.address) : [];
     const trustedKeys = new Set(trusted.map(emailKey));
     const provenKeys = new Set(provenAddresses.map(emailKey));
-    const reads = new Set([ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])].map(emailKey));
-    const lost = ticket.requestType === 'lost_email_access';
+    const requesterAddresses = [ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])];
+    const lostFacts = { lostAccessToFile: saysAddressesOnFileLost(ticket.requestType), emailProofs: provenAddresses, requesterAddresses };
     const proven = trusted.filter((a) => provenKeys.has(emailKey(a)));
-    const onFile = trusted.filter((a) => !provenKeys.has(emailKey(a)) && (!lost || reads.has(emailKey(a))));
-    const own = [ticket.contactEmail, ...(ticket.claims.emailsStillRead ?? [])].filter((a, i, all) => all.indexOf(a) === i && !trustedKeys.has(emailKey(a)));
+    const onFile = trusted.filter((a) => !provenKeys.has(emailKey(a)) && !saidLost(a, lostFacts));
+    const own = requesterAddresses.filter((a, i, all) => all.indexOf(a) === i && !trustedKeys.has(emailKey(a)));
     return {
       resetAddresses: [
         ...proven.map((address) => ({ address, label: `${address} (on file, control proven by a code)` })),

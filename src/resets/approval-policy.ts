@@ -34,6 +34,21 @@ export interface ApprovalFacts {
   lostAccessToFile: boolean;
 }
 
+/** The requests whose requester says they lost access to the address(es) on file. */
+export function saysAddressesOnFileLost(requestType: string): boolean {
+  return requestType === 'lost_email_access';
+}
+
+/**
+ * Whether an address on file is one the requester said they cannot read any more. A link there would
+ * reach nobody, or whoever took the address over; it may go there only if they proved control of it
+ * since (a code typed back) or say they still read it.
+ */
+export function saidLost(address: string, facts: Pick<ApprovalFacts, 'lostAccessToFile' | 'emailProofs' | 'requesterAddresses'>): boolean {
+  const key = emailKey(address);
+  return facts.lostAccessToFile && !facts.emailProofs.some((a) => emailKey(a) === key) && !facts.requesterAddresses.some((a) => emailKey(a) === key);
+}
+
 export interface ApprovalDurations {
   coolingOffMs: number;
   coolingOffLongMs: number;
@@ -58,10 +73,7 @@ export function approvalPolicy(facts: ApprovalFacts, durations: ApprovalDuration
   if (!onFile && !requesters.includes(target)) {
     return { ok: false, field: 'reset_address', reason: 'reset_address must be a verified address on file or an address the requester gave' };
   }
-  // A link to an address the requester said they cannot read would reach nobody, or whoever took it over;
-  // it may go there only if they proved control of it since (a code typed back) or say they read it.
-  const proven = facts.emailProofs.map(emailKey).includes(target);
-  if (facts.lostAccessToFile && onFile && !proven && !requesters.includes(target)) {
+  if (onFile && saidLost(target, facts)) {
     return {
       ok: false,
       field: 'reset_address',

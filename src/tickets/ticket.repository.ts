@@ -63,11 +63,6 @@ export class TicketRepository {
     return em.findOneBy(Recovery, { activeKey: accountId });
   }
 
-  /** Whether another ticket's recovery of the account is live (only one may run per account). */
-  async accountHasLiveRecovery(accountId: string, em: EntityManager = this.dataSource.manager): Promise<boolean> {
-    return (await em.countBy(Recovery, { activeKey: accountId })) > 0;
-  }
-
   async aggregate(ticket: Ticket, em: EntityManager = this.dataSource.manager): Promise<TicketAggregate> {
     return { ticket, recovery: await this.liveRecovery(ticket.id, em) };
   }
