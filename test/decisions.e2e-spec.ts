@@ -12,7 +12,7 @@ import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.
 import { MovableClock } from './support/movable-clock.js';
 import { pipelineSettled } from './support/row-counts.js';
 import { codeAt, csrfIn, enrolledModerator, STAFF_PASSWORD } from './support/staff.js';
-import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { codeMailedFor, expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 import { Recovery } from '../src/tickets/recovery.entity.js';
 
 const HOUR = 3_600_000;
@@ -134,11 +134,7 @@ describe('decisions, approvals and reset links', () => {
    */
   const proveAddress = async (holder: string, reference: string, token: string, address: string) => {
     await post(holder, reference, 'challenges', { kind: 'email', address }).then(expectStatus(303));
-    const code = await expectEventually(() => {
-      const mail = mailsTo(address).find((m) => m.subject.includes(reference) && /one-time code/.test(m.subject));
-      if (!mail) throw new Error(`no code mailed to ${address} yet`);
-      return /Your one-time code: (\d{4} \d{4})/.exec(mail.text)![1];
-    });
+    const code = await codeMailedFor(t.mailDir, reference, address);
     await request(t.server).post(`/status/${token}/code`).type('form').send({ code }).expect(303);
     await pipelineSettled(t);
     await expectEventually(async () => expect((await ticketOf(reference)).recommendation).not.toBe('deny'));

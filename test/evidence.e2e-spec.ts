@@ -7,7 +7,7 @@ import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { FakeGitHub } from './support/fake-github.js';
 import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.js';
 import { pipelineSettled } from './support/row-counts.js';
-import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { codeMailedFor, expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 import { OutboxMessage, OutboxTopic } from '../src/jobs/outbox.entity.js';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring.config.js';
 
@@ -68,12 +68,7 @@ describe('evidence: assessments and proof of control, through the API, the datab
       return rows;
     });
   };
-  const codeMailedTo = (address: string, reference: string) =>
-    expectEventually(() => {
-      const mail = readMails(t.mailDir).find((m) => m.to.includes(address) && m.subject.includes(reference) && /one-time code/.test(m.subject));
-      if (!mail) throw new Error(`no code mailed to ${address} yet`);
-      return /Your one-time code: (\d{4} \d{4})/.exec(mail.text)![1];
-    });
+  const codeMailedTo = (address: string, reference: string) => codeMailedFor(t.mailDir, reference, address);
   const postCode = (token: string, code: string) => request(t.server).post(`/status/${token}/code`).type('form').send({ code });
 
   it('assesses a ticket submitted through the API, keeps the rule version, and tells the requester nothing of it', async () => {

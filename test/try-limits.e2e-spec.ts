@@ -8,7 +8,7 @@ import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { FakeGitHub } from './support/fake-github.js';
 import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.js';
 import { codeAt, csrfIn, enrolledModerator, STAFF_PASSWORD } from './support/staff.js';
-import { expectEventually, readMails, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
+import { codeMailedFor, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 
 /**
  * Try limits hold when the tries come all at once: each try is counted before the costly check, in
@@ -69,11 +69,7 @@ describe('try limits under parallel requests', () => {
 
   it(`e-mail code: of ${PARALLEL} wrong codes at once exactly ${EMAIL_CODE_TRIES} are tried, then the right code is refused`, async () => {
     const { reference, token, ticket } = await newTicket('tina@home.example');
-    const code = await expectEventually(() => {
-      const mail = readMails(t.mailDir).find((m) => m.subject.includes(reference) && /one-time code/.test(m.subject));
-      if (!mail) throw new Error('no code mailed yet');
-      return /Your one-time code: (\d{4} \d{4})/.exec(mail.text)![1].replace(' ', '');
-    }, 15_000);
+    const code = (await codeMailedFor(t.mailDir, reference)).replace(' ', '');
     const wrong = (i: number) => String((Number(code) + 1 + i) % 100_000_000).padStart(8, '0');
 
     const answers = await all(PARALLEL, (i) =>

@@ -141,6 +141,18 @@ export interface ReceivedMail {
   text: string;
 }
 
+/**
+ * Waits for the one-time code mailed for the ticket `reference` (to `address`, when given) and returns it
+ * as the mail prints it, two groups of four digits ("1234 5678").
+ */
+export function codeMailedFor(mailDir: string, reference: string, address?: string): Promise<string> {
+  return expectEventually(() => {
+    const mail = readMails(mailDir).find((m) => (!address || m.to.includes(address)) && m.subject.includes(reference) && /one-time code/.test(m.subject));
+    if (!mail) throw new Error(`no code mailed${address ? ` to ${address}` : ''} for ${reference} yet`);
+    return /Your one-time code: (\d{4} \d{4})/.exec(mail.text)![1];
+  });
+}
+
 /** The mails the file transport wrote so far, decoded (quoted-printable bodies). */
 export function readMails(mailDir: string): ReceivedMail[] {
   let files: string[];
