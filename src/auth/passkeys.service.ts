@@ -20,6 +20,7 @@ import {
   type AssertionJson,
   type AttestationJson,
   CEREMONY_TIMEOUT_MS,
+  counterAdvances,
   MAX_PASSKEYS_PER_MODERATOR,
   type RelyingParty,
   relyingPartyOf,
@@ -157,7 +158,8 @@ export class PasskeysService {
   /**
    * Checks an assertion against this session's sign-in challenge (used up either way) and one of the
    * person's passkeys: the signature, the RP ID and origin, user presence, and a counter that moves on.
-   * The counter is stored with a conditional UPDATE, so of two assertions with one counter only one passes.
+   * The counter (counterAdvances) is stored with a conditional UPDATE that repeats the rule, so of two
+   * assertions with one counter only one passes.
    */
   async verifyAssertion(sessionId: string, moderatorId: string, credential: AssertionJson): Promise<{ ok: true } | { ok: false; refusal: AssertionRefusal }> {
     const ceremony = await this.challenges.take(sessionId, 'sign-in');
@@ -181,6 +183,7 @@ export class PasskeysService {
       });
       if (!verified.verified) return { ok: false, refusal: 'signature' };
       newCounter = verified.authenticationInfo.newCounter;
+      if (!counterAdvances(passkey.counter, newCounter)) return { ok: false, refusal: 'counter' };
     } catch (error) {
       return { ok: false, refusal: /counter/i.test((error as Error).message) ? 'counter' : 'signature' };
     }
