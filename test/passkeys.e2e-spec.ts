@@ -3,9 +3,10 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { AuditEntry } from '../src/audit/audit-entry.entity.js';
 import { Moderator } from '../src/auth/moderator.entity.js';
 import { Passkey } from '../src/auth/passkey.entity.js';
-import { PasskeysService } from '../src/auth/passkeys.service.js';
+import { PasskeysService, removeAllPasskeys } from '../src/auth/passkeys.service.js';
 import { MAX_FAILED_SIGN_INS } from '../src/auth/sign-in.service.js';
 import { totpCode } from '../src/auth/totp.js';
+import { Transactions } from '../src/database/transactions.js';
 import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { codeAt, csrfIn, enrolledModerator, STAFF_PASSWORD } from './support/staff.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -290,7 +291,7 @@ describe('passkeys', () => {
     await again.json('/login/passkey/options', csrfIn(form.text), {}).expect(409);
   });
 
-  it('removes a passkey from the account page (only one of your own), and removeAll clears a person for a second-factor reset', async () => {
+  it('removes a passkey from the account page (only one of your own), and removeAll clears a person for a second-factor reset, with Nest or without', async () => {
     const ip = '203.0.113.7';
     const { moderator, secret } = await withPasskey('vera', ip);
     const other = await withPasskey('walt', '203.0.113.8');
@@ -316,5 +317,12 @@ describe('passkeys', () => {
     expect(await passkeysOf(other.moderator.id)).toHaveLength(0);
     expect((await audit('passkeys_removed')).map((e) => [e.actor, e.data])).toEqual([['moderator:admin', { moderator_id: other.moderator.id, removed: 1 }]]);
     expect(await t.app.get(PasskeysService).removeAll(other.moderator.id, 'moderator:admin')).toBe(0);
+
+    // The same without Nest (the command line), inside the caller's transaction.
+    const third = await withPasskey('xena', '203.0.113.9');
+    const removedByCli = await new Transactions(t.dataSource).run((em) => removeAllPasskeys(em, third.moderator.id, 'cli', new Date()));
+    expect(removedByCli).toBe(1);
+    expect(await passkeysOf(third.moderator.id)).toHaveLength(0);
+    expect((await audit('passkeys_removed')).map((e) => e.actor)).toEqual(['moderator:admin', 'cli']);
   });
 });

@@ -223,15 +223,20 @@ export class PasskeysService {
    * reset and the removal commit together. Returns how many were removed.
    */
   async removeAll(moderatorId: string, actor: string, em?: EntityManager): Promise<number> {
-    const work = async (manager: EntityManager) => {
-      const result = await manager.getRepository(Passkey).delete({ moderatorId });
-      const removed = result.affected ?? 0;
-      if (removed > 0)
-        await appendAudit(manager, { at: this.clock.now(), actor, action: 'passkeys_removed', ticketId: null, data: { moderator_id: moderatorId, removed } });
-      return removed;
-    };
+    const work = (manager: EntityManager) => removeAllPasskeys(manager, moderatorId, actor, this.clock.now());
     return em ? work(em) : this.transactions.run(work);
   }
+}
+
+/**
+ * PasskeysService.removeAll without Nest (for the command line, which has a data source but no Redis to
+ * give the service): deletes every passkey of the person inside `em`'s transaction and audits it.
+ */
+export async function removeAllPasskeys(em: EntityManager, moderatorId: string, actor: string, at: Date): Promise<number> {
+  const result = await em.getRepository(Passkey).delete({ moderatorId });
+  const removed = result.affected ?? 0;
+  if (removed > 0) await appendAudit(em, { at, actor, action: 'passkeys_removed', ticketId: null, data: { moderator_id: moderatorId, removed } });
+  return removed;
 }
 
 class TooMany extends Error {}
