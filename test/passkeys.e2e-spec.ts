@@ -95,7 +95,7 @@ describe('passkeys', () => {
   const audit = (action: string) => t.dataSource.getRepository(AuditEntry).findBy({ action });
   const failures = async (ip: string) => (await audit('sign_in_failed')).filter((e) => e.data.ip === ip).map((e) => e.data.reason);
 
-  it('adds a passkey from the account page after a fresh code: the ceremony is checked and the public key stored', async () => {
+  it('adds a passkey from the account page after a fresh code: the ceremony is checked (not from another session) and the public key stored', async () => {
     const ip = '203.0.113.1';
     const secret = await enrolledModerator(t, 'pia');
     const { browser, csrf } = await signedIn('pia', ip, secret);
@@ -144,10 +144,13 @@ describe('passkeys', () => {
     expect(await passkeysOf(moderator.id)).toHaveLength(0);
     await browser.json('/account/security/passkeys', csrf, { credential: authenticator.attestation(options.body) }).expect(409);
 
+    const otherSession = await signedIn('pia', ip, secret);
     const again = await browser
       .json('/account/security/passkeys/options', csrf, { name: 'YubiKey  on my keyring', code: await freshCode('pia', secret) })
       .expect(200);
     const credential = authenticator.attestation(again.body);
+    // Pia's other session (another browser) cannot answer this session's challenge.
+    await otherSession.browser.json('/account/security/passkeys', otherSession.csrf, { credential }).expect(409);
     const added = await browser.json('/account/security/passkeys', csrf, { credential }).expect(201);
     expect(added.body).toEqual({ redirect: '/account/security?notice=added' });
     // The same answer again: its challenge is used up.
