@@ -2,6 +2,7 @@
 // module: the database module below them all takes the list rather than importing them.
 import { AuditEntry } from './audit/audit-entry.entity.js';
 import { Moderator } from './auth/moderator.entity.js';
+import { Passkey } from './auth/passkey.entity.js';
 import { Account, AccountEmail, AccountProject } from './directory/account.entity.js';
 import { AssessmentRecord } from './evidence/assessment.entity.js';
 import { Challenge } from './evidence/challenge.entity.js';
@@ -26,6 +27,7 @@ export const ENTITIES = [
   Moderator,
   Recovery,
   TicketCycle,
+  Passkey,
 ];
 
 /** The app's data source options: the app, the CLI, the bench and the tests open the same one. */

@@ -7,6 +7,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { Moderator } from './moderator.entity.js';
 import { describeDuration } from '../config/duration.js';
+import { parseAssertion } from './passkey-rules.js';
+import { PasskeysService } from './passkeys.service.js';
 import { MIN_PASSWORD_LENGTH } from './passwords.js';
 import { SESSION_END_NOTICES } from './roles.guard.js';
 import { nextSignInStep, STEP_PATHS, type SignInStep } from './sign-in-steps.js';
@@ -19,6 +21,7 @@ type Form = Record<string, unknown> | undefined;
 /** One message for an unknown name, a wrong password and a disabled account: none tells which. */
 const WRONG_PASSWORD = 'That name and password do not match an active account.';
 const WRONG_CODE = 'That code is not right. Check the time on your device and use the newest code.';
+const WRONG_PASSKEY = 'That passkey could not be verified. Try it again, or type a code.';
 const NOTICES: Record<string, string> = {
   signed_out: 'You are signed out.',
   expired: 'That sign-in took too long: please start again.',
@@ -35,7 +38,8 @@ function notices(config: AppConfig): Record<string, string> {
 
 /**
  * Moderator sign-in (docs/moderation.md, "Signing in"): name and password, a forced password change at first sign-in, TOTP
- * enrolment or a TOTP code, then a fresh session. Plain forms: no client-side script.
+ * enrolment or a TOTP code (or a passkey instead of the code), then a fresh session. Plain forms; only the
+ * passkey takes a script (views/static/passkeys.js), which posts JSON to the two /login/passkey routes.
  */
 @ApiExcludeController()
 @Controller()
@@ -44,6 +48,7 @@ export class SignInController {
 
   constructor(
     private readonly signIn: SignInService,
+    private readonly passkeys: PasskeysService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -112,7 +117,7 @@ export class SignInController {
   async showTotp(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const state = await this.at(request, reply, 'totp');
     if (!state) return reply;
-    return this.page(reply, 200, 'pages/login-totp', { title: 'Enter your code', name: state.moderator.name });
+    return this.totpPage(reply, 200, state.moderator);
   }
 
   @Post('login/totp')
@@ -121,9 +126,46 @@ export class SignInController {
     if (!state) return reply;
     const outcome = await this.signIn.checkTotp(state.moderator.id, body?.code, request.ip);
     if (outcome.kind === 'locked') request.session.pending = undefined; // locked: start again from the password
-    if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login-totp', { title: 'Enter your code', name: state.moderator.name }, WRONG_CODE);
+    if (outcome.kind !== 'ok') {
+      const passkeys = await this.passkeys.has(state.moderator.id);
+      return this.refused(reply, outcome, 'pages/login-totp', { title: 'Enter your code', name: state.moderator.name, passkeys }, WRONG_CODE);
+    }
     request.session.pending = { ...state.pending, totpPassed: true };
     return this.continue(request, reply, outcome.moderator);
+  }
+
+  /** A passkey instead of the code, step one: the challenge for navigator.credentials.get(), kept for this session. */
+  @Post('login/passkey/options')
+  async passkeyOptions(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'totp', { json: true });
+    if (!state) return reply;
+    const options = await this.passkeys.authenticationOptions(request.session.sessionId, state.moderator.id);
+    if (!options) return reply.status(409).send({ error: 'You have no passkey yet: type the code from your authenticator app.' });
+    return reply.status(200).send(options);
+  }
+
+  /** Step two: the assertion, checked against that challenge, counted as a try like a code (docs/security.md #15). */
+  @Post('login/passkey')
+  async passkey(@Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'totp', { json: true });
+    if (!state) return reply;
+    const credential = parseAssertion(body?.credential);
+    if ('problem' in credential) return reply.status(400).send({ error: credential.problem });
+    const sessionId = request.session.sessionId;
+    const outcome = await this.signIn.checkPasskey(
+      state.moderator.id,
+      request.ip,
+      async () => (await this.passkeys.verifyAssertion(sessionId, state.moderator.id, credential.ok)).ok,
+    );
+    if (outcome.kind === 'locked') {
+      request.session.pending = undefined; // locked: start again from the password
+      const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
+      reply.header('Retry-After', String(outcome.retryAfterSeconds));
+      return reply.status(429).send({ error: `Too many failed sign-ins. Please wait about ${minutes} minutes and try again.`, redirect: '/login' });
+    }
+    if (outcome.kind !== 'ok') return reply.status(401).send({ error: WRONG_PASSKEY });
+    request.session.pending = { ...state.pending, totpPassed: true };
+    return reply.status(200).send({ redirect: await this.advance(request, outcome.moderator) });
   }
 
   @Post('logout')
@@ -140,24 +182,37 @@ export class SignInController {
 
   /** Sends the moderator to the next step, or signs them in when none is left. */
   private async continue(request: FastifyRequest, reply: FastifyReply, moderator: Moderator) {
+    return reply.redirect(await this.advance(request, moderator), 303);
+  }
+
+  /** The next step's path; when none is left, signs the moderator in and answers the dashboard. */
+  private async advance(request: FastifyRequest, moderator: Moderator): Promise<string> {
     const step = nextSignInStep(moderator, request.session.pending!);
-    if (step !== 'done') return reply.redirect(STEP_PATHS[step], 303);
+    if (step !== 'done') return STEP_PATHS[step];
     // Both factors passed: a new session id (no fixation), holding only who is signed in.
     await request.session.regenerate();
     request.session.staff = { id: moderator.id, name: moderator.name, role: moderator.role, signedInAt: this.clock.now().getTime() };
     await this.signIn.signedIn(moderator, request.ip);
-    return reply.redirect('/dashboard', 303);
+    return '/dashboard';
   }
 
   /**
    * The half-signed-in state for a step page, or null after answering: no sign-in under way (or too
    * old, or the account was disabled or locked meanwhile) → /login; another step is due → that step.
    */
-  private async at(request: FastifyRequest, reply: FastifyReply, step: SignInStep): Promise<{ pending: PendingSignIn; moderator: Moderator } | null> {
+  private async at(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    step: SignInStep,
+    { json = false }: { json?: boolean } = {},
+  ): Promise<{ pending: PendingSignIn; moderator: Moderator } | null> {
     reply.header('Cache-Control', 'no-store');
+    // A script's request (the passkey routes) is told where to go rather than redirected: fetch would follow it.
+    const sendTo = (url: string) =>
+      json ? void reply.status(409).send({ error: 'This sign-in step is not due now.', redirect: url }) : void reply.redirect(url, 303);
     const pending = request.session.pending;
     if (!pending) {
-      void reply.redirect(request.session.staff ? '/dashboard' : '/login', 303);
+      sendTo(request.session.staff ? '/dashboard' : '/login');
       return null;
     }
     const now = this.clock.now().getTime();
@@ -165,12 +220,12 @@ export class SignInController {
     const expired = now - pending.startedAt > PENDING_SIGN_IN_MS;
     if (expired || !moderator || moderator.disabledAt || (moderator.lockedUntil && moderator.lockedUntil.getTime() > now)) {
       request.session.pending = undefined;
-      void reply.redirect(expired ? '/login?notice=expired' : '/login', 303);
+      sendTo(expired ? '/login?notice=expired' : '/login');
       return null;
     }
     const due = nextSignInStep(moderator, pending);
     if (due !== step) {
-      void reply.redirect(due === 'done' ? '/login' : STEP_PATHS[due], 303);
+      sendTo(due === 'done' ? '/login' : STEP_PATHS[due]);
       return null;
     }
     return { pending, moderator };
@@ -184,6 +239,11 @@ export class SignInController {
       : `Too many failed sign-ins for this name: it is locked for ${LOCK_MS / 60_000} minutes. Please wait about ${minutes} minutes and try again, or ask an admin.`;
     reply.header('Retry-After', String(outcome.retryAfterSeconds));
     return this.page(reply, 429, 'pages/login', { title: 'Sign in', name: context.name, error });
+  }
+
+  private async totpPage(reply: FastifyReply, status: number, moderator: Moderator) {
+    const passkeys = await this.passkeys.has(moderator.id);
+    return this.page(reply, status, 'pages/login-totp', { title: 'Enter your code', name: moderator.name, passkeys });
   }
 
   private passwordPage(reply: FastifyReply, status: number, moderator: Moderator, error?: string) {

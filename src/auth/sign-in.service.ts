@@ -18,7 +18,7 @@ export const LOCK_MS = 15 * 60_000;
 /** Failed sign-ins from one client address per LOCK_MS, whatever the names: slows spraying one password over many names. */
 export const MAX_FAILED_SIGN_INS_PER_CLIENT = 20;
 
-export type SignInFailure = 'password' | 'totp' | 'locked' | 'disabled' | 'client_limit';
+export type SignInFailure = 'password' | 'totp' | 'passkey' | 'locked' | 'disabled' | 'client_limit';
 
 export type StepOutcome =
   { kind: 'ok'; moderator: Moderator } | { kind: 'wrong'; refusal?: CodeRefusal } | { kind: 'locked'; retryAfterSeconds: number; byClient: boolean };
@@ -102,6 +102,25 @@ export class SignInService {
     const after = await this.findModerator(moderator.id);
     const lockedNow = after && this.lockOf(after, now);
     return lockedNow || { kind: 'wrong', refusal };
+  }
+
+  /**
+   * The second step with a passkey instead of a code (docs/security.md #15): `check` verifies the
+   * assertion (PasskeysService.verifyAssertion), counted against the same tries as a TOTP code.
+   */
+  async checkPasskey(moderatorId: string, ip: string, check: () => Promise<boolean>): Promise<StepOutcome> {
+    const now = this.clock.now();
+    const moderator = await this.findModerator(moderatorId);
+    if (!moderator || moderator.disabledAt) return { kind: 'wrong' };
+    const refused = await this.takeTry(moderator, moderator.name, ip, now, moderator);
+    if (refused) return refused;
+    if (await check()) {
+      await this.giveBackTry(moderator, ip);
+      return { kind: 'ok', moderator };
+    }
+    await this.failed(moderator, 'passkey', ip, now);
+    const after = await this.findModerator(moderator.id);
+    return (after && this.lockOf(after, now)) || { kind: 'wrong' };
   }
 
   /** A new password: the rules of passwords.ts, typed twice, and not the one it replaces. */

@@ -15,7 +15,7 @@ import { REDIS } from '../redis/redis.constants.js';
  * token. /ops, /reports and /admin have no pages yet; listed so staff pages added there are covered
  * (test/route-table.e2e-spec.ts checks every @Roles route is under one of these).
  */
-export const STAFF_PATH_PREFIXES = ['/login', '/logout', '/dashboard', '/ops', '/reports', '/admin'] as const;
+export const STAFF_PATH_PREFIXES = ['/login', '/logout', '/dashboard', '/account', '/ops', '/reports', '/admin'] as const;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -63,7 +63,8 @@ export async function startTestApp(overrides: Record<string, string> = {}, appOv
   const env = isolatedEnv(overrides);
   const config = loadConfig(env);
   const app = await createApp(config, { overrides: appOverrides });
-  await app.listen(0, '127.0.0.1');
+  // Any free port, unless the test sets PORT (a browser test whose PUBLIC_BASE_URL must name the port).
+  await app.listen(overrides.PORT ? config.port : 0, '127.0.0.1');
   await app.getHttpAdapter().getInstance().ready();
   const address = app.getHttpServer().address() as { port: number };
   const dataSource = app.get(DataSource);
