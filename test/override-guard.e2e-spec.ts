@@ -82,7 +82,16 @@ describe('the database guards an approval against the recommendation', () => {
   });
 
   it('refuses a direct write of any approval of a ticket that has no assessment', async () => {
-    const unassessed = { ...ticket, id: randomUUID(), reference: 'RD-UNASSESS', assessedAt: null, recommendation: null, band: null, score: null, openKey: null };
+    const unassessed = {
+      ...ticket,
+      id: randomUUID(),
+      reference: 'RD-UNASSESS',
+      assessedAt: null,
+      recommendation: null,
+      band: null,
+      score: null,
+      openKey: null,
+    };
     await t.dataSource.getRepository(Ticket).insert(unassessed);
     await expect(insert({ ticketId: unassessed.id, override: false, overrideReason: null, needsSecond: false, activeKey: null })).rejects.toThrow(
       /has no assessment/,

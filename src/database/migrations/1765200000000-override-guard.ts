@@ -55,7 +55,9 @@ export class OverrideGuard1765200000000 implements MigrationInterface {
           END IF;
           RETURN NEW;
         END $$`);
-      await queryRunner.query('CREATE TRIGGER recoveries_override_guard BEFORE INSERT OR UPDATE ON recoveries FOR EACH ROW EXECUTE FUNCTION recoveries_override_guard()');
+      await queryRunner.query(
+        'CREATE TRIGGER recoveries_override_guard BEFORE INSERT OR UPDATE ON recoveries FOR EACH ROW EXECUTE FUNCTION recoveries_override_guard()',
+      );
     } else {
       await queryRunner.query(`CREATE TRIGGER recoveries_need_assessment BEFORE INSERT ON recoveries
         WHEN NOT EXISTS (SELECT 1 FROM tickets WHERE id = NEW.ticket_id AND assessed_at IS NOT NULL AND recommendation IS NOT NULL)
@@ -76,7 +78,8 @@ export class OverrideGuard1765200000000 implements MigrationInterface {
       await queryRunner.query('DROP TRIGGER IF EXISTS recoveries_override_guard ON recoveries');
       await queryRunner.query('DROP FUNCTION IF EXISTS recoveries_override_guard()');
     } else {
-      for (const name of ['recoveries_need_assessment', 'recoveries_override_marked', 'recoveries_override_fixed']) await queryRunner.query(`DROP TRIGGER IF EXISTS ${name}`);
+      for (const name of ['recoveries_need_assessment', 'recoveries_override_marked', 'recoveries_override_fixed'])
+        await queryRunner.query(`DROP TRIGGER IF EXISTS ${name}`);
     }
     const table = await queryRunner.getTable('recoveries');
     const added = (table?.checks ?? []).filter((check) => check.name === 'ck_recoveries_override_reason' || check.name === 'ck_recoveries_override_second');
