@@ -57,7 +57,7 @@ describe('an assessment storm for one account', () => {
     await expectEventually(async () =>
       expect(await t.dataSource.getRepository(OutboxMessage).countBy({ topic: OutboxTopic.Assess, publishedAt: IsNull() })).toBe(0),
     );
-    const counts = await review.getJobCounts('paused', 'wait', 'prioritized');
+    const counts = await review.getJobCounts('prioritized');
     // The rivals' lane: every rival but perhaps the first (published before it had a rival), and the first's re-assessment.
     expect(counts.prioritized).toBeGreaterThanOrEqual(RIVALS);
     const lane = await review.getJobs(['prioritized'], 0, 0);

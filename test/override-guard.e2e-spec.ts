@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
+import { DataSource, type MigrationInterface, type QueryRunner, TableColumn } from 'typeorm';
+import { loadConfig } from '../src/config/app-config.js';
+import { runMigrations } from '../src/database/migrate.js';
+import { MIGRATIONS } from '../src/database/migrations/index.js';
+import { appDataSourceOptions } from '../src/entities.js';
 import { ReviewService } from '../src/review-queue/review.service.js';
 import { Recovery } from '../src/tickets/recovery.entity.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
-import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.js';
+import { makeAccount, makeStoredTicket, makeTicketBody, seedDirectory } from './support/factories.js';
 import { pipelineSettled } from './support/row-counts.js';
 import { codeAt, csrfIn, signedInModerator, STAFF_TOTP_SECRET } from './support/staff.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { disposeEnv, isolatedEnv, startTestApp, type TestApp } from './support/test-app.js';
 
 const OWNER = makeAccount({
   username: 'guarded-owner',
@@ -141,5 +146,53 @@ describe('the database guards an approval against the recommendation', () => {
       .expect(303);
     expect(await t.dataSource.getRepository(Recovery).findOneByOrFail({ ticketId: ticket.id })).toMatchObject({ state: 'cooling_off', secondApprover: 'sam' });
     expect((await t.dataSource.getRepository(Ticket).findOneByOrFail({ id: ticket.id })).state).toBe(TicketState.CoolingOff);
+  });
+});
+
+/** A migration written after the guard's that alters `tickets`, as TypeORM does it on SQLite (copy, drop, rename). */
+class LaterTicketsColumn9999999999999 implements MigrationInterface {
+  name = 'LaterTicketsColumn9999999999999';
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.addColumn('tickets', new TableColumn({ name: 'later_note', type: 'varchar', length: '20', isNullable: true }));
+  }
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropColumn('tickets', 'later_note');
+  }
+}
+
+describe('the guard and later migrations', () => {
+  const env = isolatedEnv();
+  let ds: DataSource;
+  afterAll(async () => {
+    await ds?.destroy();
+    await disposeEnv(env);
+  });
+
+  it("lets a later migration alter tickets (the guard's triggers read it), and the guard still holds after it", async () => {
+    ds = await new DataSource({ ...appDataSourceOptions(loadConfig(env).database), migrations: [...MIGRATIONS, LaterTicketsColumn9999999999999] }).initialize();
+    expect(await runMigrations(ds)).toContain('LaterTicketsColumn9999999999999');
+    const stored = { ...makeStoredTicket(1), accountId: randomUUID(), state: TicketState.Approved };
+    await ds.getRepository(Ticket).insert(stored);
+    const recovery = (over: Partial<Recovery>) =>
+      ds.getRepository(Recovery).insert({
+        id: randomUUID(),
+        ticketId: stored.id,
+        accountId: stored.accountId,
+        activeKey: null,
+        state: 'cooling_off',
+        resetAddress: 'owner@example.org',
+        needsSecond: false,
+        override: false,
+        overrideReason: null,
+        firstApprover: 'sue',
+        firstApprovedAt: new Date(),
+        coolingOffMs: 0,
+        createdAt: new Date(),
+        ...over,
+      });
+    await expect(recovery({})).rejects.toThrow(/has no assessment/);
+    await ds.getRepository(Ticket).update({ id: stored.id }, { assessedAt: new Date(), recommendation: 'deny', band: 'insufficient', score: 0 });
+    await expect(recovery({})).rejects.toThrow(/must be stored as an override/);
+    await expect(recovery({ override: true, overrideReason: REASON })).rejects.toThrow(/ck_recoveries_override_second/);
   });
 });
