@@ -5,6 +5,7 @@ import { In, IsNull } from 'typeorm';
 import { AssessmentRecord } from '../src/evidence/assessment.entity.js';
 import { QueueName, WORKED_QUEUES } from '../src/jobs/job.constants.js';
 import { OutboxMessage, OutboxTopic } from '../src/jobs/outbox.entity.js';
+import { AssessmentLanes } from '../src/review-queue/assessment-lanes.service.js';
 import { RIVAL_LANE_PRIORITY } from '../src/tickets/assessment-lane.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
 import { TicketState } from '../src/tickets/ticket-state.js';
@@ -98,5 +99,21 @@ describe('an assessment storm for one account', () => {
         `${assessments.length} assessments (${RIVALS + 1} rival, ${UNRELATED} unrelated) done in ${drainMs} ms after the queue resumed; ` +
         `${rivalsBefore} rival assessments before the last unrelated one\n`,
     );
+  });
+
+  it('leaves a request it cannot read in the default lane rather than stop the relay', async () => {
+    const rival = await t.dataSource.getRepository(Ticket).findOneByOrFail({ usernameKey: 'stormy', competing: true });
+    const calm = await t.dataSource.getRepository(Ticket).findOneByOrFail({ usernameKey: 'calm-0' });
+    const row = (id: string, payload: string | null) => ({ id, topic: OutboxTopic.Assess, payload });
+    const priorities = await t.app
+      .get(AssessmentLanes)
+      .prioritiesOf([
+        row('rival', JSON.stringify({ ticketId: rival.id, trigger: 'message' })),
+        row('calm', JSON.stringify({ ticketId: calm.id, trigger: 'submitted' })),
+        row('garbled', '{"ticketId":'),
+        row('empty', null),
+        { id: 'mail', topic: OutboxTopic.Mail, payload: 'sealed' },
+      ]);
+    expect([...priorities]).toEqual([['rival', RIVAL_LANE_PRIORITY]]);
   });
 });

@@ -25,9 +25,10 @@ export class AssessmentLanes implements OnModuleInit {
   }
 
   async prioritiesOf(rows: readonly PendingRow[]): Promise<ReadonlyMap<string, number>> {
-    const requests = rows.flatMap((row) =>
-      row.topic === OutboxTopic.Assess && row.payload ? [{ id: row.id, ...(JSON.parse(row.payload) as AssessPayload & { trigger: AssessmentTrigger }) }] : [],
-    );
+    const requests = rows.flatMap((row) => {
+      const request = row.topic === OutboxTopic.Assess ? requestOf(row.payload) : null;
+      return request ? [{ id: row.id, ...request }] : [];
+    });
     if (requests.length === 0) return new Map();
     const ticketIds = [...new Set(requests.map((r) => r.ticketId))];
     const competing = await this.dataSource.getRepository(Ticket).find({ where: { id: In(ticketIds), competing: true }, select: { id: true } });
@@ -38,5 +39,20 @@ export class AssessmentLanes implements OnModuleInit {
       if (priority !== undefined) priorities.set(r.id, priority);
     }
     return priorities;
+  }
+}
+
+/**
+ * The request a row holds, or null. A payload that does not read leaves its row in the default lane:
+ * its job fails on its own, and must not stop the relay from publishing every other row.
+ */
+function requestOf(payload: string | null): (AssessPayload & { trigger: AssessmentTrigger }) | null {
+  try {
+    const parsed = payload ? (JSON.parse(payload) as Partial<AssessPayload>) : null;
+    return parsed && typeof parsed.ticketId === 'string' && typeof parsed.trigger === 'string'
+      ? (parsed as AssessPayload & { trigger: AssessmentTrigger })
+      : null;
+  } catch {
+    return null;
   }
 }
