@@ -57,7 +57,7 @@ const LAYERS = [
 const PURE_FILES = [
   '^src/scoring/',
   '^src/common/normalize\\.ts$',
-  '^src/tickets/(ticket-workflow|ticket-transitions|sla-steps|ticket\\.types|ticket-state|ticket-sla|claims|unanswered|dispatch-order)\\.ts$',
+  '^src/tickets/(ticket-workflow|ticket-transitions|sla-steps|assessment-lane|ticket\\.types|ticket-state|ticket-sla|claims|unanswered|dispatch-order)\\.ts$',
   '^src/sla/(calendar|sla-clock|sla-measures|sla-policy)\\.ts$',
   '^src/resets/approval-policy\\.ts$',
   '^src/audit/audit-chain\\.ts$',

@@ -5,9 +5,12 @@ import { ModeratorsService } from '../src/auth/moderators.service.js';
 import { MAX_FAILED_SIGN_INS, MAX_FAILED_SIGN_INS_PER_CLIENT } from '../src/auth/sign-in.service.js';
 import { Challenge } from '../src/evidence/challenge.entity.js';
 import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
+import { ReviewService } from '../src/review-queue/review.service.js';
+import { Recovery } from '../src/tickets/recovery.entity.js';
 import { FakeGitHub } from './support/fake-github.js';
 import { makeAccount, makeTicketBody, seedDirectory } from './support/factories.js';
 import { codeAt, csrfIn, enrolledModerator, STAFF_PASSWORD } from './support/staff.js';
+import { pipelineSettled } from './support/row-counts.js';
 import { codeMailedFor, startTestApp, statusTokenIn, type TestApp } from './support/test-app.js';
 
 /**
@@ -171,6 +174,55 @@ describe('try limits under parallel requests', () => {
     expect(right.status).toBe(429);
     await again.agent.get('/login/totp').expect(303).expect('Location', '/login');
     expect((await failures(ip)).filter((e) => e.data.reason === 'totp')).toHaveLength(MAX_FAILED_SIGN_INS);
+  });
+
+  it(`re-authentication at approval: of ${PARALLEL} wrong codes at once exactly ${MAX_FAILED_SIGN_INS} are checked, then the right code is refused`, async () => {
+    const ip = '203.0.113.40';
+    const secret = await enrolledModerator(t, 'vera', 'senior');
+    const { agent, csrf } = await loginForm(ip);
+    await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ name: 'vera', password: STAFF_PASSWORD, _csrf: csrf }).expect(303);
+    const totpPage = await agent.get('/login/totp').set('X-Forwarded-For', ip).expect(200);
+    await agent
+      .post('/login/totp')
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ code: await codeAt(secret), _csrf: csrfIn(totpPage.text) })
+      .expect(303)
+      .expect('Location', '/dashboard');
+    const { reference, ticket } = await newTicket('tina-approval@elsewhere.example');
+    await pipelineSettled(t);
+    expect(await t.app.get(ReviewService).claim(ticket.id, 'vera')).not.toBeNull();
+    const page = await agent.get(`/dashboard/tickets/${reference}`).set('X-Forwarded-For', ip).expect(200);
+    // Everything but the code would approve: a senior may approve against the recommendation with a reason.
+    const approve = (code: string) =>
+      agent
+        .post(`/dashboard/tickets/${reference}/approve`)
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ reset_address: 'tina@home.example', override_reason: 'Confirmed on a call placed to the number on file.', code, _csrf: csrfIn(page.text) });
+
+    const stale = await codeAt(secret, -300);
+    const answers = await all(PARALLEL, () => approve(stale));
+    // Wrong (401) until the name locks; refused before any check (429) after.
+    expect(answers.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+    expect(answers.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(PARALLEL - MAX_FAILED_SIGN_INS);
+    const reasons = (await failures(ip)).map((e) => e.data.reason);
+    expect(reasons.filter((r) => r === 'totp')).toHaveLength(MAX_FAILED_SIGN_INS);
+    // The others were refused before any code was checked.
+    expect(reasons.filter((r) => r !== 'totp').every((r) => r === 'locked' || r === 'client_limit')).toBe(true);
+    expect((await t.dataSource.getRepository(Moderator).findOneByOrFail({ name: 'vera' })).lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+
+    // The right code (the next step: the sign-in took this one) while locked: refused, nothing approved.
+    const right = await codeAt(secret, 30);
+    expect((await approve(right)).status).toBe(429);
+    expect(await t.dataSource.getRepository(Recovery).countBy({ ticketId: ticket.id })).toBe(0);
+    expect((await failures(ip)).filter((e) => e.data.reason === 'totp')).toHaveLength(MAX_FAILED_SIGN_INS);
+
+    // Only the lock stood in the way: lifted (as 15 minutes would), the same code approves.
+    await t.dataSource.getRepository(Moderator).update({ name: 'vera' }, { lockedUntil: null, failedSignIns: 0 });
+    const approved = await approve(right);
+    expect(approved.status).toBe(303);
+    expect(await t.dataSource.getRepository(Recovery).countBy({ ticketId: ticket.id })).toBe(1);
   });
 
   it(`per-address cap: of ${PARALLEL} wrong passwords at once over as many names exactly ${MAX_FAILED_SIGN_INS_PER_CLIENT} are checked, then a right one is refused`, async () => {

@@ -14,6 +14,16 @@ import { OutboxMessage, TOPIC_JOB } from './outbox.entity.js';
 const BATCH = 200;
 const ADD_TIMEOUT_MS = 3000;
 
+/** An unpublished outbox row as the relay reads it. */
+export type PendingRow = Pick<OutboxMessage, 'id' | 'topic' | 'payload'>;
+
+/**
+ * BullMQ priorities for some of a batch's rows, by row id (rows not in the map go without one, ahead of
+ * every prioritised job). Given by a layer that knows what the rows are about (the review pipeline's
+ * assessment lanes): the relay itself knows only topics and ids.
+ */
+export type JobPriorities = (rows: readonly PendingRow[]) => Promise<ReadonlyMap<string, number>>;
+
 /**
  * Hands committed outbox rows to BullMQ: right after a commit (`kick`) and on an interval, so rows
  * written while Redis was away go out once it is back. Job id = row id, so a row published twice
@@ -26,6 +36,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private running: Promise<number> | null = null;
   private again = false;
   private stopped = false;
+  private priorities: JobPriorities | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -58,6 +69,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     if (running) await this.shutdown.drain('outbox relay pass', () => running);
   }
 
+  /** Set once at start-up (before the first pass), by the module that knows what the jobs are about. */
+  prioritiseWith(priorities: JobPriorities): void {
+    this.priorities = priorities;
+  }
+
   /** Publishes what is waiting; concurrent calls share one pass (and ask for one more after it). */
   kick(): Promise<number> {
     if (this.stopped) return Promise.resolve(0);
@@ -87,10 +103,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         where: { publishedAt: IsNull() },
         order: { createdAt: 'ASC' },
         take: BATCH,
-        select: { id: true, topic: true },
+        select: { id: true, topic: true, payload: true },
       });
       if (rows.length === 0) return published;
-      for (const row of rows) await withTimeout(this.publish(row), ADD_TIMEOUT_MS);
+      const priorities = this.priorities ? await this.priorities(rows) : new Map<string, number>();
+      for (const row of rows) await withTimeout(this.publish(row, priorities.get(row.id)), ADD_TIMEOUT_MS);
       const ids = rows.map((row) => row.id);
       await this.transactions.run((em) => em.update(OutboxMessage, { id: In(ids) }, { publishedAt: this.clock.now() }));
       published += rows.length;
@@ -98,11 +115,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  private async publish(row: Pick<OutboxMessage, 'id' | 'topic'>): Promise<void> {
+  private async publish(row: PendingRow, priority: number | undefined): Promise<void> {
     const name = TOPIC_JOB[row.topic];
     const queue = JOB_QUEUE[name] === QueueName.Mail ? this.mailQueue : this.reviewQueue;
     // add(), not addBulk(): the job id must deduplicate.
-    await queue.add(name, { outboxId: row.id }, jobOptions(name, row.id));
+    await queue.add(name, { outboxId: row.id }, { ...jobOptions(name, row.id), ...(priority === undefined ? {} : { priority }) });
   }
 }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EvidenceModule } from '../evidence/evidence.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { TicketsModule } from '../tickets/tickets.module.js';
+import { AssessmentLanes } from './assessment-lanes.service.js';
 import { CloseUnansweredService } from './close-unanswered.service.js';
 import { JobSchedules } from './job-schedules.service.js';
 import { PipelineJobs } from './pipeline.jobs.js';
@@ -20,7 +21,18 @@ import { WorkNextService } from './work-next.service.js';
 @Module({
   imports: [JobsModule, TicketsModule, EvidenceModule],
   controllers: [ReviewApiController],
-  providers: [ReviewService, QueueMirror, WorkNextService, PipelineJobs, TimerJobs, WebhookSender, ReconcilerService, CloseUnansweredService, JobSchedules],
+  providers: [
+    AssessmentLanes,
+    ReviewService,
+    QueueMirror,
+    WorkNextService,
+    PipelineJobs,
+    TimerJobs,
+    WebhookSender,
+    ReconcilerService,
+    CloseUnansweredService,
+    JobSchedules,
+  ],
   exports: [ReviewService, WorkNextService, QueueMirror, TimerJobs],
 })
 export class ReviewQueueModule {}

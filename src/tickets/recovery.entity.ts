@@ -30,6 +30,13 @@ export class Recovery implements RecoveryRow {
   @Column({ name: 'needs_second', type: 'boolean', default: false })
   needsSecond: boolean;
 
+  /** Approved against the recommendation: CHECKs then need the reason and the second approval (migration 1765200000000). */
+  @Column({ type: 'boolean', default: false })
+  override: boolean;
+
+  @Column({ name: 'override_reason', type: 'varchar', length: 2000, nullable: true })
+  overrideReason: string | null;
+
   /** Moderator names (not actors): the CHECK compares them. */
   @Column({ name: 'first_approver', type: 'varchar', length: 60 })
   firstApprover: string;

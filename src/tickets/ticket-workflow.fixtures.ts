@@ -264,6 +264,8 @@ export function liveRecoveryOf(ticketId: string, over: Partial<RecoveryRow> = {}
     state: 'cooling_off',
     resetAddress: 'owner@example.org',
     needsSecond: false,
+    override: false,
+    overrideReason: null,
     firstApprover: 'dan',
     firstApprovedAt: T0,
     secondApprover: null,

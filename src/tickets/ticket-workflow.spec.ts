@@ -530,6 +530,8 @@ describe('approve', () => {
       state: 'cooling_off',
       resetAddress: 'owner@example.org',
       needsSecond: false,
+      override: false,
+      overrideReason: null,
       firstApprover: 'ann',
       firstApprovedAt: now,
       secondApprover: null,
@@ -645,7 +647,8 @@ describe('approve', () => {
     it('by a senior with a reason: approved, a second approval required even if the policy asked for none, the reason in the audit only', () => {
       const t = accepted(denied, cmd.approve({ role: 'senior', overrideReason: `  ${reason}  `, needsSecond: false }), 10 * MINUTE);
       expect(t.ticket).toMatchObject({ state: S.Approved, coolingOffEndsAt: null });
-      expect(t.recovery).toMatchObject({ needsSecond: true, state: 'awaiting_second' });
+      // Marked on the recovery too, trimmed, for the database's CHECKs (migration 1765200000000).
+      expect(t.recovery).toMatchObject({ needsSecond: true, state: 'awaiting_second', override: true, overrideReason: reason });
       expect(t.timers.arm).toEqual([]);
       const [event] = t.events;
       expect(event.data).toMatchObject({

@@ -604,6 +604,8 @@ function stepFor(command: Command): Step {
           state: 'awaiting_second',
           resetAddress: command.resetAddress,
           needsSecond,
+          override: guard.against !== null,
+          overrideReason: guard.against ? command.overrideReason!.trim() : null,
           firstApprover: command.moderator,
           firstApprovedAt: d.now,
           secondApprover: null,

@@ -177,6 +177,14 @@ export interface RecoveryRow {
   state: RecoveryState;
   resetAddress: string;
   needsSecond: boolean;
+  /**
+   * Approved against the assessment's recommendation (approval-guard.ts), and the senior's written reason.
+   * The database repeats the rule (migration 1765200000000): an override carries a reason of at least 20
+   * characters and waits for a second approver; a ticket whose assessment is against approval gets no
+   * recovery that is not marked as an override.
+   */
+  override: boolean;
+  overrideReason: string | null;
   /** Moderator names (not actors): the database's CHECK compares them. */
   firstApprover: string;
   firstApprovedAt: Date;

@@ -10,6 +10,7 @@ import { QueuePageIndexes1764650000000 } from './1764650000000-queue-page-indexe
 import { Recoveries1764800000000 } from './1764800000000-recoveries.js';
 import { Reports1764900000000 } from './1764900000000-reports.js';
 import { Passkeys1765100000000 } from './1765100000000-passkeys.js';
+import { OverrideGuard1765200000000 } from './1765200000000-override-guard.js';
 
 export const MIGRATIONS = [
   Initial1764000000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Recoveries1764800000000,
   Reports1764900000000,
   Passkeys1765100000000,
+  OverrideGuard1765200000000,
 ];
