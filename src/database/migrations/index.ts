@@ -9,6 +9,7 @@ import { QueuePage1764600000000 } from './1764600000000-queue-page.js';
 import { QueuePageIndexes1764650000000 } from './1764650000000-queue-page-indexes.js';
 import { Recoveries1764800000000 } from './1764800000000-recoveries.js';
 import { Reports1764900000000 } from './1764900000000-reports.js';
+import { DirectoryShares1765300000000 } from './1765300000000-directory-shares.js';
 
 export const MIGRATIONS = [
   Initial1764000000000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   QueuePageIndexes1764650000000,
   Recoveries1764800000000,
   Reports1764900000000,
+  DirectoryShares1765300000000,
 ];
