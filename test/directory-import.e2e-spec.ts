@@ -53,9 +53,9 @@ describe('npm run cli -- import-directory', () => {
     expect(result.stderr).not.toMatch(/Error/);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/3 accounts \(3 created, 0 updated, 0 unchanged\), 4 e-mail addresses and 2 projects written/);
-    // The directory's shares beside what the evidence rules' answer weights assume.
-    expect(result.stdout).toMatch(
-      /^Directory: \d+\.\d% of 3 accounts have 2FA \(the evidence rules assume 68\.0%\); \d+\.\d% of those have unused recovery codes \(assumed 55\.0%\)\.$/m,
+    // Three accounts are too few for shares of their own: the answers are weighed against the prior.
+    expect(result.stdout).toContain(
+      'Directory: 3 accounts, too few for shares of its own: the answers are weighed against 68.0% with 2FA, 37.4% with unused recovery codes (the configured prior).',
     );
     const alice = await dataSource.getRepository(Account).findOneOrFail({ where: { usernameKey: 'alice' }, relations: { emails: true, projects: true } });
     expect(alice.emails?.map((e) => [e.address, e.public, e.removedAt?.toISOString() ?? null]).sort()).toEqual([
@@ -83,10 +83,11 @@ describe('npm run cli -- import-directory', () => {
     expect(await dataSource.getRepository(AccountEmail).count()).toBe(4);
   });
 
-  it("warns, and still imports, when at the directory's shares a blind yes/no guess would earn points", async () => {
-    // Every account with 2FA and unused codes (as where 2FA is required of everyone): "yes" is a safe guess.
-    const everyone = ['dora', 'erik', 'fay', 'gus'].map((username) =>
-      makeAccount({ username, two_factor: { totp: true, webauthn_keys: 1, recovery_codes_unused: 8 } }),
+  it("weighs the answers against the directory's own shares, where even a guess that is always right earns nothing", async () => {
+    // Every account with 2FA and unused codes (as where 2FA is required of everyone): "yes" is a safe
+    // guess, so a "yes" is worth nothing there.
+    const everyone = Array.from({ length: 60 }, (_, i) =>
+      makeAccount({ username: `user${i}`, emails: [], projects: [], two_factor: { totp: true, webauthn_keys: 1, recovery_codes_unused: 8 } }),
     );
     const isolated = isolatedEnv();
     try {
@@ -95,10 +96,12 @@ describe('npm run cli -- import-directory', () => {
       writeFileSync(path, JSON.stringify({ accounts: everyone }));
       const result = run('import-directory', path);
       expect(result.status).toBe(0);
-      expect(result.stdout).toMatch(/4 accounts \(4 created/);
-      expect(result.stdout).toContain('Directory: 100.0% of 4 accounts have 2FA');
-      expect(result.stderr).toMatch(/Warning: at these shares a blind guess earns points on average \(.*2FA "yes" \+\d+\.\d\d.*recovery codes "yes"/);
-      expect(result.stderr).toContain('Set guessBaseRates and the answer weights in src/evidence/scoring.config.ts');
+      expect(result.stdout).toMatch(/60 accounts \(60 created/);
+      expect(result.stdout).toContain(
+        'Directory: 100.0% with 2FA, 100.0% with unused recovery codes (60 accounts); the yes/no answers are weighed against these shares (version d60-2fa1000-rc1000).',
+      );
+      expect(result.stdout).toContain('At these shares every blind yes/no guess loses points on average');
+      expect(result.stderr).not.toMatch(/Warning/);
     } finally {
       await disposeEnv(isolated);
     }

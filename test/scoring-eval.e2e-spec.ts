@@ -13,6 +13,7 @@ import {
   normaliseMix,
   parseMix,
   ticketJsonOf,
+  WORLDS,
 } from './fixtures/scoring-cases.js';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring.config.js';
 import { accountRecordOf } from '../src/cli/score/directory-record.js';
@@ -166,16 +167,39 @@ describe.each(RUNS)('the scorer on seed $seed, $name mix', ({ seed, mix }) => {
     }
   });
 
-  it("lets no blind yes/no guess pay at the directory's shares, which the config matches", () => {
+  it("weighs the answers against the generated directory's own shares, at which no blind yes/no guess pays", () => {
     expect(check('no blind yes/no guess pays')).toMatchObject({ status: 'PASS' });
-    expect(report.baseRates.secondFactor).toBeCloseTo(DEFAULT_SCORING_CONFIG.guessBaseRates.secondFactor, 1);
-    expect(report.baseRates.recoveryCodesWithSecondFactor).toBeCloseTo(DEFAULT_SCORING_CONFIG.guessBaseRates.recoveryCodesWithSecondFactor, 1);
+    expect(report.shares.version).toMatch(/^d\d+-2fa\d+-rc\d+$/);
+    expect(report.shares.secondFactor).toBeCloseTo(DEFAULT_SCORING_CONFIG.guessBaseRates.secondFactor, 1);
   });
 
   it('prints every aim with its verdict', () => {
     const text = formatReport(report);
     expect(text).toMatch(/ROC AUC, genuine vs impostor_public \+ impostor_leaked \+ impostor_naive .*: 0\.\d{4}/);
     for (const c of report.checks) expect(text).toContain(`${c.status}  ${c.aim}`);
+  });
+});
+
+describe.each(['few2fa', 'pypi'] as const)('the scorer in the %s world (seed 1)', (name) => {
+  const report = evaluateScoring(generateScoringCases({ seed: 1, count: CASES, world: WORLDS[name] }));
+  const check = (prefix: string) => report.checks.find((c) => c.aim.startsWith(prefix))!;
+
+  it("weighs the answers against that world's shares, not the configured prior", () => {
+    const expected = { few2fa: 0.45, pypi: 0.93 }[name];
+    expect(report.shares.secondFactor).toBeCloseTo(expected, 1);
+    expect(check('no blind yes/no guess pays')).toMatchObject({ status: 'PASS' });
+  });
+
+  it('approves no impostor and denies at most 10% of owners, with and without their challenges', () => {
+    for (const prefix of ['no impostor_public approved', 'impostors approved', 'genuine denied']) expect(check(prefix)).toMatchObject({ status: 'PASS' });
+    expect(report.genuineDeniedKnowledgeOnly).toBeLessThanOrEqual(AIMS.maxGenuineDenied);
+  });
+
+  // few2fa meets the aim (0.935 at 20,000 cases). The pypi world (93% with 2FA, owners who remember 40%
+  // less, a quarter of the impostors holding a leaked address) does not: 0.864 at 20,000 cases
+  // (docs/evidence.md, "Worlds"). A guard against getting worse there, not a claim that it is good.
+  it(name === 'few2fa' ? `meets the AUC aim (≥ ${AIMS.minAuc})` : 'keeps the AUC at least where rules 2026.12.3 put it (≥ 0.85)', () => {
+    expect(report.auc).toBeGreaterThanOrEqual(name === 'few2fa' ? AIMS.minAuc : 0.85);
   });
 });
 

@@ -50,16 +50,29 @@ async function main(): Promise<number> {
   const now = args.now ?? new Date();
 
   // Loaded after the arguments are checked, so that --help and usage errors answer at once.
-  const [{ ConfigError }, { parseDirectoryFile }, { assess }, { AccountIndex }, { scoringConfigFromEnv }, { parseTicketLine }, { problemLines, scoreLine }] =
-    await Promise.all([
-      import('../config/app-config.js'),
-      import('../directory/directory-file.js'),
-      import('../scoring/assess.js'),
-      import('./score/directory-record.js'),
-      import('./score/scoring-env.js'),
-      import('./score/ticket-line.js'),
-      import('./score/score-output.js'),
-    ]);
+  const [
+    { ConfigError },
+    { parseDirectoryFile },
+    { assess },
+    { AccountIndex },
+    { scoringConfigFromEnv },
+    { parseTicketLine },
+    { problemLines, scoreLine },
+    { countSecondFactors },
+    { describeShares, sharesOf },
+    { configuredShares },
+  ] = await Promise.all([
+    import('../config/app-config.js'),
+    import('../directory/directory-file.js'),
+    import('../scoring/assess.js'),
+    import('./score/directory-record.js'),
+    import('./score/scoring-env.js'),
+    import('./score/ticket-line.js'),
+    import('./score/score-output.js'),
+    import('../scoring/guess-check.js'),
+    import('../scoring/directory-shares.js'),
+    import('../scoring/scoring.config.js'),
+  ]);
   let config: ScoringConfig;
   try {
     config = scoringConfigFromEnv();
@@ -84,7 +97,9 @@ async function main(): Promise<number> {
     return 1;
   }
   const accounts = AccountIndex.fromDirectory(parsed.accounts);
-  warn(`loaded ${accounts.size} accounts from ${args.directory} in ${seconds(performance.now() - loading)} s`);
+  // The yes/no answers are weighed against this directory's own shares (docs/evidence.md).
+  const shares = sharesOf(countSecondFactors([...accounts.records()]), configuredShares(config));
+  warn(`loaded ${accounts.size} accounts from ${args.directory} in ${seconds(performance.now() - loading)} s: ${describeShares(shares)}`);
 
   const input = createReadStream(args.tickets, { encoding: 'utf8' });
   try {
@@ -118,7 +133,7 @@ async function main(): Promise<number> {
         continue;
       }
       refs.set(ticket.ref, lineNumber);
-      const assessment = assess(ticket.ticket, accounts.find(ticket.username), now, config);
+      const assessment = assess(ticket.ticket, accounts.find(ticket.username), now, config, shares);
       const pending = out.write(`${scoreLine(ticket.ref, assessment)}\n`);
       if (pending) await pending;
       scored++;

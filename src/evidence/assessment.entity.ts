@@ -22,6 +22,10 @@ export class AssessmentRecord {
   @Column({ name: 'rule_version', type: 'varchar', length: 20 })
   ruleVersion: string;
 
+  /** The directory shares the yes/no answers were weighed against (scoring/directory-shares.ts); null before rules 2026.12.3. */
+  @Column({ name: 'shares_version', type: 'varchar', length: 40, nullable: true })
+  sharesVersion: string | null;
+
   @Column({ type: 'integer' })
   score: number;
 

@@ -6,6 +6,7 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { TicketsModule } from '../tickets/tickets.module.js';
 import { ChallengesService } from './challenges.service.js';
+import { DirectorySharesService } from './directory-shares.service.js';
 import { EvidenceService } from './evidence.service.js';
 import { GitHubRepositoryVerifier, REPOSITORY_VERIFIERS, type RepositoryVerifier } from './repository-verifier.js';
 import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider.js';
@@ -22,8 +23,9 @@ import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider
       useFactory: (config: AppConfig): RepositoryVerifier[] => [new GitHubRepositoryVerifier(config.evidence.githubApiUrl, config.evidence.githubToken)],
     },
     ChallengesService,
+    DirectorySharesService,
     EvidenceService,
   ],
-  exports: [ChallengesService, EvidenceService, SCORING_CONFIG],
+  exports: [ChallengesService, DirectorySharesService, EvidenceService, SCORING_CONFIG],
 })
 export class EvidenceModule {}

@@ -23,6 +23,7 @@ import type { ScoringConfig } from '../scoring/scoring.config.js';
 import type { Assessment, TicketEvidence } from '../scoring/scoring.types.js';
 import type { AccountRecord } from '../scoring/account-record.js';
 import { AccountRepository } from '../directory/account.repository.js';
+import { DirectorySharesService } from './directory-shares.service.js';
 
 /**
  * Runs the pure scorer on a ticket and keeps the result: a new assessment row (never updated), its
@@ -40,6 +41,7 @@ export class EvidenceService {
     private readonly tickets: TicketRepository,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
+    private readonly shares: DirectorySharesService,
     @Inject(SCORING_CONFIG) private readonly scoring: ScoringConfig,
   ) {}
 
@@ -84,7 +86,7 @@ export class EvidenceService {
     }
 
     const evidence = toTicketEvidence(ticket, await this.proofs(em, ticket.id));
-    const assessment = assess(evidence, accountRecord, now, this.scoring);
+    const assessment = assess(evidence, accountRecord, now, this.scoring, await this.shares.current());
     if (trigger === 'submitted' && accountRecord && assessment.riskFlags.includes('unused_recovery_codes')) {
       await this.tellAboutRecoveryCodes(em, ticket, accountRecord, now);
     }
@@ -131,6 +133,7 @@ export class EvidenceService {
     const row: Omit<AssessmentRecord, 'id'> = {
       ticketId: ticket.id,
       ruleVersion: assessment.ruleVersion,
+      sharesVersion: assessment.sharesVersion,
       score: assessment.score,
       band: assessment.band,
       recommendation: assessment.recommendation,
@@ -163,6 +166,7 @@ export class EvidenceService {
         band: assessment.band,
         recommendation: assessment.recommendation,
         rule_version: assessment.ruleVersion,
+        shares_version: assessment.sharesVersion,
         risk_flags: assessment.riskFlags,
       },
     });

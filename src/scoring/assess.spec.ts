@@ -3,9 +3,11 @@ import { assess, bandFor, contradictionEscalation } from './assess.js';
 import { NOW, account, email, project, ticket } from './scoring.fixtures.js';
 import type { TicketOverrides } from './scoring.fixtures.js';
 import type { TicketEvidence } from './scoring.types.js';
-import { DEFAULT_SCORING_CONFIG as C } from './scoring.config.js';
+import { answerWeightsAt, DEFAULT_SCORING_CONFIG as C } from './scoring.config.js';
 import type { ScoringConfig } from './scoring.config.js';
 import type { AccountRecord } from './account-record.js';
+
+const W = answerWeightsAt(C);
 
 const PRIVATE = 'alice.private@mail.example';
 
@@ -57,14 +59,14 @@ describe('assess', () => {
     );
     expect(a.recommendation).toBe('approve');
     expect(a.band).toBe('strong');
-    expect(a.score).toBe(C.neutralScore + C.weights.emailChallengePassed + C.weights.removedEmailKnown + C.weights.twoFactorState.rightYes);
+    expect(a.score).toBe(Math.round(C.neutralScore + C.weights.emailChallengePassed + C.weights.removedEmailKnown + W.twoFactor.rightYes));
     expect(a.nistAal2Satisfied).toBe(false);
   });
 
   it('does not approve on an e-mail code alone: knowing the address it went to is not a second fact', () => {
     const a = assess(ticket({ contactEmail: PRIVATE, emailChallengePassed: { address: PRIVATE }, claims: { previousEmails: [PRIVATE] } }), account(), NOW);
     // lost_2fa implies a second factor, which Alice has
-    expect(a.score).toBe(C.neutralScore + C.weights.emailChallengePassed + C.weights.twoFactorState.rightYes);
+    expect(a.score).toBe(Math.round(C.neutralScore + C.weights.emailChallengePassed + W.twoFactor.rightYes));
     expect(a.recommendation).toBe('request_info');
   });
 
@@ -76,7 +78,7 @@ describe('assess', () => {
   it('does not count a challenge passed at an address not on file', () => {
     const a = assess(ticket({ emailChallengePassed: { address: 'me@evil.example' }, claims: { previousEmails: [PRIVATE] } }), account(), NOW);
     expect(a.recommendation).not.toBe('approve');
-    expect(a.score).toBe(C.neutralScore + C.weights.privateEmailKnown + C.weights.twoFactorState.rightYes);
+    expect(a.score).toBe(Math.round(C.neutralScore + C.weights.privateEmailKnown + W.twoFactor.rightYes));
   });
 
   it('caps knowledge without proof below the approval threshold, and says so', () => {
@@ -107,7 +109,7 @@ describe('assess', () => {
   it('keeps the cap below approval even if the config sets it higher', () => {
     const config: ScoringConfig = {
       ...C,
-      weights: { ...C.weights, privateEmailKnown: 500, privateEmailCap: 500 },
+      weights: { ...C.weights, contactOnFile: 500 },
       recommendation: { ...C.recommendation, knowledgeOnlyCap: 150 },
     };
     const a = assess(ticket({ contactEmail: PRIVATE }), account(), NOW, config);
@@ -290,12 +292,25 @@ const weightsArb = fc.record({
   contradictionEscalation: fc.nat(10),
   corroboratedEmails: fc.nat(40),
   disposableContact: fc.nat(40),
-  twoFactorState: fc.record({ rightYes: fc.nat(30), rightNo: fc.nat(30), wrongYes: fc.nat(40), wrongNo: fc.nat(40) }),
-  recoveryCodeState: fc.record({ rightYes: fc.nat(30), rightNo: fc.nat(30), wrongYes: fc.nat(40), wrongNo: fc.nat(40) }),
+  contactOnFile: fc.nat(60),
 });
 const configArb: fc.Arbitrary<ScoringConfig> = fc.oneof(
   fc.constant(C),
-  fc.tuple(weightsArb, fc.nat(40)).map(([weights, neutralScore]) => ({ ...C, weights, neutralScore })),
+  fc
+    .tuple(
+      weightsArb,
+      fc.nat(40),
+      fc.integer({ min: 1, max: 40 }),
+      fc.double({ min: 0.5, max: 0.99, noNaN: true }),
+      fc.double({ min: 0.5, max: 0.99, noNaN: true }),
+    )
+    .map(([weights, neutralScore, pointsPerNat, secondFactor, recoveryCodes]) => ({
+      ...C,
+      weights,
+      neutralScore,
+      pointsPerNat,
+      ownerAnswerPriors: { secondFactor, recoveryCodes },
+    })),
 );
 
 describe('assess properties', () => {

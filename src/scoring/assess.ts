@@ -2,7 +2,8 @@ import type { Assessment, Band, Recommendation, RiskFlag, Signal, TicketEvidence
 import { RISK_FLAGS } from './scoring.types.js';
 import { RULES, emailChallengeCounts, repoChallengeCounts } from './rules/index.js';
 import type { RuleInput } from './rules/index.js';
-import { DEFAULT_SCORING_CONFIG } from './scoring.config.js';
+import { configuredShares, DEFAULT_SCORING_CONFIG } from './scoring.config.js';
+import type { DirectoryShares } from './directory-shares.js';
 import type { ScoringConfig } from './scoring.config.js';
 import type { AccountRecord } from './account-record.js';
 
@@ -32,12 +33,19 @@ function sortFlags(flags: Iterable<RiskFlag>): RiskFlag[] {
  * e-mail or repository challenge can make the recommendation `approve`, and even then the flags may
  * say a second moderator is needed.
  */
-export function assess(ticket: TicketEvidence, account: AccountRecord | null, now: Date, config: ScoringConfig = DEFAULT_SCORING_CONFIG): Assessment {
+export function assess(
+  ticket: TicketEvidence,
+  account: AccountRecord | null,
+  now: Date,
+  config: ScoringConfig = DEFAULT_SCORING_CONFIG,
+  shares: DirectoryShares = configuredShares(config),
+): Assessment {
   if (account === null) {
     const flags: RiskFlag[] = ['no_such_account'];
     if (ticket.competingRequests) flags.push('competing_requests');
     return {
       ruleVersion: config.ruleVersion,
+      sharesVersion: shares.version,
       score: 0,
       band: 'insufficient',
       recommendation: 'deny',
@@ -47,7 +55,7 @@ export function assess(ticket: TicketEvidence, account: AccountRecord | null, no
     };
   }
 
-  const input: RuleInput = { ticket, account, config, now };
+  const input: RuleInput = { ticket, account, config, shares, now };
   // The score starts above 0 so that evidence against shows: a ticket with many wrong claims scores
   // below one that says nothing, as the moderator (and the ranking) should see it.
   const signals: Signal[] =
@@ -87,6 +95,7 @@ export function assess(ticket: TicketEvidence, account: AccountRecord | null, no
 
   return {
     ruleVersion: config.ruleVersion,
+    sharesVersion: shares.version,
     score,
     band: bandFor(score, config),
     recommendation,

@@ -1,4 +1,6 @@
 import type { ProjectRole } from './account-record.js';
+import { blindGain, type OwnerAnswerPriors, secondFactorAnswerWeights } from './answer-weights.js';
+import { type DirectoryShares, priorShares } from './directory-shares.js';
 
 /**
  * Weights and thresholds of the evidence scorer (docs/evidence.md, "The rules"). Every assessment stores `ruleVersion`:
@@ -17,23 +19,14 @@ import type { ProjectRole } from './account-record.js';
  * - Contradictions count against, and the penalty grows faster than the number of wrong claims, so many
  *   wrong guesses weigh more than a few missing answers (a missing answer costs nothing). One costs
  *   little: owners misremember about one claim in ten.
- * - A guess must not pay. A yes/no answer earns what it tells: the less often a blind guess would be
- *   right (`guessBaseRates`), the more a right answer is worth, and a wrong one costs enough that every
- *   blind guess, "yes" or "no", loses points on average (see `blindGuessGains`). Saying nothing is an
- *   impostor's best move; an owner, who knows, gains.
+ * - A guess must not pay. A yes/no answer earns its log-likelihood ratio (answer-weights.ts): how much
+ *   likelier an owner is to give it, right or wrong, than a guesser, whose answer matches as often as
+ *   the directory's share says. The shares come from the directory being scored (directory-shares.ts);
+ *   only the owners' accuracy is a prior (`ownerAnswerPriors`). Every blind guess then loses on average,
+ *   at any shares; saying nothing is an impostor's best move, and an owner, who knows, gains.
  * - The score starts at `neutralScore`, not 0, so that evidence against stays visible in it.
  */
-/** Points for a yes/no answer about the account, by what the requester claimed. */
-export interface AnswerWeights {
-  /** Claimed "yes", and the account agrees. */
-  rightYes: number;
-  /** Claimed "no", and the account agrees. */
-  rightNo: number;
-  /** Claimed "yes", and the account says no: a contradiction, taken off. */
-  wrongYes: number;
-  /** Claimed "no", and the account says yes: a contradiction, taken off. */
-  wrongNo: number;
-}
+export type { AnswerWeights } from './answer-weights.js';
 
 /** The scorer's weights and thresholds, under the principles above. */
 export interface ScoringConfig {
@@ -59,14 +52,15 @@ export interface ScoringConfig {
     unverifiedEmailKnown: number;
     /** Cap on all non-public e-mail knowledge together. */
     privateEmailCap: number;
+    /**
+     * The contact address is a current verified address on file (public or not): every mail goes there,
+     * so naming it helps only someone who reads it. Not proof: the code sent there is.
+     */
+    contactOnFile: number;
     /** Once (outside the cap), for knowing two or more verified non-public addresses: they rarely leak together. */
     corroboratedEmails: number;
     /** Taken off when the contact address is on a disposable-mail domain (a `risk` signal). */
     disposableContact: number;
-    /** The claimed 2FA state; a request to recover a lost second factor claims "yes". */
-    twoFactorState: AnswerWeights;
-    /** The claimed state of unused recovery codes. */
-    recoveryCodeState: AnswerWeights;
     /** Code sent to a verified, current, non-expired address on file and typed back. */
     emailChallengePassed: number;
     /** Token pushed to the repository of one of the account's projects released before the request. */
@@ -76,6 +70,17 @@ export interface ScoringConfig {
     /** Extra penalty per pair of contradictions: n wrong claims cost n·contradiction + n(n−1)/2·this. */
     contradictionEscalation: number;
   };
+  /**
+   * Points per natural-log unit of likelihood ratio: the scale on which the yes/no answers are weighed
+   * (a ratio of e ≈ 2.7 earns this many points).
+   */
+  pointsPerNat: number;
+  /**
+   * How often an owner who answers is right: about the 2FA state (a request to recover a lost second
+   * factor claims "yes"), and about unused recovery codes, which owners asking for help often believe
+   * they no longer have. Priors, not fitted (docs/evidence.md, "Answers weighed by the directory").
+   */
+  ownerAnswerPriors: OwnerAnswerPriors;
   /** Where every score starts (a ticket with no evidence either way); contradictions take it towards 0. */
   neutralScore: number;
   /** Lowest score of each band; anything below `weak` is `insufficient`. */
@@ -92,9 +97,8 @@ export interface ScoringConfig {
     denyAtOrBelow: number;
   };
   /**
-   * How often a blind "yes" is right, in the directory the answer weights were set for: the share of
-   * accounts with a second factor, and of those the share with unused recovery codes. A directory with
-   * other shares needs the answer weights set again (the unit tests hold every blind guess below 0).
+   * The shares assumed until a directory has its own (fewer than 50 accounts): of accounts with a second
+   * factor, and of those with unused recovery codes. The directory's own shares replace them.
    */
   guessBaseRates: { secondFactor: number; recoveryCodesWithSecondFactor: number };
   /** An account in one of `highValueRoles` on a project with at least this many monthly downloads is a high-value account. */
@@ -139,7 +143,7 @@ export const DISPOSABLE_DOMAINS: readonly string[] = [
 ];
 
 export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
-  ruleVersion: '2026.12.2',
+  ruleVersion: '2026.12.3',
   weights: {
     projectKnown: 0,
     projectKnownCap: 0,
@@ -152,16 +156,15 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
     unverifiedEmailKnown: 4,
     privateEmailCap: 30,
     corroboratedEmails: 30,
+    contactOnFile: 24,
     disposableContact: 20,
-    // Most accounts have 2FA, so a right "yes" tells little and a right "no" a lot.
-    twoFactorState: { rightYes: 6, rightNo: 14, wrongYes: 18, wrongNo: 14 },
-    // Fewer than half have unused codes: here a right "yes" is the one that tells.
-    recoveryCodeState: { rightYes: 10, rightNo: 4, wrongYes: 14, wrongNo: 18 },
     emailChallengePassed: 48,
     repoChallengePassed: 40,
     contradiction: 4,
     contradictionEscalation: 2,
   },
+  pointsPerNat: 16,
+  ownerAnswerPriors: { secondFactor: 0.85, recoveryCodes: 0.75 },
   neutralScore: 20,
   bands: { strong: 75, moderate: 50, weak: 30 },
   recommendation: { approveAt: 75, knowledgeOnlyCap: 65, denyAtOrBelow: 8 },
@@ -174,31 +177,29 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
   disposableDomains: DISPOSABLE_DOMAINS,
 };
 
-/** The share of all accounts with unused recovery codes (codes need a second factor). */
-export function recoveryCodesShare(rates: ScoringConfig['guessBaseRates']): number {
-  return rates.secondFactor * rates.recoveryCodesWithSecondFactor;
+/** The shares the rules assume when a directory has none of its own. */
+export function configuredShares(config: ScoringConfig): DirectoryShares {
+  return priorShares(config.guessBaseRates);
+}
+
+/** The answer weights at a directory's shares (the configured prior when none are given). */
+export function answerWeightsAt(config: ScoringConfig, shares: DirectoryShares = configuredShares(config)) {
+  return secondFactorAnswerWeights(shares, config.ownerAnswerPriors, config.pointsPerNat);
 }
 
 /**
- * What a blind guess earns on average at the configured base rates, for each answer an outsider could
- * give without knowing: "yes" or "no" to 2FA, and "yes" or "no" to recovery codes, both for any account
- * and for one assumed to have 2FA. Every value must be below 0 for guessing not to pay.
+ * What a blind guess earns on average at a directory's shares, for each answer an outsider could give
+ * without knowing: "yes" or "no" to 2FA, and "yes" or "no" to recovery codes. The weights are
+ * log-likelihood ratios at those same shares, so every value is at most 0 (answer-weights.ts).
  */
-export function blindGuessGains(config: ScoringConfig): Record<string, number> {
-  const gain = (w: AnswerWeights, pYes: number) => ({
-    yes: pYes * w.rightYes - (1 - pYes) * w.wrongYes,
-    no: (1 - pYes) * w.rightNo - pYes * w.wrongNo,
-  });
-  const { secondFactor, recoveryCodesWithSecondFactor } = config.guessBaseRates;
-  const twoFactor = gain(config.weights.twoFactorState, secondFactor);
-  const codes = gain(config.weights.recoveryCodeState, recoveryCodesShare(config.guessBaseRates));
-  const codesWith2fa = gain(config.weights.recoveryCodeState, recoveryCodesWithSecondFactor);
+export function blindGuessGains(config: ScoringConfig, shares: DirectoryShares = configuredShares(config)): Record<string, number> {
+  const w = answerWeightsAt(config, shares);
+  const twoFactor = blindGain(w.twoFactor, shares.secondFactor);
+  const codes = blindGain(w.recoveryCodes, shares.recoveryCodes);
   return {
     '2FA "yes"': twoFactor.yes,
     '2FA "no"': twoFactor.no,
     'recovery codes "yes"': codes.yes,
     'recovery codes "no"': codes.no,
-    'recovery codes "yes", 2FA assumed': codesWith2fa.yes,
-    'recovery codes "no", 2FA assumed': codesWith2fa.no,
   };
 }

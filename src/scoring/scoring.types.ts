@@ -67,6 +67,8 @@ export type RiskFlag = (typeof RISK_FLAGS)[number];
 
 export interface Assessment {
   ruleVersion: string;
+  /** The directory shares the yes/no answers were weighed against (directory-shares.ts). */
+  sharesVersion: string;
   score: number;
   band: Band;
   recommendation: Recommendation;

@@ -53,6 +53,11 @@ export class AccountIndex {
     return this.byKey.size;
   }
 
+  /** Every account, for the directory's shares. */
+  records(): IterableIterator<AccountRecord> {
+    return this.byKey.values();
+  }
+
   /** The account a ticket names, or null when there is none (the scorer then denies). */
   find(username: string): AccountRecord | null {
     return this.byKey.get(usernameKey(username)) ?? null;

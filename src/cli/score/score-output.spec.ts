@@ -7,7 +7,7 @@ describe('scoreLine', () => {
     const assessment = assess(ticket({ claims: { has2fa: 'yes', projects: ['fancy-lib'] } }), account(), NOW);
     const text = scoreLine('T-1', assessment);
     expect(text).not.toContain('\n');
-    expect(Object.keys(JSON.parse(text))).toEqual(['ref', 'score', 'band', 'recommendation', 'risk_flags', 'signals']);
+    expect(Object.keys(JSON.parse(text))).toEqual(['ref', 'score', 'band', 'recommendation', 'risk_flags', 'signals', 'rule_version', 'shares_version']);
     expect(JSON.parse(text)).toEqual({
       ref: 'T-1',
       score: assessment.score,
@@ -15,6 +15,8 @@ describe('scoreLine', () => {
       recommendation: assessment.recommendation,
       risk_flags: assessment.riskFlags,
       signals: assessment.signals,
+      rule_version: assessment.ruleVersion,
+      shares_version: 'prior',
     });
   });
 

@@ -11,6 +11,8 @@ export function scoreLine(ref: string, assessment: Assessment): string {
     recommendation: assessment.recommendation,
     risk_flags: assessment.riskFlags,
     signals: assessment.signals,
+    rule_version: assessment.ruleVersion,
+    shares_version: assessment.sharesVersion,
   });
 }
 

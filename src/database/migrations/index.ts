@@ -11,6 +11,7 @@ import { Recoveries1764800000000 } from './1764800000000-recoveries.js';
 import { Reports1764900000000 } from './1764900000000-reports.js';
 import { Passkeys1765100000000 } from './1765100000000-passkeys.js';
 import { OverrideGuard1765200000000 } from './1765200000000-override-guard.js';
+import { DirectoryShares1765300000000 } from './1765300000000-directory-shares.js';
 
 export const MIGRATIONS = [
   Initial1764000000000,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Reports1764900000000,
   Passkeys1765100000000,
   OverrideGuard1765200000000,
+  DirectoryShares1765300000000,
 ];

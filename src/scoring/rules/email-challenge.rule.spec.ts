@@ -1,12 +1,18 @@
-import { DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
+import { configuredShares, DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
 import { NOW, account, email, ticket } from '../scoring.fixtures.js';
 import { emailChallengeCounts, emailChallengeRule } from './email-challenge.rule.js';
 
-const input = (address: string, a = account(), config = C) => ({ ticket: ticket({ emailChallengePassed: { address } }), account: a, config, now: NOW });
+const input = (address: string, a = account(), config = C) => ({
+  ticket: ticket({ emailChallengePassed: { address } }),
+  account: a,
+  config,
+  now: NOW,
+  shares: configuredShares(C),
+});
 
 describe('emailChallengeRule', () => {
   it('says nothing without a challenge', () => {
-    expect(emailChallengeRule({ ticket: ticket(), account: account(), config: C, now: NOW }).signals).toEqual([]);
+    expect(emailChallengeRule({ ticket: ticket(), account: account(), config: C, now: NOW, shares: configuredShares(C) }).signals).toEqual([]);
   });
 
   it('is proof for a current verified address on file (public or not)', () => {

@@ -1,8 +1,8 @@
-import { DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
+import { configuredShares, DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
 import { NOW, account, email, ticket } from '../scoring.fixtures.js';
 import { emailKnowledgeRule } from './email-knowledge.rule.js';
 
-const run = (t = ticket(), a = account(), config = C) => emailKnowledgeRule({ ticket: t, account: a, config, now: NOW });
+const run = (t = ticket(), a = account(), config = C) => emailKnowledgeRule({ ticket: t, account: a, config, now: NOW, shares: configuredShares(C) });
 const total = (r: ReturnType<typeof run>) => r.signals.reduce((s, x) => s + x.effect, 0);
 
 describe('emailKnowledgeRule', () => {
@@ -16,13 +16,18 @@ describe('emailKnowledgeRule', () => {
     expect(r.signals[0]).toMatchObject({ kind: 'public', effect: C.weights.publicEmailKnown });
   });
 
-  it('counts a verified never-public address, claimed or as contact, the same (knowledge, not proof)', () => {
+  it('counts a claimed verified never-public address as knowledge, and a current verified one as the contact address more (mail goes there; not proof)', () => {
     const claimed = run(ticket({ claims: { previousEmails: ['alice.private@mail.example'] } }));
     const contact = run(ticket({ contactEmail: 'ALICE.private@mail.example' }));
     expect(total(claimed)).toBe(C.weights.privateEmailKnown);
-    expect(total(contact)).toBe(C.weights.privateEmailKnown);
+    expect(total(contact)).toBe(C.weights.contactOnFile);
+    expect(C.weights.contactOnFile).toBeGreaterThan(C.weights.privateEmailKnown);
     expect(contact.signals[0]).toMatchObject({ kind: 'private' });
     expect(contact.signals[0].reason).toContain('not proof');
+    // A public address as contact counts too: naming it only sends the requester's mail to the owner.
+    expect(total(run(ticket({ contactEmail: 'alice@public.example' })))).toBe(C.weights.contactOnFile);
+    // A removed one does not: nobody reads it for the account any more.
+    expect(total(run(ticket({ contactEmail: 'old-alice@work.example' })))).toBe(C.weights.removedEmailKnown);
   });
 
   it('does not count knowing an address whose control a code proved (the challenge counts it)', () => {
@@ -56,17 +61,18 @@ describe('emailKnowledgeRule', () => {
   });
 
   it('counts each address once and caps private knowledge, the corroboration bonus outside the cap', () => {
-    // One more address than the cap holds, each claimed twice (the first also as the contact address).
-    const names = Array.from({ length: Math.ceil(C.weights.privateEmailCap / C.weights.privateEmailKnown) + 1 }, (_, i) => `a${i}@p.example`);
+    // One more address than the cap holds, each claimed twice (the first also as the contact address,
+    // which counts outside the cap).
+    const names = Array.from({ length: Math.ceil(C.weights.privateEmailCap / C.weights.privateEmailKnown) + 2 }, (_, i) => `a${i}@p.example`);
     const a = account({ emails: names.map((n) => email(n)) });
     const r = run(ticket({ contactEmail: names[0], claims: { previousEmails: [...names, ...names] } }), a);
     expect(r.signals).toHaveLength(names.length + 1);
-    expect(total(r)).toBe(C.weights.privateEmailCap + C.weights.corroboratedEmails);
+    expect(total(r)).toBe(C.weights.contactOnFile + C.weights.privateEmailCap + C.weights.corroboratedEmails);
   });
 
   it('adds the corroboration bonus once for two verified non-public addresses, current or removed', () => {
     const both = run(ticket({ contactEmail: 'alice.private@mail.example', claims: { previousEmails: ['old-alice@work.example'] } }));
-    expect(total(both)).toBe(C.weights.privateEmailKnown + C.weights.removedEmailKnown + C.weights.corroboratedEmails);
+    expect(total(both)).toBe(C.weights.contactOnFile + C.weights.removedEmailKnown + C.weights.corroboratedEmails);
     expect(both.signals.at(-1)).toMatchObject({
       kind: 'private',
       effect: C.weights.corroboratedEmails,

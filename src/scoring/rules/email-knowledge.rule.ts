@@ -9,8 +9,10 @@ const RULE = 'email_knowledge';
 /**
  * What the requester knows about the account's addresses (claimed previous addresses and the contact
  * address). A public address is worth next to nothing; a verified never-public one counts; a removed
- * one counts a little less; a claimed address the account never had is a contradiction. The contact
- * address is only knowledge, never proof of control, and is not a contradiction when not on file
+ * one counts a little less; a claimed address the account never had is a contradiction. A contact
+ * address that is a current verified address on file counts more (`contactOnFile`), public or not:
+ * every mail about the request goes there, so only someone who reads it gains by naming it. It is still
+ * not proof of control (the code sent there is), and a contact address not on file is no contradiction
  * (a new channel is normal). Addresses on an expired domain are excluded and flagged.
  */
 export function emailKnowledgeRule(input: RuleInput): RuleResult {
@@ -41,6 +43,18 @@ export function emailKnowledgeRule(input: RuleInput): RuleResult {
       if (!contact) {
         signals.push({ rule: RULE, effect: -w.contradiction, kind: 'contradiction', reason: `${what} ${masked} was never on the account` });
       }
+      continue;
+    }
+    if (contact && row.verified && row.removedAt === null && w.contactOnFile > 0) {
+      // Every mail about the request goes to the contact address: an impostor who names the owner's
+      // address there alerts the owner and cannot pass its code, so owners are far likelier to do it.
+      if (!everPublic(account, address)) verifiedSecrets++;
+      signals.push({
+        rule: RULE,
+        effect: w.contactOnFile,
+        kind: 'private',
+        reason: `${what} ${masked} is a current verified address on file: mail goes to it (not proof of control)`,
+      });
       continue;
     }
     if (everPublic(account, address)) {

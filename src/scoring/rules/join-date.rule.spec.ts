@@ -1,9 +1,10 @@
-import { DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
+import { configuredShares, DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
 import { NOW, account, ticket } from '../scoring.fixtures.js';
 import { joinDateRule } from './join-date.rule.js';
 
 // The fixture account joined 2018-06.
-const run = (joinedApprox: string | null) => joinDateRule({ ticket: ticket({ claims: { joinedApprox } }), account: account(), config: C, now: NOW });
+const run = (joinedApprox: string | null) =>
+  joinDateRule({ ticket: ticket({ claims: { joinedApprox } }), account: account(), config: C, now: NOW, shares: configuredShares(C) });
 
 describe('joinDateRule', () => {
   it.each(['2018', '2018-06'])('counts an exact %s as public knowledge', (claim) => {

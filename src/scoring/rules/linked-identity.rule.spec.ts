@@ -1,8 +1,9 @@
-import { DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
+import { configuredShares, DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
 import { NOW, account, ticket } from '../scoring.fixtures.js';
 import { linkedIdentityRule } from './linked-identity.rule.js';
 
-const run = (details: string, a = account()) => linkedIdentityRule({ ticket: ticket({ claims: { details } }), account: a, config: C, now: NOW });
+const run = (details: string, a = account()) =>
+  linkedIdentityRule({ ticket: ticket({ claims: { details } }), account: a, config: C, now: NOW, shares: configuredShares(C) });
 
 describe('linkedIdentityRule', () => {
   it('notes a named linked identity as public knowledge worth nothing by default', () => {

@@ -1,8 +1,9 @@
-import { DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
+import { configuredShares, DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
 import { NOW, account, project, ticket } from '../scoring.fixtures.js';
 import { projectsRule } from './projects.rule.js';
 
-const run = (projects: string[], a = account()) => projectsRule({ ticket: ticket({ claims: { projects } }), account: a, config: C, now: NOW });
+const run = (projects: string[], a = account()) =>
+  projectsRule({ ticket: ticket({ claims: { projects } }), account: a, config: C, now: NOW, shares: configuredShares(C) });
 const total = (r: ReturnType<typeof run>) => r.signals.reduce((s, x) => s + x.effect, 0);
 
 describe('projectsRule', () => {

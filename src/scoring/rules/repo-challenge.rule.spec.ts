@@ -1,4 +1,4 @@
-import { DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
+import { configuredShares, DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
 import { NOW, account, project, ticket } from '../scoring.fixtures.js';
 import { repoChallengeCounts, repoChallengeRule } from './repo-challenge.rule.js';
 
@@ -7,6 +7,7 @@ const input = (name: string, a = account(), submittedAt?: Date) => ({
   account: a,
   config: C,
   now: NOW,
+  shares: configuredShares(C),
 });
 
 describe('repoChallengeRule', () => {
@@ -29,6 +30,6 @@ describe('repoChallengeRule', () => {
   });
 
   it('says nothing without a challenge', () => {
-    expect(repoChallengeRule({ ticket: ticket(), account: account(), config: C, now: NOW }).signals).toEqual([]);
+    expect(repoChallengeRule({ ticket: ticket(), account: account(), config: C, now: NOW, shares: configuredShares(C) }).signals).toEqual([]);
   });
 });

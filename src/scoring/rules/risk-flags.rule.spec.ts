@@ -1,8 +1,8 @@
-import { DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
+import { configuredShares, DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
 import { NOW, account, email, project, ticket } from '../scoring.fixtures.js';
 import { riskFlagsRule } from './risk-flags.rule.js';
 
-const flags = (t = ticket(), a = account(), config = C) => riskFlagsRule({ ticket: t, account: a, config, now: NOW }).riskFlags;
+const flags = (t = ticket(), a = account(), config = C) => riskFlagsRule({ ticket: t, account: a, config, now: NOW, shares: configuredShares(C) }).riskFlags;
 
 describe('riskFlagsRule', () => {
   it('raises nothing for a quiet account', () => {
@@ -15,13 +15,14 @@ describe('riskFlagsRule', () => {
       account: account({ recoveryCodesUnused: 5 }),
       config: C,
       now: NOW,
+      shares: configuredShares(C),
     });
     expect(r.signals.length).toBeGreaterThan(0);
     expect(r.signals.every((s) => s.effect === 0)).toBe(true);
   });
 
   it('takes points off (a risk, not a contradiction) only for a disposable contact address', () => {
-    const r = riskFlagsRule({ ticket: ticket({ contactEmail: 'x@mailinator.com' }), account: account(), config: C, now: NOW });
+    const r = riskFlagsRule({ ticket: ticket({ contactEmail: 'x@mailinator.com' }), account: account(), config: C, now: NOW, shares: configuredShares(C) });
     expect(r.signals).toEqual([
       expect.objectContaining({ kind: 'risk', effect: -C.weights.disposableContact, reason: expect.stringContaining('x***@mailinator.com') }),
     ]);
@@ -55,7 +56,7 @@ describe('riskFlagsRule', () => {
       projects: [project('small', { monthlyDownloads: 10 }), project('big', { monthlyDownloads: 23_000_000, role: 'Maintainer' })],
     });
     expect(flags(ticket(), maintainer)).toEqual(['high_value_account']);
-    expect(riskFlagsRule({ ticket: ticket(), account: maintainer, config: C, now: NOW }).signals).toContainEqual(
+    expect(riskFlagsRule({ ticket: ticket(), account: maintainer, config: C, now: NOW, shares: configuredShares(C) }).signals).toContainEqual(
       expect.objectContaining({ reason: `maintainer of a project with ≥ ${big} monthly downloads` }),
     );
     expect(

@@ -1,13 +1,18 @@
-import { blindGuessGains, DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
-import type { ScoringConfig } from '../scoring.config.js';
+import { answerWeightsAt, blindGuessGains, configuredShares, DEFAULT_SCORING_CONFIG as C } from '../scoring.config.js';
+import { sharesOf } from '../directory-shares.js';
 import { NOW, account, ticket } from '../scoring.fixtures.js';
 import { secondFactorRule } from './second-factor.rule.js';
 import type { TriState } from '../../tickets/ticket.types.js';
 
 const run = (has2fa: TriState, hasRecoveryCodes: TriState, a = account()) =>
-  secondFactorRule({ ticket: ticket({ requestType: 'forgot_password', claims: { has2fa, hasRecoveryCodes } }), account: a, config: C, now: NOW });
-const tfa = C.weights.twoFactorState;
-const codes = C.weights.recoveryCodeState;
+  secondFactorRule({
+    ticket: ticket({ requestType: 'forgot_password', claims: { has2fa, hasRecoveryCodes } }),
+    account: a,
+    config: C,
+    now: NOW,
+    shares: configuredShares(C),
+  });
+const { twoFactor: tfa, recoveryCodes: codes } = answerWeightsAt(C);
 
 describe('secondFactorRule', () => {
   it('costs nothing when both are unknown', () => {
@@ -33,7 +38,7 @@ describe('secondFactorRule', () => {
 
   it('reads a request to recover a lost second factor as claiming one, unless the claim says otherwise', () => {
     const lost = (requestType: 'lost_2fa' | 'lost_recovery_codes' | 'forgot_password', a = account(), has2fa: TriState = 'unknown') =>
-      secondFactorRule({ ticket: ticket({ requestType, claims: { has2fa } }), account: a, config: C, now: NOW }).signals;
+      secondFactorRule({ ticket: ticket({ requestType, claims: { has2fa } }), account: a, config: C, now: NOW, shares: configuredShares(C) }).signals;
     expect(lost('lost_2fa')).toEqual([expect.objectContaining({ kind: 'private', effect: tfa.rightYes, reason: expect.stringContaining('implies 2FA') })]);
     expect(lost('lost_recovery_codes', account({ totp: false }))).toEqual([expect.objectContaining({ kind: 'contradiction', effect: -tfa.wrongYes })]);
     expect(lost('forgot_password')).toEqual([]);
@@ -55,10 +60,25 @@ describe('secondFactorRule', () => {
 });
 
 describe('answer weights (the principles in scoring.config.ts)', () => {
-  it('make every blind guess lose on average at the configured base rates, "yes" or "no"', () => {
+  it('make every blind guess lose on average at the configured shares, "yes" or "no"', () => {
     for (const [guess, gain] of Object.entries(blindGuessGains(C))) {
       expect([guess, gain < 0]).toEqual([guess, true]);
     }
+  });
+
+  it('follow the directory\'s own shares: at 93% with 2FA a right "yes" is worth less and a right "no" more', () => {
+    const pypiLike = sharesOf({ accounts: 1000, withSecondFactor: 930, withRecoveryCodes: 600 }, configuredShares(C));
+    const there = answerWeightsAt(C, pypiLike).twoFactor;
+    expect(there.rightYes).toBeLessThan(tfa.rightYes);
+    expect(there.rightNo).toBeGreaterThan(tfa.rightNo);
+    const signal = secondFactorRule({
+      ticket: ticket({ requestType: 'forgot_password', claims: { has2fa: 'yes' } }),
+      account: account(),
+      config: C,
+      now: NOW,
+      shares: pypiLike,
+    }).signals[0];
+    expect(signal).toMatchObject({ effect: there.rightYes, reason: '2FA state "yes": matches (a blind "yes" is right for 93% of accounts)' });
   });
 
   it('make an owner who knows gain on average, even one who is wrong one time in ten', () => {
@@ -75,15 +95,8 @@ describe('answer weights (the principles in scoring.config.ts)', () => {
     expect(codes.rightYes).toBeGreaterThan(codes.rightNo);
   });
 
-  it('catch weights under which guessing pays', () => {
-    const generous: ScoringConfig = { ...C, weights: { ...C.weights, twoFactorState: { ...tfa, wrongYes: tfa.rightYes } } };
-    expect(blindGuessGains(generous)['2FA "yes"']).toBeGreaterThan(0);
-  });
-
-  it('keep one private address worth no more than the commonest right answer, and two that agree worth more than any', () => {
+  it('keep two private addresses that agree worth more than any one right answer', () => {
     const rights = [tfa.rightYes, tfa.rightNo, codes.rightYes, codes.rightNo];
-    // A 2FA "yes": most accounts have 2FA, and a lost-2FA request implies it.
-    expect(C.weights.privateEmailKnown).toBeLessThanOrEqual(tfa.rightYes);
     expect(2 * C.weights.privateEmailKnown + C.weights.corroboratedEmails).toBeGreaterThan(Math.max(...rights));
   });
 });

@@ -1,5 +1,5 @@
 import type { Signal } from '../scoring.types.js';
-import { type AnswerWeights, recoveryCodesShare } from '../scoring.config.js';
+import { type AnswerWeights, answerWeightsAt } from '../scoring.config.js';
 import type { RuleInput, RuleResult } from './rule.types.js';
 import type { AccountRecord } from '../account-record.js';
 
@@ -18,13 +18,14 @@ const guessNote = (pYes: number, claimedYes: boolean) =>
 const NEEDS_SECOND_FACTOR: ReadonlySet<string> = new Set(['lost_2fa', 'lost_recovery_codes']);
 
 /**
- * Claimed 2FA and recovery-code states. Not public, but guessable: each answer earns by what it claimed
- * (a right answer that a blind guess seldom gets earns more) and a wrong one, a contradiction, costs
- * enough that a blind guess loses on average, while an owner, who knows, gains. `unknown` costs nothing.
+ * Claimed 2FA and recovery-code states. Not public, but guessable: each answer earns its log-likelihood
+ * ratio at the directory's shares (answer-weights.ts), so a right answer that a blind guess seldom gets
+ * earns more, a wrong one (a contradiction) costs what it tells, a blind guess loses on average and an
+ * owner, who knows, gains. `unknown` costs nothing.
  */
-export function secondFactorRule({ ticket, account, config }: RuleInput): RuleResult {
-  const w = config.weights;
-  const rates = config.guessBaseRates;
+export function secondFactorRule({ ticket, account, config, shares }: RuleInput): RuleResult {
+  const weights = answerWeightsAt(config, shares);
+  const w = { twoFactorState: weights.twoFactor, recoveryCodeState: weights.recoveryCodes };
   const signals: Signal[] = [];
   const has2fa = hasSecondFactor(account);
   // Asking to recover a lost second factor (or its recovery codes) claims the account had one.
@@ -39,7 +40,7 @@ export function secondFactorRule({ ticket, account, config }: RuleInput): RuleRe
             rule: 'two_factor_state',
             effect: rightPoints(w.twoFactorState, claim2fa === 'yes'),
             kind: 'private',
-            reason: `${said}: matches${guessNote(rates.secondFactor, claim2fa === 'yes')}`,
+            reason: `${said}: matches${guessNote(shares.secondFactor, claim2fa === 'yes')}`,
           }
         : { rule: 'two_factor_state', effect: -wrongPoints(w.twoFactorState, claim2fa === 'yes'), kind: 'contradiction', reason: `${said}: wrong` },
     );
@@ -54,7 +55,7 @@ export function secondFactorRule({ ticket, account, config }: RuleInput): RuleRe
             rule: 'recovery_code_state',
             effect: rightPoints(w.recoveryCodeState, claimCodes === 'yes'),
             kind: 'private',
-            reason: `recovery-code state "${claimCodes}": matches${guessNote(recoveryCodesShare(rates), claimCodes === 'yes')}`,
+            reason: `recovery-code state "${claimCodes}": matches${guessNote(shares.recoveryCodes, claimCodes === 'yes')}`,
           }
         : {
             rule: 'recovery_code_state',
