@@ -61,6 +61,7 @@ const PURE_FILES = [
   '^src/sla/(calendar|sla-clock|sla-measures|sla-policy)\\.ts$',
   '^src/resets/approval-policy\\.ts$',
   '^src/audit/audit-chain\\.ts$',
+  '^src/auth/(staff-admin-rules|moderator-roles)\\.ts$',
 ];
 
 /**

@@ -2,6 +2,7 @@
 // module: the database module below them all takes the list rather than importing them.
 import { AuditEntry } from './audit/audit-entry.entity.js';
 import { Moderator } from './auth/moderator.entity.js';
+import { StaffRecoveryCode } from './auth/staff-recovery-code.entity.js';
 import { Account, AccountEmail, AccountProject } from './directory/account.entity.js';
 import { AssessmentRecord } from './evidence/assessment.entity.js';
 import { Challenge } from './evidence/challenge.entity.js';
@@ -24,6 +25,7 @@ export const ENTITIES = [
   Challenge,
   AuditEntry,
   Moderator,
+  StaffRecoveryCode,
   Recovery,
   TicketCycle,
 ];

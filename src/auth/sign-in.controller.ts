@@ -10,7 +10,7 @@ import { describeDuration } from '../config/duration.js';
 import { MIN_PASSWORD_LENGTH } from './passwords.js';
 import { SESSION_END_NOTICES } from './roles.guard.js';
 import { nextSignInStep, STEP_PATHS, type SignInStep } from './sign-in-steps.js';
-import { LOCK_MS, SignInService, type StepOutcome } from './sign-in.service.js';
+import { LOCK_MS, type SecondFactor, SignInService, type StepOutcome } from './sign-in.service.js';
 import { PENDING_SIGN_IN_MS, type PendingSignIn, staffCookie } from './staff-session.js';
 import { groupSecret, newTotpSecret, qrCodeDataUrl, totpUri } from './totp.js';
 
@@ -19,6 +19,9 @@ type Form = Record<string, unknown> | undefined;
 /** One message for an unknown name, a wrong password and a disabled account: none tells which. */
 const WRONG_PASSWORD = 'That name and password do not match an active account.';
 const WRONG_CODE = 'That code is not right. Check the time on your device and use the newest code.';
+const WRONG_RECOVERY_CODE = 'That recovery code is not right, or it was used already: each one works once.';
+/** Where new recovery codes are shown, once (AccountController). */
+export const FRESH_RECOVERY_CODES_PATH = '/dashboard/account/recovery-codes';
 const NOTICES: Record<string, string> = {
   signed_out: 'You are signed out.',
   expired: 'That sign-in took too long: please start again.',
@@ -30,6 +33,7 @@ function notices(config: AppConfig): Record<string, string> {
     ...NOTICES,
     [SESSION_END_NOTICES.idle]: `Your session ended after ${describeDuration(config.session.idleMs)} without activity; please sign in again.`,
     [SESSION_END_NOTICES.lifetime]: `Your session ended after ${describeDuration(config.session.ttlMs)}; please sign in again.`,
+    [SESSION_END_NOTICES.revoked]: 'An admin ended your sessions; please sign in again.',
   };
 }
 
@@ -67,8 +71,13 @@ export class SignInController {
     const outcome = await this.signIn.checkPassword(body?.name, body?.password, request.ip);
     if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login', { title: 'Sign in', name }, WRONG_PASSWORD);
     // A new attempt replaces any half-finished one; the session id is regenerated once both factors pass.
-    request.session.pending = { moderatorId: outcome.moderator.id, startedAt: this.clock.now().getTime(), totpPassed: false };
-    return this.continue(request, reply, outcome.moderator);
+    request.session.pending = {
+      moderatorId: outcome.moderator.id,
+      startedAt: this.clock.now().getTime(),
+      totpPassed: false,
+      generation: outcome.moderator.sessionGeneration,
+    };
+    return this.continue(request, reply, outcome.moderator, 'totp');
   }
 
   @Get('login/password')
@@ -84,7 +93,7 @@ export class SignInController {
     if (!state) return reply;
     const problem = await this.signIn.changePassword(state.moderator.id, body?.new_password, body?.confirm_password, request.ip);
     if (problem) return this.passwordPage(reply, 400, state.moderator, problem);
-    return this.continue(request, reply, { ...state.moderator, mustChangePassword: false });
+    return this.continue(request, reply, { ...state.moderator, mustChangePassword: false }, 'totp');
   }
 
   @Get('login/enrol')
@@ -100,12 +109,12 @@ export class SignInController {
     if (!state) return reply;
     const sealed = state.pending.enrolSecret;
     if (!sealed) return reply.redirect(STEP_PATHS.enrol, 303);
-    const enrolled = await this.signIn.enrol(state.moderator.id, this.signIn.openTotpSecret(sealed), body?.code, request.ip);
-    if (!enrolled) return this.enrolPage(request, reply, 400, state.moderator, state.pending, WRONG_CODE);
+    const codes = await this.signIn.enrol(state.moderator.id, this.signIn.openTotpSecret(sealed), body?.code, request.ip);
+    if (!codes) return this.enrolPage(request, reply, 400, state.moderator, state.pending, WRONG_CODE);
     const moderator = await this.signIn.findModerator(state.moderator.id);
     // Just proven with the code that confirmed the enrolment.
     request.session.pending = { ...state.pending, enrolSecret: undefined, totpPassed: true };
-    return this.continue(request, reply, moderator!);
+    return this.continue(request, reply, moderator!, 'enrolment', codes);
   }
 
   @Get('login/totp')
@@ -113,6 +122,19 @@ export class SignInController {
     const state = await this.at(request, reply, 'totp');
     if (!state) return reply;
     return this.page(reply, 200, 'pages/login-totp', { title: 'Enter your code', name: state.moderator.name });
+  }
+
+  /** The TOTP step with a recovery code instead (docs/security.md #31): same page, same try limit. */
+  @Post('login/recovery-code')
+  async recoveryCode(@Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'totp');
+    if (!state) return reply;
+    const outcome = await this.signIn.checkRecoveryCode(state.moderator.id, body?.recovery_code, request.ip);
+    if (outcome.kind === 'locked') request.session.pending = undefined;
+    const context = { title: 'Enter your code', name: state.moderator.name, recoveryOpen: true };
+    if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login-totp', context, WRONG_RECOVERY_CODE, 'recoveryError');
+    request.session.pending = { ...state.pending, totpPassed: true };
+    return this.continue(request, reply, outcome.moderator, 'recovery_code');
   }
 
   @Post('login/totp')
@@ -123,7 +145,7 @@ export class SignInController {
     if (outcome.kind === 'locked') request.session.pending = undefined; // locked: start again from the password
     if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login-totp', { title: 'Enter your code', name: state.moderator.name }, WRONG_CODE);
     request.session.pending = { ...state.pending, totpPassed: true };
-    return this.continue(request, reply, outcome.moderator);
+    return this.continue(request, reply, outcome.moderator, 'totp');
   }
 
   @Post('logout')
@@ -138,20 +160,33 @@ export class SignInController {
     return reply.header('Cache-Control', 'no-store').redirect('/login?notice=signed_out', 303);
   }
 
-  /** Sends the moderator to the next step, or signs them in when none is left. */
-  private async continue(request: FastifyRequest, reply: FastifyReply, moderator: Moderator) {
-    const step = nextSignInStep(moderator, request.session.pending!);
+  /**
+   * Sends the moderator to the next step, or signs them in when none is left. `factor`: how the second
+   * factor was proven, should this be the last step; `freshCodes`: recovery codes just made, shown once next.
+   */
+  private async continue(request: FastifyRequest, reply: FastifyReply, moderator: Moderator, factor: SecondFactor, freshCodes?: string[]) {
+    const pending = request.session.pending!;
+    const step = nextSignInStep(moderator, pending);
     if (step !== 'done') return reply.redirect(STEP_PATHS[step], 303);
     // Both factors passed: a new session id (no fixation), holding only who is signed in.
     await request.session.regenerate();
-    request.session.staff = { id: moderator.id, name: moderator.name, role: moderator.role, signedInAt: this.clock.now().getTime() };
-    await this.signIn.signedIn(moderator, request.ip);
-    return reply.redirect('/dashboard', 303);
+    request.session.staff = {
+      id: moderator.id,
+      name: moderator.name,
+      role: moderator.role,
+      signedInAt: this.clock.now().getTime(),
+      // As at the password step: sessions ended since then end this one at its first request (docs/security.md #18).
+      generation: pending.generation ?? 0,
+    };
+    await this.signIn.signedIn(moderator, request.ip, factor);
+    if (!freshCodes) return reply.redirect('/dashboard', 303);
+    request.session.freshRecoveryCodes = this.signIn.sealRecoveryCodes(freshCodes);
+    return reply.redirect(FRESH_RECOVERY_CODES_PATH, 303);
   }
 
   /**
    * The half-signed-in state for a step page, or null after answering: no sign-in under way (or too
-   * old, or the account was disabled or locked meanwhile) → /login; another step is due → that step.
+   * old, or the account was disabled, locked or had its sessions ended meanwhile) → /login; another step is due → that step.
    */
   private async at(request: FastifyRequest, reply: FastifyReply, step: SignInStep): Promise<{ pending: PendingSignIn; moderator: Moderator } | null> {
     reply.header('Cache-Control', 'no-store');
@@ -163,7 +198,8 @@ export class SignInController {
     const now = this.clock.now().getTime();
     const moderator = await this.signIn.findModerator(pending.moderatorId);
     const expired = now - pending.startedAt > PENDING_SIGN_IN_MS;
-    if (expired || !moderator || moderator.disabledAt || (moderator.lockedUntil && moderator.lockedUntil.getTime() > now)) {
+    const revoked = moderator && moderator.sessionGeneration !== (pending.generation ?? 0);
+    if (expired || !moderator || moderator.disabledAt || revoked || (moderator.lockedUntil && moderator.lockedUntil.getTime() > now)) {
       request.session.pending = undefined;
       void reply.redirect(expired ? '/login?notice=expired' : '/login', 303);
       return null;
@@ -176,8 +212,15 @@ export class SignInController {
     return { pending, moderator };
   }
 
-  private refused(reply: FastifyReply, outcome: Exclude<StepOutcome, { kind: 'ok' }>, view: string, context: Record<string, unknown>, wrong: string) {
-    if (outcome.kind === 'wrong') return this.page(reply, 401, view, { ...context, error: wrong });
+  private refused(
+    reply: FastifyReply,
+    outcome: Exclude<StepOutcome, { kind: 'ok' }>,
+    view: string,
+    context: Record<string, unknown>,
+    wrong: string,
+    errorField = 'error',
+  ) {
+    if (outcome.kind === 'wrong') return this.page(reply, 401, view, { ...context, [errorField]: wrong });
     const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
     const error = outcome.byClient
       ? `Too many failed sign-ins from your network. Please wait about ${minutes} minutes and try again.`
