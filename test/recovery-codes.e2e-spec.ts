@@ -32,7 +32,12 @@ describe('staff recovery codes', () => {
   async function atCodeStep(name: string) {
     const agent = request.agent(t.server);
     const form = await agent.get('/login').expect(200);
-    await agent.post('/login').type('form').send({ name, password: STAFF_PASSWORD, _csrf: csrfIn(form.text) }).expect(303).expect('Location', '/login/totp');
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ name, password: STAFF_PASSWORD, _csrf: csrfIn(form.text) })
+      .expect(303)
+      .expect('Location', '/login/totp');
     const page = await agent.get('/login/totp').expect(200);
     return { agent, csrf: csrfIn(page.text), page: page.text };
   }
@@ -51,7 +56,12 @@ describe('staff recovery codes', () => {
     await t.dataSource.getRepository(Moderator).update({ name: 'nia' }, { totpSecret: null, totpEnrolledAt: null });
     const agent = request.agent(t.server);
     const form = await agent.get('/login').expect(200);
-    await agent.post('/login').type('form').send({ name: 'nia', password: STAFF_PASSWORD, _csrf: csrfIn(form.text) }).expect(303).expect('Location', '/login/enrol');
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ name: 'nia', password: STAFF_PASSWORD, _csrf: csrfIn(form.text) })
+      .expect(303)
+      .expect('Location', '/login/enrol');
     const enrol = await agent.get('/login/enrol').expect(200);
     const fresh = /id="totp-secret">([A-Z2-7 ]+)</.exec(enrol.text)![1].replace(/ /g, '');
     expect(fresh).not.toBe(secret);
@@ -145,7 +155,11 @@ describe('staff recovery codes', () => {
     await browser.agent.get('/login/totp').expect(303).expect('Location', '/login');
     const again = request.agent(t.server);
     const form = await again.get('/login').expect(200);
-    await again.post('/login').type('form').send({ name: 'quin', password: STAFF_PASSWORD, _csrf: csrfIn(form.text) }).expect(429);
+    await again
+      .post('/login')
+      .type('form')
+      .send({ name: 'quin', password: STAFF_PASSWORD, _csrf: csrfIn(form.text) })
+      .expect(429);
     const reasons = (await t.dataSource.getRepository(AuditEntry).findBy({ actor: 'moderator:quin', action: 'sign_in_failed' })).map((e) => e.data.reason);
     expect(reasons).toEqual(['totp', 'totp', 'recovery_code', 'recovery_code', 'recovery_code', 'locked']);
     // Nothing was used up by the refused tries.
@@ -167,8 +181,16 @@ describe('staff recovery codes', () => {
       .send({ code: await codeAt(secret), _csrf: csrfIn(account.text) })
       .expect(401);
     expect(errorIn(used.text, 'code-error')).toMatch(/^This code was used already/);
-    await agent.post('/dashboard/account/recovery-codes').type('form').send({ code: '000000', _csrf: csrfIn(account.text) }).expect(401);
-    await agent.post('/dashboard/account/recovery-codes').type('form').send({ code: await codeAt(secret, 30) }).expect(403); // no CSRF token
+    await agent
+      .post('/dashboard/account/recovery-codes')
+      .type('form')
+      .send({ code: '000000', _csrf: csrfIn(account.text) })
+      .expect(401);
+    await agent
+      .post('/dashboard/account/recovery-codes')
+      .type('form')
+      .send({ code: await codeAt(secret, 30) })
+      .expect(403); // no CSRF token
 
     const made = await agent
       .post('/dashboard/account/recovery-codes')
