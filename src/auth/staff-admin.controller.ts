@@ -49,8 +49,7 @@ export class StaffAdminController {
   @Get()
   async list(@Query() query: Record<string, unknown>, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const done = typeof query.done === 'string' && Object.hasOwn(DONE, query.done) ? DONE[query.done as StaffAction] : undefined;
-    const name = typeof query.name === 'string' ? query.name.slice(0, 50) : '';
-    return this.page(request, reply, 200, { notice: done && name ? done(name) : undefined });
+    return this.page(request, reply, 200, { done: done && typeof query.name === 'string' ? { say: done, name: query.name } : undefined });
   }
 
   @Post(':name/:action')
@@ -58,19 +57,28 @@ export class StaffAdminController {
     const action = Object.hasOwn(ACTION_PATHS, path) ? ACTION_PATHS[path] : undefined;
     if (!action) return this.page(request, reply, 404, { error: `There is no staff action "${path}".` });
     const admin = staffOf(request)!;
+    let person: string;
     try {
       const role = typeof body?.role === 'string' ? body.role : undefined;
-      await this.staffAdmin.act(action, name, { kind: 'moderator', id: admin.id, name: admin.name }, this.clock.now(), role);
+      const facts = await this.staffAdmin.act(action, name, { kind: 'moderator', id: admin.id, name: admin.name }, this.clock.now(), role);
+      person = String(facts.moderator);
     } catch (error) {
       if (!(error instanceof StaffAdminError)) throw error;
       return this.page(request, reply, STATUS_OF[error.kind], { error: `Nothing was changed: ${error.message}` });
     }
-    return reply.header('Cache-Control', 'no-store').redirect(`/admin/staff?done=${action}&name=${encodeURIComponent(name)}`, 303);
+    return reply.header('Cache-Control', 'no-store').redirect(`/admin/staff?done=${action}&name=${encodeURIComponent(person)}`, 303);
   }
 
-  private async page(request: FastifyRequest, reply: FastifyReply, status: number, context: { notice?: string; error?: string }) {
+  /** `done`: what the last action did, said only of a person on the list (the query string is anyone's to write). */
+  private async page(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    context: { done?: { say: (name: string) => string; name: string }; error?: string },
+  ) {
     const rows = await this.staffAdmin.list(this.clock.now());
     const me = staffOf(request)!;
+    const notice = context.done && rows.some((r) => r.name === context.done!.name) ? context.done.say(context.done.name) : undefined;
     return reply
       .status(status)
       .header('Cache-Control', 'no-store')
@@ -78,7 +86,8 @@ export class StaffAdminController {
         title: 'Staff',
         staff: me,
         csrfToken: reply.generateCsrf(),
-        ...context,
+        notice,
+        error: context.error,
         showPasskeys: rows.some((r) => r.passkeys !== null),
         rows: rows.map((r) => ({
           ...r,
