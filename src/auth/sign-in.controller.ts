@@ -124,15 +124,22 @@ export class SignInController {
     return this.page(reply, 200, 'pages/login-totp', { title: 'Enter your code', name: state.moderator.name });
   }
 
-  /** The TOTP step with a recovery code instead (docs/security.md #31): same page, same try limit. */
+  /** The code step with a recovery code instead (docs/security.md #31), linked from the TOTP page: the same step and try limit. */
+  @Get('login/recovery-code')
+  async showRecoveryCode(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'totp');
+    if (!state) return reply;
+    return this.page(reply, 200, 'pages/login-recovery-code', { title: 'Use a recovery code', name: state.moderator.name });
+  }
+
   @Post('login/recovery-code')
   async recoveryCode(@Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const state = await this.at(request, reply, 'totp');
     if (!state) return reply;
     const outcome = await this.signIn.checkRecoveryCode(state.moderator.id, body?.recovery_code, request.ip);
     if (outcome.kind === 'locked') request.session.pending = undefined;
-    const context = { title: 'Enter your code', name: state.moderator.name, recoveryOpen: true };
-    if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login-totp', context, WRONG_RECOVERY_CODE, 'recoveryError');
+    const context = { title: 'Use a recovery code', name: state.moderator.name };
+    if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login-recovery-code', context, WRONG_RECOVERY_CODE);
     request.session.pending = { ...state.pending, totpPassed: true };
     return this.continue(request, reply, outcome.moderator, 'recovery_code');
   }
@@ -212,15 +219,8 @@ export class SignInController {
     return { pending, moderator };
   }
 
-  private refused(
-    reply: FastifyReply,
-    outcome: Exclude<StepOutcome, { kind: 'ok' }>,
-    view: string,
-    context: Record<string, unknown>,
-    wrong: string,
-    errorField = 'error',
-  ) {
-    if (outcome.kind === 'wrong') return this.page(reply, 401, view, { ...context, [errorField]: wrong });
+  private refused(reply: FastifyReply, outcome: Exclude<StepOutcome, { kind: 'ok' }>, view: string, context: Record<string, unknown>, wrong: string) {
+    if (outcome.kind === 'wrong') return this.page(reply, 401, view, { ...context, error: wrong });
     const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
     const error = outcome.byClient
       ? `Too many failed sign-ins from your network. Please wait about ${minutes} minutes and try again.`
