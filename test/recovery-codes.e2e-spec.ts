@@ -93,6 +93,8 @@ describe('staff recovery codes', () => {
     const made = await t.dataSource.getRepository(AuditEntry).findBy({ actor: 'moderator:nia', action: 'recovery_codes_made' });
     expect(made.map((e) => e.data)).toEqual([{ ip: '127.0.0.1', count: 10, at: 'enrolment' }]);
     expect(JSON.stringify(made)).not.toContain(codes[0]);
+    const signedIn = await t.dataSource.getRepository(AuditEntry).findBy({ actor: 'moderator:nia', action: 'signed_in' });
+    expect(signedIn.map((e) => e.data.second_factor)).toEqual(['enrolment']);
   });
 
   it('a recovery code signs in once instead of a TOTP code; used again it is refused', async () => {

@@ -10,7 +10,7 @@ import { describeDuration } from '../config/duration.js';
 import { MIN_PASSWORD_LENGTH } from './passwords.js';
 import { SESSION_END_NOTICES } from './roles.guard.js';
 import { nextSignInStep, STEP_PATHS, type SignInStep } from './sign-in-steps.js';
-import { LOCK_MS, type SecondFactor, SignInService, type StepOutcome } from './sign-in.service.js';
+import { LOCK_MS, SignInService, type StepOutcome } from './sign-in.service.js';
 import { PENDING_SIGN_IN_MS, type PendingSignIn, staffCookie } from './staff-session.js';
 import { groupSecret, newTotpSecret, qrCodeDataUrl, totpUri } from './totp.js';
 
@@ -77,7 +77,7 @@ export class SignInController {
       totpPassed: false,
       generation: outcome.moderator.sessionGeneration,
     };
-    return this.continue(request, reply, outcome.moderator, 'totp');
+    return this.continue(request, reply, outcome.moderator);
   }
 
   @Get('login/password')
@@ -93,7 +93,7 @@ export class SignInController {
     if (!state) return reply;
     const problem = await this.signIn.changePassword(state.moderator.id, body?.new_password, body?.confirm_password, request.ip);
     if (problem) return this.passwordPage(reply, 400, state.moderator, problem);
-    return this.continue(request, reply, { ...state.moderator, mustChangePassword: false }, 'totp');
+    return this.continue(request, reply, { ...state.moderator, mustChangePassword: false });
   }
 
   @Get('login/enrol')
@@ -113,8 +113,8 @@ export class SignInController {
     if (!codes) return this.enrolPage(request, reply, 400, state.moderator, state.pending, WRONG_CODE);
     const moderator = await this.signIn.findModerator(state.moderator.id);
     // Just proven with the code that confirmed the enrolment.
-    request.session.pending = { ...state.pending, enrolSecret: undefined, totpPassed: true };
-    return this.continue(request, reply, moderator!, 'enrolment', codes);
+    request.session.pending = { ...state.pending, enrolSecret: undefined, totpPassed: true, factor: 'enrolment' };
+    return this.continue(request, reply, moderator!, codes);
   }
 
   @Get('login/totp')
@@ -140,8 +140,8 @@ export class SignInController {
     if (outcome.kind === 'locked') request.session.pending = undefined;
     const context = { title: 'Use a recovery code', name: state.moderator.name };
     if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login-recovery-code', context, WRONG_RECOVERY_CODE);
-    request.session.pending = { ...state.pending, totpPassed: true };
-    return this.continue(request, reply, outcome.moderator, 'recovery_code');
+    request.session.pending = { ...state.pending, totpPassed: true, factor: 'recovery_code' };
+    return this.continue(request, reply, outcome.moderator);
   }
 
   @Post('login/totp')
@@ -151,8 +151,8 @@ export class SignInController {
     const outcome = await this.signIn.checkTotp(state.moderator.id, body?.code, request.ip);
     if (outcome.kind === 'locked') request.session.pending = undefined; // locked: start again from the password
     if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login-totp', { title: 'Enter your code', name: state.moderator.name }, WRONG_CODE);
-    request.session.pending = { ...state.pending, totpPassed: true };
-    return this.continue(request, reply, outcome.moderator, 'totp');
+    request.session.pending = { ...state.pending, totpPassed: true, factor: 'totp' };
+    return this.continue(request, reply, outcome.moderator);
   }
 
   @Post('logout')
@@ -167,11 +167,8 @@ export class SignInController {
     return reply.header('Cache-Control', 'no-store').redirect('/login?notice=signed_out', 303);
   }
 
-  /**
-   * Sends the moderator to the next step, or signs them in when none is left. `factor`: how the second
-   * factor was proven, should this be the last step; `freshCodes`: recovery codes just made, shown once next.
-   */
-  private async continue(request: FastifyRequest, reply: FastifyReply, moderator: Moderator, factor: SecondFactor, freshCodes?: string[]) {
+  /** Sends the moderator to the next step, or signs them in when none is left. `freshCodes`: recovery codes just made, shown once next. */
+  private async continue(request: FastifyRequest, reply: FastifyReply, moderator: Moderator, freshCodes?: string[]) {
     const pending = request.session.pending!;
     const step = nextSignInStep(moderator, pending);
     if (step !== 'done') return reply.redirect(STEP_PATHS[step], 303);
@@ -185,7 +182,7 @@ export class SignInController {
       // As at the password step: sessions ended since then end this one at its first request (docs/security.md #18).
       generation: pending.generation ?? 0,
     };
-    await this.signIn.signedIn(moderator, request.ip, factor);
+    await this.signIn.signedIn(moderator, request.ip, pending.factor ?? 'totp');
     if (!freshCodes) return reply.redirect('/dashboard', 303);
     request.session.freshRecoveryCodes = this.signIn.sealRecoveryCodes(freshCodes);
     return reply.redirect(FRESH_RECOVERY_CODES_PATH, 303);

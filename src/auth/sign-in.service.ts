@@ -11,6 +11,7 @@ import { RateLimiter, retryAfterSeconds } from '../redis/rate-limiter.js';
 import { Moderator } from './moderator.entity.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { RecoveryCodesService } from './recovery-codes.service.js';
+import type { SecondFactor } from './staff-session.js';
 import { acceptedStep, type CodeRefusal, refusalOf } from './totp.js';
 
 /** Failed sign-ins (password or code) that lock a name, and for how long (OWASP: lock for a while, not for ever). */
@@ -20,9 +21,6 @@ export const LOCK_MS = 15 * 60_000;
 export const MAX_FAILED_SIGN_INS_PER_CLIENT = 20;
 
 export type SignInFailure = 'password' | 'totp' | 'recovery_code' | 'locked' | 'disabled' | 'client_limit';
-
-/** How the second factor was proven at a sign-in (the audit entry says which). */
-export type SecondFactor = 'totp' | 'recovery_code' | 'enrolment';
 
 export type StepOutcome =
   { kind: 'ok'; moderator: Moderator } | { kind: 'wrong'; refusal?: CodeRefusal } | { kind: 'locked'; retryAfterSeconds: number; byClient: boolean };

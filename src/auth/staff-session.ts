@@ -48,6 +48,9 @@ export function sessionStoreTtlMs(limits: { idleMs: number }): number {
   return limits.idleMs + 3_600_000;
 }
 
+/** How the second factor was proven at a sign-in (the audit entry says which). */
+export type SecondFactor = 'totp' | 'recovery_code' | 'enrolment';
+
 /**
  * Half-way through signing in: the password was right, the second factor (or a forced password
  * change, or enrolment) is still to come. It opens nothing but the next sign-in step.
@@ -58,6 +61,8 @@ export interface PendingSignIn {
   startedAt: number;
   /** The second factor was checked in this sign-in (for an enrolled moderator, before a password change). */
   totpPassed: boolean;
+  /** How it was checked, once it was. */
+  factor?: SecondFactor;
   /** While enrolling: the new TOTP secret, sealed (SealedBox 'totp'), so a reload shows the same one. */
   enrolSecret?: string;
   /** The moderator row's `session_generation` at the password step: ending their sessions ends this sign-in too. */
