@@ -62,6 +62,7 @@ const PURE_FILES = [
   '^src/resets/approval-policy\\.ts$',
   '^src/audit/audit-chain\\.ts$',
   '^src/auth/passkey-rules\\.ts$',
+  '^src/auth/(staff-admin-rules|moderator-roles)\\.ts$',
 ];
 
 /**

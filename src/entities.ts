@@ -3,6 +3,7 @@
 import { AuditEntry } from './audit/audit-entry.entity.js';
 import { Moderator } from './auth/moderator.entity.js';
 import { Passkey } from './auth/passkey.entity.js';
+import { StaffRecoveryCode } from './auth/staff-recovery-code.entity.js';
 import { Account, AccountEmail, AccountProject } from './directory/account.entity.js';
 import { AssessmentRecord } from './evidence/assessment.entity.js';
 import { Challenge } from './evidence/challenge.entity.js';
@@ -25,6 +26,7 @@ export const ENTITIES = [
   Challenge,
   AuditEntry,
   Moderator,
+  StaffRecoveryCode,
   Recovery,
   TicketCycle,
   Passkey,

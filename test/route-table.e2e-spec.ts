@@ -163,8 +163,22 @@ describe('the route table: every staff route names its roles, and nothing else i
   it('finds the routes (the discovery itself works) and they are the ones Fastify serves', () => {
     expect(REFERENCE_PATTERN.test(PARAMS.reference)).toBe(true);
     expect(staffRoutes.map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining(['GET /dashboard', 'POST /dashboard/work-next', 'GET /dashboard/audit']),
+      expect.arrayContaining([
+        'GET /dashboard',
+        'POST /dashboard/work-next',
+        'GET /dashboard/audit',
+        'GET /dashboard/account',
+        'POST /dashboard/account/recovery-codes',
+        'GET /admin/staff',
+        'POST /admin/staff/:name/:action',
+      ]),
     );
+    // Staff administration is for admins only (docs/security.md #31); one's own account page is for everyone.
+    expect(staffRoutes.filter((r) => r.path.startsWith('/admin/')).map((r) => [r.method, r.path, r.roles])).toEqual([
+      ['GET', '/admin/staff', ['admin']],
+      ['POST', '/admin/staff/:name/:action', ['admin']],
+    ]);
+    expect(staffRoutes.filter((r) => r.path.startsWith('/dashboard/account')).every((r) => r.roles?.length === MODERATOR_ROLES.length)).toBe(true);
     const served = fastifyRoutes(t.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: true }));
     const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
     const declared = new Set(routes.map(key));
@@ -268,7 +282,7 @@ describe('the route table: every staff route names its roles, and nothing else i
         }
       }
     }
-    expect(refusals).toBeGreaterThan(0); // at least /dashboard/audit (admin only)
+    expect(refusals).toBeGreaterThan(0); // at least /dashboard/audit and /admin/staff (admin only)
   });
 
   it('guarded routes outside the staff pages refuse an anonymous request (no 2xx, no 5xx)', async () => {

@@ -106,7 +106,10 @@ describe('moderator sign-in', () => {
       .type('form')
       .send({ code: await codeAt(secret), _csrf: csrfIn(wrong.text) })
       .expect(303)
-      .expect('Location', '/dashboard');
+      .expect('Location', '/dashboard/account/recovery-codes');
+    // Signed in, the recovery codes made with the enrolment are shown once (test/recovery-codes.e2e-spec.ts has the rest).
+    const codes = await agent.get('/dashboard/account/recovery-codes').expect(200);
+    expect(codes.text.match(/<li><code>[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}<\/code><\/li>/g)).toHaveLength(10);
     const after = staffCookieOf(done);
     expect(after).not.toBeNull();
     expect(after!.attributes).toMatch(/; HttpOnly/i);
@@ -128,7 +131,7 @@ describe('moderator sign-in', () => {
     expect(stored.totpSecret).not.toContain(secret);
     expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const actions = (await t.dataSource.getRepository(AuditEntry).findBy({ actor: 'moderator:alice' })).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['password_changed', 'totp_enrolled', 'signed_in']));
+    expect(actions).toEqual(expect.arrayContaining(['password_changed', 'totp_enrolled', 'recovery_codes_made', 'signed_in']));
 
     // Sign-out ends the session for good.
     const page = await agent.get('/dashboard').expect(200);

@@ -46,4 +46,15 @@ export class Moderator {
 
   @DateTimeColumn({ name: 'disabled_at', nullable: true })
   disabledAt: Date | null;
+
+  /**
+   * Bumped to end every session of this person at once (disabled, second factor reset, "end sessions"):
+   * a session keeps the number it was signed in under, and the role guard refuses it once they differ
+   * (docs/security.md #18).
+   */
+  @Column({ name: 'session_generation', type: 'integer', default: 0 })
+  sessionGeneration: number;
+
+  @DateTimeColumn({ name: 'last_signed_in_at', nullable: true })
+  lastSignedInAt: Date | null;
 }

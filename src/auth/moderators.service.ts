@@ -45,6 +45,8 @@ export class ModeratorsService {
       lockedUntil: null,
       createdAt: now,
       disabledAt: null,
+      sessionGeneration: 0,
+      lastSignedInAt: null,
     };
     try {
       await this.transactions.run(async (em) => {

@@ -19,13 +19,13 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Moderator } from './moderator.entity.js';
 import type { ModeratorRole } from './moderator-roles.js';
-import { type SessionEnd, sessionEnded, staffOf } from './staff-session.js';
+import { type SessionEnd, sessionEnded, sessionRevoked, staffOf } from './staff-session.js';
 
 /** The metadata key @Roles sets: the roles a route (handler or controller) admits. */
 export const ROLES_KEY = 'recovery-desk:roles';
 
 /** Where the login page says why a session ended (its `notice` parameter). */
-export const SESSION_END_NOTICES: Record<SessionEnd, string> = { idle: 'session_idle', lifetime: 'session_ended' };
+export const SESSION_END_NOTICES: Record<SessionEnd, string> = { idle: 'session_idle', lifetime: 'session_ended', revoked: 'session_revoked' };
 
 /** Nobody signed in (or the account was disabled, or the session ended since): pages send them to /login. */
 export class SignInRequired extends Error {
@@ -50,8 +50,8 @@ export interface StaffAccessDeps {
 
 /**
  * Admits only signed-in moderators whose role is listed (docs/security.md #14), or throws
- * SignInRequired / RoleNotAllowed. The account is read again on every request, so disabling a moderator
- * or changing their role takes effect at once rather than when the session expires. Used by the role
+ * SignInRequired / RoleNotAllowed. The account is read again on every request, so disabling a moderator,
+ * changing their role or ending their sessions takes effect at once rather than when the session expires. Used by the role
  * guard and by hooks guarding routes Nest does not serve (the ops queue board). `touch: false` checks
  * without counting the request as activity: a page polling by itself must not keep a session alive.
  */
@@ -74,6 +74,11 @@ export async function admitStaff(
   if (!moderator || moderator.disabledAt) {
     await request.session.destroy();
     throw new SignInRequired();
+  }
+  // docs/security.md #18: an admin ended this person's sessions (or reset their second factor) since this sign-in.
+  if (sessionRevoked(staff, moderator.sessionGeneration)) {
+    await request.session.destroy();
+    throw new SignInRequired('revoked');
   }
   // Any staff request counts as activity (one refused for the role too), unless the caller says otherwise.
   request.session.staff = { ...staff, role: moderator.role, lastSeenAt: touch ? now : staff.lastSeenAt };

@@ -22,6 +22,9 @@ type Form = Record<string, unknown> | undefined;
 const WRONG_PASSWORD = 'That name and password do not match an active account.';
 const WRONG_CODE = 'That code is not right. Check the time on your device and use the newest code.';
 const WRONG_PASSKEY = 'That passkey could not be verified. Try it again, or type a code.';
+const WRONG_RECOVERY_CODE = 'That recovery code is not right, or it was used already: each one works once.';
+/** Where new recovery codes are shown, once (AccountController). */
+export const FRESH_RECOVERY_CODES_PATH = '/dashboard/account/recovery-codes';
 const NOTICES: Record<string, string> = {
   signed_out: 'You are signed out.',
   expired: 'That sign-in took too long: please start again.',
@@ -33,6 +36,7 @@ function notices(config: AppConfig): Record<string, string> {
     ...NOTICES,
     [SESSION_END_NOTICES.idle]: `Your session ended after ${describeDuration(config.session.idleMs)} without activity; please sign in again.`,
     [SESSION_END_NOTICES.lifetime]: `Your session ended after ${describeDuration(config.session.ttlMs)}; please sign in again.`,
+    [SESSION_END_NOTICES.revoked]: 'An admin ended your sessions; please sign in again.',
   };
 }
 
@@ -72,7 +76,12 @@ export class SignInController {
     const outcome = await this.signIn.checkPassword(body?.name, body?.password, request.ip);
     if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login', { title: 'Sign in', name }, WRONG_PASSWORD);
     // A new attempt replaces any half-finished one; the session id is regenerated once both factors pass.
-    request.session.pending = { moderatorId: outcome.moderator.id, startedAt: this.clock.now().getTime(), totpPassed: false };
+    request.session.pending = {
+      moderatorId: outcome.moderator.id,
+      startedAt: this.clock.now().getTime(),
+      totpPassed: false,
+      generation: outcome.moderator.sessionGeneration,
+    };
     return this.continue(request, reply, outcome.moderator);
   }
 
@@ -105,12 +114,12 @@ export class SignInController {
     if (!state) return reply;
     const sealed = state.pending.enrolSecret;
     if (!sealed) return reply.redirect(STEP_PATHS.enrol, 303);
-    const enrolled = await this.signIn.enrol(state.moderator.id, this.signIn.openTotpSecret(sealed), body?.code, request.ip);
-    if (!enrolled) return this.enrolPage(request, reply, 400, state.moderator, state.pending, WRONG_CODE);
+    const codes = await this.signIn.enrol(state.moderator.id, this.signIn.openTotpSecret(sealed), body?.code, request.ip);
+    if (!codes) return this.enrolPage(request, reply, 400, state.moderator, state.pending, WRONG_CODE);
     const moderator = await this.signIn.findModerator(state.moderator.id);
     // Just proven with the code that confirmed the enrolment.
-    request.session.pending = { ...state.pending, enrolSecret: undefined, totpPassed: true };
-    return this.continue(request, reply, moderator!);
+    request.session.pending = { ...state.pending, enrolSecret: undefined, totpPassed: true, factor: 'enrolment' };
+    return this.continue(request, reply, moderator!, codes);
   }
 
   @Get('login/totp')
@@ -118,6 +127,26 @@ export class SignInController {
     const state = await this.at(request, reply, 'totp');
     if (!state) return reply;
     return this.totpPage(reply, 200, state.moderator);
+  }
+
+  /** The code step with a recovery code instead (docs/security.md #31), linked from the TOTP page: the same step and try limit. */
+  @Get('login/recovery-code')
+  async showRecoveryCode(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'totp');
+    if (!state) return reply;
+    return this.page(reply, 200, 'pages/login-recovery-code', { title: 'Use a recovery code', name: state.moderator.name });
+  }
+
+  @Post('login/recovery-code')
+  async recoveryCode(@Body() body: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const state = await this.at(request, reply, 'totp');
+    if (!state) return reply;
+    const outcome = await this.signIn.checkRecoveryCode(state.moderator.id, body?.recovery_code, request.ip);
+    if (outcome.kind === 'locked') request.session.pending = undefined;
+    const context = { title: 'Use a recovery code', name: state.moderator.name };
+    if (outcome.kind !== 'ok') return this.refused(reply, outcome, 'pages/login-recovery-code', context, WRONG_RECOVERY_CODE);
+    request.session.pending = { ...state.pending, totpPassed: true, factor: 'recovery_code' };
+    return this.continue(request, reply, outcome.moderator);
   }
 
   @Post('login/totp')
@@ -130,7 +159,7 @@ export class SignInController {
       const passkeys = await this.passkeys.has(state.moderator.id);
       return this.refused(reply, outcome, 'pages/login-totp', { title: 'Enter your code', name: state.moderator.name, passkeys }, WRONG_CODE);
     }
-    request.session.pending = { ...state.pending, totpPassed: true };
+    request.session.pending = { ...state.pending, totpPassed: true, factor: 'totp' };
     return this.continue(request, reply, outcome.moderator);
   }
 
@@ -164,7 +193,7 @@ export class SignInController {
       return reply.status(429).send({ error: `Too many failed sign-ins. Please wait about ${minutes} minutes and try again.`, redirect: '/login' });
     }
     if (outcome.kind !== 'ok') return reply.status(401).send({ error: WRONG_PASSKEY });
-    request.session.pending = { ...state.pending, totpPassed: true };
+    request.session.pending = { ...state.pending, totpPassed: true, factor: 'passkey' };
     return reply.status(200).send({ redirect: await this.advance(request, outcome.moderator) });
   }
 
@@ -180,25 +209,35 @@ export class SignInController {
     return reply.header('Cache-Control', 'no-store').redirect('/login?notice=signed_out', 303);
   }
 
-  /** Sends the moderator to the next step, or signs them in when none is left. */
-  private async continue(request: FastifyRequest, reply: FastifyReply, moderator: Moderator) {
-    return reply.redirect(await this.advance(request, moderator), 303);
+  /** Sends the moderator to the next step, or signs them in when none is left. `freshCodes`: recovery codes just made, shown once next. */
+  private async continue(request: FastifyRequest, reply: FastifyReply, moderator: Moderator, freshCodes?: string[]) {
+    return reply.redirect(await this.advance(request, moderator, freshCodes), 303);
   }
 
-  /** The next step's path; when none is left, signs the moderator in and answers the dashboard. */
-  private async advance(request: FastifyRequest, moderator: Moderator): Promise<string> {
-    const step = nextSignInStep(moderator, request.session.pending!);
+  /** The next step's path; when none is left, signs the moderator in and answers the dashboard (or the fresh recovery codes). */
+  private async advance(request: FastifyRequest, moderator: Moderator, freshCodes?: string[]): Promise<string> {
+    const pending = request.session.pending!;
+    const step = nextSignInStep(moderator, pending);
     if (step !== 'done') return STEP_PATHS[step];
     // Both factors passed: a new session id (no fixation), holding only who is signed in.
     await request.session.regenerate();
-    request.session.staff = { id: moderator.id, name: moderator.name, role: moderator.role, signedInAt: this.clock.now().getTime() };
-    await this.signIn.signedIn(moderator, request.ip);
-    return '/dashboard';
+    request.session.staff = {
+      id: moderator.id,
+      name: moderator.name,
+      role: moderator.role,
+      signedInAt: this.clock.now().getTime(),
+      // As at the password step: sessions ended since then end this one at its first request (docs/security.md #18).
+      generation: pending.generation ?? 0,
+    };
+    await this.signIn.signedIn(moderator, request.ip, pending.factor ?? 'totp');
+    if (!freshCodes) return '/dashboard';
+    request.session.freshRecoveryCodes = this.signIn.sealRecoveryCodes(freshCodes);
+    return FRESH_RECOVERY_CODES_PATH;
   }
 
   /**
    * The half-signed-in state for a step page, or null after answering: no sign-in under way (or too
-   * old, or the account was disabled or locked meanwhile) → /login; another step is due → that step.
+   * old, or the account was disabled, locked or had its sessions ended meanwhile) → /login; another step is due → that step.
    */
   private async at(
     request: FastifyRequest,
@@ -218,7 +257,8 @@ export class SignInController {
     const now = this.clock.now().getTime();
     const moderator = await this.signIn.findModerator(pending.moderatorId);
     const expired = now - pending.startedAt > PENDING_SIGN_IN_MS;
-    if (expired || !moderator || moderator.disabledAt || (moderator.lockedUntil && moderator.lockedUntil.getTime() > now)) {
+    const revoked = moderator && moderator.sessionGeneration !== (pending.generation ?? 0);
+    if (expired || !moderator || moderator.disabledAt || revoked || (moderator.lockedUntil && moderator.lockedUntil.getTime() > now)) {
       request.session.pending = undefined;
       sendTo(expired ? '/login?notice=expired' : '/login');
       return null;

@@ -10,6 +10,8 @@ import { Transactions } from '../database/transactions.js';
 import { RateLimiter, retryAfterSeconds } from '../redis/rate-limiter.js';
 import { Moderator } from './moderator.entity.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { RecoveryCodesService } from './recovery-codes.service.js';
+import type { SecondFactor } from './staff-session.js';
 import { acceptedStep, type CodeRefusal, refusalOf } from './totp.js';
 
 /** Failed sign-ins (password or code) that lock a name, and for how long (OWASP: lock for a while, not for ever). */
@@ -18,7 +20,7 @@ export const LOCK_MS = 15 * 60_000;
 /** Failed sign-ins from one client address per LOCK_MS, whatever the names: slows spraying one password over many names. */
 export const MAX_FAILED_SIGN_INS_PER_CLIENT = 20;
 
-export type SignInFailure = 'password' | 'totp' | 'passkey' | 'locked' | 'disabled' | 'client_limit';
+export type SignInFailure = 'password' | 'totp' | 'passkey' | 'recovery_code' | 'locked' | 'disabled' | 'client_limit';
 
 export type StepOutcome =
   { kind: 'ok'; moderator: Moderator } | { kind: 'wrong'; refusal?: CodeRefusal } | { kind: 'locked'; retryAfterSeconds: number; byClient: boolean };
@@ -36,6 +38,7 @@ export type StepOutcome =
 @Injectable()
 export class SignInService {
   private readonly totpBox: SealedBox;
+  private readonly codesBox: SealedBox;
   /** A hash of nothing anyone knows: unknown names are checked against it, so they cost the same time. */
   private readonly dummyHash: Promise<string>;
 
@@ -44,9 +47,11 @@ export class SignInService {
     private readonly transactions: Transactions,
     private readonly clock: Clock,
     private readonly limiter: RateLimiter,
+    private readonly recoveryCodes: RecoveryCodesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.totpBox = new SealedBox(config.secretKey, 'totp');
+    this.codesBox = new SealedBox(config.secretKey, 'recovery-codes');
     this.dummyHash = hashPassword(randomBytes(18).toString('base64url'));
   }
 
@@ -56,6 +61,15 @@ export class SignInService {
 
   openTotpSecret(sealed: string): string {
     return this.totpBox.open(sealed);
+  }
+
+  /** New recovery codes wait in the session sealed, like an enrolment secret: Redis never holds them in the clear. */
+  sealRecoveryCodes(codes: string[]): string {
+    return this.codesBox.seal(JSON.stringify(codes));
+  }
+
+  openRecoveryCodes(sealed: string): string[] {
+    return JSON.parse(this.codesBox.open(sealed)) as string[];
   }
 
   findModerator(id: string): Promise<Moderator | null> {
@@ -142,31 +156,89 @@ export class SignInService {
   }
 
   /**
-   * Confirms enrolment with a first code from the app, then stores the secret sealed. Refused if a
-   * secret was stored meanwhile (another tab): enrolment never replaces a second factor.
+   * Instead of a TOTP code, one of the moderator's recovery codes (docs/security.md #31). The try is
+   * counted exactly as a TOTP code's (the same allowance, taken before the check, given back when
+   * right), and the code is used up in the same transaction as its audit entry.
    */
-  async enrol(moderatorId: string, secret: string, code: unknown, ip: string): Promise<boolean> {
+  async checkRecoveryCode(moderatorId: string, code: unknown, ip: string): Promise<StepOutcome> {
+    const now = this.clock.now();
+    const moderator = await this.findModerator(moderatorId);
+    if (!moderator?.totpSecret || moderator.disabledAt) return { kind: 'wrong' };
+    const refused = await this.takeTry(moderator, moderator.name, ip, now, moderator);
+    if (refused) return refused;
+    const used = await this.transactions.run(async (em) => {
+      if (!(await this.recoveryCodes.use(em, moderator.id, code, now))) return false;
+      await appendAudit(em, { at: now, actor: `moderator:${moderator.name}`, action: 'recovery_code_used', ticketId: null, data: { ip } });
+      return true;
+    });
+    if (used) {
+      await this.giveBackTry(moderator, ip);
+      return { kind: 'ok', moderator };
+    }
+    await this.failed(moderator, 'recovery_code', ip, now);
+    const after = await this.findModerator(moderator.id);
+    return (after && this.lockOf(after, now)) || { kind: 'wrong' };
+  }
+
+  /**
+   * Confirms enrolment with a first code from the app, then stores the secret sealed and makes the
+   * recovery codes, in one transaction; returns the codes (to be shown once), or null when the code is
+   * wrong or a secret was stored meanwhile (another tab): enrolment never replaces a second factor.
+   */
+  async enrol(moderatorId: string, secret: string, code: unknown, ip: string): Promise<string[] | null> {
     const now = this.clock.now();
     const step = await acceptedStep(secret, code, { now });
-    if (step === null) return false;
+    if (step === null) return null;
     const moderator = await this.findModerator(moderatorId);
-    if (!moderator) return false;
+    if (!moderator) return null;
     return this.transactions.run(async (em) => {
       const result = await em
         .getRepository(Moderator)
         .update({ id: moderator.id, totpSecret: IsNull() }, { totpSecret: this.sealTotpSecret(secret), totpEnrolledAt: now, totpLastStep: step });
-      if (!result.affected) return false;
+      if (!result.affected) return null;
+      const codes = await this.recoveryCodes.replace(em, moderator.id, now);
       await appendAudit(em, { at: now, actor: `moderator:${moderator.name}`, action: 'totp_enrolled', ticketId: null, data: { ip } });
-      return true;
+      await appendAudit(em, {
+        at: now,
+        actor: `moderator:${moderator.name}`,
+        action: 'recovery_codes_made',
+        ticketId: null,
+        data: { ip, count: codes.length, at: 'enrolment' },
+      });
+      return codes;
+    });
+  }
+
+  /** A new set of recovery codes from the account page (after re-authentication): the old ones stop working. */
+  async renewRecoveryCodes(moderatorId: string, ip: string): Promise<string[]> {
+    const now = this.clock.now();
+    const moderator = await this.findModerator(moderatorId);
+    if (!moderator) throw new Error('no such moderator');
+    return this.transactions.run(async (em) => {
+      const codes = await this.recoveryCodes.replace(em, moderator.id, now);
+      await appendAudit(em, {
+        at: now,
+        actor: `moderator:${moderator.name}`,
+        action: 'recovery_codes_made',
+        ticketId: null,
+        data: { ip, count: codes.length, at: 'account_page' },
+      });
+      return codes;
     });
   }
 
   /** Both factors passed: the failure count starts again, and the sign-in is on record. */
-  async signedIn(moderator: Moderator, ip: string): Promise<void> {
+  async signedIn(moderator: Moderator, ip: string, factor: SecondFactor): Promise<void> {
     const now = this.clock.now();
     await this.transactions.run(async (em) => {
-      await em.getRepository(Moderator).update({ id: moderator.id }, { failedSignIns: 0, lockedUntil: null });
-      await appendAudit(em, { at: now, actor: `moderator:${moderator.name}`, action: 'signed_in', ticketId: null, data: { ip, role: moderator.role } });
+      await em.getRepository(Moderator).update({ id: moderator.id }, { failedSignIns: 0, lockedUntil: null, lastSignedInAt: now });
+      await appendAudit(em, {
+        at: now,
+        actor: `moderator:${moderator.name}`,
+        action: 'signed_in',
+        ticketId: null,
+        data: { ip, role: moderator.role, second_factor: factor },
+      });
     });
   }
 

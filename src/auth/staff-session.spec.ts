@@ -1,4 +1,4 @@
-import { sessionEnded, sessionStoreTtlMs, type StaffIdentity } from './staff-session.js';
+import { sessionEnded, sessionRevoked, sessionStoreTtlMs, type StaffIdentity } from './staff-session.js';
 
 const MIN = 60_000;
 const limits = { idleMs: 15 * MIN, ttlMs: 8 * 60 * MIN };
@@ -32,5 +32,17 @@ describe('sessionEnded', () => {
 
   it('keeps sessions in Redis longer than the idle timeout', () => {
     expect(sessionStoreTtlMs(limits)).toBeGreaterThan(limits.idleMs);
+  });
+});
+
+describe('sessionRevoked', () => {
+  it("keeps a session signed in under the row's generation, and ends it once the row moved on", () => {
+    expect(sessionRevoked(staff({ generation: 3 }), 3)).toBe(false);
+    expect(sessionRevoked(staff({ generation: 3 }), 4)).toBe(true);
+  });
+
+  it('reads a session from before generations as generation 0', () => {
+    expect(sessionRevoked(staff(), 0)).toBe(false);
+    expect(sessionRevoked(staff(), 1)).toBe(true);
   });
 });

@@ -13,16 +13,26 @@ export interface StaffIdentity {
   signedInAt: number;
   /** Epoch milliseconds of the last request to a staff page (set by the role guard): the idle timeout runs from here. */
   lastSeenAt?: number;
+  /**
+   * The moderator row's `session_generation` when the sign-in began: the role guard ends the session
+   * once the row's moved on (an admin ended this person's sessions). Absent in sessions older than it: 0.
+   */
+  generation?: number;
 }
 
-/** Why a session is over: too long without a staff request, or too long since the sign-in. */
-export type SessionEnd = 'idle' | 'lifetime';
+/** Why a session is over: too long without a staff request, too long since the sign-in, or ended by an admin. */
+export type SessionEnd = 'idle' | 'lifetime' | 'revoked';
+
+/** Whether an admin ended the person's sessions since this one was signed in (docs/security.md #18). */
+export function sessionRevoked(staff: Pick<StaffIdentity, 'generation'>, rowGeneration: number): boolean {
+  return (staff.generation ?? 0) !== rowGeneration;
+}
 
 /**
  * Whether a signed-in session has ended at `now` (docs/security.md #18): after `idleMs` without a staff
  * request or `ttlMs` after the sign-in, whichever comes first; each limit is reached at its exact end.
  */
-export function sessionEnded(staff: StaffIdentity, now: number, limits: { idleMs: number; ttlMs: number }): SessionEnd | null {
+export function sessionEnded(staff: StaffIdentity, now: number, limits: { idleMs: number; ttlMs: number }): Exclude<SessionEnd, 'revoked'> | null {
   const idleEnds = (staff.lastSeenAt ?? staff.signedInAt) + limits.idleMs;
   const lifetimeEnds = staff.signedInAt + limits.ttlMs;
   if (now < idleEnds && now < lifetimeEnds) return null;
@@ -38,6 +48,9 @@ export function sessionStoreTtlMs(limits: { idleMs: number }): number {
   return limits.idleMs + 3_600_000;
 }
 
+/** How the second factor was proven at a sign-in (the audit entry says which). */
+export type SecondFactor = 'totp' | 'passkey' | 'recovery_code' | 'enrolment';
+
 /**
  * Half-way through signing in: the password was right, the second factor (or a forced password
  * change, or enrolment) is still to come. It opens nothing but the next sign-in step.
@@ -48,14 +61,20 @@ export interface PendingSignIn {
   startedAt: number;
   /** The second factor was checked in this sign-in (for an enrolled moderator, before a password change). */
   totpPassed: boolean;
+  /** How it was checked, once it was. */
+  factor?: SecondFactor;
   /** While enrolling: the new TOTP secret, sealed (SealedBox 'totp'), so a reload shows the same one. */
   enrolSecret?: string;
+  /** The moderator row's `session_generation` at the password step: ending their sessions ends this sign-in too. */
+  generation?: number;
 }
 
 declare module 'fastify' {
   interface Session {
     staff?: StaffIdentity;
     pending?: PendingSignIn;
+    /** New recovery codes, sealed (SealedBox 'recovery-codes'), until the page that shows them once is opened. */
+    freshRecoveryCodes?: string;
     /** @fastify/csrf-protection's per-session secret. */
     _csrf?: string;
   }

@@ -18,6 +18,16 @@ Commands:
                              Create a staff account (ROLE: moderator, senior, ops or admin). Prints a
                              one-time initial password, or takes the password from stdin; either way it
                              is changed, and the second factor enrolled, at first sign-in.
+  staff-list                 List staff: name, role, last sign-in, second factors (authenticator app,
+                             unused recovery codes, passkeys where the database has them) and state.
+  staff-disable NAME         Disable a person: they cannot sign in, and every session of theirs ends.
+  staff-enable NAME          Enable a disabled person again (their old sessions stay ended).
+  staff-role NAME ROLE       Change a role (ROLE: moderator, senior, ops or admin), from their next request.
+  staff-reset-2fa NAME       Reset the second factor: removes the authenticator secret and the recovery
+                             codes and ends their sessions; they set up an app again at the next sign-in.
+  staff-end-sessions NAME    End every session of a person at once.
+                             The staff commands are audited (actor "cli") and refuse to disable or demote
+                             the last active admin.
   audit-verify               Check the audit log's hash chain from the first entry to the last: prints
                              "intact" and the count (exit 0), or names the first broken entry (exit 1).
   help                       Show this text.
@@ -137,6 +147,67 @@ async function createModerator(args: string[]): Promise<void> {
   }
 }
 
+const STAFF_COMMANDS = {
+  'staff-disable': {
+    action: 'disable',
+    usage: 'staff-disable NAME',
+    done: (n: string) => `Disabled "${n}": they cannot sign in, and their sessions have ended.`,
+  },
+  'staff-enable': { action: 'enable', usage: 'staff-enable NAME', done: (n: string) => `Enabled "${n}": they can sign in again.` },
+  'staff-role': { action: 'change_role', usage: 'staff-role NAME ROLE', done: (n: string) => `Changed the role of "${n}".` },
+  'staff-reset-2fa': {
+    action: 'reset_second_factor',
+    usage: 'staff-reset-2fa NAME',
+    done: (n: string) => `Reset the second factor of "${n}": their sessions have ended, and they set up an authenticator app at their next sign-in.`,
+  },
+  'staff-end-sessions': { action: 'end_sessions', usage: 'staff-end-sessions NAME', done: (n: string) => `Ended every session of "${n}".` },
+} as const;
+
+type StaffCommand = keyof typeof STAFF_COMMANDS;
+
+async function staffAction(command: StaffCommand, args: string[]): Promise<void> {
+  const { action, usage, done } = STAFF_COMMANDS[command];
+  const wanted = action === 'change_role' ? 2 : 1;
+  if (args.length !== wanted) fail(`usage: npm run cli -- ${usage}`);
+  const { StaffAdminService, StaffAdminError } = await import('../auth/staff-admin.service.js');
+  const { Transactions } = await import('../database/transactions.js');
+  try {
+    const facts = await withDataSource((ds) => new StaffAdminService(ds, new Transactions(ds)).act(action, args[0], { kind: 'cli' }, new Date(), args[1]));
+    const detail = action === 'change_role' ? ` From ${String(facts.from)} to ${String(facts.to)}.` : '';
+    process.stdout.write(`${done(String(facts.moderator))}${detail}\n`);
+  } catch (error) {
+    if (error instanceof StaffAdminError) fail(`${command}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function staffList(): Promise<void> {
+  const { StaffAdminService } = await import('../auth/staff-admin.service.js');
+  const { STAFF_STATE_LABELS } = await import('../auth/staff-admin-rules.js');
+  const { Transactions } = await import('../database/transactions.js');
+  const { rows, admins } = await withDataSource(async (ds) => {
+    const service = new StaffAdminService(ds, new Transactions(ds));
+    return { rows: await service.list(new Date()), admins: await service.activeAdmins() };
+  });
+  const passkeys = rows.some((r) => r.passkeys !== null);
+  const day = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')}Z` : 'never');
+  const table = [
+    ['NAME', 'ROLE', 'LAST SIGN-IN', 'AUTHENTICATOR', 'RECOVERY CODES', ...(passkeys ? ['PASSKEYS'] : []), 'STATE'],
+    ...rows.map((r) => [
+      r.name,
+      r.role,
+      day(r.lastSignedInAt),
+      r.totpEnrolledAt ? 'yes' : 'no',
+      String(r.unusedRecoveryCodes),
+      ...(passkeys ? [String(r.passkeys)] : []),
+      (r.states.length ? r.states : (['active'] as const)).map((st) => STAFF_STATE_LABELS[st]).join(', '),
+    ]),
+  ];
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  for (const row of table) process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')}\n`);
+  process.stdout.write(`${rows.length} staff, ${admins} active admin${admins === 1 ? '' : 's'}.\n`);
+}
+
 async function auditVerify(): Promise<void> {
   const { AuditLog } = await import('../audit/audit-log.service.js');
   const started = Date.now();
@@ -170,6 +241,14 @@ async function main(): Promise<void> {
       return auditVerify();
     case 'create-moderator':
       return createModerator(args);
+    case 'staff-list':
+      return staffList();
+    case 'staff-disable':
+    case 'staff-enable':
+    case 'staff-role':
+    case 'staff-reset-2fa':
+    case 'staff-end-sessions':
+      return staffAction(command, args);
     case undefined:
     case 'help':
     case '--help':

@@ -37,6 +37,14 @@ export async function enrolledModerator(t: TestApp, name: string, role: Moderato
 /** Creates an enrolled moderator and signs them in (password, then TOTP): the agent keeps the session cookie. */
 export async function signedInModerator(t: TestApp, name: string, role: ModeratorRole = 'moderator'): Promise<TestAgent> {
   const secret = await enrolledModerator(t, name, role);
+  return signIn(t, name, secret);
+}
+
+/**
+ * Signs an enrolled moderator in from a new browser. A code is accepted once, so a second sign-in of the
+ * same person within one 30-second step takes the next step's code (`offsetSeconds` 30, inside the drift).
+ */
+export async function signIn(t: TestApp, name: string, secret: string, offsetSeconds = 0): Promise<TestAgent> {
   const agent = request.agent(t.server);
   const form = await agent.get('/login').expect(200);
   await agent
@@ -49,7 +57,7 @@ export async function signedInModerator(t: TestApp, name: string, role: Moderato
   await agent
     .post('/login/totp')
     .type('form')
-    .send({ code: await codeAt(secret), _csrf: csrfIn(page.text) })
+    .send({ code: await codeAt(secret, offsetSeconds), _csrf: csrfIn(page.text) })
     .expect(303)
     .expect('Location', '/dashboard');
   return agent;

@@ -9,6 +9,7 @@ import { QueuePage1764600000000 } from './1764600000000-queue-page.js';
 import { QueuePageIndexes1764650000000 } from './1764650000000-queue-page-indexes.js';
 import { Recoveries1764800000000 } from './1764800000000-recoveries.js';
 import { Reports1764900000000 } from './1764900000000-reports.js';
+import { StaffAdmin1765000000000 } from './1765000000000-staff-admin.js';
 import { Passkeys1765100000000 } from './1765100000000-passkeys.js';
 import { OverrideGuard1765200000000 } from './1765200000000-override-guard.js';
 import { DirectoryShares1765300000000 } from './1765300000000-directory-shares.js';
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   QueuePageIndexes1764650000000,
   Recoveries1764800000000,
   Reports1764900000000,
+  StaffAdmin1765000000000,
   Passkeys1765100000000,
   OverrideGuard1765200000000,
   DirectoryShares1765300000000,
