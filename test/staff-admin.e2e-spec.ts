@@ -97,8 +97,9 @@ describe('staff administration: the admin page and the CLI (docs/security.md #31
       state: 'must change password second factor to enrol',
     });
     expect(rowOf(page.text, 'dot')).toMatchObject({ state: 'disabled locked' });
-    // Without a passkeys table there is no passkeys column.
-    expect(page.text).not.toContain('Passkeys');
+    // Each person's passkeys are counted (none here).
+    expect(page.text).toContain('<th scope="col">Passkeys</th>');
+    expect(rowOf(page.text, 'ben')).toMatchObject({ passkeys: '0' });
 
     // The same from the command line.
     const listed = await cli('staff-list');
