@@ -53,6 +53,7 @@ describe('loadConfig', () => {
         resets: { coolingOffMs: 24 * 3_600_000, coolingOffLongMs: 72 * 3_600_000, resetLinkTtlMs: 24 * 3_600_000 },
         moderation: { replyTemplatesFile: 'config/reply-templates.json' },
         reports: { timeZone: 'UTC', weeklySummary: true, weeklySummaryCron: '0 8 * * 1' },
+        testing: { pauseBeforeCommit: [] },
       });
     });
 
@@ -462,5 +463,23 @@ describe('loadConfig: METRICS_TOKEN', () => {
       'Invalid environment: METRICS_TOKEN=<hidden> (expected at least 32 printable characters, no spaces)',
     );
     expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+});
+
+describe('loadConfig: TEST_PAUSE_BEFORE_COMMIT (the fault suite)', () => {
+  it('reads the pause points under NODE_ENV=test', () => {
+    expect(loadConfig(env({ NODE_ENV: 'test', TEST_PAUSE_BEFORE_COMMIT: 'sla-breach, reset-link' })).testing).toEqual({
+      pauseBeforeCommit: ['sla-breach', 'reset-link'],
+    });
+  });
+
+  it('refuses it outside NODE_ENV=test, and refuses an unknown point', () => {
+    expect(problemsOf(env({ NODE_ENV: 'production', TEST_PAUSE_BEFORE_COMMIT: 'sla-breach' }))).toEqual([
+      'TEST_PAUSE_BEFORE_COMMIT="sla-breach" (expected none unless NODE_ENV=test)',
+    ]);
+    expect(problemsOf(env({ TEST_PAUSE_BEFORE_COMMIT: 'reset-link' }))).toEqual(['TEST_PAUSE_BEFORE_COMMIT="reset-link" (expected none unless NODE_ENV=test)']);
+    expect(problemsOf(env({ NODE_ENV: 'test', TEST_PAUSE_BEFORE_COMMIT: 'mail' }))).toEqual([
+      'TEST_PAUSE_BEFORE_COMMIT="mail" (expected none, or some of sla-breach, reset-link separated by a comma)',
+    ]);
   });
 });

@@ -5,6 +5,13 @@ import { parseDuration } from './duration.js';
 import { isValidTimeZone } from './time-zone.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
+
+/**
+ * Where TEST_PAUSE_BEFORE_COMMIT may hold a job with its writes made and not yet committed, so that the
+ * fault suite can kill a worker there (docs/operations.md, "Fault suite"). Refused outside NODE_ENV=test.
+ */
+export const TEST_PAUSE_POINTS = ['sla-breach', 'reset-link'] as const;
+export type TestPausePoint = (typeof TEST_PAUSE_POINTS)[number];
 export type Role = 'all' | 'web' | 'worker';
 
 export type DatabaseConfig =
@@ -117,6 +124,8 @@ export interface AppConfig {
     /** When, as a cron pattern in `timeZone`. */
     weeklySummaryCron: string;
   };
+  /** Test-only hooks: empty unless NODE_ENV=test (docs/operations.md, "Fault suite"). */
+  testing: { pauseBeforeCommit: TestPausePoint[] };
 }
 
 export class ConfigError extends Error {
@@ -320,6 +329,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (typeof coolingOffMs === 'number' && typeof coolingOffLongMs === 'number' && coolingOffLongMs < coolingOffMs) {
     problems.push(`COOLING_OFF_LONG="${env.COOLING_OFF_LONG ?? '72h'}" (expected at least COOLING_OFF)`);
   }
+  const pauseBeforeCommit = read<TestPausePoint[]>('TEST_PAUSE_BEFORE_COMMIT', 'none', (raw) => {
+    if (raw === 'none') return [];
+    const points = raw.split(',').map((p) => p.trim());
+    return points.every((p): p is TestPausePoint => (TEST_PAUSE_POINTS as readonly string[]).includes(p))
+      ? points
+      : new Invalid(`none, or some of ${TEST_PAUSE_POINTS.join(', ')} separated by a comma`);
+  });
+  // A job held open on purpose has no place outside the fault suite.
+  if (nodeEnv !== 'test' && pauseBeforeCommit !== undefined && pauseBeforeCommit.length > 0) {
+    problems.push(`TEST_PAUSE_BEFORE_COMMIT=${JSON.stringify(env.TEST_PAUSE_BEFORE_COMMIT)} (expected none unless NODE_ENV=test)`);
+  }
   if (secretKey === null && nodeEnv === 'production') {
     problems.push('SECRET_KEY="" (expected at least 32 random characters: required in production)');
   }
@@ -361,6 +381,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     resets: { coolingOffMs, coolingOffLongMs, resetLinkTtlMs },
     moderation: { replyTemplatesFile },
     reports: { timeZone: reportTimeZone, weeklySummary, weeklySummaryCron },
+    testing: { pauseBeforeCommit },
   };
 }
 
