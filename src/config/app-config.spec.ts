@@ -34,7 +34,7 @@ describe('loadConfig', () => {
         demoData: true,
         intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false, messagesPerTicket: 50 },
         mail: { smtpUrl: null, dir: 'var/mail', from: 'Recovery Desk <recovery@localhost>' },
-        jobs: { outboxRelayIntervalMs: 5000 },
+        jobs: { outboxRelayIntervalMs: 5000, lockDurationMs: 30_000 },
         shutdown: { timeoutMs: 10_000 },
         evidence: {
           highValueMonthlyDownloads: 1_000_000,
@@ -463,6 +463,14 @@ describe('loadConfig: METRICS_TOKEN', () => {
       'Invalid environment: METRICS_TOKEN=<hidden> (expected at least 32 printable characters, no spaces)',
     );
     expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+});
+
+describe('loadConfig: JOB_LOCK_DURATION', () => {
+  it('reads it, from 5 s to 10 minutes', () => {
+    expect(loadConfig(env({ JOB_LOCK_DURATION: '5s' })).jobs.lockDurationMs).toBe(5000);
+    expect(problemsOf(env({ JOB_LOCK_DURATION: '1s' }))).toEqual(['JOB_LOCK_DURATION="1s" (expected a duration from 5s to 10m)']);
+    expect(problemsOf(env({ JOB_LOCK_DURATION: '11m' }))).toEqual(['JOB_LOCK_DURATION="11m" (expected a duration from 5s to 10m)']);
   });
 });
 

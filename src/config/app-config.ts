@@ -57,8 +57,12 @@ export interface AppConfig {
     messagesPerTicket: number;
   };
   mail: { smtpUrl: string | null; dir: string; from: string };
-  /** The outbox relay's pass interval (src/jobs/): rows written while Redis was away go out then. */
-  jobs: { outboxRelayIntervalMs: number };
+  /**
+   * The outbox relay's pass interval (src/jobs/): rows written while Redis was away go out then. And how long
+   * a running job stays locked to its worker without a renewal: a job whose worker died is taken again by
+   * another worker 1 to 2 times `lockDurationMs` later (BullMQ's stalled jobs; docs/security.md #23).
+   */
+  jobs: { outboxRelayIntervalMs: number; lockDurationMs: number };
   /**
    * How long SIGTERM/SIGINT may take in all (src/common/shutdown.ts): past it the process logs what was
    * still closing and exits 1, so a deploy during a Redis outage never hangs.
@@ -261,6 +265,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     matches(/^(?:[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address such as "Desk <desk@example.org>"'),
   );
   const outboxRelayIntervalMs = read('OUTBOX_RELAY_INTERVAL', '5s', duration);
+  // Renewed every half of it: below 5 s a busy event loop could lose the lock of a job still running.
+  const lockDurationMs = read('JOB_LOCK_DURATION', '30s', (raw) => {
+    const ms = duration(raw);
+    return ms instanceof Invalid || (ms >= 5000 && ms <= 600_000) ? ms : new Invalid('a duration from 5s to 10m');
+  });
   // Under a second nothing could drain; over ten minutes a deploy waits on a process that will not stop.
   const shutdownTimeoutMs = read('SHUTDOWN_TIMEOUT', '10s', (raw) => {
     const ms = duration(raw);
@@ -362,7 +371,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     demoData,
     intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy, messagesPerTicket },
     mail: { smtpUrl, dir: mailDir, from: mailFrom },
-    jobs: { outboxRelayIntervalMs },
+    jobs: { outboxRelayIntervalMs, lockDurationMs },
     shutdown: { timeoutMs: shutdownTimeoutMs },
     evidence: {
       highValueMonthlyDownloads,

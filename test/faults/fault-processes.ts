@@ -43,8 +43,8 @@ export async function startProcess(name: string, role: Role, env: Record<string,
     cwd: env.TEST_DIR,
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const p: AppProcess = { name, role, base: `http://127.0.0.1:${port}`, child, output: () => out, exited };
   await waitReady(p);

@@ -1,4 +1,4 @@
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { AuditEntry } from '../../src/audit/audit-entry.entity.js';
 import { SealedBox } from '../../src/common/sealed-box.js';
 import { OutboxMessage, OutboxTopic } from '../../src/jobs/outbox.entity.js';
@@ -147,7 +147,8 @@ describe(`kill -9 of the web process during ${REQUESTS} concurrent intakes (${da
         const cutOff: number[] = [];
         let diedInFlight = 0;
         const unexpected: string[] = [];
-        let killed: Promise<void> | null = null;
+        /** Set once: the kill, started when the KILL_AFTER-th acknowledgement came back. */
+        const kill: { done: Promise<void> | null } = { done: null };
         const post = (base: string, i: number) =>
           fetch(`${base}/api/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bodies[i]) });
 
@@ -155,7 +156,7 @@ describe(`kill -9 of the web process during ${REQUESTS} concurrent intakes (${da
           bodies.map((_, i) => i),
           CONCURRENCY,
           async (i) => {
-            if (killed) {
+            if (kill.done) {
               cutOff.push(i); // never sent: the process is gone
               return;
             }
@@ -169,10 +170,10 @@ describe(`kill -9 of the web process during ${REQUESTS} concurrent intakes (${da
               diedInFlight++;
               return;
             }
-            if (acknowledged.size >= KILL_AFTER && !killed) killed = killHard(web);
+            if (acknowledged.size >= KILL_AFTER && !kill.done) kill.done = killHard(web);
           },
         );
-        await killed;
+        await kill.done;
         expect(unexpected).toEqual([]);
         expect(web.child.signalCode).toBe('SIGKILL');
         const beforeRestart = new Set(acknowledged.values());
