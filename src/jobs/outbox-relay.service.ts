@@ -115,7 +115,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         where: { publishedAt: MoreThan(since), processedAt: IsNull(), id: MoreThan(after) },
         order: { id: 'ASC' },
         take: BATCH,
-        select: { id: true, topic: true, publishedAt: true },
+        select: { id: true, topic: true },
       });
       for (const row of rows) {
         if (await withTimeout(this.queueOf(row).getJob(row.id), ADD_TIMEOUT_MS)) continue;
