@@ -34,7 +34,7 @@ describe('loadConfig', () => {
         demoData: true,
         intake: { ratePerHourPerClient: 5, ratePerDayPerUsername: 5, trustProxy: false, messagesPerTicket: 50 },
         mail: { smtpUrl: null, dir: 'var/mail', from: 'Recovery Desk <recovery@localhost>' },
-        jobs: { outboxRelayIntervalMs: 5000 },
+        jobs: { outboxRelayIntervalMs: 5000, lockDurationMs: 30_000 },
         shutdown: { timeoutMs: 10_000 },
         evidence: {
           highValueMonthlyDownloads: 1_000_000,
@@ -53,6 +53,7 @@ describe('loadConfig', () => {
         resets: { coolingOffMs: 24 * 3_600_000, coolingOffLongMs: 72 * 3_600_000, resetLinkTtlMs: 24 * 3_600_000 },
         moderation: { replyTemplatesFile: 'config/reply-templates.json' },
         reports: { timeZone: 'UTC', weeklySummary: true, weeklySummaryCron: '0 8 * * 1' },
+        testing: { pauseBeforeCommit: [] },
       });
     });
 
@@ -462,5 +463,31 @@ describe('loadConfig: METRICS_TOKEN', () => {
       'Invalid environment: METRICS_TOKEN=<hidden> (expected at least 32 printable characters, no spaces)',
     );
     expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+});
+
+describe('loadConfig: JOB_LOCK_DURATION', () => {
+  it('reads it, from 5 s to 10 minutes', () => {
+    expect(loadConfig(env({ JOB_LOCK_DURATION: '5s' })).jobs.lockDurationMs).toBe(5000);
+    expect(problemsOf(env({ JOB_LOCK_DURATION: '1s' }))).toEqual(['JOB_LOCK_DURATION="1s" (expected a duration from 5s to 10m)']);
+    expect(problemsOf(env({ JOB_LOCK_DURATION: '11m' }))).toEqual(['JOB_LOCK_DURATION="11m" (expected a duration from 5s to 10m)']);
+  });
+});
+
+describe('loadConfig: TEST_PAUSE_BEFORE_COMMIT (the fault suite)', () => {
+  it('reads the pause points under NODE_ENV=test', () => {
+    expect(loadConfig(env({ NODE_ENV: 'test', TEST_PAUSE_BEFORE_COMMIT: 'sla-breach, reset-link' })).testing).toEqual({
+      pauseBeforeCommit: ['sla-breach', 'reset-link'],
+    });
+  });
+
+  it('refuses it outside NODE_ENV=test, and refuses an unknown point', () => {
+    expect(problemsOf(env({ NODE_ENV: 'production', TEST_PAUSE_BEFORE_COMMIT: 'sla-breach' }))).toEqual([
+      'TEST_PAUSE_BEFORE_COMMIT="sla-breach" (expected none unless NODE_ENV=test)',
+    ]);
+    expect(problemsOf(env({ TEST_PAUSE_BEFORE_COMMIT: 'reset-link' }))).toEqual(['TEST_PAUSE_BEFORE_COMMIT="reset-link" (expected none unless NODE_ENV=test)']);
+    expect(problemsOf(env({ NODE_ENV: 'test', TEST_PAUSE_BEFORE_COMMIT: 'mail' }))).toEqual([
+      'TEST_PAUSE_BEFORE_COMMIT="mail" (expected none, or some of sla-breach, reset-link separated by a comma)',
+    ]);
   });
 });

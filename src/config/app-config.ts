@@ -5,6 +5,13 @@ import { parseDuration } from './duration.js';
 import { isValidTimeZone } from './time-zone.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
+
+/**
+ * Where TEST_PAUSE_BEFORE_COMMIT may hold a job with its writes made and not yet committed, so that the
+ * fault suite can kill a worker there (docs/operations.md, "Fault suite"). Refused outside NODE_ENV=test.
+ */
+export const TEST_PAUSE_POINTS = ['sla-breach', 'reset-link'] as const;
+export type TestPausePoint = (typeof TEST_PAUSE_POINTS)[number];
 export type Role = 'all' | 'web' | 'worker';
 
 export type DatabaseConfig =
@@ -50,8 +57,12 @@ export interface AppConfig {
     messagesPerTicket: number;
   };
   mail: { smtpUrl: string | null; dir: string; from: string };
-  /** The outbox relay's pass interval (src/jobs/): rows written while Redis was away go out then. */
-  jobs: { outboxRelayIntervalMs: number };
+  /**
+   * The outbox relay's pass interval (src/jobs/): rows written while Redis was away go out then. And how long
+   * a running job stays locked to its worker without a renewal: a job whose worker died is taken again by
+   * another worker 1 to 2 times `lockDurationMs` later (BullMQ's stalled jobs; docs/security.md #23).
+   */
+  jobs: { outboxRelayIntervalMs: number; lockDurationMs: number };
   /**
    * How long SIGTERM/SIGINT may take in all (src/common/shutdown.ts): past it the process logs what was
    * still closing and exits 1, so a deploy during a Redis outage never hangs.
@@ -117,6 +128,8 @@ export interface AppConfig {
     /** When, as a cron pattern in `timeZone`. */
     weeklySummaryCron: string;
   };
+  /** Test-only hooks: empty unless NODE_ENV=test (docs/operations.md, "Fault suite"). */
+  testing: { pauseBeforeCommit: TestPausePoint[] };
 }
 
 export class ConfigError extends Error {
@@ -252,6 +265,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     matches(/^(?:[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address such as "Desk <desk@example.org>"'),
   );
   const outboxRelayIntervalMs = read('OUTBOX_RELAY_INTERVAL', '5s', duration);
+  // Renewed every half of it: below 5 s a busy event loop could lose the lock of a job still running.
+  const lockDurationMs = read('JOB_LOCK_DURATION', '30s', (raw) => {
+    const ms = duration(raw);
+    return ms instanceof Invalid || (ms >= 5000 && ms <= 600_000) ? ms : new Invalid('a duration from 5s to 10m');
+  });
   // Under a second nothing could drain; over ten minutes a deploy waits on a process that will not stop.
   const shutdownTimeoutMs = read('SHUTDOWN_TIMEOUT', '10s', (raw) => {
     const ms = duration(raw);
@@ -320,6 +338,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (typeof coolingOffMs === 'number' && typeof coolingOffLongMs === 'number' && coolingOffLongMs < coolingOffMs) {
     problems.push(`COOLING_OFF_LONG="${env.COOLING_OFF_LONG ?? '72h'}" (expected at least COOLING_OFF)`);
   }
+  const pauseBeforeCommit = read<TestPausePoint[]>('TEST_PAUSE_BEFORE_COMMIT', 'none', (raw) => {
+    if (raw === 'none') return [];
+    const points = raw.split(',').map((p) => p.trim());
+    return points.every((p): p is TestPausePoint => (TEST_PAUSE_POINTS as readonly string[]).includes(p))
+      ? points
+      : new Invalid(`none, or some of ${TEST_PAUSE_POINTS.join(', ')} separated by a comma`);
+  });
+  // A job held open on purpose has no place outside the fault suite.
+  if (nodeEnv !== 'test' && pauseBeforeCommit !== undefined && pauseBeforeCommit.length > 0) {
+    problems.push(`TEST_PAUSE_BEFORE_COMMIT=${JSON.stringify(env.TEST_PAUSE_BEFORE_COMMIT)} (expected none unless NODE_ENV=test)`);
+  }
   if (secretKey === null && nodeEnv === 'production') {
     problems.push('SECRET_KEY="" (expected at least 32 random characters: required in production)');
   }
@@ -342,7 +371,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     demoData,
     intake: { ratePerHourPerClient, ratePerDayPerUsername, trustProxy, messagesPerTicket },
     mail: { smtpUrl, dir: mailDir, from: mailFrom },
-    jobs: { outboxRelayIntervalMs },
+    jobs: { outboxRelayIntervalMs, lockDurationMs },
     shutdown: { timeoutMs: shutdownTimeoutMs },
     evidence: {
       highValueMonthlyDownloads,
@@ -361,6 +390,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     resets: { coolingOffMs, coolingOffLongMs, resetLinkTtlMs },
     moderation: { replyTemplatesFile },
     reports: { timeZone: reportTimeZone, weeklySummary, weeklySummaryCron },
+    testing: { pauseBeforeCommit },
   };
 }
 

@@ -90,6 +90,9 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
       connection: { url: this.config.redis.url, maxRetriesPerRequest: null },
       prefix: this.config.redis.prefix,
       concurrency,
+      // A job whose worker died is found by the stalled check once its lock lapsed: both run on JOB_LOCK_DURATION.
+      lockDuration: this.config.jobs.lockDurationMs,
+      stalledInterval: this.config.jobs.lockDurationMs,
     });
     logConnectionErrors(worker, this.logger, `worker ${queue}`);
     worker.on('completed', (job: Job) => this.finished(queue, job, 'completed'));

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DataSource, In, IsNull } from 'typeorm';
+import { DataSource, In, IsNull, MoreThan } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { Shutdown } from '../common/shutdown.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -9,10 +9,12 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
 import { logConnectionErrors } from '../redis/connection-errors.js';
 import { JOB_QUEUE, jobOptions, QueueName } from './job.constants.js';
-import { OutboxMessage, TOPIC_JOB } from './outbox.entity.js';
+import { OutboxMessage, OutboxTopic, TOPIC_JOB } from './outbox.entity.js';
 
 const BATCH = 200;
 const ADD_TIMEOUT_MS = 3000;
+/** How long a failed outbox job stays in Redis (jobOptions' removeOnFail, the same for every topic). */
+const FAILED_KEPT_MS = (jobOptions(TOPIC_JOB[OutboxTopic.Mail], 'any').removeOnFail as { age: number }).age * 1000;
 
 /** An unpublished outbox row as the relay reads it. */
 export type PendingRow = Pick<OutboxMessage, 'id' | 'topic' | 'payload'>;
@@ -115,11 +117,46 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
+  /**
+   * Publishes again the rows whose job Redis lost (a flush, or a Redis restarted without its data):
+   * published, not yet processed, and no job with their id left in Redis (docs/security.md #26). The
+   * reconciler calls it. A job that failed for good stays in Redis for FAILED_KEPT_MS, so it is found and
+   * left alone; rows older than that are not looked at, so such a job is not started again once removed.
+   */
+  async republishLost(): Promise<number> {
+    const since = new Date(this.clock.now().getTime() - FAILED_KEPT_MS);
+    let republished = 0;
+    let after = '';
+    for (;;) {
+      const rows = await this.dataSource.getRepository(OutboxMessage).find({
+        where: { publishedAt: MoreThan(since), processedAt: IsNull(), id: MoreThan(after) },
+        order: { id: 'ASC' },
+        take: BATCH,
+        select: { id: true, topic: true, payload: true },
+      });
+      const lost: PendingRow[] = [];
+      for (const row of rows) if (!(await withTimeout(this.queueOf(row).getJob(row.id), ADD_TIMEOUT_MS))) lost.push(row);
+      // In the lane the relay would have chosen (the assessment lanes, docs/security.md #31).
+      const priorities = this.priorities && lost.length ? await this.priorities(lost) : new Map<string, number>();
+      for (const row of lost) {
+        await withTimeout(this.publish(row, priorities.get(row.id)), ADD_TIMEOUT_MS);
+        republished++;
+      }
+      if (rows.length < BATCH) break;
+      after = rows[rows.length - 1].id;
+    }
+    if (republished > 0) this.logger.log({ republished }, 'outbox rows published again: Redis had lost their jobs');
+    return republished;
+  }
+
+  private queueOf(row: Pick<OutboxMessage, 'topic'>): Queue {
+    return JOB_QUEUE[TOPIC_JOB[row.topic]] === QueueName.Mail ? this.mailQueue : this.reviewQueue;
+  }
+
   private async publish(row: PendingRow, priority: number | undefined): Promise<void> {
     const name = TOPIC_JOB[row.topic];
-    const queue = JOB_QUEUE[name] === QueueName.Mail ? this.mailQueue : this.reviewQueue;
     // add(), not addBulk(): the job id must deduplicate.
-    await queue.add(name, { outboxId: row.id }, { ...jobOptions(name, row.id), ...(priority === undefined ? {} : { priority }) });
+    await this.queueOf(row).add(name, { outboxId: row.id }, { ...jobOptions(name, row.id), ...(priority === undefined ? {} : { priority }) });
   }
 }
 

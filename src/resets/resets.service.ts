@@ -1,7 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../auth/passwords.js';
 import { Clock } from '../common/clock.js';
+import { pauseBeforeCommit } from '../common/test-pause.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { hashToken, newSecretToken } from '../common/tokens.js';
 import { Transactions } from '../database/transactions.js';
 import { Account } from '../directory/account.entity.js';
@@ -33,6 +36,8 @@ export type LinkState = 'valid' | 'used' | 'expired' | 'stopped' | 'unknown';
  */
 @Injectable()
 export class ResetsService {
+  private readonly logger = new Logger(ResetsService.name);
+
   constructor(
     private readonly accounts: AccountRepository,
     private readonly dataSource: DataSource,
@@ -41,6 +46,7 @@ export class ResetsService {
     private readonly tickets: TicketRepository,
     private readonly clock: Clock,
     @Inject(SCORING_CONFIG) private readonly scoring: ScoringConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The cooling-off timer fired: send the reset link if the period really ended and nobody stopped it. */
@@ -52,6 +58,7 @@ export class ResetsService {
       if (isRefusal(decision)) return decision.reason === 'not_due' && decision.at ? { kind: 'not_due', at: decision.at } : { kind: 'nothing' };
       // A lost conditional update throws: the job retries on a fresh read.
       await this.writer.apply(em, decision);
+      await pauseBeforeCommit(this.config, 'reset-link', this.logger);
       return { kind: 'sent' };
     });
   }

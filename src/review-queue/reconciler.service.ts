@@ -10,6 +10,7 @@ import { type MirrorReport, QueueMirror } from './queue-mirror.service.js';
 import { JobSchedules } from './job-schedules.service.js';
 import { ReviewService } from './review.service.js';
 import { RUNS_WORKERS } from '../jobs/job-workers.service.js';
+import { OutboxRelay } from '../jobs/outbox-relay.service.js';
 
 /** A ticket not assessed this long after arrival is routed anyway: scoring must not hold the queue. */
 const ROUTE_WITHOUT_ASSESSMENT_AFTER_MS = 5 * 60_000;
@@ -20,14 +21,16 @@ export interface ReconcileReport extends MirrorReport {
   routed: number;
   /** Periodic job schedulers Redis had lost and the pass set again. */
   schedulersRestored: string[];
+  /** Outbox rows (mail, assessments, syncs, webhooks) whose published job Redis had lost, published again. */
+  outboxRepublished: number;
   ms: number;
 }
 
 /**
  * Makes Redis match SQL on boot and every RECONCILE_INTERVAL (docs/architecture.md, principle 1): starts clocks
  * that never started, routes tickets whose assessment never came, then lets the mirror add every
- * missing dispatch job, SLA timer and lease expiry and remove strays, and sets again any periodic job
- * scheduler Redis lost. Runs in worker processes; two
+ * missing dispatch job, SLA timer and lease expiry and remove strays, sets again any periodic job
+ * scheduler Redis lost, and publishes again the outbox rows whose job it lost. Runs in worker processes; two
  * workers reconciling at once do no harm (every step is idempotent).
  */
 @Injectable()
@@ -44,6 +47,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly review: ReviewService,
     private readonly mirror: QueueMirror,
     private readonly schedules: JobSchedules,
+    private readonly relay: OutboxRelay,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUNS_WORKERS) private readonly runsWorkers: boolean,
@@ -120,8 +124,10 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     }
     const mirrored = await this.mirror.reconcile();
     const schedulersRestored = await this.schedules.ensure();
-    const report = { ...mirrored, clocksStarted, routed, schedulersRestored, ms: Date.now() - started };
-    if (report.added || report.removed || clocksStarted || routed || schedulersRestored.length) this.logger.log(report, 'reconciled Redis with SQL');
+    const outboxRepublished = await this.relay.republishLost();
+    const report = { ...mirrored, clocksStarted, routed, schedulersRestored, outboxRepublished, ms: Date.now() - started };
+    if (report.added || report.removed || clocksStarted || routed || schedulersRestored.length || outboxRepublished)
+      this.logger.log(report, 'reconciled Redis with SQL');
     return report;
   }
 }

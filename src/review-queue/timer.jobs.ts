@@ -1,4 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { pauseBeforeCommit } from '../common/test-pause.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
 import { JobName, type JobData } from '../jobs/job.constants.js';
 import { DelayJob, type JobContext, OnJob } from '../jobs/job-handlers.js';
@@ -59,6 +62,7 @@ export class TimerJobs {
     private readonly writer: TicketWriter,
     private readonly review: ReviewService,
     private readonly mirror: QueueMirror,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** An SLA timer woke up: mark what is due, once (sla_due). */
@@ -75,6 +79,7 @@ export class TimerJobs {
         if (error instanceof TicketChanged) return { kind: 'nothing' };
         throw error;
       }
+      if (decision.marks.some((m) => m.level === 'breached')) await pauseBeforeCommit(this.config, 'sla-breach', this.logger);
       return { kind: 'marked', marks: decision.marks, stale: decision.timers.cancel, ticket: decision.ticket };
     });
   }

@@ -9,9 +9,14 @@ export interface SmtpMessage {
 /** A minimal SMTP server (no TLS, no auth) that keeps what it is sent: enough for nodemailer's SMTP transport. */
 export class SmtpSink {
   readonly messages: SmtpMessage[] = [];
+  /**
+   * Messages whose connection closed while their reply was held: not received (a mail server takes
+   * responsibility for a message only with its "250" reply), as when the sender is killed mid-DATA.
+   */
+  readonly dropped: SmtpMessage[] = [];
   private server: Server | null = null;
   /** While held: the messages whose end was sent, each waiting for its "250 queued" reply. */
-  private held: Array<() => void> | null = null;
+  private held: Array<{ socket: Socket; message: SmtpMessage; answer: () => void }> | null = null;
   port = 0;
 
   /** Listens on `port` (0: any free port; the same port again after a stop). */
@@ -34,7 +39,7 @@ export class SmtpSink {
   release(): void {
     const held = this.held ?? [];
     this.held = null;
-    for (const answer of held) answer();
+    for (const { answer } of held) answer();
   }
 
   /** How many messages wait for their reply. */
@@ -47,6 +52,13 @@ export class SmtpSink {
     let inData = false;
     let current: SmtpMessage = { from: '', to: [], data: '' };
     const reply = (line: string) => socket.write(`${line}\r\n`);
+    const closed = () => {
+      const mine = this.held?.filter((h) => h.socket === socket) ?? [];
+      this.held = this.held?.filter((h) => h.socket !== socket) ?? null;
+      this.dropped.push(...mine.map((h) => h.message));
+    };
+    socket.on('close', closed);
+    socket.on('error', closed); // a killed sender resets the connection
     reply('220 sink ESMTP');
     socket.on('data', (chunk) => {
       buffer += chunk.toString('utf8');
@@ -63,7 +75,7 @@ export class SmtpSink {
               this.messages.push(message);
               reply('250 queued');
             };
-            if (this.held) this.held.push(answer);
+            if (this.held) this.held.push({ socket, message, answer });
             else answer();
           } else {
             current.data += `${line.startsWith('..') ? line.slice(1) : line}\n`;
