@@ -1,5 +1,5 @@
 import { CreateTicketDto } from './dto/create-ticket.dto.js';
-import { type FormBody, formToTicketInput, nonTextField, validateTicketForm, FORM_FIELD_MESSAGES } from './form-input.js';
+import { type FormBody, formToTicketInput, formValuesToShow, nonTextField, validateTicketForm, FORM_FIELD_MESSAGES } from './form-input.js';
 
 /** A complete, valid form post (every value a string, as the browser sends it); override any field. */
 function makeForm(overrides: FormBody = {}): FormBody {
@@ -255,5 +255,18 @@ describe('validateTicketForm with values that are not text (a JSON body sent to 
   it('takes "constructor" in a yes/no/unknown field as a wrong answer, not as an inherited method', async () => {
     const result = await validateTicketForm(makeForm({ has_2fa: 'constructor' }));
     expect(result).toEqual({ dto: null, errors: { has_2fa: FORM_FIELD_MESSAGES.has_2fa } });
+  });
+});
+
+describe('formValuesToShow', () => {
+  it('keeps the text of each form field (the first of a repeated one) and drops anything else', () => {
+    const shown = formValuesToShow({
+      username: { toString: null },
+      contact_email: ['a@example.org', 'b@example.org'],
+      projects: [[['x']]],
+      details: 'hi',
+      other: 'x',
+    });
+    expect(shown).toEqual({ contact_email: 'a@example.org', details: 'hi' });
   });
 });

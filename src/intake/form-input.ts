@@ -70,6 +70,21 @@ export function nonTextField(body: Record<string, unknown>): string | null {
   return null;
 }
 
+/**
+ * What the form shows again after a refusal: each field's text as sent (the first of a repeated field),
+ * and nothing for a value that is not text. The page must render whatever was posted: a JSON object
+ * with a null toString, or arrays nested thousands deep, would make the template throw (docs/security.md #31).
+ */
+export function formValuesToShow(body: Record<string, unknown>): Record<string, string> {
+  const shown: Record<string, string> = {};
+  for (const field of Object.keys(FORM_FIELD_MESSAGES)) {
+    const value = Object.hasOwn(body, field) ? body[field] : undefined;
+    const text = Array.isArray(value) ? (value as unknown[])[0] : value;
+    if (typeof text === 'string') shown[field] = text;
+  }
+  return shown;
+}
+
 /** Validates with the API's own rules; errors keyed by form field (list items report on their list). */
 export async function validateTicketForm(
   body: Record<string, unknown>,
