@@ -23,7 +23,8 @@ function refusalProblem(endpoint: Endpoint, res: FuzzResponse): string | null {
   if (type.startsWith('application/json')) {
     const body = JSON.parse(res.text) as { message?: unknown; errors?: { field?: unknown; reasons?: unknown }[] };
     if (Array.isArray(body.errors)) {
-      const named = body.errors.every((e) => typeof e.field === 'string' && e.field !== '' && Array.isArray(e.reasons) && e.reasons.length > 0);
+      // A key that is the empty string is named as such ("field": "").
+      const named = body.errors.every((e) => typeof e.field === 'string' && Array.isArray(e.reasons) && e.reasons.length > 0);
       return named ? null : `errors without a field or reason: ${res.text.slice(0, 300)}`;
     }
     return typeof body.message === 'string' && body.message.length > 0 ? null : `JSON refusal without a message: ${res.text.slice(0, 300)}`;
