@@ -68,6 +68,11 @@ async function fakeGitHub(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` };
 }
 
+/** One endpoint's figures as a Markdown table row. */
+function row(r: EndpointResult): string {
+  return `| ${r.name} | ${r.sent.toLocaleString('en-US')} | ${histogram(r.statuses)} | ${r.serverErrors} | ${r.slow} | ${r.maxMs.toFixed(0)} ms | ${r.p99Ms.toFixed(1)} ms |`;
+}
+
 let undo: (() => Promise<void>) | null = null;
 
 async function main(): Promise<number> {
@@ -152,6 +157,8 @@ async function main(): Promise<number> {
       );
     }
     if (result.failures.length > 5) process.stderr.write(`    … and ${result.failures.length - 5} more failures\n`);
+    // Each endpoint's row as soon as it is done: a long run stopped half-way still leaves its figures.
+    process.stdout.write(`${row(result)}\n`);
     results.push(result);
   }
 
@@ -172,12 +179,7 @@ async function main(): Promise<number> {
   process.stdout.write(
     `\nRecovery Desk fuzz (${database}, ${new Date().toISOString().slice(0, 10)}, seed ${seed}, ${concurrency} at a time)\n\n` +
       '| endpoint | sent | statuses | 5xx | > 2 s | max | p99 |\n| --- | ---: | --- | ---: | ---: | ---: | ---: |\n' +
-      results
-        .map(
-          (r) =>
-            `| ${r.name} | ${r.sent.toLocaleString('en-US')} | ${histogram(r.statuses)} | ${r.serverErrors} | ${r.slow} | ${r.maxMs.toFixed(0)} ms | ${r.p99Ms.toFixed(1)} ms |`,
-        )
-        .join('\n') +
+      results.map(row).join('\n') +
       `\n\n${failed ? 'FAILED: some answers were 5xx, slower than 2 s or missing (above, with how to reproduce them).' : 'No 5xx, no answer over 2 s.'}\n`,
   );
   return failed ? 1 : 0;
