@@ -77,6 +77,29 @@ describe('the requester pages', () => {
     expect(await t.dataSource.getRepository(Ticket).count()).toBe(0);
   });
 
+  // Found by npm run fuzz (docs/security.md #33): the route parses JSON too, whose values are not text.
+  it('answers a JSON body whose fields are not text with a 400 naming the field, writing nothing', async () => {
+    const before = await t.dataSource.getRepository(Ticket).count();
+    // Raw JSON text for each value: arrays nested 5,000 deep would overflow JSON.stringify in the test itself.
+    const bodies: [string, string][] = [
+      ['username', '{"toString":null}'],
+      ['username', '['.repeat(5000) + ']'.repeat(5000)],
+      ['projects', '[{"a":1},"x"]'],
+      ['coc_accepted', 'true'],
+    ];
+    for (const [field, value] of bodies) {
+      const rest = JSON.stringify(Object.fromEntries(Object.entries(validForm).filter(([k]) => k !== field)));
+      const res = await request(t.server)
+        .post('/recover')
+        .set('Accept', 'text/html')
+        .set('Content-Type', 'application/json')
+        .send(`{"${field}":${value},${rest.slice(1)}`)
+        .expect(400);
+      expect(res.text).toContain(`href="#${field}"`);
+    }
+    expect(await t.dataSource.getRepository(Ticket).count()).toBe(before);
+  });
+
   it('accepts a good form, shows the reference and the status link once, and records the Code of Conduct', async () => {
     const res = await request(t.server).post('/recover').type('form').send(validForm).expect(201);
     const reference = /RD-[2-9A-Z]{6}/.exec(res.text)?.[0];

@@ -1,5 +1,21 @@
 import fc from 'fast-check';
 import request from 'supertest';
+import {
+  applyMutations,
+  encodeForm as encodeValidForm,
+  type FormEntry,
+  formEntry as sharedFormEntry,
+  goodIntakeValue,
+  INTAKE_FIELDS,
+  intakeMutation,
+  loneSurrogate,
+  nastyChar,
+  nastyValue,
+  nested,
+  rawFragment,
+  sameRequester,
+  toJsonText,
+} from '../src/bench/fuzz/arbitraries.js';
 import { makeAccount, seedDirectory } from './support/factories.js';
 import { Ticket, TicketEvent } from '../src/tickets/ticket.entity.js';
 import { intakeRowCounts, type IntakeRowCounts } from './support/row-counts.js';
@@ -48,172 +64,11 @@ function rowCounts(t: TestApp): Promise<Counts> {
   return intakeRowCounts(t);
 }
 
-const FIELDS = [
-  'username',
-  'contact_email',
-  'request_type',
-  'previous_emails',
-  'projects',
-  'joined_approx',
-  'has_2fa',
-  'has_recovery_codes',
-  'details',
-  'coc_accepted',
-  'delay_acknowledged',
-] as const;
-const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf'];
+const FIELDS = INTAKE_FIELDS;
 const REFERENCE = /^RD-[2-9A-Z]{6}$/;
-
-// ---------------------------------------------------------------------------------------------
-// Values that cannot be written as plain JSON values by fast-check (deep nesting would overflow
-// JSON.stringify in the test itself; some text must go out verbatim): spliced in as raw JSON text.
-
-class RawJson {
-  constructor(
-    readonly text: string,
-    readonly label: string,
-  ) {}
-  [fc.toStringMethod](): string {
-    return `RawJson(${this.label})`;
-  }
-}
-
-/** JSON text for a value that may hold RawJson pieces anywhere inside. */
-function toJsonText(value: unknown): string {
-  const nonce = Math.random().toString(36).slice(2);
-  const raws: string[] = [];
-  const text =
-    JSON.stringify(value, (_key, v: unknown) => {
-      if (v instanceof RawJson) {
-        raws.push(v.text);
-        return `@@raw-${nonce}-${raws.length - 1}@@`;
-      }
-      return v;
-    }) ?? 'null';
-  return text.replace(new RegExp(`"@@raw-${nonce}-(\\d+)@@"`, 'g'), (_, i: string) => raws[Number(i)]);
-}
-
-function nested(depth: number, kind: 'array' | 'object'): RawJson {
-  return kind === 'array'
-    ? new RawJson('['.repeat(depth) + ']'.repeat(depth), `${depth} nested arrays`)
-    : new RawJson('{"a":'.repeat(depth) + '1' + '}'.repeat(depth), `${depth} nested objects`);
-}
-/** Nesting as deep as the 64 KiB body allows (~10,900 objects, ~32,700 arrays). */
-const MAX_DEPTH_IN_BODY = 30_000;
-const nesting = (maxDepth: number) =>
-  fc.tuple(fc.integer({ min: 1, max: maxDepth }), fc.constantFrom('array' as const, 'object' as const)).map(([depth, kind]) => nested(depth, kind));
-
-// ---------------------------------------------------------------------------------------------
-// Strings
-
-const controlChar = fc.oneof(
-  fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)),
-  fc.constant('\u007f'),
-);
-const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
-const oddChar = fc.constantFrom(
-  '\u0000',
-  '\u2028',
-  '\u2029',
-  '\ufeff',
-  '\u202e',
-  '\u200b',
-  '\u0301',
-  'é',
-  'İ',
-  'ß',
-  '𝒜',
-  '😀',
-  '@',
-  '.',
-  '-',
-  '_',
-  ' ',
-  '"',
-  '\\',
-  '<',
-  '%',
-  '&',
-  '=',
-  '+',
-);
-const nastyChar = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) },
-  { weight: 2, arbitrary: controlChar },
-  { weight: 2, arbitrary: loneSurrogate },
-  { weight: 3, arbitrary: oddChar },
-);
-const lengths = fc.oneof(fc.constantFrom(49, 50, 51, 199, 200, 201, 253, 254, 255, 4999, 5000, 5001, 20_000, 65_536), fc.integer({ min: 0, max: 6000 }));
-const overlong = fc.tuple(fc.string({ unit: nastyChar, minLength: 1, maxLength: 3 }), lengths).map(([s, n]) => s.repeat(Math.ceil(n / s.length)).slice(0, n));
-const numberAsString = fc.oneof(
-  fc.integer().map(String),
-  fc.double({ noNaN: false }).map(String),
-  fc.constantFrom('true', 'false', 'null', 'unknown', 'on', 'yes', '1', '0', 'NaN', 'Infinity', '-0', '1e309', '0x10', ''),
-);
-/** A valid-looking value with something odd spliced in. */
-const spliced = fc
-  .tuple(
-    fc.constantFrom('alice', 'a@example.org', 'wonderland', '2016-03', 'lost_2fa', 'unknown', 'hello'),
-    fc.nat(),
-    fc.string({ unit: nastyChar, minLength: 1, maxLength: 4 }),
-  )
-  .map(([s, at, insert]) => s.slice(0, at % (s.length + 1)) + insert + s.slice(at % (s.length + 1)));
-const nastyString = fc.oneof(
-  fc.string({ unit: nastyChar, maxLength: 40 }),
-  fc.string({ unit: 'binary' }),
-  overlong,
-  numberAsString,
-  spliced,
-  fc.constantFrom(...PROTO_KEYS),
-);
-
-// ---------------------------------------------------------------------------------------------
-// JSON values of the wrong (or right) shape
-
-const protoObject = fc.tuple(fc.constantFrom(...PROTO_KEYS), fc.jsonValue({ maxDepth: 2 })).map(([key, value]) => {
-  const object: Record<string, unknown> = {};
-  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-  return object;
-});
-const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 4, arbitrary: nastyString },
-  { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
-  { weight: 2, arbitrary: fc.constantFrom(null, true, false, 0, -1, 1, 1.5, -0, 1e308, Number.MAX_SAFE_INTEGER + 2, [], {}, [''], [null]) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.oneof(fc.string({ unit: nastyChar, maxLength: 8 }), fc.integer(), fc.constantFrom(null, true, {}, [])), fc.integer({ min: 21, max: 20_000 }))
-      .map(([v, n]) => Array<unknown>(n).fill(v)),
-  },
-  { weight: 2, arbitrary: fc.array(fc.oneof(nastyString, fc.jsonValue({ maxDepth: 1 })), { maxLength: 30 }) },
-  { weight: 1, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom(...PROTO_KEYS, ...FIELDS), fc.string()), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }) },
-  { weight: 1, arbitrary: protoObject },
-  { weight: 1, arbitrary: nesting(MAX_DEPTH_IN_BODY) },
-);
-
-/** Values each field accepts (so that mutated bodies also pass, and the 2xx side is exercised). */
-const goodValue: Record<(typeof FIELDS)[number], fc.Arbitrary<unknown>> = {
-  username: fc.stringMatching(/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,48}[A-Za-z0-9])?$/),
-  contact_email: fc.oneof(
-    fc.emailAddress(),
-    fc.constantFrom(' Mixed.Case@Example.ORG ', `${'x'.repeat(64)}@${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(60)}.org`),
-  ),
-  request_type: fc.constantFrom('forgot_password', 'lost_2fa', 'lost_recovery_codes', 'lost_email_access', 'compromised'),
-  previous_emails: fc.array(fc.emailAddress(), { maxLength: 20 }),
-  projects: fc.array(fc.stringMatching(/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,30}[A-Za-z0-9])?$/), { maxLength: 100 }),
-  joined_approx: fc.constantFrom('2016', '2016-03', ' 2020-12 ', '2099-01'),
-  has_2fa: fc.constantFrom(true, false, 'unknown'),
-  has_recovery_codes: fc.constantFrom(true, false, 'unknown'),
-  details: fc.oneof(
-    fc
-      .string({ unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), loneSurrogate, fc.constantFrom('\t', '\n', '\r')), maxLength: 200 })
-      .map((s) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')),
-    fc.constant('é'.repeat(5000)),
-  ),
-  coc_accepted: fc.constant(true),
-  delay_acknowledged: fc.constant(true),
-};
+// The generators are shared with `npm run fuzz` and test/fuzz-property.e2e-spec.ts (src/bench/fuzz/arbitraries.ts).
+const goodValue = goodIntakeValue;
+const mutation = intakeMutation;
 
 let unique = 0;
 function validBody(): Record<string, unknown> {
@@ -230,41 +85,6 @@ function validBody(): Record<string, unknown> {
     coc_accepted: true,
     delay_acknowledged: true,
   };
-}
-
-/** A few fixed requesters (in varying case and spacing): a valid body from one of them again is a follow-up (200). */
-const sameRequester = fc
-  .tuple(fc.integer({ min: 1, max: 3 }), fc.boolean())
-  .map(([k, shout]) =>
-    shout
-      ? { username: `REPEAT-user${k}`, contact_email: ` Repeat${k}@EXAMPLE.org ` }
-      : { username: `repeat-user${k}`, contact_email: `repeat${k}@example.org` },
-  );
-
-type Mutation =
-  { kind: 'set'; key: string; value: unknown } | { kind: 'delete'; key: string } | { kind: 'same_requester'; username: string; contact_email: string };
-const fieldKey = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...FIELDS) },
-  { weight: 1, arbitrary: fc.constantFrom(...PROTO_KEYS) },
-  { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
-);
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), key: fieldKey, value: nastyValue }) },
-  {
-    weight: 4,
-    arbitrary: fc.constantFrom(...FIELDS).chain((key) => fc.record({ kind: fc.constant('set' as const), key: fc.constant(key), value: goodValue[key] })),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: fc.constantFrom(...FIELDS) }) },
-  { weight: 2, arbitrary: sameRequester.map((r) => ({ kind: 'same_requester' as const, ...r })) },
-);
-
-function applyMutations(body: Record<string, unknown>, mutations: Mutation[]): Record<string, unknown> {
-  for (const m of mutations) {
-    if (m.kind === 'delete') delete body[m.key];
-    else if (m.kind === 'same_requester') Object.assign(body, { username: m.username, contact_email: m.contact_email });
-    else Object.defineProperty(body, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
-  }
-  return body;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,57 +189,19 @@ async function postForm(t: TestApp, payload: string, html: boolean): Promise<Sen
 // ---------------------------------------------------------------------------------------------
 // Urlencoded bodies
 
-/** Percent-encodes every byte outside the unreserved set (lone surrogates go out as U+FFFD, as a browser would send them). */
-function formEncode(s: string, spaceAsPlus: boolean): string {
-  let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    if (/[A-Za-z0-9*\-._~]/.test(c)) out += c;
-    else if (byte === 0x20 && spaceAsPlus) out += '+';
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
 const FORM_FIELDS = FIELDS;
-const rawFragment = fc.constantFrom(
-  '%',
-  '%0',
-  '%zz',
-  '%00',
-  '%ED%A0%80',
-  '%C0%AF',
-  '%FF',
-  '+',
-  '&',
-  '=',
-  '==',
-  '&&',
-  '[]',
-  '[0]',
-  '%26',
-  '%3D',
-  '\u00e9',
-  '\ud800',
-);
-const formValue = fc.oneof(
-  { weight: 5, arbitrary: nastyString },
-  {
-    weight: 2,
-    arbitrary: fc.constantFrom('true', 'false', 'on', 'yes', 'unknown', 'lost_2fa', 'compromised', '2016-03', 'a@example.org\nb@example.org', 'p1, p2;p3', ''),
-  },
-);
-type FormEntry = { key: string; value: string; raw: string | null; plus: boolean };
-const formEntry: fc.Arbitrary<FormEntry> = fc.record({
-  key: fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(...FORM_FIELDS) },
-    { weight: 1, arbitrary: fc.constantFrom(...PROTO_KEYS, 'username[]', 'username[0]') },
-    { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
-  ),
-  value: formValue,
-  raw: fc.option(rawFragment, { freq: 6 }),
-  plus: fc.boolean(),
-});
+const formEntry = sharedFormEntry(FORM_FIELDS, [
+  'true',
+  'false',
+  'on',
+  'yes',
+  'unknown',
+  'lost_2fa',
+  'compromised',
+  '2016-03',
+  'a@example.org\nb@example.org',
+  'p1, p2;p3',
+]);
 
 function validForm(requester?: { username: string; contact_email: string }): [string, string][] {
   unique++;
@@ -440,16 +222,7 @@ function validForm(requester?: { username: string; contact_email: string }): [st
 
 /** The valid form with each entry replacing (first occurrence) or repeating its key, or dropped fields. */
 function encodeForm(entries: FormEntry[], mode: 'replace' | 'append', drop: string[], requester?: { username: string; contact_email: string }): string {
-  const pairs: string[][] = validForm(requester)
-    .filter(([k]) => !drop.includes(k))
-    .map(([k, v]) => [formEncode(k, false), formEncode(v, true)]);
-  for (const e of entries) {
-    const pair = [formEncode(e.key, false), (e.raw ?? '') + formEncode(e.value, e.plus)];
-    const at = pairs.findIndex(([k]) => k === pair[0]);
-    if (mode === 'replace' && at >= 0) pairs[at] = pair;
-    else pairs.push(pair);
-  }
-  return pairs.map(([k, v]) => `${k}=${v}`).join('&');
+  return encodeValidForm(validForm(requester), entries, mode, drop);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ const codesIn = (html: string) => [...html.matchAll(CODE)].map((m) => m[1]);
 const errorIn = (html: string, id: string) => new RegExp(`id="${id}">([^<]*)<`).exec(html)?.[1];
 
 /**
- * Staff recovery codes (docs/security.md #31): made at enrolment and on request, shown once, kept only
+ * Staff recovery codes (docs/security.md #32): made at enrolment and on request, shown once, kept only
  * as keyed digests, each good for one sign-in even when sent twice at once, and counted against the
  * same try limit as TOTP codes.
  */

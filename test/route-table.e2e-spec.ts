@@ -173,7 +173,7 @@ describe('the route table: every staff route names its roles, and nothing else i
         'POST /admin/staff/:name/:action',
       ]),
     );
-    // Staff administration is for admins only (docs/security.md #31); one's own account page is for everyone.
+    // Staff administration is for admins only (docs/security.md #32); one's own account page is for everyone.
     expect(staffRoutes.filter((r) => r.path.startsWith('/admin/')).map((r) => [r.method, r.path, r.roles])).toEqual([
       ['GET', '/admin/staff', ['admin']],
       ['POST', '/admin/staff/:name/:action', ['admin']],

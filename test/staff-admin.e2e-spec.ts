@@ -35,7 +35,7 @@ const errorIn = (html: string) =>
     ?.replace(/&quot;/g, '"')
     .replace(/&#x27;/g, "'");
 
-describe('staff administration: the admin page and the CLI (docs/security.md #31)', () => {
+describe('staff administration: the admin page and the CLI (docs/security.md #32)', () => {
   let t: TestApp;
   let ada: TestAgent;
 

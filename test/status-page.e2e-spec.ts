@@ -155,4 +155,21 @@ describe('the private status page', () => {
     const late = await request(t.server).post(`/status/${token}/messages`).type('form').send({ message: 'hello?' }).expect(409);
     expect(late.text).toContain('closed');
   });
+
+  // Found by npm run fuzz (docs/security.md #33): a closed request shows no forms, so a 400 beside a field said nothing.
+  it('answers a refused form on a closed request with the 409 closed notice, not a 400 nobody can see', async () => {
+    const { token } = await submit();
+    await request(t.server).post(`/status/${token}/withdraw`).type('form').send({ confirm: 'yes' }).expect(303);
+    const posts: [string, Record<string, string>][] = [
+      ['messages', { message: '' }],
+      ['code', { code: 'x' }],
+      ['repositories', { repository: 'not a url' }],
+      ['withdraw', {}],
+    ];
+    for (const [action, form] of posts) {
+      const res = await request(t.server).post(`/status/${token}/${action}`).type('form').send(form);
+      expect({ action, status: res.status }).toEqual({ action, status: 409 });
+      expect(res.text).toContain('This request is closed.');
+    }
+  });
 });

@@ -20,7 +20,7 @@ const CODE_REFUSED = {
 /**
  * A moderator's own account page (docs/moderation.md, "Your account"): the second factor and the
  * recovery codes left, and new recovery codes after re-authenticating with a fresh authenticator code
- * (docs/security.md #31). New codes are shown once: they wait sealed in the session until the page that
+ * (docs/security.md #32). New codes are shown once: they wait sealed in the session until the page that
  * shows them is opened, then are gone.
  */
 @ApiExcludeController()

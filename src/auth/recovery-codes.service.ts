@@ -8,7 +8,7 @@ import { newRecoveryCode, normalizeRecoveryCode, RECOVERY_CODE_COUNT, recoveryCo
 import { StaffRecoveryCode } from './staff-recovery-code.entity.js';
 
 /**
- * A moderator's one-time recovery codes (docs/security.md #31): made at enrolment and on request from
+ * A moderator's one-time recovery codes (docs/security.md #32): made at enrolment and on request from
  * the account page, each replacing the whole set; shown once, stored as keyed digests, used once.
  */
 @Injectable()

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 
-/** How many one-time recovery codes a moderator gets at enrolment and at each renewal (docs/security.md #31). */
+/** How many one-time recovery codes a moderator gets at enrolment and at each renewal (docs/security.md #32). */
 export const RECOVERY_CODE_COUNT = 10;
 
 /**

@@ -129,7 +129,7 @@ export class SignInController {
     return this.totpPage(reply, 200, state.moderator);
   }
 
-  /** The code step with a recovery code instead (docs/security.md #31), linked from the TOTP page: the same step and try limit. */
+  /** The code step with a recovery code instead (docs/security.md #32), linked from the TOTP page: the same step and try limit. */
   @Get('login/recovery-code')
   async showRecoveryCode(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const state = await this.at(request, reply, 'totp');

@@ -156,7 +156,7 @@ export class SignInService {
   }
 
   /**
-   * Instead of a TOTP code, one of the moderator's recovery codes (docs/security.md #31). The try is
+   * Instead of a TOTP code, one of the moderator's recovery codes (docs/security.md #32). The try is
    * counted exactly as a TOTP code's (the same allowance, taken before the check, given back when
    * right), and the code is used up in the same transaction as its audit entry.
    */

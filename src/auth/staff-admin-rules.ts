@@ -1,7 +1,7 @@
 import { MODERATOR_ROLES, isModeratorRole, type ModeratorRole } from './moderator-roles.js';
 
 /**
- * The rules of staff administration (docs/security.md #31), as functions of plain facts: the admin page
+ * The rules of staff administration (docs/security.md #32), as functions of plain facts: the admin page
  * and the CLI read the facts under one lock and ask here before they change anything.
  */
 

@@ -32,7 +32,7 @@ const DONE: Record<StaffAction, (name: string) => string> = {
 const STATUS_OF: Record<StaffAdminErrorKind, number> = { not_found: 404, bad_role: 400, self: 409, last_admin: 409, unchanged: 409 };
 
 /**
- * Staff administration for admins (docs/moderation.md, "Staff administration"; docs/security.md #31): the
+ * Staff administration for admins (docs/moderation.md, "Staff administration"; docs/security.md #32): the
  * list of staff with their second factors and state, and a form per action. Under /admin, so the CSRF
  * hook checks every form; each action answers with a redirect to the list (303) or the list again with
  * the reason it was refused (400, 404, 409).

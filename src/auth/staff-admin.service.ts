@@ -51,7 +51,7 @@ const AUDIT_ACTIONS: Record<StaffAction, string> = {
 };
 
 /**
- * Staff administration for the admin page and the command line (docs/security.md #31): the list, and
+ * Staff administration for the admin page and the command line (docs/security.md #32): the list, and
  * the five actions, each checked by staffActionRefusal against facts read under one lock, written with
  * its audit entry in one transaction.
  */

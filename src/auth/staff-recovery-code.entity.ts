@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DateTimeColumn } from '../database/columns.js';
 
 /**
- * One of a moderator's one-time recovery codes (docs/security.md #31): only its keyed digest is kept;
+ * One of a moderator's one-time recovery codes (docs/security.md #32): only its keyed digest is kept;
  * `used_at` is set once, by a conditional UPDATE, so one code signs in once however many try it at once.
  */
 @Entity('staff_recovery_codes')

@@ -1,5 +1,5 @@
 import { CreateTicketDto } from './dto/create-ticket.dto.js';
-import { type FormBody, formToTicketInput, validateTicketForm, FORM_FIELD_MESSAGES } from './form-input.js';
+import { type FormBody, formToTicketInput, formValuesToShow, nonTextField, validateTicketForm, FORM_FIELD_MESSAGES } from './form-input.js';
 
 /** A complete, valid form post (every value a string, as the browser sends it); override any field. */
 function makeForm(overrides: FormBody = {}): FormBody {
@@ -231,5 +231,42 @@ describe('validateTicketForm', () => {
     const result = await validateTicketForm(makeForm({ _csrf: 'abc', admin: 'true' }));
     expect(result.errors).toBeNull();
     expect(result.dto).not.toHaveProperty('admin');
+  });
+});
+
+describe('validateTicketForm with values that are not text (a JSON body sent to the form)', () => {
+  it.each([
+    ['username', [{}, '']],
+    ['previous_emails', { prototype: true }],
+    ['projects', 12],
+    ['has_2fa', ['0Jc<S8Oy3>', 1]],
+    ['details', [[], []]],
+    ['coc_accepted', true],
+  ])('refuses %s holding %j beside that field, without throwing', async (field, value) => {
+    const result = await validateTicketForm({ ...makeForm(), [field]: value });
+    expect(result).toEqual({ dto: null, errors: { [field]: FORM_FIELD_MESSAGES[field] } });
+  });
+
+  it('names the first such field and accepts repeated text fields', async () => {
+    expect(nonTextField({ ...makeForm(), projects: ['a', 'b'], username: null })).toBe('username');
+    expect(nonTextField({ ...makeForm(), projects: ['a', 'b'] })).toBeNull();
+  });
+
+  it('takes "constructor" in a yes/no/unknown field as a wrong answer, not as an inherited method', async () => {
+    const result = await validateTicketForm(makeForm({ has_2fa: 'constructor' }));
+    expect(result).toEqual({ dto: null, errors: { has_2fa: FORM_FIELD_MESSAGES.has_2fa } });
+  });
+});
+
+describe('formValuesToShow', () => {
+  it('keeps the text of each form field (the first of a repeated one) and drops anything else', () => {
+    const shown = formValuesToShow({
+      username: { toString: null },
+      contact_email: ['a@example.org', 'b@example.org'],
+      projects: [[['x']]],
+      details: 'hi',
+      other: 'x',
+    });
+    expect(shown).toEqual({ contact_email: 'a@example.org', details: 'hi' });
   });
 });

@@ -11,13 +11,14 @@ const first = (body: FormBody, key: string): string | undefined => {
 };
 const list = (body: FormBody, key: string): string[] => (first(body, key) ?? '').split(/[\s,;]+/).filter(Boolean);
 const TRI: Record<string, boolean | 'unknown'> = { true: true, false: false, unknown: 'unknown' };
+// Own keys only: 'constructor' or 'toString' typed into the field must not pick up Object's methods.
+const triOf = (raw: string): unknown => (Object.hasOwn(TRI, raw) ? TRI[raw] : raw);
 const checked = (body: FormBody, key: string) => ['true', 'on', 'yes'].includes(first(body, key) ?? '');
 
 /** The HTML form's fields (strings; lists one per line or comma-separated) in the API's shape. */
 export function formToTicketInput(body: FormBody): Record<string, unknown> {
   const tri = (key: string) => {
-    const raw = first(body, key) ?? 'unknown';
-    return raw in TRI ? TRI[raw] : raw;
+    return triOf(first(body, key) ?? 'unknown');
   };
   return {
     username: first(body, 'username') ?? '',
@@ -54,9 +55,43 @@ export const FORM_FIELD_MESSAGES: Record<string, string> = {
   delay_acknowledged: 'Confirm that you understand a review can take months.',
 };
 
+/**
+ * The first form field holding something other than text (or repeated text). A browser sends only text,
+ * but the route also parses JSON bodies, whose values can be numbers, objects or nested arrays: each is
+ * refused beside its field instead of reaching the string handling below (docs/security.md, "Fuzzing").
+ */
+export function nonTextField(body: Record<string, unknown>): string | null {
+  for (const field of Object.keys(FORM_FIELD_MESSAGES)) {
+    const value = Object.hasOwn(body, field) ? body[field] : undefined;
+    if (value === undefined || typeof value === 'string') continue;
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) continue;
+    return field;
+  }
+  return null;
+}
+
+/**
+ * What the form shows again after a refusal: each field's text as sent (the first of a repeated field),
+ * and nothing for a value that is not text. The page must render whatever was posted: a JSON object
+ * with a null toString, or arrays nested thousands deep, would make the template throw (docs/security.md #33).
+ */
+export function formValuesToShow(body: Record<string, unknown>): Record<string, string> {
+  const shown: Record<string, string> = {};
+  for (const field of Object.keys(FORM_FIELD_MESSAGES)) {
+    const value = Object.hasOwn(body, field) ? body[field] : undefined;
+    const text = Array.isArray(value) ? (value as unknown[])[0] : value;
+    if (typeof text === 'string') shown[field] = text;
+  }
+  return shown;
+}
+
 /** Validates with the API's own rules; errors keyed by form field (list items report on their list). */
-export async function validateTicketForm(body: FormBody): Promise<{ dto: CreateTicketDto; errors: null } | { dto: null; errors: Record<string, string> }> {
-  const input = formToTicketInput(body);
+export async function validateTicketForm(
+  body: Record<string, unknown>,
+): Promise<{ dto: CreateTicketDto; errors: null } | { dto: null; errors: Record<string, string> }> {
+  const wrongType = nonTextField(body);
+  if (wrongType) return { dto: null, errors: { [wrongType]: FORM_FIELD_MESSAGES[wrongType] } };
+  const input = formToTicketInput(body as FormBody);
   const unsafe = findUnsafeInput(input);
   if (unsafe) return { dto: null, errors: { [unsafe.field.split('.')[0]]: FORM_FIELD_MESSAGES[unsafe.field.split('.')[0]] ?? unsafe.reasons[0] } };
   const dto = plainToInstance(CreateTicketDto, input);

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import { CODE_OF_CONDUCT } from './code-of-conduct.js';
-import { type FormBody, validateTicketForm } from './form-input.js';
+import { type FormBody, formValuesToShow, validateTicketForm } from './form-input.js';
 import { FOLLOW_UP_MESSAGE } from './intake-api.controller.js';
 import { IntakeService } from './intake.service.js';
 import { REQUEST_TYPES } from '../tickets/ticket.types.js';
@@ -45,8 +45,10 @@ export class IntakePagesController {
   @Post('recover')
   @Header('Cache-Control', 'no-store')
   async submit(@Body() body: FormBody, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const values = typeof body === 'object' && body !== null ? body : {};
-    const { dto, errors } = await validateTicketForm(values);
+    const posted: Record<string, unknown> = typeof body === 'object' && body !== null ? body : {};
+    const { dto, errors } = await validateTicketForm(posted);
+    // Shown again as text only: the page renders anything the body held otherwise (a JSON object, deep arrays).
+    const values = formValuesToShow(posted);
     if (!dto) return reply.status(400).view('pages/recover', formPage(values, errors));
     try {
       const result = await this.intake.submit(dto, request.ip);

@@ -7,7 +7,7 @@ import { DomainError, DomainErrorCode } from '../common/domain.exception.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { MessageDto } from './dto/create-ticket.dto.js';
 import { type FormBody } from './form-input.js';
-import { StatusService } from './status.service.js';
+import { CLOSED_REQUEST, StatusService } from './status.service.js';
 
 /** What the page says after a successful action (the redirect's query names it). */
 const NOTICES: Record<string, string> = {
@@ -167,6 +167,10 @@ export class StatusPagesController {
   private async render(reply: FastifyReply, token: string, status: number, extra: Record<string, unknown>) {
     const ticket = await this.status.ticketFor(token);
     const view = await this.status.view(ticket);
+    // A closed request shows no forms, so a message beside a field would not be seen: the closure is the answer
+    // (found by npm run fuzz, docs/security.md #33).
+    if (!view.open && status === 400)
+      return reply.status(409).view('pages/status', { title: `Request ${view.reference}`, token, view, notice: CLOSED_REQUEST });
     return reply.status(status).view('pages/status', { title: `Request ${view.reference}`, token, view, ...extra });
   }
 }

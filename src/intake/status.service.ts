@@ -16,6 +16,8 @@ import { describeForRequester, type EventLine } from '../tickets/ticket-event-te
 import { RequesterAdditions } from './requester-additions.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
 
+/** What a requester's action on a closed request is answered (409). */
+export const CLOSED_REQUEST = 'This request is closed. If you still need help, please submit a new request.';
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const DECISION_WINDOW_DAYS = 30;
 
@@ -135,7 +137,7 @@ export class StatusService {
   private async openTicket(token: string, em: EntityManager): Promise<Ticket> {
     const ticket = await this.ticketFor(token, em);
     if (!isOpen(ticket.state)) {
-      throw new DomainError(DomainErrorCode.Conflict, 'This request is closed. If you still need help, please submit a new request.');
+      throw new DomainError(DomainErrorCode.Conflict, CLOSED_REQUEST);
     }
     return ticket;
   }

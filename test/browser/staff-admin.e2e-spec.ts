@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { expectQuietPages, launchChromium, type PageProblems, watchPage } from './chromium.js';
 
 /**
- * In a real browser, under the CSP (docs/security.md #31): a moderator signs in with a recovery code, an
+ * In a real browser, under the CSP (docs/security.md #32): a moderator signs in with a recovery code, an
  * admin resets that moderator's second factor from the staff page, and the moderator's open page is
  * signed out at its next request.
  */

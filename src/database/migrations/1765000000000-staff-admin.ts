@@ -2,7 +2,7 @@ import { type MigrationInterface, type QueryRunner, Table, TableColumn, TableInd
 import { columnsFor } from '../migration.util.js';
 
 /**
- * Staff administration (docs/security.md #15, #18, #31):
+ * Staff administration (docs/security.md #15, #18, #32):
  * - `moderators.session_generation`: a session carries the number it was signed in under, and the role
  *   guard refuses it once the row's number moved on, so ending every session of a person is one UPDATE;
  * - `moderators.last_signed_in_at`, for the staff list, filled from the audit log's `signed_in` entries;
