@@ -105,9 +105,9 @@ describe('staff administration: the admin page and the CLI (docs/security.md #32
     const listed = await cli('staff-list');
     expect(listed.status).toBe(0);
     const lines = listed.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^NAME +ROLE +LAST SIGN-IN +AUTHENTICATOR +RECOVERY CODES +STATE$/);
-    expect(lines.find((l) => l.startsWith('ben '))).toMatch(/^ben +senior +\d{4}-\d\d-\d\d \d\d:\d\dZ +yes +9 +active$/);
-    expect(lines.find((l) => l.startsWith('cy '))).toMatch(/^cy +ops +never +no +0 +must change password, second factor to enrol$/);
+    expect(lines[0]).toMatch(/^NAME +ROLE +LAST SIGN-IN +AUTHENTICATOR +RECOVERY CODES +PASSKEYS +STATE$/);
+    expect(lines.find((l) => l.startsWith('ben '))).toMatch(/^ben +senior +\d{4}-\d\d-\d\d \d\d:\d\dZ +yes +9 +0 +active$/);
+    expect(lines.find((l) => l.startsWith('cy '))).toMatch(/^cy +ops +never +no +0 +0 +must change password, second factor to enrol$/);
     expect(lines.find((l) => l.startsWith('dot '))).toMatch(/disabled, locked$/);
     expect(lines.at(-1)).toBe('4 staff, 1 active admin.');
 
