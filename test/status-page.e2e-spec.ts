@@ -172,4 +172,16 @@ describe('the private status page', () => {
       expect(res.text).toContain('This request is closed.');
     }
   });
+
+  // Found by npm run fuzz on PostgreSQL (docs/security.md #31): a NUL byte in the challenge id reached the query and made a 500.
+  it('answers a repository check with a malformed challenge id with the 404 page of an unknown one', async () => {
+    const { token } = await submit();
+    const unknown = await request(t.server).post(`/status/${token}/repositories/00000000-0000-4000-8000-000000000000/check`).set('Accept', 'text/html');
+    expect(unknown.status).toBe(404);
+    for (const id of ['abc%00def', '%00', 'not-a-uuid', '%EF%BF%BD%00']) {
+      const res = await request(t.server).post(`/status/${token}/repositories/${id}/check`).set('Accept', 'text/html');
+      expect({ id, status: res.status }).toEqual({ id, status: 404 });
+      expect(res.text).toBe(unknown.text);
+    }
+  });
 });

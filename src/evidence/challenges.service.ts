@@ -22,6 +22,9 @@ import type { ScoringConfig } from '../scoring/scoring.config.js';
 import type { AccountRecord } from '../scoring/account-record.js';
 import { AccountRepository } from '../directory/account.repository.js';
 
+/** A challenge's id as stored (randomUUID). */
+const CHALLENGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Repository challenges a requester may have open at once, and checks per challenge. */
 const MAX_OPEN_REPOSITORY_CHALLENGES = 3;
 const MAX_REPOSITORY_CHECKS = 30;
@@ -208,6 +211,9 @@ export class ChallengesService {
    */
   async checkRepositoryChallenge(ticket: Ticket, challengeId: string): Promise<VerifierResult | { outcome: 'manual' }> {
     this.assertOpen(ticket);
+    // Ids are UUIDs: anything else (a NUL byte, which PostgreSQL refuses in a query: a 500 found by npm run fuzz,
+    // docs/security.md #31) is an unknown challenge without a lookup.
+    if (!CHALLENGE_ID.test(challengeId)) throw DomainError.notFound();
     const challenge = await this.dataSource.getRepository(Challenge).findOneBy({ id: challengeId, ticketId: ticket.id, kind: 'repository' });
     if (!challenge || challenge.state !== 'pending' || challenge.expiresAt <= this.clock.now()) throw DomainError.notFound();
     const taken = await this.transactions.run((em) =>
