@@ -146,7 +146,7 @@ describe('moderator sign-in', () => {
     expect(await t.dataSource.getRepository(AuditEntry).findBy({ actor: 'moderator:alice', action: 'signed_out' })).toHaveLength(1);
   });
 
-  // Found by npm run fuzz on PostgreSQL (docs/security.md #31): a NUL byte in the name reached the query and made a 500.
+  // Found by npm run fuzz on PostgreSQL (docs/security.md #33): a NUL byte in the name reached the query and made a 500.
   it('a name no moderator can have (a NUL byte, odd characters) is a wrong sign-in, not a server error', async () => {
     for (const name of ['ali\u0000ce', '\u0000', 'a b', 'ＡＬＩＣＥ', 'x'.repeat(60)]) {
       const res = await submitPassword(request.agent(t.server), name);

@@ -173,7 +173,7 @@ describe('the private status page', () => {
     }
   });
 
-  // Found by npm run fuzz on PostgreSQL (docs/security.md #31): a NUL byte in the challenge id reached the query and made a 500.
+  // Found by npm run fuzz on PostgreSQL (docs/security.md #33): a NUL byte in the challenge id reached the query and made a 500.
   it('answers a repository check with a malformed challenge id with the 404 page of an unknown one', async () => {
     const { token } = await submit();
     const unknown = await request(t.server).post(`/status/${token}/repositories/00000000-0000-4000-8000-000000000000/check`).set('Accept', 'text/html');

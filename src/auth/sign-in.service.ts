@@ -86,7 +86,7 @@ export class SignInService {
     const password = typeof rawPassword === 'string' ? rawPassword.slice(0, 1000) : '';
     const now = this.clock.now();
     // A name no moderator can have is not looked up: PostgreSQL refuses text with a NUL byte in a query
-    // (a 500 before this check, found by npm run fuzz: docs/security.md #31). It still costs one verification below.
+    // (a 500 before this check, found by npm run fuzz: docs/security.md #33). It still costs one verification below.
     const moderator = MODERATOR_NAME_PATTERN.test(name) ? await this.dataSource.getRepository(Moderator).findOneBy({ name }) : null;
     // Refused by the client limit, the name is not written anywhere (as before the name was looked at).
     const refused = await this.takeTry(moderator, name, ip, now, null);

@@ -212,7 +212,7 @@ export class ChallengesService {
   async checkRepositoryChallenge(ticket: Ticket, challengeId: string): Promise<VerifierResult | { outcome: 'manual' }> {
     this.assertOpen(ticket);
     // Ids are UUIDs: anything else (a NUL byte, which PostgreSQL refuses in a query: a 500 found by npm run fuzz,
-    // docs/security.md #31) is an unknown challenge without a lookup.
+    // docs/security.md #33) is an unknown challenge without a lookup.
     if (!CHALLENGE_ID.test(challengeId)) throw DomainError.notFound();
     const challenge = await this.dataSource.getRepository(Challenge).findOneBy({ id: challengeId, ticketId: ticket.id, kind: 'repository' });
     if (!challenge || challenge.state !== 'pending' || challenge.expiresAt <= this.clock.now()) throw DomainError.notFound();
