@@ -83,7 +83,7 @@ describe('the moderator dashboard in a browser, without JavaScript', () => {
   /** A browser context of its own (own cookies); `provoked` marks the error answers the test causes on purpose. */
   const newPage = async (name: string, provoked?: (url: string, status: number) => boolean): Promise<Page> => {
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(5_000);
+    context.setDefaultTimeout(30_000);
     const page = await context.newPage();
     problems[name] = watchPage(page, provoked);
     return page;

@@ -53,7 +53,7 @@ describe('passkeys in a browser', () => {
     secret = await enrolledModerator(t, 'nina');
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(30_000);
     page = await context.newPage();
     // The wrong code is refused on purpose (401).
     problems.nina = watchPage(page, (url, status) => url.endsWith('/account/security/passkeys/options') && status === 401);

@@ -193,7 +193,7 @@ describe('the report page in a browser, without JavaScript', () => {
 
   const newPage = async (name: string, provoked?: (url: string, status: number) => boolean): Promise<Page> => {
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    context.setDefaultTimeout(5_000);
+    context.setDefaultTimeout(30_000);
     const page = await context.newPage();
     problems[name] = watchPage(page, provoked);
     return page;

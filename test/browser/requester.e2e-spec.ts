@@ -26,7 +26,7 @@ describe('the requester pages in a browser, without JavaScript', () => {
     browser = await launchChromium(); // throws "… apt-get install -y chromium" when the browser is missing
     t = await startTestApp();
     context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(5_000);
+    context.setDefaultTimeout(30_000);
     page = await context.newPage();
     problems = watchPage(page, provoked);
   });

@@ -53,6 +53,10 @@ export function isolatedEnv(overrides: Record<string, string> = {}): Record<stri
     INTAKE_USERNAME_RATE_LIMIT: '0',
     OUTBOX_RELAY_INTERVAL: '500ms',
     PUBLIC_BASE_URL: 'http://recovery.test',
+    // Longer than any test client keeps an idle connection (undici: 4 s), also on a loaded machine whose
+    // timers run late: otherwise the server may close a kept-alive socket as the client sends on it
+    // ("other side closed"). test/http-timeouts.e2e-spec.ts sets its own.
+    HTTP_KEEP_ALIVE_TIMEOUT: '65s',
     TEST_DIR: dir,
     ...database,
     ...overrides,
