@@ -33,6 +33,10 @@ export interface ClusterView {
   total: number;
 }
 
+/** PostgreSQL advisory-lock classes ('CAMP', 'CAMQ'): per contact domain, and one for free text on any domain. */
+const DOMAIN_LOCK = 0x43414d50;
+const TEXT_LOCK = 0x43414d51;
+
 const fromRow = (row: CampaignSignature): RequestSignature => ({
   ticketId: row.ticketId,
   reference: row.reference,
@@ -82,6 +86,7 @@ export class CampaignsService {
       },
       this.config,
     );
+    await this.serialise(em, request);
     const windowStart = new Date(request.createdAt.getTime() - this.config.windowMs);
     const history = await this.domainHistory(em, request.contactDomain, windowStart);
     const window = await this.window(em, request, windowStart);
@@ -126,6 +131,18 @@ export class CampaignsService {
       views.push({ kind, shared: latest?.shared ?? '', others: rows.map((r) => ({ reference: r.reference, at: new Date(r.at) })), total });
     }
     return views;
+  }
+
+  /**
+   * Two requests assessed at once must see each other, or each would miss the other and a campaign could
+   * split into clusters of one. On PostgreSQL the detection of requests that can meet (the same domain;
+   * long texts) takes turns under transaction-scoped advisory locks, always in this order (domain, then
+   * text), so two never wait on each other. SQLite runs one write transaction at a time already.
+   */
+  private async serialise(em: EntityManager, request: RequestSignature): Promise<void> {
+    if (em.connection.options.type !== 'postgres') return;
+    await em.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DOMAIN_LOCK, request.contactDomain]);
+    if (request.detailsWords >= this.config.detailsClusterMinWords) await em.query('SELECT pg_advisory_xact_lock($1, 0)', [TEXT_LOCK]);
   }
 
   private async domainHistory(em: EntityManager, domain: string, windowStart: Date): Promise<DomainHistory> {

@@ -15,8 +15,8 @@ export interface CampaignConfig {
   /** Different accounts asked for with a shared pattern before it counts as a campaign. */
   minAccounts: number;
   /**
-   * Fewer suffice when the pattern is corroborated: at least half of the requests also share the
-   * free-text template, or at least half target accounts with many dependents.
+   * Fewer suffice for a new or rare contact domain when it is corroborated: at least half of the
+   * requests also share the free-text template, or at least half target accounts with many dependents.
    */
   minAccountsCorroborated: number;
   /** A contact domain first seen by the desk within this many days is new. */

@@ -227,8 +227,9 @@ function describe(head: string, m: ReturnType<typeof measure>, kind: ClusterKind
  * The clusters a new request belongs to, given the requests of the window before it (any order; the
  * request itself left out) and its contact domain's history. A contact domain forms a cluster when it
  * is new or rare; a template local part when the requests share it on one domain; free text alone when
- * a paragraph is copied with only the names changed. Each needs `minAccounts` different accounts, or
- * `minAccountsCorroborated` when the text matches too or the targets have many dependents.
+ * a paragraph is copied with only the names changed. Each needs `minAccounts` different accounts; a new
+ * or rare domain needs only `minAccountsCorroborated` when the text matches too or the targets have
+ * many dependents.
  */
 export function detectCampaigns(
   request: RequestSignature,
@@ -240,8 +241,7 @@ export function detectCampaigns(
   const from = request.createdAt.getTime() - config.windowMs;
   const recent = window.filter((s) => s.ticketId !== request.ticketId && s.createdAt.getTime() >= from && s.createdAt <= request.createdAt);
   const clusters: CampaignCluster[] = [];
-  const qualifies = (m: ReturnType<typeof measure>, needed = config.minAccounts) =>
-    m.accounts >= (m.corroborated ? Math.min(config.minAccountsCorroborated, needed) : needed);
+  const qualifies = (m: ReturnType<typeof measure>) => m.accounts >= (m.corroborated ? config.minAccountsCorroborated : config.minAccounts);
 
   const novelty = domainNovelty(request.contactDomain, domain, now, config);
   const sameDomain = recent.filter((s) => s.contactDomain === request.contactDomain);
@@ -265,7 +265,9 @@ export function detectCampaigns(
       sameDomain.filter((s) => s.localTemplate === request.localTemplate),
       config,
     );
-    if (qualifies(m)) clusters.push({ ...strip(m), shared: describe(`contact addresses of the form ${key}`, m, 'local_part_template') });
+    // A template on a shared provider is weaker than a fresh domain (people with one first name add
+    // digits alike): it never gets the corroborated threshold.
+    if (m.accounts >= config.minAccounts) clusters.push({ ...strip(m), shared: describe(`contact addresses of the form ${key}`, m, 'local_part_template') });
   }
   if (request.detailsSketch && request.detailsWords >= config.detailsClusterMinWords) {
     const alike = recent.filter((s) => s.detailsWords >= config.detailsClusterMinWords && textsMatch(request, s, config));
