@@ -45,6 +45,7 @@ describe('loadConfig', () => {
           repositoryChallengeTtlMs: 14 * 86_400_000,
           githubApiUrl: 'https://api.github.com',
           githubToken: null,
+          campaignWindowMs: 86_400_000,
         },
         sla: { policyFile: 'config/sla-policy.json', webhookUrl: null },
         review: { leaseMs: 15 * 60_000, reconcileIntervalMs: 60_000, fastLane: false, apiToken: null, closeUnansweredMs: 30 * 86_400_000 },
@@ -408,6 +409,7 @@ describe('loadConfig: evidence', () => {
       REPOSITORY_CHALLENGE_TTL: '2d',
       GITHUB_API_URL: 'http://127.0.0.1:9999/api/',
       GITHUB_TOKEN: 'ghp_' + 'a'.repeat(36),
+      CAMPAIGN_WINDOW: '6h',
     });
     expect(config.evidence).toEqual({
       highValueMonthlyDownloads: 5000,
@@ -418,7 +420,10 @@ describe('loadConfig: evidence', () => {
       repositoryChallengeTtlMs: 2 * 86_400_000,
       githubApiUrl: 'http://127.0.0.1:9999/api',
       githubToken: 'ghp_' + 'a'.repeat(36),
+      campaignWindowMs: 6 * 3_600_000,
     });
+    expect(loadConfig(base).evidence.campaignWindowMs).toBe(24 * 3_600_000);
+    expect(() => loadConfig({ ...base, CAMPAIGN_WINDOW: 'soon' })).toThrow(/CAMPAIGN_WINDOW/);
   });
 
   it('reads HIGH_VALUE_ROLES in any case, and refuses an unknown or empty role list', () => {

@@ -80,6 +80,8 @@ export interface AppConfig {
     /** GitHub's REST API (or a stand-in in tests); the token is optional and raises the rate limit. */
     githubApiUrl: string;
     githubToken: string | null;
+    /** Requests this far back are compared with a new one for takeover-campaign signals (src/scoring/campaign.ts). */
+    campaignWindowMs: number;
   };
   /** The SLA (src/tickets/ applies it): targets per request type, and where breaches are posted. */
   sla: {
@@ -275,6 +277,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     const ms = duration(raw);
     return ms instanceof Invalid || (ms >= 1000 && ms <= 600_000) ? ms : new Invalid('a duration from 1s to 10m');
   });
+  const campaignWindowMs = read('CAMPAIGN_WINDOW', '24h', duration);
   const highValueMonthlyDownloads = read('HIGH_VALUE_MONTHLY_DOWNLOADS', '1000000', int(1, Number.MAX_SAFE_INTEGER));
   const highValueRoles = read<('Owner' | 'Maintainer')[]>('HIGH_VALUE_ROLES', 'Owner,Maintainer', (raw) => {
     const roles = [
@@ -382,6 +385,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       repositoryChallengeTtlMs,
       githubApiUrl,
       githubToken,
+      campaignWindowMs,
     },
     sla: { policyFile: slaPolicyFile, webhookUrl: slaWebhookUrl },
     review: { leaseMs, reconcileIntervalMs, fastLane, apiToken, closeUnansweredMs },

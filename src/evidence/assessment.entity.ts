@@ -4,7 +4,7 @@ import type { Band, Recommendation } from '../tickets/ticket.types.js';
 import type { RiskFlag, Signal } from '../scoring/scoring.types.js';
 
 /** Why a ticket was (re)assessed: the timeline says which new evidence arrived. */
-export type AssessmentTrigger = 'submitted' | 'follow_up' | 'message' | 'challenge' | 'competing_request' | 'rescore';
+export type AssessmentTrigger = 'submitted' | 'follow_up' | 'message' | 'challenge' | 'competing_request' | 'coordinated_requests' | 'rescore';
 
 /**
  * One stored assessment. Never updated: a ticket keeps every assessment it had, each with the rule

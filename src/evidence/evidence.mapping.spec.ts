@@ -83,7 +83,15 @@ describe('toTicketEvidence', () => {
   const ticket = { contactEmail: 'c@d.example', requestType: 'lost_2fa', claims, competing: true, createdAt: joined } as Partial<Ticket> as Ticket;
 
   it('maps the ticket and adds passed challenges when given', () => {
-    expect(toTicketEvidence(ticket)).toEqual({ contactEmail: 'c@d.example', requestType: 'lost_2fa', claims, competingRequests: true, submittedAt: joined });
+    expect(toTicketEvidence(ticket)).toEqual({
+      contactEmail: 'c@d.example',
+      requestType: 'lost_2fa',
+      claims,
+      competingRequests: true,
+      coordinatedRequests: false,
+      submittedAt: joined,
+    });
+    expect(toTicketEvidence(ticket, {}, true).coordinatedRequests).toBe(true);
     expect(toTicketEvidence(ticket, { repoChallengePassed: { project: 'p' } }).repoChallengePassed).toEqual({ project: 'p' });
   });
 });

@@ -6,12 +6,17 @@ import type { Ticket } from '../tickets/ticket.entity.js';
 import type { TicketEvidence } from '../scoring/scoring.types.js';
 
 /** Passed challenges come from the challenge store (`EvidenceService`), hence the optional `proofs`. */
-export function toTicketEvidence(ticket: Ticket, proofs: Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed'> = {}): TicketEvidence {
+export function toTicketEvidence(
+  ticket: Ticket,
+  proofs: Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed'> = {},
+  coordinatedRequests = false,
+): TicketEvidence {
   return {
     contactEmail: ticket.contactEmail,
     requestType: ticket.requestType,
     claims: ticket.claims,
     competingRequests: ticket.competing,
+    coordinatedRequests,
     submittedAt: ticket.createdAt,
     ...(proofs.emailChallengePassed ? { emailChallengePassed: proofs.emailChallengePassed } : {}),
     ...(proofs.repoChallengePassed ? { repoChallengePassed: proofs.repoChallengePassed } : {}),

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { TicketsModule } from '../tickets/tickets.module.js';
+import { CampaignsService } from './campaigns.service.js';
 import { ChallengesService } from './challenges.service.js';
 import { DirectorySharesService } from './directory-shares.service.js';
 import { EvidenceService } from './evidence.service.js';
@@ -22,10 +23,11 @@ import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider
       // More forges plug in here; repositories elsewhere are checked by a moderator by hand.
       useFactory: (config: AppConfig): RepositoryVerifier[] => [new GitHubRepositoryVerifier(config.evidence.githubApiUrl, config.evidence.githubToken)],
     },
+    CampaignsService,
     ChallengesService,
     DirectorySharesService,
     EvidenceService,
   ],
-  exports: [ChallengesService, DirectorySharesService, EvidenceService, SCORING_CONFIG],
+  exports: [CampaignsService, ChallengesService, DirectorySharesService, EvidenceService, SCORING_CONFIG],
 })
 export class EvidenceModule {}

@@ -24,6 +24,7 @@ import type { Assessment, TicketEvidence } from '../scoring/scoring.types.js';
 import type { AccountRecord } from '../scoring/account-record.js';
 import { AccountRepository } from '../directory/account.repository.js';
 import { DirectorySharesService } from './directory-shares.service.js';
+import { CampaignsService } from './campaigns.service.js';
 
 /**
  * Runs the pure scorer on a ticket and keeps the result: a new assessment row (never updated), its
@@ -42,6 +43,7 @@ export class EvidenceService {
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
     private readonly shares: DirectorySharesService,
+    private readonly campaigns: CampaignsService,
     @Inject(SCORING_CONFIG) private readonly scoring: ScoringConfig,
   ) {}
 
@@ -85,7 +87,11 @@ export class EvidenceService {
       await this.challenges.sendAutomaticCodes(em, ticket, accountRecord, now);
     }
 
-    const evidence = toTicketEvidence(ticket, await this.proofs(em, ticket.id));
+    // A new request is compared with the recent ones once, when it is first assessed; a cluster that forms
+    // asks for its earlier members to be assessed again (docs/evidence.md, "Coordinated requests").
+    if (trigger === 'submitted') await this.campaigns.detect(em, ticket, accountRecord, now);
+    const coordinated = await this.campaigns.isMember(em, ticket.id);
+    const evidence = toTicketEvidence(ticket, await this.proofs(em, ticket.id), coordinated);
     const assessment = assess(evidence, accountRecord, now, this.scoring, await this.shares.current());
     if (trigger === 'submitted' && accountRecord && assessment.riskFlags.includes('unused_recovery_codes')) {
       await this.tellAboutRecoveryCodes(em, ticket, accountRecord, now);

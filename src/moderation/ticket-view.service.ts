@@ -7,6 +7,7 @@ import { mayReceiveCode } from '../evidence/challenge-policy.js';
 import type { ChallengeState } from '../evidence/challenge.entity.js';
 import { ChallengesService } from '../evidence/challenges.service.js';
 import { EvidenceService } from '../evidence/evidence.service.js';
+import { CampaignsService, type ClusterView } from '../evidence/campaigns.service.js';
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
 import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
 import { actorName, describeForStaff, type StaffEventLine } from '../tickets/ticket-event-text.js';
@@ -26,6 +27,7 @@ const words = (s: string) => s.replace(/_/g, ' ');
 /** What each risk flag asks of the moderator. */
 const RISK_FLAG_TEXT: Record<RiskFlag, string> = {
   competing_requests: 'Another open request for this account came from a different contact address.',
+  coordinated_requests: 'Part of a cluster of requests for different accounts that share how they were made: a possible takeover campaign (see the cluster).',
   primary_email_changed_recently: 'The primary address changed recently: the account may already be in other hands.',
   high_value_account: 'Owner of a widely used project: a second moderator must agree.',
   second_moderator_required: 'A second moderator must agree before approval.',
@@ -33,6 +35,12 @@ const RISK_FLAG_TEXT: Record<RiskFlag, string> = {
   expired_domain: 'An address involved is on an expired domain: it proves nothing and may have changed hands.',
   unused_recovery_codes: 'The account still has unused recovery codes: the owner can sign in with one.',
   no_such_account: 'No account has this username.',
+};
+
+const CLUSTER_KIND_TEXT: Record<ClusterView['kind'], string> = {
+  contact_domain: 'same new or rare contact domain',
+  local_part_template: 'same template of contact address',
+  details_template: 'same free-text template',
 };
 
 const CHALLENGE_STATE_TEXT: Record<ChallengeState, string> = {
@@ -88,6 +96,8 @@ export interface TicketView {
   } | null;
   assessments: Array<{ at: Date; trigger: string; score: number; band: string; recommendation: string; ruleVersion: string }>;
   riskFlags: Array<{ flag: string; text: string }>;
+  /** Clusters of requests for other accounts that share how they were made (docs/moderation.md, "Coordinated requests"). */
+  campaigns: Array<ClusterView & { kindText: string; more: number }>;
   challenges: Array<{
     kind: string;
     target: string;
@@ -149,6 +159,7 @@ export class TicketViewService {
     private readonly dataSource: DataSource,
     private readonly evidence: EvidenceService,
     private readonly challenges: ChallengesService,
+    private readonly campaigns: CampaignsService,
     private readonly clock: Clock,
     @Inject(SCORING_CONFIG) private readonly scoring: ScoringConfig,
   ) {}
@@ -157,12 +168,13 @@ export class TicketViewService {
   async load(reference: string): Promise<{ ticket: Ticket; view: TicketView } | null> {
     const ticket = await this.tickets.findByReference(reference);
     if (!ticket) return null;
-    const [account, assessments, challenges, events, recovery] = await Promise.all([
+    const [account, assessments, challenges, events, recovery, clusters] = await Promise.all([
       this.accounts.record(ticket.accountId),
       this.evidence.history(ticket.id),
       this.challenges.forModerator(ticket.id),
       this.dataSource.getRepository(TicketEvent).find({ where: { ticketId: ticket.id }, order: { id: 'ASC' } }),
       this.dataSource.getRepository(Recovery).findOne({ where: { ticketId: ticket.id }, order: { createdAt: 'DESC' } }),
+      this.campaigns.clustersOf(ticket.id),
     ]);
     const rows = compareClaims({ claims: ticket.claims, contactEmail: ticket.contactEmail, username: ticket.username, account, config: this.scoring });
     const latest = assessments.at(-1) ?? null;
@@ -206,6 +218,7 @@ export class TicketViewService {
           flag,
           text: RISK_FLAG_TEXT[flag as RiskFlag] ?? words(flag),
         })),
+        campaigns: clusters.map((c) => ({ ...c, kindText: CLUSTER_KIND_TEXT[c.kind], more: Math.max(0, c.total - 1 - c.others.length) })),
         challenges: challenges.map((c) => ({
           kind: c.kind === 'email' ? 'e-mail code' : 'repository token',
           target: c.target,

@@ -88,7 +88,8 @@ export function approvalPolicy(facts: ApprovalFacts, durations: ApprovalDuration
   const flags = new Set(facts.riskFlags);
   const provenOnFile = facts.emailProofs.some((a) => mayReceiveCode(facts.account, a, config)) || facts.repositoryProof;
   const newChannel = !onFile;
-  if (flags.has('second_moderator_required')) reasons.push('the assessment asks for a second moderator (high-value, competing or recently changed account)');
+  if (flags.has('second_moderator_required'))
+    reasons.push('the assessment asks for a second moderator (high-value, competing, coordinated or recently changed account)');
   if (newChannel) reasons.push('the reset link goes to an address that is not on file');
   const needsSecond = reasons.length > 0;
   const longReasons: string[] = [];

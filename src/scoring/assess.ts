@@ -8,7 +8,7 @@ import type { ScoringConfig } from './scoring.config.js';
 import type { AccountRecord } from './account-record.js';
 
 /** Flags after which a decision needs a second moderator (docs/security.md #13). */
-const SECOND_MODERATOR_FLAGS: readonly RiskFlag[] = ['competing_requests', 'primary_email_changed_recently', 'high_value_account'];
+const SECOND_MODERATOR_FLAGS: readonly RiskFlag[] = ['competing_requests', 'coordinated_requests', 'primary_email_changed_recently', 'high_value_account'];
 
 export function bandFor(score: number, config: ScoringConfig = DEFAULT_SCORING_CONFIG): Band {
   if (score >= config.bands.strong) return 'strong';
@@ -43,6 +43,7 @@ export function assess(
   if (account === null) {
     const flags: RiskFlag[] = ['no_such_account'];
     if (ticket.competingRequests) flags.push('competing_requests');
+    if (ticket.coordinatedRequests) flags.push('coordinated_requests');
     return {
       ruleVersion: config.ruleVersion,
       sharesVersion: shares.version,

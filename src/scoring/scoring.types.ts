@@ -30,6 +30,11 @@ export interface TicketEvidence {
   repoChallengePassed?: { project: string };
   /** Another open ticket for the account came from a different contact address. */
   competingRequests: boolean;
+  /**
+   * The request belongs to a cluster of requests for different accounts that share how they were made
+   * (campaign.ts; docs/evidence.md, "Coordinated requests").
+   */
+  coordinatedRequests?: boolean;
   /** When the ticket was submitted (for "released before the request"); defaults to `now`. */
   submittedAt?: Date;
 }
@@ -55,6 +60,7 @@ export interface Signal {
 
 export const RISK_FLAGS = [
   'competing_requests',
+  'coordinated_requests',
   'primary_email_changed_recently',
   'high_value_account',
   'second_moderator_required',

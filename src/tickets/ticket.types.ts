@@ -29,7 +29,7 @@ export interface TicketClaims {
 export type { Band, Recommendation };
 
 /** Why a ticket asks to be (re)assessed: the timeline says which new evidence arrived. */
-export type AssessmentTrigger = 'submitted' | 'follow_up' | 'message' | 'challenge' | 'competing_request' | 'rescore';
+export type AssessmentTrigger = 'submitted' | 'follow_up' | 'message' | 'challenge' | 'competing_request' | 'coordinated_requests' | 'rescore';
 
 /**
  * How the ticket's decision cycle ended, for reports: a moderator's decision, or a closing without one.

@@ -20,6 +20,10 @@ export function riskFlagsRule({ ticket, account, config, now }: RuleInput): Rule
     flags.push('competing_requests');
     info('another open request for this account came from a different contact address');
   }
+  if (ticket.coordinatedRequests) {
+    flags.push('coordinated_requests');
+    info('part of a cluster of requests for different accounts that share how they were made (see the cluster)');
+  }
 
   const since = now.getTime() - config.primaryChangeWindowDays * DAY_MS;
   const recentPrimaryAdded =
