@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assess } from '../src/scoring/assess.js';
+import { pOwner, priorCurve } from '../src/scoring/calibration.js';
+import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring.config.js';
 import { accountRecordOf, type DirectoryRecord } from '../src/cli/score/directory-record.js';
 
 const SCORE = join(process.cwd(), 'dist/cli/score.js');
@@ -74,7 +76,7 @@ describe('npm run score (node dist/cli/score.js)', () => {
     expect(result.status).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines.map((l) => Object.keys(l))).toEqual(
-      Array(3).fill(['ref', 'score', 'band', 'recommendation', 'risk_flags', 'signals', 'rule_version', 'shares_version']),
+      Array(3).fill(['ref', 'score', 'band', 'recommendation', 'risk_flags', 'signals', 'rule_version', 'shares_version', 'p_owner']),
     );
     expect(lines.map((l) => l.ref)).toEqual(['t-1', 't-2', 't-3']);
 
@@ -100,6 +102,8 @@ describe('npm run score (node dist/cli/score.js)', () => {
         signals: a.signals,
         rule_version: a.ruleVersion,
         shares_version: 'prior',
+        // No outcomes in the CLI: P(owner) is the prior over the rules' scale.
+        p_owner: Number(pOwner(priorCurve(DEFAULT_SCORING_CONFIG), a.score).toFixed(4)),
       };
     };
     expect(lines[0]).toEqual({

@@ -61,6 +61,7 @@ async function main(): Promise<number> {
     { countSecondFactors },
     { describeShares, sharesOf },
     { configuredShares },
+    { priorCurve },
   ] = await Promise.all([
     import('../config/app-config.js'),
     import('../directory/directory-file.js'),
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
     import('../scoring/guess-check.js'),
     import('../scoring/directory-shares.js'),
     import('../scoring/scoring.config.js'),
+    import('../scoring/calibration.js'),
   ]);
   let config: ScoringConfig;
   try {
@@ -100,6 +102,9 @@ async function main(): Promise<number> {
   // The yes/no answers are weighed against this directory's own shares (docs/evidence.md).
   const shares = sharesOf(countSecondFactors([...accounts.records()]), configuredShares(config));
   warn(`loaded ${accounts.size} accounts from ${args.directory} in ${seconds(performance.now() - loading)} s: ${describeShares(shares)}`);
+
+  // No outcomes here: P(owner) is the documented prior over the rules' own scale (docs/evidence.md, "Calibrated odds").
+  const curve = priorCurve(config);
 
   const input = createReadStream(args.tickets, { encoding: 'utf8' });
   try {
@@ -134,7 +139,7 @@ async function main(): Promise<number> {
       }
       refs.set(ticket.ref, lineNumber);
       const assessment = assess(ticket.ticket, accounts.find(ticket.username), now, config, shares);
-      const pending = out.write(`${scoreLine(ticket.ref, assessment)}\n`);
+      const pending = out.write(`${scoreLine(ticket.ref, assessment, curve)}\n`);
       if (pending) await pending;
       scored++;
     }

@@ -16,7 +16,9 @@ Usage: npm run --silent score -- --directory DIR.json --tickets TICKETS.jsonl [-
 
 Each ticket is scored on its own, as the account's only open ticket and with no challenge passed (so
 the recommendation is never "approve"). stdout gets one JSON line per scored ticket, in file order:
-  {"ref","score","band","recommendation","risk_flags","signals"}
+  {"ref","score","band","recommendation","risk_flags","signals","rule_version","shares_version","p_owner"}
+p_owner is P(owner) of the score under the prior mapping (docs/evidence.md, "Calibrated odds"):
+sigmoid((score - neutral) / points per nat). The CLI has no decided tickets to calibrate it with.
 A bad line is reported on stderr as TICKETS.jsonl:LINE: field: reason and skipped; blank lines are
 ignored. A summary ("scored N tickets in X s") goes to stderr at the end.
 
