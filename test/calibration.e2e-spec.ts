@@ -183,7 +183,7 @@ describe(`P(owner): the calibration from decided tickets, stored, on the ticket 
     expect(json.rows.filter((r) => r.rule_version === OLD_RULES)).toHaveLength(10);
 
     const csv = (await olga.get(`/reports/calibration.csv?${RANGE}`).expect(200)).text.trim().split(/\r?\n/);
-    expect(csv[0]).toBe('rule_version,decided,owners,not_owners,auc,basis,calibration_version,calibration_outcomes,brier');
+    expect(csv[0]).toBe('rule_version,decided,owners,not_owners,auc,basis,calibration_version,calibration_outcomes,brier,intercept,slope,center');
     expect(csv[1]).toMatch(new RegExp(`^${RULES.replace(/\./g, '\\.')},400,\\d+,\\d+,${auc.toFixed(4).replace(/0+$/, '')}`));
     expect(csv).toHaveLength(3);
   });

@@ -194,6 +194,35 @@ describe('npm run score (node dist/cli/score.js)', () => {
     expect(result.stderr).toBe('');
   });
 
+  it("reads p_owner with the desk's curve from the report's calibration download (--calibration), and refuses a file without the CLI's rules", () => {
+    const tickets = file('cal.jsonl', `${JSON.stringify(ticket('c-1', 'alice', { contact_email: 'alice.private@mail.example', has_2fa: true }))}\n`);
+    const curve = { intercept: -1.2, slope: 0.13, center: 20 };
+    const row = {
+      rule_version: DEFAULT_SCORING_CONFIG.ruleVersion,
+      decided: 400,
+      basis: 'calibrated',
+      calibration_version: 3,
+      calibration_outcomes: 400,
+      ...curve,
+    };
+    const download = file('calibration.json', JSON.stringify({ table: 'calibration', rows: [row] }));
+    const withCurve = run('-d', 'directory.json', '-t', tickets, '--now', NOW, '--calibration', download);
+    expect(withCurve.status).toBe(0);
+    const [line] = jsonLines(withCurve.stdout);
+    expect(line.p_owner).toBe(Number(pOwner({ method: 'logistic', ...curve }, line.score as number).toFixed(4)));
+    expect(line.p_owner).not.toBe(Number(pOwner(priorCurve(DEFAULT_SCORING_CONFIG), line.score as number).toFixed(4)));
+    expect(withCurve.stderr).toContain(`p_owner from calibration version 3 (400 decided tickets, rules ${DEFAULT_SCORING_CONFIG.ruleVersion})`);
+    expect(run('-d', 'directory.json', '-t', tickets, '--now', NOW).stderr).toContain(`p_owner from the prior for rules ${DEFAULT_SCORING_CONFIG.ruleVersion}`);
+
+    const other = file('other.json', JSON.stringify({ table: 'calibration', rows: [{ ...row, rule_version: '2026.12.1' }] }));
+    const refused = run('-d', 'directory.json', '-t', tickets, '--calibration', other);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(
+      `Refused ${other}: no row for rules ${DEFAULT_SCORING_CONFIG.ruleVersion}, the rules this CLI scores with; no ticket was scored.`,
+    );
+  });
+
   it('exits 1 when a file cannot be read', () => {
     const result = run('-d', 'directory.json', '-t', 'missing.jsonl');
     expect(result.status).toBe(1);

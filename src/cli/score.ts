@@ -62,6 +62,7 @@ async function main(): Promise<number> {
     { describeShares, sharesOf },
     { configuredShares },
     { priorCurve },
+    { readCalibrationFile },
   ] = await Promise.all([
     import('../config/app-config.js'),
     import('../directory/directory-file.js'),
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
     import('../scoring/directory-shares.js'),
     import('../scoring/scoring.config.js'),
     import('../scoring/calibration.js'),
+    import('./score/calibration-file.js'),
   ]);
   let config: ScoringConfig;
   try {
@@ -103,8 +105,27 @@ async function main(): Promise<number> {
   const shares = sharesOf(countSecondFactors([...accounts.records()]), configuredShares(config));
   warn(`loaded ${accounts.size} accounts from ${args.directory} in ${seconds(performance.now() - loading)} s: ${describeShares(shares)}`);
 
-  // No outcomes here: P(owner) is the documented prior over the rules' own scale (docs/evidence.md, "Calibrated odds").
-  const curve = priorCurve(config);
+  // No outcomes here: P(owner) is the desk's curve when given, else the documented prior over the rules' own scale
+  // (docs/evidence.md, "Calibrated odds").
+  let curve = priorCurve(config);
+  if (args.calibration !== null) {
+    let calibrationText: string;
+    try {
+      calibrationText = readFileSync(args.calibration, 'utf8');
+    } catch (error) {
+      warn(`cannot read ${args.calibration}: ${(error as Error).message}`);
+      return 1;
+    }
+    const read = readCalibrationFile(calibrationText, config.ruleVersion);
+    if (!read.ok) {
+      warn(`Refused ${args.calibration}: ${read.message}; no ticket was scored.`);
+      return 1;
+    }
+    curve = read.curve;
+    warn(`p_owner from ${read.description}`);
+  } else {
+    warn(`p_owner from the prior for rules ${config.ruleVersion}`);
+  }
 
   const input = createReadStream(args.tickets, { encoding: 'utf8' });
   try {

@@ -25,6 +25,10 @@ export interface RuleVersionRow {
   calibration_outcomes: number;
   /** Mean squared error of P(owner) against the outcome; four decimals. */
   brier: number | null;
+  /** The curve in use, P(owner) = σ(intercept + slope·(score − center)), as stored (`npm run score -- --calibration` reads it). */
+  intercept: number;
+  slope: number;
+  center: number;
 }
 
 export interface ReliabilityRow {
@@ -80,6 +84,9 @@ export function calibrationRows(
       calibration_version: used.version,
       calibration_outcomes: used.outcomes,
       brier: round(brierScore(predicted), 4),
+      intercept: used.curve.intercept,
+      slope: used.curve.slope,
+      center: used.curve.center,
     });
     for (const bin of reliabilityBins(predicted)) {
       reliability.push({

@@ -48,7 +48,20 @@ export const TABLE_COLUMNS: Record<ReportTable, readonly string[]> = {
   breaches: ['reference', 'request_type', 'received_at', 'state', 'breached', 'response_ms', 'decision_ms', 'moderator'],
   moderators: ['moderator', 'decisions', 'approved', 'denied', 'median_handling_ms', 'decision_measured', 'decision_met', 'decision_met_pct'],
   'decision-times': ['time_to_decision', 'decisions'],
-  calibration: ['rule_version', 'decided', 'owners', 'not_owners', 'auc', 'basis', 'calibration_version', 'calibration_outcomes', 'brier'],
+  calibration: [
+    'rule_version',
+    'decided',
+    'owners',
+    'not_owners',
+    'auc',
+    'basis',
+    'calibration_version',
+    'calibration_outcomes',
+    'brier',
+    'intercept',
+    'slope',
+    'center',
+  ],
   reliability: ['rule_version', 'p_owner', 'tickets', 'owners', 'mean_predicted', 'observed'],
 };
 

@@ -152,7 +152,7 @@ describe(`Redis loses its data under the running processes (${databaseKind()})`,
     );
     const ms = Date.now() - from;
     const log = worker.output().slice(logFrom);
-    expect(log).toMatch(/"schedulersRestored":\["close-unanswered","weekly-summary"\]/);
+    expect(log).toMatch(/"schedulersRestored":\["close-unanswered","weekly-summary","calibrate"\]/);
     expect(log).toMatch(/"outboxRepublished":[1-9]/);
     return ms;
   }
