@@ -6,6 +6,7 @@ import { Passkey } from './auth/passkey.entity.js';
 import { StaffRecoveryCode } from './auth/staff-recovery-code.entity.js';
 import { Account, AccountEmail, AccountProject } from './directory/account.entity.js';
 import { AssessmentRecord } from './evidence/assessment.entity.js';
+import { CalibrationRecord } from './evidence/calibration.entity.js';
 import { Challenge } from './evidence/challenge.entity.js';
 import { CampaignMember, CampaignSignature } from './evidence/campaign.entity.js';
 import { Ticket, TicketAccessToken, TicketCycle, TicketEvent, TicketLink } from './tickets/ticket.entity.js';
@@ -33,6 +34,7 @@ export const ENTITIES = [
   Passkey,
   CampaignSignature,
   CampaignMember,
+  CalibrationRecord,
 ];
 
 /** The app's data source options: the app, the CLI, the bench and the tests open the same one. */

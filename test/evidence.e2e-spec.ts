@@ -92,7 +92,21 @@ describe('evidence: assessments and proof of control, through the API, the datab
     for (const row of outbox) expect(await t.app.get(EvidenceService).processOutbox(row.id)).toBeNull();
     expect(await t.dataSource.getRepository(AssessmentRecord).countBy({ ticketId: ticket.id })).toBe(1);
     const page = (await request(t.server).get(`/status/${token}`).expect(200)).text;
-    for (const word of ['score', 'insufficient', 'recommend', 'risk', 'approve', 'coordinated', 'cluster']) expect(page.toLowerCase()).not.toContain(word);
+    for (const word of [
+      'score',
+      'insufficient',
+      'recommend',
+      'risk',
+      'approve',
+      'coordinated',
+      'cluster',
+      'p(owner)',
+      'p_owner',
+      'calibrat',
+      'decided tickets',
+    ]) {
+      expect(page.toLowerCase()).not.toContain(word);
+    }
     // no reason a moderator reads, and no number shown as a score (a bare digit could be part of a date)
     for (const signal of first.signals) expect(page).not.toContain(signal.reason);
     const withoutQueuePlace = page.replace(/id="queue-position">\d+</, 'id="queue-position"><');

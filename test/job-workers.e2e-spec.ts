@@ -23,6 +23,7 @@ class AllButTheWeeklySummary {
   @OnJob(JobName.LeaseExpiry) async lease(): Promise<void> {}
   @OnJob(JobName.CoolingOffEnd) async coolingOff(): Promise<void> {}
   @OnJob(JobName.CloseUnanswered) async closeUnanswered(): Promise<void> {}
+  @OnJob(JobName.Calibrate) async calibrate(): Promise<void> {}
 }
 
 @Injectable()

@@ -307,6 +307,8 @@ describe('what follows intake does not reveal whether the account exists or has 
     expect(seen.page).not.toContain('I cannot use recovery codes');
     expect(seen.page).toContain('Still have recovery codes?');
     expect(seen).toEqual(nobody);
+    // Nothing of the evidence reaches the requester, P(owner) and its basis included (docs/security.md #1).
+    for (const text of [seen.page, ...seen.mails]) expect(text.toLowerCase()).not.toMatch(/p\(owner\)|p_owner|decided tickets|calibrat/);
   }
 
   it('routes both into the queue: same state, page and mails, and the risk flag is kept for the moderator', async () => {

@@ -16,8 +16,8 @@ describe('periodic jobs come back after Redis loses its data', () => {
   });
   afterAll(() => t?.close());
 
-  it('the weekly summary and the closing of unanswered tickets are scheduled at boot, and again after a flush', async () => {
-    const expected = [JobName.CloseUnanswered, JobName.WeeklySummary].sort();
+  it('the weekly summary, the closing of unanswered tickets and the calibration are scheduled at boot, and again after a flush', async () => {
+    const expected = [JobName.CloseUnanswered, JobName.WeeklySummary, JobName.Calibrate].sort();
     await expectEventually(async () => expect(await schedulerNames(periodic())).toEqual(expected));
     const before = await periodic().getJobScheduler(JobName.WeeklySummary);
     const reconciler = t.app.get(ReconcilerService);
@@ -41,7 +41,7 @@ describe('periodic jobs come back after Redis loses its data', () => {
 
   it('a pass that finds them present restores nothing and changes nothing', async () => {
     const reconciler = t.app.get(ReconcilerService);
-    await expectEventually(async () => expect((await periodic().getDelayed()).length).toBe(2));
+    await expectEventually(async () => expect((await periodic().getDelayed()).length).toBe(3));
     const delayedBefore = (await periodic().getDelayed()).map((job) => job.id).sort();
     const report = await reconciler.run();
     expect(report?.schedulersRestored).toEqual([]);

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assess } from '../src/scoring/assess.js';
+import { pOwner, priorCurve } from '../src/scoring/calibration.js';
+import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring.config.js';
 import { accountRecordOf, type DirectoryRecord } from '../src/cli/score/directory-record.js';
 
 const SCORE = join(process.cwd(), 'dist/cli/score.js');
@@ -74,7 +76,7 @@ describe('npm run score (node dist/cli/score.js)', () => {
     expect(result.status).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines.map((l) => Object.keys(l))).toEqual(
-      Array(3).fill(['ref', 'score', 'band', 'recommendation', 'risk_flags', 'signals', 'rule_version', 'shares_version']),
+      Array(3).fill(['ref', 'score', 'band', 'recommendation', 'risk_flags', 'signals', 'rule_version', 'shares_version', 'p_owner']),
     );
     expect(lines.map((l) => l.ref)).toEqual(['t-1', 't-2', 't-3']);
 
@@ -100,6 +102,8 @@ describe('npm run score (node dist/cli/score.js)', () => {
         signals: a.signals,
         rule_version: a.ruleVersion,
         shares_version: 'prior',
+        // No outcomes in the CLI: P(owner) is the prior over the rules' scale.
+        p_owner: Number(pOwner(priorCurve(DEFAULT_SCORING_CONFIG), a.score).toFixed(4)),
       };
     };
     expect(lines[0]).toEqual({
@@ -188,6 +192,35 @@ describe('npm run score (node dist/cli/score.js)', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('--now ISO');
     expect(result.stderr).toBe('');
+  });
+
+  it("reads p_owner with the desk's curve from the report's calibration download (--calibration), and refuses a file without the CLI's rules", () => {
+    const tickets = file('cal.jsonl', `${JSON.stringify(ticket('c-1', 'alice', { contact_email: 'alice.private@mail.example', has_2fa: true }))}\n`);
+    const curve = { intercept: -1.2, slope: 0.13, center: 20 };
+    const row = {
+      rule_version: DEFAULT_SCORING_CONFIG.ruleVersion,
+      decided: 400,
+      basis: 'calibrated',
+      calibration_version: 3,
+      calibration_outcomes: 400,
+      ...curve,
+    };
+    const download = file('calibration.json', JSON.stringify({ table: 'calibration', rows: [row] }));
+    const withCurve = run('-d', 'directory.json', '-t', tickets, '--now', NOW, '--calibration', download);
+    expect(withCurve.status).toBe(0);
+    const [line] = jsonLines(withCurve.stdout);
+    expect(line.p_owner).toBe(Number(pOwner({ method: 'logistic', ...curve }, line.score as number).toFixed(4)));
+    expect(line.p_owner).not.toBe(Number(pOwner(priorCurve(DEFAULT_SCORING_CONFIG), line.score as number).toFixed(4)));
+    expect(withCurve.stderr).toContain(`p_owner from calibration version 3 (400 decided tickets, rules ${DEFAULT_SCORING_CONFIG.ruleVersion})`);
+    expect(run('-d', 'directory.json', '-t', tickets, '--now', NOW).stderr).toContain(`p_owner from the prior for rules ${DEFAULT_SCORING_CONFIG.ruleVersion}`);
+
+    const other = file('other.json', JSON.stringify({ table: 'calibration', rows: [{ ...row, rule_version: '2026.12.1' }] }));
+    const refused = run('-d', 'directory.json', '-t', tickets, '--calibration', other);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(
+      `Refused ${other}: no row for rules ${DEFAULT_SCORING_CONFIG.ruleVersion}, the rules this CLI scores with; no ticket was scored.`,
+    );
   });
 
   it('exits 1 when a file cannot be read', () => {

@@ -1,6 +1,6 @@
 import { usernameKey } from '../src/common/normalize.js';
 import { parseDirectoryFile } from '../src/directory/directory-file.js';
-import { AIMS, evaluateScoring, formatReport, rocAuc } from './fixtures/eval-scoring.js';
+import { AIMS, checkCalibration, evaluateScoring, formatCalibrationTable, formatReport, rocAuc } from './fixtures/eval-scoring.js';
 import {
   CASE_KINDS,
   type CaseKind,
@@ -218,5 +218,30 @@ describe.each(SEEDS)('the scorer on seed %i, leak-heavy mix', (seed) => {
     for (const prefix of ['no impostor_public approved', 'impostors approved', 'genuine denied']) {
       expect(report.checks.find((c) => c.aim.startsWith(prefix))).toMatchObject({ status: 'PASS' });
     }
+  });
+});
+
+describe.each(['base', 'few2fa'] as const)('P(owner) on generated outcomes in the %s world (seed 1)', (name) => {
+  const check = checkCalibration(evaluateScoring(generateScoringCases({ seed: 1, count: CASES, world: WORLDS[name] })));
+
+  // At 20,000 cases the fitted curve is off by 0.018 (base) and 0.035 (few2fa) on the held-out half, the
+  // prior by 0.17 and 0.15 (docs/evidence.md, "On generated outcomes"). Guards, with room for the smaller set.
+  it('fits a rising curve on half the cases that is calibrated on the other half (error ≤ 0.06), and better than the prior', () => {
+    expect(check.fitted.slope).toBeGreaterThan(0);
+    expect(check.heldOut).toBe(CASES / 2);
+    expect(check.fit.error).toBeLessThanOrEqual(0.06);
+    expect(check.fit.error!).toBeLessThan(check.prior.error!);
+    expect(check.fit.brier!).toBeLessThan(check.prior.brier!);
+    const populated = check.fit.bins.filter((b) => b.tickets >= 200);
+    expect(populated.length).toBeGreaterThanOrEqual(4);
+    // Two parameters cannot follow every step of the score (the knowledge-only cap piles tickets at 65): a
+    // tenth can be off by up to 0.16 at this size (few2fa, 0.6–0.7); the prior is off by up to 0.34.
+    for (const bin of populated) expect(Math.abs(bin.meanPredicted! - bin.observed!)).toBeLessThan(0.2);
+  });
+
+  it('prints predicted against observed for every tenth', () => {
+    const text = formatCalibrationTable([check]);
+    expect(text).toContain(`World ${name}: fit on ${CASES / 2} outcomes`);
+    for (let i = 0; i < 10; i++) expect(text).toContain(`| ${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)} |`);
   });
 });

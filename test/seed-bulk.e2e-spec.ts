@@ -7,6 +7,8 @@ import { insertRows } from '../src/database/transactions.js';
 import { seedReference } from '../src/seed/bulk-seeder.js';
 import { dayStart, parseReportRange } from '../src/reports/report-range.js';
 import { ReportsService } from '../src/reports/reports.service.js';
+import { CalibrationService } from '../src/evidence/calibration.service.js';
+import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring.config.js';
 import { measuresBetween } from '../src/sla/sla-measures.js';
 import { Ticket } from '../src/tickets/ticket.entity.js';
 import { OPEN_STATES } from '../src/tickets/ticket-state.js';
@@ -173,7 +175,7 @@ describe('npm run seed:bulk', () => {
     const parsed = parseReportRange({ from: '2025-12-01', to: '2026-11-30', tz: 'Europe/Berlin' }, NOW, 'UTC');
     if (!parsed.ok) throw new Error(parsed.message);
     const { range } = parsed;
-    const report = await new ReportsService(ds, clock).build(range);
+    const report = await new ReportsService(ds, clock, new CalibrationService(ds, clock, DEFAULT_SCORING_CONFIG)).build(range);
     const within = (column: string) => `${column} >= ${p(1)} AND ${column} < ${p(2)}`;
     const bounds = [stamp(range.start), stamp(range.end)];
     const all = report.sla.find((r) => r.request_type === 'all')!;
@@ -216,7 +218,7 @@ describe('npm run seed:bulk', () => {
     );
     expect(report.breachCount).toBe(report.breaches.length);
     // The page's build lists the first breaches only, and counts them all.
-    const page = await new ReportsService(ds, clock).build(range, { breachesListed: 5 });
+    const page = await new ReportsService(ds, clock, new CalibrationService(ds, clock, DEFAULT_SCORING_CONFIG)).build(range, { breachesListed: 5 });
     expect({ listed: page.breaches, count: page.breachCount }).toEqual({ listed: report.breaches.slice(0, 5), count: report.breaches.length });
     expect({ ...page, breaches: [] }).toEqual({ ...report, breaches: [] });
     expect(report.moderators.map((m) => m.moderator).sort()).toEqual(['alice', 'bruno', 'chen', 'dara', 'emeka', 'fatima', 'gus']);

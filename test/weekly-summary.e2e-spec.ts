@@ -248,14 +248,14 @@ describe('the weekly summary mail to ops', () => {
       await disposeEnv({ ...restarted.env, REDIS_PREFIX: `${restarted.env.REDIS_PREFIX}-not-shared` });
     }
     const schedulers = await periodic().getJobSchedulers();
-    expect(schedulers.map((s) => s.key).sort()).toEqual([JobName.CloseUnanswered, JobName.WeeklySummary]);
+    expect(schedulers.map((s) => s.key).sort()).toEqual([JobName.Calibrate, JobName.CloseUnanswered, JobName.WeeklySummary]);
     expect(inBerlin(schedulers.find((s) => s.key === JobName.WeeklySummary)?.next)).toBe('Fri 07:30');
     expect((await periodic().getDelayed()).filter((j) => j.name === JobName.WeeklySummary)).toHaveLength(1);
 
     const switchedOff = await startTestApp({ ...SETTINGS, REDIS_PREFIX: t.env.REDIS_PREFIX, WEEKLY_SUMMARY: 'false' });
     try {
       await expectEventually(async () => expect(await periodic().getJobScheduler(JobName.WeeklySummary)).toBeUndefined());
-      expect((await periodic(switchedOff).getJobSchedulers()).map((s) => s.key)).toEqual([JobName.CloseUnanswered]);
+      expect((await periodic(switchedOff).getJobSchedulers()).map((s) => s.key).sort()).toEqual([JobName.Calibrate, JobName.CloseUnanswered]);
       expect((await periodic().getDelayed()).filter((j) => j.name === JobName.WeeklySummary)).toHaveLength(0);
     } finally {
       await switchedOff.close(); // also empties the shared Redis prefix: this is the file's last test

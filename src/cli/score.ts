@@ -61,6 +61,8 @@ async function main(): Promise<number> {
     { countSecondFactors },
     { describeShares, sharesOf },
     { configuredShares },
+    { priorCurve },
+    { readCalibrationFile },
   ] = await Promise.all([
     import('../config/app-config.js'),
     import('../directory/directory-file.js'),
@@ -72,6 +74,8 @@ async function main(): Promise<number> {
     import('../scoring/guess-check.js'),
     import('../scoring/directory-shares.js'),
     import('../scoring/scoring.config.js'),
+    import('../scoring/calibration.js'),
+    import('./score/calibration-file.js'),
   ]);
   let config: ScoringConfig;
   try {
@@ -100,6 +104,28 @@ async function main(): Promise<number> {
   // The yes/no answers are weighed against this directory's own shares (docs/evidence.md).
   const shares = sharesOf(countSecondFactors([...accounts.records()]), configuredShares(config));
   warn(`loaded ${accounts.size} accounts from ${args.directory} in ${seconds(performance.now() - loading)} s: ${describeShares(shares)}`);
+
+  // No outcomes here: P(owner) is the desk's curve when given, else the documented prior over the rules' own scale
+  // (docs/evidence.md, "Calibrated odds").
+  let curve = priorCurve(config);
+  if (args.calibration !== null) {
+    let calibrationText: string;
+    try {
+      calibrationText = readFileSync(args.calibration, 'utf8');
+    } catch (error) {
+      warn(`cannot read ${args.calibration}: ${(error as Error).message}`);
+      return 1;
+    }
+    const read = readCalibrationFile(calibrationText, config.ruleVersion);
+    if (!read.ok) {
+      warn(`Refused ${args.calibration}: ${read.message}; no ticket was scored.`);
+      return 1;
+    }
+    curve = read.curve;
+    warn(`p_owner from ${read.description}`);
+  } else {
+    warn(`p_owner from the prior for rules ${config.ruleVersion}`);
+  }
 
   const input = createReadStream(args.tickets, { encoding: 'utf8' });
   try {
@@ -134,7 +160,7 @@ async function main(): Promise<number> {
       }
       refs.set(ticket.ref, lineNumber);
       const assessment = assess(ticket.ticket, accounts.find(ticket.username), now, config, shares);
-      const pending = out.write(`${scoreLine(ticket.ref, assessment)}\n`);
+      const pending = out.write(`${scoreLine(ticket.ref, assessment, curve)}\n`);
       if (pending) await pending;
       scored++;
     }

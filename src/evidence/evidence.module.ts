@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { TicketsModule } from '../tickets/tickets.module.js';
+import { CalibrationService } from './calibration.service.js';
 import { CampaignsService } from './campaigns.service.js';
 import { ChallengesService } from './challenges.service.js';
 import { DirectorySharesService } from './directory-shares.service.js';
@@ -12,7 +13,7 @@ import { EvidenceService } from './evidence.service.js';
 import { GitHubRepositoryVerifier, REPOSITORY_VERIFIERS, type RepositoryVerifier } from './repository-verifier.js';
 import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider.js';
 
-/** Assessments (the pure scorer run on a ticket and stored) and proof-of-control challenges. */
+/** Assessments (the pure scorer run on a ticket and stored), proof-of-control challenges, and the calibration of P(owner). */
 @Module({
   imports: [DirectoryModule, JobsModule, NotificationsModule, TicketsModule],
   providers: [
@@ -23,11 +24,12 @@ import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider
       // More forges plug in here; repositories elsewhere are checked by a moderator by hand.
       useFactory: (config: AppConfig): RepositoryVerifier[] => [new GitHubRepositoryVerifier(config.evidence.githubApiUrl, config.evidence.githubToken)],
     },
+    CalibrationService,
     CampaignsService,
     ChallengesService,
     DirectorySharesService,
     EvidenceService,
   ],
-  exports: [CampaignsService, ChallengesService, DirectorySharesService, EvidenceService, SCORING_CONFIG],
+  exports: [CalibrationService, CampaignsService, ChallengesService, DirectorySharesService, EvidenceService, SCORING_CONFIG],
 })
 export class EvidenceModule {}

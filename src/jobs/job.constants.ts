@@ -10,7 +10,7 @@ export enum QueueName {
   Dispatch = 'dispatch',
   /** Delayed wake-ups: SLA warnings and breaches, lease expiry, the end of a cooling-off. */
   Timers = 'timers',
-  /** Jobs made by BullMQ job schedulers: the hourly close-unanswered sweep, the weekly summary to ops. */
+  /** Jobs made by BullMQ job schedulers: the hourly close-unanswered sweep, the weekly summary to ops, the hourly calibration. */
   Periodic = 'periodic',
 }
 
@@ -25,6 +25,7 @@ export enum JobName {
   CoolingOffEnd = 'cooling-off-end',
   CloseUnanswered = 'close-unanswered',
   WeeklySummary = 'weekly-summary',
+  Calibrate = 'calibrate',
 }
 
 /** The queue each job goes to; a worker of that queue must have a handler for each of its names. */
@@ -39,6 +40,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.CoolingOffEnd]: QueueName.Timers,
   [JobName.CloseUnanswered]: QueueName.Periodic,
   [JobName.WeeklySummary]: QueueName.Periodic,
+  [JobName.Calibrate]: QueueName.Periodic,
 };
 
 /**
@@ -64,6 +66,7 @@ export interface JobData {
   [JobName.CoolingOffEnd]: { ticketId: string; at?: string };
   [JobName.CloseUnanswered]: Record<string, never>;
   [JobName.WeeklySummary]: Record<string, never>;
+  [JobName.Calibrate]: Record<string, never>;
 }
 
 const ID_FIELD: Record<JobName, 'outboxId' | 'ticketId' | null> = {
@@ -77,6 +80,7 @@ const ID_FIELD: Record<JobName, 'outboxId' | 'ticketId' | null> = {
   [JobName.CoolingOffEnd]: 'ticketId',
   [JobName.CloseUnanswered]: null,
   [JobName.WeeklySummary]: null,
+  [JobName.Calibrate]: null,
 };
 
 /** The job's data if it has the shape its name calls for; otherwise why not (the job fails, and says so). */
@@ -116,10 +120,13 @@ export function jobOptions(name: JobName, id: string): JobsOptions {
 /** The close-unanswered sweep: hourly, at minute 0 (UTC). */
 export const CLOSE_UNANSWERED_PATTERN = '0 * * * *';
 
+/** The calibration of P(owner) from decided tickets (docs/evidence.md, "Calibrated odds"): hourly, at minute 20 (UTC). */
+export const CALIBRATE_PATTERN = '20 * * * *';
+
 /** A periodic job and its schedule; `repeat` null: switched off in config, so its scheduler is removed. */
 export interface PeriodicJob {
   /** Also the job scheduler's id: every process upserts the same one, so restarts and replicas add no duplicates. */
-  name: JobName.CloseUnanswered | JobName.WeeklySummary;
+  name: JobName.CloseUnanswered | JobName.WeeklySummary | JobName.Calibrate;
   repeat: Pick<RepeatOptions, 'pattern' | 'tz'> | null;
 }
 
@@ -127,12 +134,13 @@ export function periodicJobs({ review, reports }: Pick<AppConfig, 'review' | 're
   return [
     { name: JobName.CloseUnanswered, repeat: review.closeUnansweredMs === null ? null : { pattern: CLOSE_UNANSWERED_PATTERN } },
     { name: JobName.WeeklySummary, repeat: reports.weeklySummary ? { pattern: reports.weeklySummaryCron, tz: reports.timeZone } : null },
+    { name: JobName.Calibrate, repeat: { pattern: CALIBRATE_PATTERN } },
   ];
 }
 
 /**
  * Options of the jobs a scheduler makes (BullMQ gives them their ids: the scheduler's id and the instant).
- * Retried with backoff: a missed weekly run waits a week; both jobs are safe to run twice.
+ * Retried with backoff: a missed weekly run waits a week; every periodic job is safe to run twice.
  */
 export function periodicJobOptions(): JobSchedulerTemplateOptions {
   return {

@@ -5,6 +5,7 @@ import { emailKey } from '../common/normalize.js';
 import type { AssessmentRecord } from '../evidence/assessment.entity.js';
 import { mayReceiveCode } from '../evidence/challenge-policy.js';
 import type { ChallengeState } from '../evidence/challenge.entity.js';
+import { CalibrationService, type POwnerView } from '../evidence/calibration.service.js';
 import { ChallengesService } from '../evidence/challenges.service.js';
 import { EvidenceService } from '../evidence/evidence.service.js';
 import { CampaignsService, type ClusterView } from '../evidence/campaigns.service.js';
@@ -76,6 +77,8 @@ export interface TicketView {
     band: string | null;
     score: number | null;
     riskFlags: string[];
+    /** P(owner) of the score, with its basis (staff only, docs/security.md #1); null before the first assessment. */
+    pOwner: POwnerView | null;
     holder: string | null;
     leaseExpiresAt: string | null;
     escalated: boolean;
@@ -160,6 +163,7 @@ export class TicketViewService {
     private readonly evidence: EvidenceService,
     private readonly challenges: ChallengesService,
     private readonly campaigns: CampaignsService,
+    private readonly calibration: CalibrationService,
     private readonly clock: Clock,
     @Inject(SCORING_CONFIG) private readonly scoring: ScoringConfig,
   ) {}
@@ -168,13 +172,14 @@ export class TicketViewService {
   async load(reference: string): Promise<{ ticket: Ticket; view: TicketView } | null> {
     const ticket = await this.tickets.findByReference(reference);
     if (!ticket) return null;
-    const [account, assessments, challenges, events, recovery, clusters] = await Promise.all([
+    const [account, assessments, challenges, events, recovery, clusters, pOwner] = await Promise.all([
       this.accounts.record(ticket.accountId),
       this.evidence.history(ticket.id),
       this.challenges.forModerator(ticket.id),
       this.dataSource.getRepository(TicketEvent).find({ where: { ticketId: ticket.id }, order: { id: 'ASC' } }),
       this.dataSource.getRepository(Recovery).findOne({ where: { ticketId: ticket.id }, order: { createdAt: 'DESC' } }),
       this.campaigns.clustersOf(ticket.id),
+      ticket.score !== null && ticket.ruleVersion ? this.calibration.view(ticket.ruleVersion, ticket.score) : Promise.resolve(null),
     ]);
     const rows = compareClaims({ claims: ticket.claims, contactEmail: ticket.contactEmail, username: ticket.username, account, config: this.scoring });
     const latest = assessments.at(-1) ?? null;
@@ -190,6 +195,7 @@ export class TicketViewService {
           band: ticket.band,
           score: ticket.score,
           riskFlags: riskFlagList(ticket.riskFlags),
+          pOwner,
           holder: holderName(ticket.claimedBy),
           leaseExpiresAt: ticket.leaseExpiresAt?.toISOString() ?? null,
           escalated: ticket.escalated,

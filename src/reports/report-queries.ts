@@ -52,6 +52,13 @@ export interface BreachRow {
   decidedBy: string | null;
 }
 
+/** A decided ticket for the calibration tables: its final score, the rules that made it, and its final state. */
+export interface LabelledRow {
+  ruleVersion: string;
+  score: number;
+  state: string;
+}
+
 export interface QueryRange {
   start: Date;
   end: Date;
@@ -318,6 +325,21 @@ export class ReportQueries {
     );
     const bucket = bucketOfDay(range.timeZone);
     return rows.map((r) => ({ bucket: bucket(num(r.day)), n: num(r.n) }));
+  }
+
+  /**
+   * Tickets closed in the range in a state that labels them (scoring/calibration.ts, OUTCOME_LABELS), with
+   * the score of their latest assessment and its rule version (docs/evidence.md, "Calibrated odds").
+   */
+  async labelled(range: QueryRange, states: readonly string[]): Promise<LabelledRow[]> {
+    const q = this.sql();
+    const rows = await this.rows(
+      q,
+      `SELECT rule_version, score, state FROM tickets
+      WHERE ${q.within('closed_at', range)} AND state IN (${states.map((s) => q.param(s)).join(', ')})
+        AND score IS NOT NULL AND rule_version IS NOT NULL${q.typeFilter(range)}`,
+    );
+    return rows.map((r) => ({ ruleVersion: String(r.rule_version), score: num(r.score), state: String(r.state) }));
   }
 }
 

@@ -4,7 +4,7 @@ import { type Cell, toCsv } from './csv.js';
 import { AGE_BUCKETS } from './report-math.js';
 import type { ReportRange } from './report-range.js';
 
-export const REPORT_TABLES = ['sla', 'daily', 'backlog', 'breaches', 'moderators', 'decision-times'] as const;
+export const REPORT_TABLES = ['sla', 'daily', 'backlog', 'breaches', 'moderators', 'decision-times', 'calibration', 'reliability'] as const;
 export type ReportTable = (typeof REPORT_TABLES)[number];
 
 export function isReportTable(name: string): name is ReportTable {
@@ -48,6 +48,21 @@ export const TABLE_COLUMNS: Record<ReportTable, readonly string[]> = {
   breaches: ['reference', 'request_type', 'received_at', 'state', 'breached', 'response_ms', 'decision_ms', 'moderator'],
   moderators: ['moderator', 'decisions', 'approved', 'denied', 'median_handling_ms', 'decision_measured', 'decision_met', 'decision_met_pct'],
   'decision-times': ['time_to_decision', 'decisions'],
+  calibration: [
+    'rule_version',
+    'decided',
+    'owners',
+    'not_owners',
+    'auc',
+    'basis',
+    'calibration_version',
+    'calibration_outcomes',
+    'brier',
+    'intercept',
+    'slope',
+    'center',
+  ],
+  reliability: ['rule_version', 'p_owner', 'tickets', 'owners', 'mean_predicted', 'observed'],
 };
 
 /** A table's rows with exactly its columns, in order. */

@@ -66,6 +66,22 @@ export function reportView(report: Report) {
     })),
     daily: report.daily,
     decisionTimes: report.decisionTimes,
+    calibration: report.calibration.map((r) => ({
+      ...r,
+      auc: r.auc === null ? '—' : r.auc.toFixed(3),
+      brier: r.brier === null ? '—' : r.brier.toFixed(3),
+      basisText:
+        r.basis === 'calibrated'
+          ? `calibrated (version ${r.calibration_version}, from ${r.calibration_outcomes.toLocaleString('en-US')} decided tickets)`
+          : `prior (${r.calibration_outcomes.toLocaleString('en-US')} decided tickets so far: too few)`,
+      bins: report.reliability
+        .filter((b) => b.rule_version === r.rule_version)
+        .map((b) => ({
+          ...b,
+          predicted: b.mean_predicted === null ? '—' : b.mean_predicted.toFixed(2),
+          seen: b.observed === null ? '—' : b.observed.toFixed(2),
+        })),
+    })),
     charts: {
       receivedVsDecided: receivedVsDecidedChart(report.daily, { id: 'chart-received-decided', title: 'Tickets received and decided per day' }),
       openOverTime: lineChart(

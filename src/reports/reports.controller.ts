@@ -46,7 +46,7 @@ export class ReportsController {
       return reply.status(404).send({
         statusCode: 404,
         error: 'not_found',
-        message: 'No such report table: try sla, daily, backlog, breaches, moderators or decision-times, with .csv or .json.',
+        message: 'No such report table: try sla, daily, backlog, breaches, moderators, decision-times, calibration or reliability, with .csv or .json.',
       });
     }
     const [, table, format] = match;

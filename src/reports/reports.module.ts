@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { EvidenceModule } from '../evidence/evidence.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { ReportsController } from './reports.controller.js';
 import { ReportsService } from './reports.service.js';
 import { WeeklySummaryService } from './weekly-summary.service.js';
 
-/** SLA and workload reports for ops: pages, CSV and JSON, and the weekly summary mail. */
+/** SLA, workload and calibration reports for ops: pages, CSV and JSON, and the weekly summary mail. */
 @Module({
-  imports: [AuthModule, NotificationsModule],
+  imports: [AuthModule, EvidenceModule, NotificationsModule],
   controllers: [ReportsController],
   providers: [ReportsService, WeeklySummaryService],
   exports: [ReportsService, WeeklySummaryService],

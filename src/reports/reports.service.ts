@@ -17,6 +17,9 @@ import {
   type SlaRow,
 } from './report-figures.js';
 import { ReportQueries } from './report-queries.js';
+import { calibrationRows, type CurveInUse, type ReliabilityRow, type RuleVersionRow } from './calibration-figures.js';
+import { CalibrationService } from '../evidence/calibration.service.js';
+import { OUTCOME_LABELS } from '../scoring/calibration.js';
 import type { ReportRange } from './report-range.js';
 import type { ReportTable, ReportTableData } from './report-tables.js';
 
@@ -34,6 +37,10 @@ export interface Report {
   breachCount: number;
   moderators: ModeratorRow[];
   decisionTimes: DistributionRow[];
+  /** Per rule version: decided tickets closed in the range, the score's ROC AUC, what P(owner) rests on. */
+  calibration: RuleVersionRow[];
+  /** Per rule version and tenth of P(owner): predicted against observed. */
+  reliability: ReliabilityRow[];
 }
 
 /**
@@ -45,6 +52,7 @@ class ReportInputs {
 
   constructor(
     private readonly queries: ReportQueries,
+    private readonly calibrations: CalibrationService,
     readonly range: ReportRange,
     readonly now: Date,
   ) {}
@@ -85,6 +93,18 @@ class ReportInputs {
   async decisionTimes(): Promise<DistributionRow[]> {
     return distributionRows(await this.decisions());
   }
+
+  /** Both calibration tables, from one query and the curve now in use for each rule version met. */
+  calibrationTables = () =>
+    this.once('calibration', async () => {
+      const labelled = await this.queries.labelled(this.range, Object.keys(OUTCOME_LABELS));
+      const curves = new Map<string, CurveInUse>();
+      for (const ruleVersion of new Set(labelled.map((r) => r.ruleVersion))) {
+        const { curve, record } = await this.calibrations.curveFor(ruleVersion);
+        curves.set(ruleVersion, { curve, version: record?.id ?? null, outcomes: record?.outcomes ?? 0 });
+      }
+      return calibrationRows(labelled, curves);
+    });
 }
 
 const TABLE_ROWS: Record<ReportTable, (inputs: ReportInputs) => Promise<ReadonlyArray<object>>> = {
@@ -94,6 +114,8 @@ const TABLE_ROWS: Record<ReportTable, (inputs: ReportInputs) => Promise<Readonly
   breaches: (i) => i.breaches(null),
   moderators: (i) => i.moderators(),
   'decision-times': (i) => i.decisionTimes(),
+  calibration: async (i) => (await i.calibrationTables()).versions,
+  reliability: async (i) => (await i.calibrationTables()).reliability,
 };
 
 /**
@@ -108,6 +130,7 @@ export class ReportsService {
   constructor(
     dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly calibrations: CalibrationService,
   ) {
     this.queries = new ReportQueries(dataSource);
   }
@@ -117,7 +140,7 @@ export class ReportsService {
    * mail none), counting the rest; all of them when absent.
    */
   async build(range: ReportRange, options: { breachesListed?: number } = {}): Promise<Report> {
-    const inputs = new ReportInputs(this.queries, range, this.clock.now());
+    const inputs = new ReportInputs(this.queries, this.calibrations, range, this.clock.now());
     const breaches = await inputs.breaches(options.breachesListed ?? null);
     return {
       range,
@@ -129,12 +152,14 @@ export class ReportsService {
       breachCount: options.breachesListed === undefined ? breaches.length : await this.queries.breachCount(range),
       moderators: await inputs.moderators(),
       decisionTimes: await inputs.decisionTimes(),
+      calibration: (await inputs.calibrationTables()).versions,
+      reliability: (await inputs.calibrationTables()).reliability,
     };
   }
 
   /** One table, reading only the queries it needs (the downloads). */
   async table(range: ReportRange, table: ReportTable): Promise<ReportTableData> {
-    const inputs = new ReportInputs(this.queries, range, this.clock.now());
+    const inputs = new ReportInputs(this.queries, this.calibrations, range, this.clock.now());
     return { range, generatedAt: inputs.now, rows: await TABLE_ROWS[table](inputs) };
   }
 }

@@ -78,6 +78,8 @@ describe('the weekly summary', () => {
     sla: [],
     daily: [],
     backlog: [backlog('total', 0, 0)],
+    calibration: [],
+    reliability: [],
     breaches: [],
     breachCount: 0,
     moderators: [],

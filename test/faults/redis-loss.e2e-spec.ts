@@ -25,7 +25,7 @@ import { type AppProcess, databaseKind, openDatabase, startProcess, stopProcess 
 
 const STARTING_TICKETS = 30;
 const CLAIMED = 5;
-const PERIODIC = [JobName.CloseUnanswered, JobName.WeeklySummary].sort();
+const PERIODIC = [JobName.CloseUnanswered, JobName.WeeklySummary, JobName.Calibrate].sort();
 /** Redis back, everything back within this (docs/security.md #26). */
 const RESTORE_MS = 60_000;
 

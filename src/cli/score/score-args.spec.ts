@@ -2,8 +2,20 @@ import { parseNow, parseScoreArgs } from './score-args.js';
 
 describe('parseScoreArgs', () => {
   it('takes the two files, long or short', () => {
-    expect(parseScoreArgs(['--directory', 'd.json', '--tickets', 't.jsonl'])).toEqual({ kind: 'run', directory: 'd.json', tickets: 't.jsonl', now: null });
-    expect(parseScoreArgs(['-t', 't.jsonl', '-d', 'd.json'])).toEqual({ kind: 'run', directory: 'd.json', tickets: 't.jsonl', now: null });
+    expect(parseScoreArgs(['--directory', 'd.json', '--tickets', 't.jsonl'])).toEqual({
+      kind: 'run',
+      directory: 'd.json',
+      tickets: 't.jsonl',
+      now: null,
+      calibration: null,
+    });
+    expect(parseScoreArgs(['-t', 't.jsonl', '-d', 'd.json', '--calibration', 'c.json'])).toEqual({
+      kind: 'run',
+      directory: 'd.json',
+      tickets: 't.jsonl',
+      now: null,
+      calibration: 'c.json',
+    });
     expect(parseScoreArgs(['--directory=d.json', '--tickets=t.jsonl'])).toMatchObject({ kind: 'run', directory: 'd.json' });
   });
 

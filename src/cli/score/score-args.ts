@@ -4,7 +4,7 @@ import { isISO8601 } from 'class-validator';
 
 export const SCORE_USAGE = `Score account-recovery tickets against a directory file, without a server or a database.
 
-Usage: npm run --silent score -- --directory DIR.json --tickets TICKETS.jsonl [--now ISO]
+Usage: npm run --silent score -- --directory DIR.json --tickets TICKETS.jsonl [--now ISO] [--calibration FILE]
 
   -d, --directory FILE  The account directory in the import format (README, "The account directory").
   -t, --tickets FILE    One ticket per line: the JSON that POST /api/v1/tickets takes, plus "ref"
@@ -12,11 +12,17 @@ Usage: npm run --silent score -- --directory DIR.json --tickets TICKETS.jsonl [-
       --now ISO         The time to score at and to submit the tickets at; default: the current time.
                         A UTC date or a date-time with a zone: 2026-11-25, 2026-11-25T12:00:00Z,
                         2026-11-25T13:00:00+01:00.
+      --calibration FILE
+                        The desk's P(owner) curve: the report download /reports/calibration.json
+                        (its row for the rules this CLI scores with); default: the prior.
   -h, --help            Show this text.
 
 Each ticket is scored on its own, as the account's only open ticket and with no challenge passed (so
 the recommendation is never "approve"). stdout gets one JSON line per scored ticket, in file order:
-  {"ref","score","band","recommendation","risk_flags","signals"}
+  {"ref","score","band","recommendation","risk_flags","signals","rule_version","shares_version","p_owner"}
+p_owner is P(owner) of the score: under the desk's calibration with --calibration, otherwise under
+the prior (docs/evidence.md, "Calibrated odds"): sigmoid((score - neutral) / points per nat), as the
+CLI has no decided tickets of its own.
 A bad line is reported on stderr as TICKETS.jsonl:LINE: field: reason and skipped; blank lines are
 ignored. A summary ("scored N tickets in X s") goes to stderr at the end.
 
@@ -24,11 +30,14 @@ Scoring uses the server's configuration: the documented weights (src/evidence/sc
 HIGH_VALUE_MONTHLY_DOWNLOADS, HIGH_VALUE_ROLES and EXPIRED_DOMAINS from the environment (.env.example);
 no other variable is read.
 
-Exit status: 0 every line scored; 1 a bad line, or a directory or tickets file that cannot be read
-or is refused; 2 a usage error or an invalid scoring variable.
+Exit status: 0 every line scored; 1 a bad line, or a directory, tickets or calibration file that
+cannot be read or is refused; 2 a usage error or an invalid scoring variable.
 `;
 
-export type ScoreArgs = { kind: 'help' } | { kind: 'usage_error'; message: string } | { kind: 'run'; directory: string; tickets: string; now: Date | null };
+export type ScoreArgs =
+  | { kind: 'help' }
+  | { kind: 'usage_error'; message: string }
+  | { kind: 'run'; directory: string; tickets: string; now: Date | null; calibration: string | null };
 
 const NOW_PATTERN = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
@@ -40,7 +49,7 @@ export function parseNow(text: string): Date | null {
 }
 
 export function parseScoreArgs(argv: readonly string[]): ScoreArgs {
-  let values: { directory?: string; tickets?: string; now?: string; help?: boolean };
+  let values: { directory?: string; tickets?: string; now?: string; calibration?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -48,6 +57,7 @@ export function parseScoreArgs(argv: readonly string[]): ScoreArgs {
         directory: { type: 'string', short: 'd' },
         tickets: { type: 'string', short: 't' },
         now: { type: 'string' },
+        calibration: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -64,5 +74,5 @@ export function parseScoreArgs(argv: readonly string[]): ScoreArgs {
     now = parseNow(values.now);
     if (!now) return { kind: 'usage_error', message: `--now "${values.now}" is not an ISO 8601 date or a date-time with a zone, such as 2026-11-25T12:00:00Z` };
   }
-  return { kind: 'run', directory: values.directory!, tickets: values.tickets!, now };
+  return { kind: 'run', directory: values.directory!, tickets: values.tickets!, now, calibration: values.calibration ?? null };
 }

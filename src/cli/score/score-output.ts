@@ -1,9 +1,14 @@
 /** What the score CLI prints: one JSON line per scored ticket, one stderr line per problem. */
 import type { FieldError } from '../../common/domain.exception.js';
+import { type CalibrationCurve, pOwner } from '../../scoring/calibration.js';
 import type { Assessment } from '../../scoring/scoring.types.js';
 
-/** `{"ref","score","band","recommendation","risk_flags","signals"}`, in that order. */
-export function scoreLine(ref: string, assessment: Assessment): string {
+/**
+ * `{"ref","score","band","recommendation","risk_flags","signals","rule_version","shares_version","p_owner"}`,
+ * in that order. `p_owner` is P(owner) of the score under `curve` (the CLI has no outcomes: the prior of
+ * docs/evidence.md, "Calibrated odds"), four decimals.
+ */
+export function scoreLine(ref: string, assessment: Assessment, curve: CalibrationCurve): string {
   return JSON.stringify({
     ref,
     score: assessment.score,
@@ -13,6 +18,7 @@ export function scoreLine(ref: string, assessment: Assessment): string {
     signals: assessment.signals,
     rule_version: assessment.ruleVersion,
     shares_version: assessment.sharesVersion,
+    p_owner: Number(pOwner(curve, assessment.score).toFixed(4)),
   });
 }
 
