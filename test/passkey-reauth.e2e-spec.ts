@@ -264,7 +264,7 @@ describe('passkeys at approval and when adding a passkey', () => {
 
   it(`refused passkeys count with wrong codes at approval: of ${PARALLEL} at once exactly the tries left are checked, then the right passkey is refused`, async () => {
     const ip = '203.0.113.103';
-    const { browser, authenticator } = await withPasskey('sol', ip);
+    const { browser, authenticator, moderator } = await withPasskey('sol', ip);
     const { reference } = await ticketHeldBy('sol', 'pk-limit', 'sol-requester@new.example');
     const fields = { reset_address: 'sol-requester@new.example', override_reason: REASON };
     // Two wrong codes at approval first.
@@ -286,9 +286,11 @@ describe('passkeys at approval and when adding a passkey', () => {
     expect(reasons.filter((r) => r !== 'totp' && r !== 'passkey').every((r) => r === 'locked' || r === 'client_limit')).toBe(true);
     expect((await t.dataSource.getRepository(Moderator).findOneByOrFail({ name: 'sol' })).lockedUntil!.getTime()).toBeGreaterThan(Date.now());
 
-    // The right passkey while locked: refused before any check, nothing approved.
+    // The right passkey while locked: refused before any check (its counter is not even stored), nothing approved.
+    const counterBefore = (await t.dataSource.getRepository(Passkey).findOneByOrFail({ moderatorId: moderator.id })).counter;
     const right = await assertionFor(browser, reference, authenticator);
     expect((await approve(browser, reference, { ...fields, passkey_assertion: right })).status).toBe(429);
+    expect((await t.dataSource.getRepository(Passkey).findOneByOrFail({ moderatorId: moderator.id })).counter).toBe(counterBefore);
     expect(await recoveriesOf(reference)).toHaveLength(0);
     expect((await failures(ip)).filter((r) => r === 'passkey')).toHaveLength(MAX_FAILED_SIGN_INS - 2);
 
