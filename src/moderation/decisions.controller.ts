@@ -47,8 +47,8 @@ const REAUTH_PROBLEM: Record<ReauthRefusal, string> = {
  * answered with a redirect to the ticket (303) or a page that names the field and the reason (4xx). An approval
  * whose code is refused or whose fields do not pass comes back on the ticket page itself (401, 400) with
  * the choices kept and the reason beside the field, so nothing has to be chosen or written again.
- * Approvals re-authenticate with a fresh second-factor code right before they take effect
- * (docs/security.md #15), and the session id changes then (docs/security.md #18). Ops cannot decide: they only read.
+ * Approvals re-authenticate with a fresh TOTP code, or a passkey's answer sent in the same form, right
+ * before they take effect (docs/security.md #15), and the session id changes then (docs/security.md #18). Ops cannot decide: they only read.
  * `@Roles` sits on each handler, not on the class, so the role guard runs once per request.
  */
 @ApiExcludeController()
