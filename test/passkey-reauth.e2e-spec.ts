@@ -105,7 +105,9 @@ describe('passkeys at approval and when adding a passkey', () => {
   const auditOf = async (reference: string, action: string) =>
     t.dataSource.getRepository(AuditEntry).findBy({ ticketId: (await ticketOf(reference)).id, action });
   const failures = async (ip: string) =>
-    (await t.dataSource.getRepository(AuditEntry).findBy({ action: 'sign_in_failed' })).filter((e) => e.data.ip === ip).map((e) => e.data.reason);
+    (await t.dataSource.getRepository(AuditEntry).find({ where: { action: 'sign_in_failed' }, order: { id: 'ASC' } }))
+      .filter((e) => e.data.ip === ip)
+      .map((e) => e.data.reason);
 
   /** Submits through the API, waits for the pipeline, and lets `holder` take the ticket. */
   async function ticketHeldBy(holder: string, username: string, contact: string) {
@@ -375,7 +377,9 @@ describe('passkeys at approval and when adding a passkey', () => {
     expect(creation.body.excludeCredentials).toEqual([expect.objectContaining({ id: authenticator.id })]);
     await browser.json('/account/security/passkeys', csrf, { credential: spare.attestation(creation.body) }).expect(201);
     expect((await t.dataSource.getRepository(Passkey).findBy({ moderatorId: moderator.id })).map((p) => p.name).sort()).toEqual(['key one', 'spare key']);
-    const added = (await t.dataSource.getRepository(AuditEntry).findBy({ action: 'passkey_added' })).filter((e) => e.actor === 'moderator:vic');
+    const added = (await t.dataSource.getRepository(AuditEntry).find({ where: { action: 'passkey_added' }, order: { id: 'ASC' } })).filter(
+      (e) => e.actor === 'moderator:vic',
+    );
     expect(added.map((e) => e.data.confirmed_with)).toEqual(['totp', 'passkey']);
 
     // Someone without a passkey is offered none, and the confirm route says so.
