@@ -65,9 +65,15 @@ export class PasskeysService {
 
   /**
    * What the page hands navigator.credentials.create(), its challenge kept for this session. Null when
-   * the person already holds MAX_PASSKEYS_PER_MODERATOR.
+   * the person already holds MAX_PASSKEYS_PER_MODERATOR. `confirmedWith`: the second factor that just
+   * re-authenticated the person, for the audit entry of the passkey added.
    */
-  async registrationOptions(sessionId: string, moderator: Moderator, name: string): Promise<PublicKeyCredentialCreationOptionsJSON | null> {
+  async registrationOptions(
+    sessionId: string,
+    moderator: Moderator,
+    name: string,
+    confirmedWith: 'totp' | 'passkey' = 'totp',
+  ): Promise<PublicKeyCredentialCreationOptionsJSON | null> {
     const existing = await this.list(moderator.id);
     if (existing.length >= MAX_PASSKEYS_PER_MODERATOR) return null;
     const options = await generateRegistrationOptions({
@@ -83,7 +89,7 @@ export class PasskeysService {
       authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
       supportedAlgorithmIDs: ALGORITHMS,
     });
-    await this.challenges.put(sessionId, 'register', { challenge: options.challenge, moderatorId: moderator.id, name });
+    await this.challenges.put(sessionId, 'register', { challenge: options.challenge, moderatorId: moderator.id, name, confirmedWith });
     return options;
   }
 
@@ -130,7 +136,7 @@ export class PasskeysService {
           actor: `moderator:${moderator.name}`,
           action: 'passkey_added',
           ticketId: null,
-          data: { ip, passkey: passkey.id, name: passkey.name, user_verified: info.userVerified },
+          data: { ip, passkey: passkey.id, name: passkey.name, user_verified: info.userVerified, confirmed_with: ceremony.confirmedWith ?? 'totp' },
         });
       });
     } catch (error) {
@@ -141,8 +147,12 @@ export class PasskeysService {
     return { kind: 'added', passkey };
   }
 
-  /** What the sign-in page hands navigator.credentials.get(): this person's passkeys. Null when they have none. */
-  async authenticationOptions(sessionId: string, moderatorId: string): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
+  /**
+   * What a page hands navigator.credentials.get(): this person's passkeys. Null when they have none. For
+   * the sign-in step by default; `reauth` for a signed-in person confirming `reauth.action` (an approval,
+   * adding a passkey: docs/security.md #15), whose answer verifyAssertion accepts for that action only.
+   */
+  async authenticationOptions(sessionId: string, moderatorId: string, reauth?: { action: string }): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
     const passkeys = await this.list(moderatorId);
     if (passkeys.length === 0) return null;
     const options = await generateAuthenticationOptions({
@@ -151,19 +161,26 @@ export class PasskeysService {
       userVerification: 'preferred',
       timeout: CEREMONY_TIMEOUT_MS,
     });
-    await this.challenges.put(sessionId, 'sign-in', { challenge: options.challenge, moderatorId });
+    if (reauth) await this.challenges.put(sessionId, 'reauth', { challenge: options.challenge, moderatorId, action: reauth.action });
+    else await this.challenges.put(sessionId, 'sign-in', { challenge: options.challenge, moderatorId });
     return options;
   }
 
   /**
-   * Checks an assertion against this session's sign-in challenge (used up either way) and one of the
-   * person's passkeys: the signature, the RP ID and origin, user presence, and a counter that moves on.
-   * The counter (counterAdvances) is stored with a conditional UPDATE that repeats the rule, so of two
-   * assertions with one counter only one passes.
+   * Checks an assertion against this session's sign-in challenge (or, with `reauth`, its re-authentication
+   * challenge for that very action), used up either way, and one of the person's passkeys: the signature,
+   * the RP ID and origin, user presence, and a counter that moves on. The counter (counterAdvances) is
+   * stored with a conditional UPDATE that repeats the rule, so of two assertions with one counter only one passes.
    */
-  async verifyAssertion(sessionId: string, moderatorId: string, credential: AssertionJson): Promise<{ ok: true } | { ok: false; refusal: AssertionRefusal }> {
-    const ceremony = await this.challenges.take(sessionId, 'sign-in');
+  async verifyAssertion(
+    sessionId: string,
+    moderatorId: string,
+    credential: AssertionJson,
+    reauth?: { action: string },
+  ): Promise<{ ok: true } | { ok: false; refusal: AssertionRefusal }> {
+    const ceremony = await this.challenges.take(sessionId, reauth ? 'reauth' : 'sign-in');
     if (!ceremony || ceremony.moderatorId !== moderatorId) return { ok: false, refusal: 'no_challenge' };
+    if (reauth && ceremony.action !== reauth.action) return { ok: false, refusal: 'no_challenge' };
     const passkey = await this.dataSource.getRepository(Passkey).findOneBy({ moderatorId, credentialId: credential.id });
     if (!passkey) return { ok: false, refusal: 'unknown_credential' };
     let newCounter: number;

@@ -6,7 +6,11 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { REDIS } from '../redis/redis.constants.js';
 import { CHALLENGE_TTL_MS } from './passkey-rules.js';
 
-export type CeremonyPurpose = 'register' | 'sign-in';
+/**
+ * What a challenge is for. `reauth`: a passkey confirming an action of someone already signed in (an
+ * approval, adding a passkey), bound to that action by PendingCeremony.action (docs/security.md #15).
+ */
+export type CeremonyPurpose = 'register' | 'sign-in' | 'reauth';
 
 /** What was asked of the browser, kept until its answer comes back (or CHALLENGE_TTL_MS passes). */
 export interface PendingCeremony {
@@ -14,6 +18,10 @@ export interface PendingCeremony {
   moderatorId: string;
   /** Registration only: the name the person gave the new passkey. */
   name?: string;
+  /** Registration only: the second factor that confirmed it was the person adding it. */
+  confirmedWith?: 'totp' | 'passkey';
+  /** Re-authentication only: what it confirms (`approve:<reference>`, `add-passkey`); an answer for another action is refused. */
+  action?: string;
 }
 
 /**

@@ -5,6 +5,8 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DECIDING_ROLES } from '../auth/moderator-roles.js';
+import { parseAssertion } from '../auth/passkey-rules.js';
+import { PasskeysService } from '../auth/passkeys.service.js';
 import { Roles } from '../auth/roles.guard.js';
 import { SignInService } from '../auth/sign-in.service.js';
 import { type StaffIdentity, staffOf } from '../auth/staff-session.js';
@@ -15,18 +17,29 @@ import { ResetsService } from '../resets/resets.service.js';
 import { ReviewService } from '../review-queue/review.service.js';
 import { DecisionsService } from './decisions.service.js';
 import { type KeptForm, type KeptFormName, TicketPageService } from './ticket-page.service.js';
-import { ApproveDto, ChallengeDto, CocRecordDto, EscalateDto, NoteDto, ReopenDto, ReplyDto, SecondApprovalDto } from './dto/decision.dto.js';
+import { ApproveDto, ChallengeDto, CocRecordDto, EscalateDto, NoteDto, type ReauthFields, ReopenDto, ReplyDto, SecondApprovalDto } from './dto/decision.dto.js';
 import { REFERENCE_PATTERN } from '../common/tokens.js';
 import { moderatorActor } from '../tickets/ticket.types.js';
+import type { ReauthFactor } from '../tickets/ticket-workflow.js';
 
 type Form = Record<string, unknown> | undefined;
 
 type Done = 'asked' | 'denied' | 'noted' | 'challenge' | 'coc' | 'escalated' | 'approved' | 'approved_once' | 'second_approval' | 'reissued' | 'reopened';
 
-/** Beside the code field when re-authentication refuses a code: what to do next differs, so the reason is told. */
-const CODE_REFUSED: Record<CodeRefusal, string> = {
+/** Why re-authentication refused: a code used already, a wrong code, or a passkey whose answer did not verify. */
+type ReauthRefusal = CodeRefusal | 'passkey';
+
+/** Beside the code field (or the passkey button) when re-authentication refuses: what to do next differs, so the reason is told. */
+const REAUTH_REFUSED: Record<ReauthRefusal, string> = {
   used: 'This code was used already (to sign in, or for an earlier decision): each code works once. Wait for the next code in your app and enter that one.',
   wrong: 'This code is not right: enter the code your app shows now. If a fresh code is refused too, check that the clock of your device is right.',
+  passkey:
+    'The passkey could not be verified (its confirmation expired, was used already or belongs to another page). Confirm with the passkey again, or type a code.',
+};
+const REAUTH_PROBLEM: Record<ReauthRefusal, string> = {
+  used: 'the authenticator code was used already',
+  wrong: 'the authenticator code is not right',
+  passkey: 'the passkey could not be verified',
 };
 
 /**
@@ -34,8 +47,8 @@ const CODE_REFUSED: Record<CodeRefusal, string> = {
  * answered with a redirect to the ticket (303) or a page that names the field and the reason (4xx). An approval
  * whose code is refused or whose fields do not pass comes back on the ticket page itself (401, 400) with
  * the choices kept and the reason beside the field, so nothing has to be chosen or written again.
- * Approvals re-authenticate with a fresh second-factor code right before they take effect
- * (docs/security.md #15), and the session id changes then (docs/security.md #18). Ops cannot decide: they only read.
+ * Approvals re-authenticate with a fresh TOTP code, or a passkey's answer sent in the same form, right
+ * before they take effect (docs/security.md #15), and the session id changes then (docs/security.md #18). Ops cannot decide: they only read.
  * `@Roles` sits on each handler, not on the class, so the role guard runs once per request.
  */
 @ApiExcludeController()
@@ -46,8 +59,24 @@ export class DecisionsController {
     private readonly review: ReviewService,
     private readonly resets: ResetsService,
     private readonly signIn: SignInService,
+    private readonly passkeys: PasskeysService,
     private readonly ticketPage: TicketPageService,
   ) {}
+
+  /**
+   * A passkey instead of the code, step one (views/static/passkeys.js): the challenge for
+   * navigator.credentials.get(), kept in Redis for this session only, for 5 minutes, for one answer, and
+   * only for approving this ticket (docs/security.md #15). The answer comes with the approval form itself.
+   */
+  @Post(':reference/passkey-options')
+  @Roles(...DECIDING_ROLES)
+  async passkeyOptions(@Param('reference') reference: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    reply.header('Cache-Control', 'no-store');
+    if (!REFERENCE_PATTERN.test(reference)) return reply.status(404).send({ error: 'There is no ticket with that reference.' });
+    const options = await this.passkeys.authenticationOptions(request.session.sessionId, signedIn(request).id, { action: approvalAction(reference) });
+    if (!options) return reply.status(409).send({ error: 'You have no passkey: type the code from your authenticator app.', field: 'code' });
+    return reply.status(200).send(options);
+  }
 
   @Post(':reference/ask-info')
   @Roles(...DECIDING_ROLES)
@@ -122,8 +151,8 @@ export class DecisionsController {
       'Not approved',
       async () => {
         const dto = await valid(ApproveDto, body);
-        await this.reauthenticate(request, dto.code);
-        const { needsSecond } = await this.decisions.approve(reference, signedIn(request), dto);
+        const factor = await this.reauthenticate(request, reference, dto);
+        const { needsSecond } = await this.decisions.approve(reference, signedIn(request), dto, factor);
         return needsSecond ? 'approved_once' : 'approved';
       },
       { request, form: 'approve', values: sent(body, ['reset_address', 'override_reason']) },
@@ -139,8 +168,8 @@ export class DecisionsController {
       'Not approved',
       async () => {
         const dto = await valid(SecondApprovalDto, body);
-        await this.reauthenticate(request, dto.code);
-        await this.decisions.secondApproval(reference, signedIn(request));
+        const factor = await this.reauthenticate(request, reference, dto);
+        await this.decisions.secondApproval(reference, signedIn(request), factor);
         return 'second_approval';
       },
       { request, form: 'second-approval', values: {} },
@@ -157,16 +186,37 @@ export class DecisionsController {
   }
 
   /**
-   * A fresh code from the moderator's authenticator (never one used before: the step is stored), then a
-   * new session id. Wrong codes count towards the sign-in lockout like any other.
+   * A fresh code from the moderator's authenticator (never one used before: the step is stored), or a
+   * passkey's answer to this session's challenge for approving this ticket; then a new session id. Either
+   * is a try taken from the sign-in allowances before the check (SignInService), so wrong codes and
+   * refused passkeys lock the name together. Never a recovery code: a used-up factor does not approve
+   * (docs/security.md #15). Answers which factor it was, for the audit entry.
    */
-  private async reauthenticate(request: FastifyRequest, code: string): Promise<void> {
+  private async reauthenticate(request: FastifyRequest, reference: string, dto: ReauthFields): Promise<ReauthFactor> {
     const staff = signedIn(request);
-    const outcome = await this.signIn.checkTotp(staff.id, code, request.ip);
-    if (outcome.kind === 'locked') throw DomainError.rateLimited(outcome.retryAfterSeconds);
-    if (outcome.kind !== 'ok') throw new ReauthenticationFailed(outcome.refusal ?? 'wrong');
+    let factor: ReauthFactor;
+    if (dto.passkey_assertion !== undefined) {
+      const credential = parseAssertion(jsonOrNull(dto.passkey_assertion));
+      if ('problem' in credential) throw DomainError.validation([{ field: 'passkey_assertion', reasons: [`passkey_assertion: ${credential.problem}`] }]);
+      const sessionId = request.session.sessionId;
+      const action = { action: approvalAction(reference) };
+      const outcome = await this.signIn.checkPasskey(
+        staff.id,
+        request.ip,
+        async () => (await this.passkeys.verifyAssertion(sessionId, staff.id, credential.ok, action)).ok,
+      );
+      if (outcome.kind === 'locked') throw DomainError.rateLimited(outcome.retryAfterSeconds);
+      if (outcome.kind !== 'ok') throw new ReauthenticationFailed('passkey');
+      factor = 'passkey';
+    } else {
+      const outcome = await this.signIn.checkTotp(staff.id, dto.code, request.ip);
+      if (outcome.kind === 'locked') throw DomainError.rateLimited(outcome.retryAfterSeconds);
+      if (outcome.kind !== 'ok') throw new ReauthenticationFailed(outcome.refusal ?? 'wrong');
+      factor = 'totp';
+    }
     await request.session.regenerate();
     request.session.staff = staff;
+    return factor;
   }
 
   /** `keep`: the form comes back on the ticket page, as sent, when its code is refused or a field does not pass. */
@@ -180,8 +230,8 @@ export class DecisionsController {
     } catch (error) {
       if (error instanceof ReauthenticationFailed && keep) {
         return this.sendBack(reference, reply, 401, keep, {
-          errors: { code: CODE_REFUSED[error.refusal] },
-          problem: `${title}: the authenticator code ${error.refusal === 'used' ? 'was used already' : 'is not right'}. Nothing was approved; what you chose is kept below.`,
+          errors: { [error.refusal === 'passkey' ? 'passkey_assertion' : 'code']: REAUTH_REFUSED[error.refusal] },
+          problem: `${title}: ${REAUTH_PROBLEM[error.refusal]}. Nothing was approved; what you chose is kept below.`,
         });
       }
       if (error instanceof ReauthenticationFailed) {
@@ -214,7 +264,7 @@ export class DecisionsController {
 }
 
 class ReauthenticationFailed extends Error {
-  constructor(readonly refusal: CodeRefusal) {
+  constructor(readonly refusal: ReauthRefusal) {
     super('re-authentication refused');
   }
 }
@@ -234,6 +284,17 @@ function sent(body: Form, fields: string[]): Record<string, string> {
     if (typeof value === 'string') values[field] = value.slice(0, 2000);
   }
   return values;
+}
+
+/** What a passkey confirms on the ticket page: approving (or second-approving) this ticket, nothing else. */
+const approvalAction = (reference: string): string => `approve:${reference.toUpperCase()}`;
+
+function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 /** The moderator the role guard admitted. */

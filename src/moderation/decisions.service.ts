@@ -13,7 +13,7 @@ import { ChallengesService } from '../evidence/challenges.service.js';
 import { SCORING_CONFIG } from '../evidence/scoring-config.provider.js';
 import { addressesToNotify, approvalPolicy, maySecondApprove, saysAddressesOnFileLost } from '../resets/approval-policy.js';
 import { TicketState } from '../tickets/ticket-state.js';
-import { heldBy, isRefusal } from '../tickets/ticket-workflow.js';
+import { heldBy, isRefusal, type ReauthFactor } from '../tickets/ticket-workflow.js';
 import { refusalError, TicketWriter } from '../tickets/ticket-writer.service.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
 import { TicketRepository } from '../tickets/ticket.repository.js';
@@ -106,9 +106,10 @@ export class DecisionsService {
    * The first approval, by the moderator holding the ticket (re-authenticated just before). Refused
    * without a Code of Conduct record, without an account, or while another recovery of the account is
    * live. The policy decides whether a second senior moderator must approve too and how long the
-   * cooling-off lasts; without a second approval the cooling-off starts at once.
+   * cooling-off lasts; without a second approval the cooling-off starts at once. `factor`: the second
+   * factor that re-authenticated the approver, written into the audit entry (docs/security.md #15).
    */
-  async approve(reference: string, staff: StaffIdentity, body: ApproveDto): Promise<{ needsSecond: boolean }> {
+  async approve(reference: string, staff: StaffIdentity, body: ApproveDto, factor: ReauthFactor): Promise<{ needsSecond: boolean }> {
     try {
       return await this.transactions.run(async (em) => {
         const current = await this.writer.byReference(reference)(em);
@@ -120,6 +121,7 @@ export class DecisionsService {
           resetAddress: body.reset_address,
           role: staff.role,
           overrideReason: body.override_reason ?? null,
+          reauthenticatedWith: factor,
           needsSecond: false,
           coolingOffMs: 0,
           reasons: [],
@@ -171,7 +173,7 @@ export class DecisionsService {
    * The second approval of a four-eyes recovery: a senior moderator other than the first approver.
    * Conditional on nobody having approved meanwhile, so of two seniors approving at once exactly one wins.
    */
-  async secondApproval(reference: string, staff: StaffIdentity): Promise<void> {
+  async secondApproval(reference: string, staff: StaffIdentity, factor: ReauthFactor): Promise<void> {
     this.assertSecondApprover(staff);
     await this.transactions.run(async (em) => {
       const current = await this.writer.byReference(reference)(em);
@@ -180,6 +182,7 @@ export class DecisionsService {
       await this.writer.execute(em, current, {
         type: 'second_approval',
         moderator: staff.name,
+        reauthenticatedWith: factor,
         stopToken: newSecretToken(),
         notify: account ? addressesToNotify(account, this.scoring, [resetAddress]) : [resetAddress],
       });

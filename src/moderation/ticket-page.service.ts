@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { decides } from '../auth/moderator-roles.js';
+import { PasskeysService } from '../auth/passkeys.service.js';
 import type { StaffIdentity } from '../auth/staff-session.js';
 import { emailKey } from '../common/normalize.js';
 import { CODE_OF_CONDUCT } from '../intake/code-of-conduct.js';
@@ -19,9 +20,9 @@ export type KeptFormName = 'approve' | 'second-approval';
  */
 export interface KeptForm {
   form: KeptFormName;
-  /** What was sent, by field name (reset_address, override_reason); never the code. */
+  /** What was sent, by field name (reset_address, override_reason); never the code or the passkey's answer. */
   values: Record<string, string>;
-  /** Why, by field name (code, reset_address, override_reason). */
+  /** Why, by field name (code, passkey_assertion, reset_address, override_reason). */
   errors: Record<string, string>;
   /** One sentence for the top of the actions: what did not happen. */
   problem: string;
@@ -37,6 +38,7 @@ export class TicketPageService {
     private readonly ticketView: TicketViewService,
     private readonly review: ReviewService,
     private readonly decisions: DecisionsService,
+    private readonly passkeys: PasskeysService,
   ) {}
 
   /** Null when there is no such ticket. Opening the page renews the holder's lease. */
@@ -53,6 +55,7 @@ export class TicketPageService {
     const kept = page.kept;
     const approve = kept?.form === 'approve' ? kept : undefined;
     const chosen = approve?.values.reset_address ? emailKey(approve.values.reset_address) : undefined;
+    const secondApprove = senior && ticket.state === TicketState.Approved && view.recovery?.firstApprover !== staff.name;
     return {
       title: `Ticket ${ticket.reference}`,
       staff,
@@ -68,6 +71,8 @@ export class TicketPageService {
       notice: page.notice,
       problem: kept?.problem,
       kept: { approve, secondApproval: kept?.form === 'second-approval' ? kept : undefined },
+      // "Confirm with a passkey" beside the code, for someone who has one (docs/moderation.md, "Passkeys").
+      passkeyReauth: (mine || secondApprove) && (await this.passkeys.has(staff.id)),
       templates: this.decisions.replyTemplates(),
       cocCurrentVersion: CODE_OF_CONDUCT.version,
       // What "Approve" would do, from the same rules the workflow checks (src/tickets/approval-guard.ts).
@@ -80,7 +85,7 @@ export class TicketPageService {
       // What the forms offer; the services check the same rules again on every POST.
       can: {
         decide: mine,
-        secondApprove: senior && ticket.state === TicketState.Approved && view.recovery?.firstApprover !== staff.name,
+        secondApprove,
         denyAsSenior: senior && ticket.state === TicketState.Approved,
         reissue: (senior || staff.role === 'admin') && ticket.state === TicketState.ResetIssued,
         recordCoc: decider && open && !view.coc,

@@ -122,6 +122,18 @@ describe('timeline lines', () => {
     });
   });
 
+  it('says which second factor confirmed an approval, and nothing for approvals that do not record it', () => {
+    const approved = (data: Record<string, unknown>) => describeForStaff(event('approved', { reset_to: 'o***@example.org', ...data }, 'moderator:ann')).text;
+    expect(approved({ reauthenticated_with: 'passkey' })).toBe('ann approved the recovery (confirmed with a passkey), reset link to o***@example.org.');
+    expect(approved({ reauthenticated_with: 'totp' })).toBe(
+      'ann approved the recovery (confirmed with an authenticator code), reset link to o***@example.org.',
+    );
+    expect(approved({})).toBe('ann approved the recovery, reset link to o***@example.org.');
+    expect(describeForStaff(event('second_approval', { first: 'ann', reauthenticated_with: 'passkey' }, 'moderator:bob')).text).toBe(
+      'bob gave the second approval (the first was ann; confirmed with a passkey).',
+    );
+  });
+
   it('reads event types it does not know yet', () => {
     expect(describeForStaff(event('note_added', { note: 'called the owner' }, 'moderator:ann'))).toMatchObject({
       category: 'moderator',

@@ -159,12 +159,12 @@ export function describeForStaff(event: EventInput): StaffEventLine {
         : undefined;
       return line(
         'moderator',
-        `${who} approved the recovery, reset link to ${str(d.reset_to)}${d.needs_second ? '; a second senior moderator must approve' : ''}${why}.`,
+        `${who} approved the recovery${confirmedWith(d.reauthenticated_with, ' (', ')')}, reset link to ${str(d.reset_to)}${d.needs_second ? '; a second senior moderator must approve' : ''}${why}.`,
         override,
       );
     }
     case 'second_approval':
-      return line('moderator', `${who} gave the second approval (the first was ${str(d.first)}).`);
+      return line('moderator', `${who} gave the second approval (the first was ${str(d.first)}${confirmedWith(d.reauthenticated_with, '; ', '')}).`);
     case 'cooling_off_started':
       return line('queue', `Cooling-off until ${str(d.ends_at)}; ${str(d.notified)} address(es) told, each with a stop link.`);
     case 'reset_link_sent':
@@ -187,4 +187,11 @@ export function describeForStaff(event: EventInput): StaffEventLine {
 
 function slaClock(clock: unknown): string {
   return clock === 'response' ? 'first-response' : 'decision';
+}
+
+/** Which second factor confirmed an approval, for the staff timeline (docs/security.md #15); nothing for lines that do not say. */
+function confirmedWith(factor: unknown, before: string, after: string): string {
+  if (factor === 'passkey') return `${before}confirmed with a passkey${after}`;
+  if (factor === 'totp') return `${before}confirmed with an authenticator code${after}`;
+  return '';
 }

@@ -65,6 +65,9 @@ interface CoolingOffFacts {
   stopToken: string;
 }
 
+/** The second factor that re-authenticated an approval: a fresh TOTP code or a passkey (never a recovery code). */
+export type ReauthFactor = 'totp' | 'passkey';
+
 export type Command =
   | { type: 'submit'; ticket: NewTicket; statusUrl: string; ip: string }
   | { type: 'follow_up'; claims: TicketClaims; requestType: RequestType; statusUrl: string; ip: string }
@@ -94,8 +97,10 @@ export type Command =
       /** The approver's role and, for an approval against the recommendation, their written reason (approval-guard.ts). */
       role: string;
       overrideReason: string | null;
+      /** The second factor that re-authenticated the approver just before (docs/security.md #15); absent for seeded history. */
+      reauthenticatedWith?: ReauthFactor;
     } & CoolingOffFacts)
-  | ({ type: 'second_approval'; moderator: string } & CoolingOffFacts)
+  | ({ type: 'second_approval'; moderator: string; reauthenticatedWith?: ReauthFactor } & CoolingOffFacts)
   | { type: 'end_cooling_off'; resetToken: string }
   | { type: 'reissue_link'; actor: string; resetToken: string }
   | { type: 'stop'; ip: string }
@@ -631,6 +636,7 @@ function stepFor(command: Command): Step {
           reasons: command.reasons,
           reset_to: maskEmail(command.resetAddress),
           cooling_off_ms: command.coolingOffMs,
+          ...(command.reauthenticatedWith ? { reauthenticated_with: command.reauthenticatedWith } : {}),
           // Staff-only fields (the status page shows public_text): the override and its reason stay in the audit entry.
           ...(guard.against ? { against_recommendation: guard.against, override_reason: command.overrideReason!.trim() } : {}),
           public_text: needsSecond ? 'A moderator approved the recovery; a second moderator must approve it too.' : 'A moderator approved the recovery.',
@@ -652,6 +658,7 @@ function stepFor(command: Command): Step {
         d.set({ updatedAt: d.now });
         d.event('second_approval', moderatorActor(command.moderator), true, {
           first: recovery.firstApprover,
+          ...(command.reauthenticatedWith ? { reauthenticated_with: command.reauthenticatedWith } : {}),
           public_text: 'A second moderator approved the recovery.',
         });
         startCoolingOff(d, command, p);

@@ -170,12 +170,17 @@ describe(`a worker SIGKILLed in the middle of a job (${databaseKind()})`, () => 
       expect(await t.app.get(ReviewService).claim(ticket.id, 'mia')).not.toBeNull();
       const decisions = t.app.get(DecisionsService);
       const senior = (name: string) => ({ id: name, name, role: 'senior' as const, signedInAt: Date.now() });
-      const { needsSecond } = await decisions.approve(reference, senior('mia'), {
-        reset_address: 'owner@kill.example',
-        override_reason: 'The owner called us from the number on the invoice.',
-        code: '000000',
-      });
-      if (needsSecond) await decisions.secondApproval(reference, senior('sam'));
+      const { needsSecond } = await decisions.approve(
+        reference,
+        senior('mia'),
+        {
+          reset_address: 'owner@kill.example',
+          override_reason: 'The owner called us from the number on the invoice.',
+          code: '000000',
+        },
+        'totp',
+      );
+      if (needsSecond) await decisions.secondApproval(reference, senior('sam'), 'totp');
       const recovery = () => t.dataSource.getRepository(Recovery).findOneByOrFail({ ticketId: ticket.id });
       expect((await recovery()).state).toBe('cooling_off');
       const endsAt = (await ticketOf(reference)).coolingOffEndsAt!;

@@ -142,6 +142,56 @@
     if (start) signInButton.addEventListener('click', start);
   }
 
+  // The ticket page: an approval (or a second approval) confirmed with a passkey instead of the code. The
+  // form itself is sent, as without a script, carrying the passkey's answer in place of the code: the
+  // server checks it, and a refusal comes back as the ticket page with the form's choices kept.
+  const reauthButtons = document.querySelectorAll('button[data-passkey-reauth]');
+  for (let i = 0; i < reauthButtons.length; i++) {
+    const button = reauthButtons[i];
+    const form = button.form;
+    if (!form || !window.PublicKeyCredential || !navigator.credentials) continue;
+    const box = document.getElementById(button.id + '-problem');
+    const code = form.elements.namedItem('code');
+    const formToken = form.elements.namedItem('_csrf');
+    button.hidden = false;
+    button.addEventListener('click', function (event) {
+      event.preventDefault();
+      box.hidden = true;
+      // The passkey stands in for the code; every other field must still be right before the prompt.
+      if (code) code.required = false;
+      const ready = form.reportValidity();
+      if (code) code.required = true;
+      if (!ready) return;
+      button.disabled = true;
+      post(button.getAttribute('data-passkey-reauth'), formToken ? formToken.value : token, {})
+        .then(function (answer) {
+          return navigator.credentials.get({ publicKey: requestOptions(expectOk(answer, 200)) });
+        })
+        .then(
+          function (credential) {
+            let field = form.elements.namedItem('passkey_assertion');
+            if (!field) {
+              field = document.createElement('input');
+              field.type = 'hidden';
+              field.name = 'passkey_assertion';
+              form.appendChild(field);
+            }
+            field.value = JSON.stringify(credentialJson(credential));
+            if (code) {
+              code.value = '';
+              code.required = false;
+            }
+            form.submit();
+          },
+          function (error) {
+            button.disabled = false;
+            box.textContent = browserProblem(error);
+            box.hidden = false;
+          },
+        );
+    });
+  }
+
   // The account page: add a passkey after a fresh code.
   const addForm = document.getElementById('add-passkey');
   if (addForm) {
@@ -163,5 +213,30 @@
       addForm.hidden = false;
       addForm.addEventListener('submit', start);
     }
+    // No authenticator app at hand: an existing passkey confirms it is the person, then the new one is made.
+    const byPasskey = document.getElementById('add-passkey-by-passkey');
+    const confirmFirst =
+      byPasskey &&
+      setup(byPasskey, 'add-passkey-error', function () {
+        const name = addForm.elements.namedItem('name');
+        if (!name.reportValidity()) return Promise.reject(new ServerRefusal({ error: 'Give the new passkey a name first.' }));
+        return post('/account/security/passkeys/confirm-options', token, {})
+          .then(function (answer) {
+            return navigator.credentials.get({ publicKey: requestOptions(expectOk(answer, 200)) });
+          })
+          .then(function (existing) {
+            return post('/account/security/passkeys/options', token, { name: name.value, assertion: credentialJson(existing) });
+          })
+          .then(function (answer) {
+            return navigator.credentials.create({ publicKey: creationOptions(expectOk(answer, 200)) });
+          })
+          .then(function (credential) {
+            return post('/account/security/passkeys', token, { credential: credentialJson(credential) });
+          })
+          .then(function (answer) {
+            return expectOk(answer, 201).redirect;
+          });
+      });
+    if (confirmFirst) byPasskey.addEventListener('click', confirmFirst);
   }
 })();

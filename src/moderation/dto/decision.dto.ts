@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { IsPlainEmail } from '../../common/plain-email.js';
 import { HasNoControlCharacters, trim } from '../../common/dto-rules.js';
 import { emailKey } from '../../common/normalize.js';
@@ -78,7 +78,21 @@ export class CocRecordDto {
   method: CocMethod;
 }
 
-/** The approval: where the reset link goes, and a fresh second-factor code (re-authentication). */
+/**
+ * How an approval re-authenticates (docs/security.md #15): a fresh TOTP code in `code`, or a passkey's
+ * answer (navigator.credentials.get(), as JSON text; views/static/passkeys.js puts it there) in
+ * `passkey_assertion`. Its shape is checked by parseAssertion (src/auth/passkey-rules.ts).
+ */
+export interface ReauthFields {
+  code?: string;
+  passkey_assertion?: string;
+}
+
+/** Far above a real assertion (a few hundred bytes, base64url) and below the body limit. */
+const PASSKEY_ASSERTION_MAX = 40_000;
+const emptyAsAbsent = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** The approval: where the reset link goes, and a fresh second factor (re-authentication). */
 export class ApproveDto {
   @Transform(lowerEmail)
   @IsPlainEmail({ message: 'reset_address must be an e-mail address' })
@@ -93,18 +107,33 @@ export class ApproveDto {
   @HasNoControlCharacters({ message: 'override_reason must not contain control characters' })
   override_reason?: string;
 
+  /** A fresh TOTP code, unless a passkey confirms the approval instead. */
+  @ValidateIf((o: ReauthFields) => o.passkey_assertion === undefined)
   @Transform(trim)
   @IsString({ message: 'code is required' })
   @Matches(/^\d{6}$/, { message: 'code must be the 6 digits from your authenticator app' })
-  code: string;
+  code?: string;
+
+  @IsOptional()
+  @Transform(emptyAsAbsent)
+  @IsString({ message: 'passkey_assertion must be text' })
+  @MaxLength(PASSKEY_ASSERTION_MAX, { message: 'passkey_assertion is too long' })
+  passkey_assertion?: string;
 }
 
-/** The second senior moderator's approval: a fresh second-factor code too. */
+/** The second senior moderator's approval: a fresh second-factor code too, or a passkey. */
 export class SecondApprovalDto {
+  @ValidateIf((o: ReauthFields) => o.passkey_assertion === undefined)
   @Transform(trim)
   @IsString({ message: 'code is required' })
   @Matches(/^\d{6}$/, { message: 'code must be the 6 digits from your authenticator app' })
-  code: string;
+  code?: string;
+
+  @IsOptional()
+  @Transform(emptyAsAbsent)
+  @IsString({ message: 'passkey_assertion must be text' })
+  @MaxLength(PASSKEY_ASSERTION_MAX, { message: 'passkey_assertion is too long' })
+  passkey_assertion?: string;
 }
 
 /** Why a denied or unanswered ticket is reopened: the same one reason field. */
