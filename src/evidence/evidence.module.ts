@@ -10,6 +10,8 @@ import { DirectorySharesService } from './directory-shares.service.js';
 import { EvidenceService } from './evidence.service.js';
 import { GitHubRepositoryVerifier, REPOSITORY_VERIFIERS, type RepositoryVerifier } from './repository-verifier.js';
 import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider.js';
+import { OIDC_TOKEN_VERIFIER, OidcTokenVerifier } from './oidc-token-verifier.js';
+import { TrustedPublisherService } from './trusted-publisher.service.js';
 
 /** Assessments (the pure scorer run on a ticket and stored) and proof-of-control challenges. */
 @Module({
@@ -22,10 +24,16 @@ import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider
       // More forges plug in here; repositories elsewhere are checked by a moderator by hand.
       useFactory: (config: AppConfig): RepositoryVerifier[] => [new GitHubRepositoryVerifier(config.evidence.githubApiUrl, config.evidence.githubToken)],
     },
+    {
+      provide: OIDC_TOKEN_VERIFIER,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new OidcTokenVerifier(config.trustedPublishers.issuer, config.trustedPublishers.jwksUrl),
+    },
     ChallengesService,
     DirectorySharesService,
     EvidenceService,
+    TrustedPublisherService,
   ],
-  exports: [ChallengesService, DirectorySharesService, EvidenceService, SCORING_CONFIG],
+  exports: [ChallengesService, DirectorySharesService, EvidenceService, TrustedPublisherService, SCORING_CONFIG],
 })
 export class EvidenceModule {}
