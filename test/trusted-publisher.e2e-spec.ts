@@ -135,7 +135,9 @@ describe('the trusted-publisher challenge, through the status page and a stand-i
       .expect((res) => expect(res.text).toContain('its audience is not the nonce shown with this check'));
     const rows = await publisherChallenges(reference);
     expect(rows.map((c) => c.state)).toEqual(['passed', 'pending']);
-    const checked = await t.dataSource.getRepository(TicketEvent).countBy({ ticketId: (await ticketOf(reference)).id, type: 'publisher_token_checked', public: false });
+    const checked = await t.dataSource
+      .getRepository(TicketEvent)
+      .countBy({ ticketId: (await ticketOf(reference)).id, type: 'publisher_token_checked', public: false });
     expect(checked).toBe(1);
   });
 
@@ -149,7 +151,10 @@ describe('the trusted-publisher challenge, through the status page and a stand-i
         issuer.token({ audience: nonce, repository: 'octo-org/carol-lib', environment: 'pypi', issuedAt: Math.floor(Date.now() / 1000) - 7200 }),
         'the token has expired',
       ],
-      [issuer.token({ audience: nonce, repository: 'octo-org/carol-lib', environment: 'pypi', issuer: 'https://evil.example' }), 'not issued by GitHub Actions'],
+      [
+        issuer.token({ audience: nonce, repository: 'octo-org/carol-lib', environment: 'pypi', issuer: 'https://evil.example' }),
+        'not issued by GitHub Actions',
+      ],
     ];
     let triesLeft = 5;
     for (const [made, reason] of cases) {
@@ -181,7 +186,11 @@ describe('the trusted-publisher challenge, through the status page and a stand-i
       { username: 'erin-tp', options: { repository: 'octo-org/erin-lib', workflow: 'ci.yml', environment: 'pypi' }, why: 'not release.yml' },
       { username: 'erin-tp', options: { repository: 'octo-org/erin-lib', environment: 'staging' }, why: 'environment staging, not pypi' },
       { username: 'dan-tp', options: { repository: 'octo-org/dan-lib', environment: 'pypi', repositoryId: '999' }, why: 'repository id 999' },
-      { username: 'plain-tp', options: { repository: 'octo-org/fancy-lib', environment: 'pypi' }, why: "none of the account's projects has a trusted publisher" },
+      {
+        username: 'plain-tp',
+        options: { repository: 'octo-org/fancy-lib', environment: 'pypi' },
+        why: "none of the account's projects has a trusted publisher",
+      },
       { username: 'nobody-tp', options: { repository: 'octo-org/fancy-lib', environment: 'pypi' }, why: 'no account has this username' },
     ];
     const sections: string[] = [];

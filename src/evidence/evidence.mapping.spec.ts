@@ -66,7 +66,8 @@ describe('toAccountRecord', () => {
         {
           name: 'Bob_Lib',
           role: 'Owner',
-          monthlyDownloads: 1234, firstReleaseAt: null,
+          monthlyDownloads: 1234,
+          firstReleaseAt: null,
           repositoryKey: 'github.com/bob/bob_lib',
           trustedPublishers: [{ provider: 'github', repository: 'Bob/Bob_Lib', workflow: 'release.yml', environment: 'pypi' }],
         },

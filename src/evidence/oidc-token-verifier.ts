@@ -7,9 +7,7 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
  * keys could not be fetched now.
  */
 export type TokenCheck =
-  | { outcome: 'valid'; audience: string; claims: JWTPayload & Record<string, unknown> }
-  | { outcome: 'invalid'; reason: string }
-  | { outcome: 'unavailable'; reason: string };
+  { outcome: 'valid'; audience: string; claims: JWTPayload } | { outcome: 'invalid'; reason: string } | { outcome: 'unavailable'; reason: string };
 
 export const OIDC_TOKEN_VERIFIER = Symbol('OIDC_TOKEN_VERIFIER');
 
@@ -51,7 +49,7 @@ export class OidcTokenVerifier {
     }
     const audience = Array.isArray(payload.aud) ? (payload.aud.length === 1 ? payload.aud[0] : null) : (payload.aud ?? null);
     if (typeof audience !== 'string') return { outcome: 'invalid', reason: 'the token must have exactly one audience: the nonce of this check' };
-    return { outcome: 'valid', audience, claims: payload as JWTPayload & Record<string, unknown> };
+    return { outcome: 'valid', audience, claims: payload };
   }
 }
 

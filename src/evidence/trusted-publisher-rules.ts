@@ -50,7 +50,10 @@ export function checkPublisherClaims(publisher: TrustedPublisherRecord, claims: 
     return { ok: false, reason: `the token came from ${repository || 'no repository'}, not ${publisher.repository}` };
   }
   if (publisher.repositoryId && text(claims.repository_id) !== publisher.repositoryId) {
-    return { ok: false, reason: `repository id ${text(claims.repository_id) || 'missing'} is not the registered ${publisher.repositoryId} (renamed or re-created?)` };
+    return {
+      ok: false,
+      reason: `repository id ${text(claims.repository_id) || 'missing'} is not the registered ${publisher.repositoryId} (renamed or re-created?)`,
+    };
   }
   if (publisher.repositoryOwnerId && text(claims.repository_owner_id) !== publisher.repositoryOwnerId) {
     return {

@@ -140,8 +140,8 @@ export class TrustedPublisherService {
       const state = match.project !== null ? 'passed' : 'failed';
       const note =
         match.project !== null
-        ? `OIDC token from ${repository}, workflow ${match.publisher.workflow}${match.publisher.environment ? `, environment ${match.publisher.environment}` : ''}: the trusted publisher of ${match.project}`
-        : `OIDC token did not prove control: ${match.reason}`;
+          ? `OIDC token from ${repository}, workflow ${match.publisher.workflow}${match.publisher.environment ? `, environment ${match.publisher.environment}` : ''}: the trusted publisher of ${match.project}`
+          : `OIDC token did not prove control: ${match.reason}`;
       const used = await em
         .createQueryBuilder()
         .update(Challenge)

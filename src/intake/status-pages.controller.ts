@@ -142,7 +142,10 @@ export class StatusPagesController {
           case 'unavailable':
             return { status: 503, extra: { publisherError: "We could not fetch GitHub's signing keys just now. Please try again in a few minutes." } };
           case 'none':
-            return { status: 409, extra: { publisherError: 'No trusted-publisher check is waiting: each nonce works once and for a limited time. Start a new check.' } };
+            return {
+              status: 409,
+              extra: { publisherError: 'No trusted-publisher check is waiting: each nonce works once and for a limited time. Start a new check.' },
+            };
         }
       },
       'publisherError',

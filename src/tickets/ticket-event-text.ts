@@ -122,7 +122,11 @@ export function describeForStaff(event: EventInput): StaffEventLine {
       return line('challenge', `A trusted-publisher token was refused (try ${str(d.attempts)}).`, d.reason);
     case 'publisher_token_checked':
       if (!d.state) return line('challenge', 'The requester was told the token was received.');
-      return line('challenge', `Trusted-publisher token from ${str(d.repository) || 'an unknown repository'}: ${words(d.state) || 'checked'}${d.project ? ` (project ${str(d.project)})` : ''}.`, d.note);
+      return line(
+        'challenge',
+        `Trusted-publisher token from ${str(d.repository) || 'an unknown repository'}: ${words(d.state) || 'checked'}${d.project ? ` (project ${str(d.project)})` : ''}.`,
+        d.note,
+      );
     case 'publisher_challenge_locked':
       return line('challenge', 'Too many refused trusted-publisher tokens: the check locked.');
     case 'recovery_codes_hint_sent':

@@ -36,7 +36,11 @@ describe('repoChallengeRule', () => {
     expect(signal).toMatchObject({ kind: 'proof', effect: C.weights.repoChallengePassed });
     expect(signal.reason).toContain('trusted publisher of fancy-lib');
     const notOwned = { ...input('requests'), ticket: ticket({ repoChallengePassed: { project: 'requests', via: 'trusted_publisher' } }) };
-    expect(repoChallengeRule(notOwned).signals[0]).toMatchObject({ kind: 'info', effect: 0, reason: expect.stringContaining('trusted-publisher check on requests') });
+    expect(repoChallengeRule(notOwned).signals[0]).toMatchObject({
+      kind: 'info',
+      effect: 0,
+      reason: expect.stringContaining('trusted-publisher check on requests'),
+    });
   });
 
   it('says nothing without a challenge', () => {
