@@ -230,3 +230,42 @@ describe('the trusted-publisher challenge, through the status page and a stand-i
     expect((await publisherChallenges(reference)).map((c) => c.state)).toEqual(['passed']);
   });
 });
+
+describe("the trusted-publisher challenge when the issuer's keys cannot be fetched", () => {
+  let t: TestApp;
+  let issuer: FakeOidcIssuer;
+
+  beforeAll(async () => {
+    issuer = await new FakeOidcIssuer().start();
+    // The issuer answers 404 where the desk looks for its keys.
+    t = await startTestApp({ OIDC_ISSUER: issuer.url, OIDC_JWKS_URL: `${issuer.url}/no-keys-here`, RECONCILE_INTERVAL: '1h' });
+    await seedDirectory(t, [ALICE]);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await issuer?.stop();
+  });
+
+  it('answers 503 "try again" and keeps the check open', async () => {
+    const res = await request(t.server)
+      .post('/api/v1/tickets')
+      .send(makeTicketBody({ username: 'alice-tp' }))
+      .expect(201);
+    const token = statusTokenIn(res.body.status_url);
+    const nonce = nonceIn((await request(t.server).post(`/status/${token}/publisher`).expect(201)).text);
+    const idToken = await issuer.token({ audience: nonce, repository: 'octo-org/fancy-lib', environment: 'pypi' });
+    await request(t.server)
+      .post(`/status/${token}/publisher/token`)
+      .type('form')
+      .send({ id_token: idToken })
+      .expect(503)
+      .expect((r) => expect(r.text).toContain('Please try again in a few minutes'));
+    const ticket = await t.dataSource.getRepository(Ticket).findOneByOrFail({ reference: res.body.reference as string });
+    expect(await t.dataSource.getRepository(Challenge).findOneByOrFail({ ticketId: ticket.id, kind: 'publisher' })).toMatchObject({
+      state: 'pending',
+      attempts: 1,
+    });
+    const [event] = await t.dataSource.getRepository(TicketEvent).findBy({ ticketId: ticket.id, type: 'publisher_token_rejected' });
+    expect(event.data.reason).toContain("the issuer's keys could not be fetched");
+  });
+});
