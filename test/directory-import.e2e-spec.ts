@@ -7,6 +7,7 @@ import { Account, AccountEmail, AccountProject } from '../src/directory/account.
 import { makeAccount } from './support/factories.js';
 import { disposeEnv, isolatedEnv } from './support/test-app.js';
 import { appDataSourceOptions } from '../src/entities.js';
+import { toAccountRecord } from '../src/directory/account.repository.js';
 
 const CLI = join(process.cwd(), 'dist/cli/main.js');
 
@@ -128,6 +129,59 @@ describe('npm run cli -- import-directory', () => {
     const after = await Promise.all([dataSource.getRepository(Account).count(), dataSource.getRepository(AccountProject).count()]);
     expect(after).toEqual(before);
     expect(await dataSource.getRepository(Account).countBy({ usernameKey: 'dave' })).toBe(0);
+  });
+
+  it('keeps trusted publishers of projects that name them, reads projects without them as having none, and refuses a bad one by field', async () => {
+    const publisher = { provider: 'github', repository: 'octo-org/pub-lib', workflow: 'release.yml', environment: 'pypi', repository_owner_id: '202' };
+    const withPublishers = [
+      makeAccount({
+        username: 'publisher-owner',
+        projects: [
+          { name: 'pub-lib', role: 'Owner', monthly_downloads: 10, first_release_at: '2019-01-01T00:00:00Z', trusted_publishers: [publisher] },
+          { name: 'old-lib', role: 'Owner', monthly_downloads: 10, first_release_at: '2019-01-01T00:00:00Z' },
+        ],
+      }),
+    ];
+    const result = cli('import-directory', file('publishers.json', { accounts: withPublishers }));
+    expect(result.stderr).not.toMatch(/Error/);
+    expect(result.status).toBe(0);
+    const owner = await dataSource
+      .getRepository(Account)
+      .findOneOrFail({ where: { usernameKey: 'publisher-owner' }, relations: { emails: true, projects: true } });
+    const byName = Object.fromEntries(owner.projects!.map((p) => [p.name, p.trustedPublishers]));
+    expect(byName).toEqual({
+      'pub-lib': [{ provider: 'github', repository: 'octo-org/pub-lib', workflow: 'release.yml', environment: 'pypi', repositoryOwnerId: '202' }],
+      'old-lib': null,
+    });
+    // What the scorer and the challenge read: the same publishers, and none for the older project.
+    expect(toAccountRecord(owner).projects.map((p) => [p.name, p.trustedPublishers?.length])).toEqual(
+      expect.arrayContaining([
+        ['pub-lib', 1],
+        ['old-lib', 0],
+      ]),
+    );
+
+    const bad = [
+      makeAccount({
+        username: 'bad-publisher',
+        projects: [
+          {
+            name: 'x-lib',
+            role: 'Owner',
+            monthly_downloads: 1,
+            first_release_at: null,
+            trusted_publishers: [{ provider: 'gitlab', repository: 'https://github.com/o/r', workflow: '../release.yml', environment: ' pypi' }],
+          },
+        ],
+      }),
+    ];
+    const refused = cli('import-directory', file('bad-publishers.json', { accounts: bad }));
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('accounts[0].projects.0.trusted_publishers.0.provider: provider must be github');
+    expect(refused.stderr).toContain('trusted_publishers.0.repository: repository must be owner/name, such as octo-org/fancy-lib');
+    expect(refused.stderr).toContain('trusted_publishers.0.workflow: workflow must be the file name of a workflow in .github/workflows, such as release.yml');
+    expect(refused.stderr).toContain('trusted_publishers.0.environment: environment must be a GitHub environment name');
+    expect(await dataSource.getRepository(Account).countBy({ usernameKey: 'bad-publisher' })).toBe(0);
   });
 
   it('reports broken JSON with its line', () => {

@@ -8,6 +8,7 @@ export const PARTIALS = {
   header: 'partials/header.hbs',
   footer: 'partials/footer.hbs',
   'ticket-actions': 'partials/ticket-actions.hbs',
+  'publisher-check': 'partials/publisher-check.hbs',
 };
 
 const DATE = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });

@@ -47,6 +47,12 @@ describe('loadConfig', () => {
           githubToken: null,
           campaignWindowMs: 86_400_000,
         },
+        trustedPublishers: {
+          issuer: 'https://token.actions.githubusercontent.com',
+          jwksUrl: 'https://token.actions.githubusercontent.com/.well-known/jwks',
+          challengeTtlMs: 3_600_000,
+          attempts: 5,
+        },
         sla: { policyFile: 'config/sla-policy.json', webhookUrl: null },
         review: { leaseMs: 15 * 60_000, reconcileIntervalMs: 60_000, fastLane: false, apiToken: null, closeUnansweredMs: 30 * 86_400_000 },
         ops: { email: 'ops@localhost' },
@@ -452,6 +458,30 @@ describe('loadConfig: evidence', () => {
     expect(message).toContain('GITHUB_TOKEN=<hidden>');
     expect(message).not.toContain('secret token');
     expect(message).toContain('GITHUB_API_URL="ftp://x"');
+  });
+});
+
+describe('loadConfig: trusted publishers', () => {
+  const base = { SECRET_KEY: 'k'.repeat(40) };
+  it('reads the issuer, its JWKS (by default under the issuer), the nonce lifetime and the tries', () => {
+    expect(loadConfig({ ...base, OIDC_ISSUER: 'http://127.0.0.1:4000/' }).trustedPublishers.jwksUrl).toBe('http://127.0.0.1:4000/.well-known/jwks');
+    expect(
+      loadConfig({
+        ...base,
+        OIDC_ISSUER: 'https://issuer.example',
+        OIDC_JWKS_URL: 'https://keys.example/jwks.json',
+        PUBLISHER_CHALLENGE_TTL: '10m',
+        PUBLISHER_CHALLENGE_ATTEMPTS: '3',
+      }).trustedPublishers,
+    ).toEqual({ issuer: 'https://issuer.example', jwksUrl: 'https://keys.example/jwks.json', challengeTtlMs: 600_000, attempts: 3 });
+  });
+
+  it('refuses bad values, each named', () => {
+    expect(problemsOf({ ...base, OIDC_ISSUER: 'token.actions', PUBLISHER_CHALLENGE_TTL: '30s', PUBLISHER_CHALLENGE_ATTEMPTS: '0' })).toEqual([
+      'OIDC_ISSUER="token.actions" (expected a http:// or https:// URL)',
+      'PUBLISHER_CHALLENGE_TTL="30s" (expected a duration from 1m to 24h)',
+      'PUBLISHER_CHALLENGE_ATTEMPTS="0" (expected an integer from 1 to 20)',
+    ]);
   });
 });
 

@@ -83,6 +83,12 @@ export interface AppConfig {
     /** Requests this far back are compared with a new one for takeover-campaign signals (src/scoring/campaign.ts). */
     campaignWindowMs: number;
   };
+  /**
+   * The trusted-publisher challenge (src/evidence/trusted-publisher.service.ts): whose OIDC tokens count
+   * (GitHub Actions, or a stand-in issuer in tests), where its keys are, how long a nonce lives and how
+   * many tokens may be tried against it.
+   */
+  trustedPublishers: { issuer: string; jwksUrl: string; challengeTtlMs: number; attempts: number };
   /** The SLA (src/tickets/ applies it): targets per request type, and where breaches are posted. */
   sla: {
     /** The SLA policy file (src/sla/sla-policy.ts); relative paths from the app's folder. */
@@ -300,6 +306,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const githubToken = read<string | null>('GITHUB_TOKEN', 'none', (raw) =>
     raw === 'none' ? null : /^[A-Za-z0-9_]{20,255}$/.test(raw) ? raw : new Invalid('a GitHub token (letters, digits, underscores)'),
   );
+  const oidcIssuer = read('OIDC_ISSUER', 'https://token.actions.githubusercontent.com', url('http:', 'https:'));
+  const oidcJwksUrl = read('OIDC_JWKS_URL', `${oidcIssuer ?? 'https://token.actions.githubusercontent.com'}/.well-known/jwks`, url('http:', 'https:'));
+  const publisherChallengeTtlMs = read('PUBLISHER_CHALLENGE_TTL', '1h', (raw) => {
+    const ms = duration(raw);
+    return ms instanceof Invalid || (ms >= 60_000 && ms <= 86_400_000) ? ms : new Invalid('a duration from 1m to 24h');
+  });
+  const publisherChallengeAttempts = read('PUBLISHER_CHALLENGE_ATTEMPTS', '5', int(1, 20));
   const slaPolicyFile = read('SLA_POLICY_FILE', 'config/sla-policy.json', matches(/^[^\0]+$/, 'a file path'));
   const leaseMs = read('LEASE_DURATION', '15m', duration);
   const reconcileIntervalMs = read('RECONCILE_INTERVAL', '60s', duration);
@@ -387,6 +400,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       githubToken,
       campaignWindowMs,
     },
+    trustedPublishers: { issuer: oidcIssuer, jwksUrl: oidcJwksUrl, challengeTtlMs: publisherChallengeTtlMs, attempts: publisherChallengeAttempts },
     sla: { policyFile: slaPolicyFile, webhookUrl: slaWebhookUrl },
     review: { leaseMs, reconcileIntervalMs, fastLane, apiToken, closeUnansweredMs },
     ops: { email: opsEmail },

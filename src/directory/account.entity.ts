@@ -1,5 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn } from 'typeorm';
-import { BigIntColumn, DateTimeColumn } from '../database/columns.js';
+import { BigIntColumn, DateTimeColumn, JsonColumn } from '../database/columns.js';
+import type { TrustedPublisherRecord } from '../scoring/account-record.js';
 
 /** A package-index account: the stand-in for PyPI's user table. */
 @Entity('accounts')
@@ -121,6 +122,10 @@ export class AccountProject {
   /** The source repository, e.g. `https://github.com/owner/name`: where a repository challenge is checked. */
   @Column({ name: 'repository_url', type: 'varchar', length: 300, nullable: true })
   repositoryUrl: string | null;
+
+  /** The CI workflows trusted to publish the project (JSON); null when it has none. */
+  @JsonColumn({ name: 'trusted_publishers', nullable: true })
+  trustedPublishers: TrustedPublisherRecord[] | null;
 
   @ManyToOne(() => Account, (account) => account.projects, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'account_id' })

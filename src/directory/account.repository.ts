@@ -33,6 +33,7 @@ export function toAccountRecord(account: Account): AccountRecord {
       monthlyDownloads: Number(p.monthlyDownloads),
       firstReleaseAt: p.firstReleaseAt,
       repositoryKey: p.repositoryUrl ? (parseRepository(p.repositoryUrl)?.key ?? null) : null,
+      trustedPublishers: p.trustedPublishers ?? [],
     })),
   };
 }

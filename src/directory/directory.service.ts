@@ -4,8 +4,8 @@ import { DataSource, EntityManager, In, MoreThan } from 'typeorm';
 import { emailKey, projectKey, usernameKey } from '../common/normalize.js';
 import { Transactions } from '../database/transactions.js';
 import { Account, AccountEmail, AccountProject } from './account.entity.js';
-import type { DirectoryAccountDto } from './dto/directory-file.dto.js';
-import type { SecondFactorCounts } from '../scoring/account-record.js';
+import type { DirectoryAccountDto, DirectoryTrustedPublisherDto } from './dto/directory-file.dto.js';
+import type { SecondFactorCounts, TrustedPublisherRecord } from '../scoring/account-record.js';
 
 export interface ImportCounts {
   accounts: number;
@@ -17,6 +17,18 @@ export interface ImportCounts {
 }
 
 const CHUNK = 400;
+
+/** Only the fields given are kept, so an unchanged file stores the same JSON. */
+function toTrustedPublisher(p: DirectoryTrustedPublisherDto): TrustedPublisherRecord {
+  return {
+    provider: p.provider,
+    repository: p.repository,
+    workflow: p.workflow,
+    ...(p.environment ? { environment: p.environment } : {}),
+    ...(p.repository_id ? { repositoryId: p.repository_id } : {}),
+    ...(p.repository_owner_id ? { repositoryOwnerId: p.repository_owner_id } : {}),
+  };
+}
 
 function chunks<T>(items: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -130,6 +142,7 @@ export class DirectoryService {
         monthlyDownloads: p.monthly_downloads,
         firstReleaseAt: p.first_release_at ? new Date(p.first_release_at) : null,
         repositoryUrl: p.repository ?? null,
+        trustedPublishers: p.trusted_publishers?.length ? p.trusted_publishers.map(toTrustedPublisher) : null,
       })),
     );
     for (const rows of chunks(emails)) await em.insert(AccountEmail, rows);

@@ -1,7 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DateTimeColumn } from '../database/columns.js';
 
-export type ChallengeKind = 'email' | 'repository';
+/** `publisher`: a trusted-publisher challenge (a GitHub Actions OIDC token whose audience is a nonce). */
+export type ChallengeKind = 'email' | 'repository' | 'publisher';
 
 /**
  * `pending`: waiting for the requester. `passed`: control proven (a code typed back, or the token found
@@ -25,7 +26,10 @@ export class Challenge {
   @Column({ type: 'varchar', length: 16 })
   kind: ChallengeKind;
 
-  /** E-mail: the address key the code went to. Repository: `host/owner/name`, lower case. */
+  /**
+   * E-mail: the address key the code went to. Repository: `host/owner/name`, lower case. Publisher:
+   * `GitHub Actions` until a token comes, then the repository the token came from.
+   */
   @Column({ type: 'varchar', length: 300 })
   target: string;
 
@@ -33,7 +37,10 @@ export class Challenge {
   @Column({ type: 'varchar', length: 200, nullable: true })
   project: string | null;
 
-  /** E-mail: HMAC-SHA256 of the code under the app's secret key. The code itself is never stored or logged. */
+  /**
+   * E-mail: HMAC-SHA256 of the code under the app's secret key; publisher: of the nonce. The code or
+   * nonce itself is never stored or logged.
+   */
   @Column({ name: 'secret_hash', type: 'varchar', length: 64, nullable: true })
   secretHash: string | null;
 

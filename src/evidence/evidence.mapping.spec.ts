@@ -29,6 +29,7 @@ function entity(over: Partial<Account> = {}): Account {
       monthlyDownloads: '1234' as unknown as number,
       firstReleaseAt: null,
       repositoryUrl: 'https://github.com/Bob/Bob_Lib.git',
+      trustedPublishers: [{ provider: 'github', repository: 'Bob/Bob_Lib', workflow: 'release.yml', environment: 'pypi' }],
     } satisfies AccountProject,
   ];
   return {
@@ -61,7 +62,16 @@ describe('toAccountRecord', () => {
       recoveryCodesUnused: 4,
       linkedGithub: 'bob-gh',
       emails: [{ address: 'Bob@Mail.example', verified: true, primary: true, public: false, addedAt: joined, removedAt: null }],
-      projects: [{ name: 'Bob_Lib', role: 'Owner', monthlyDownloads: 1234, firstReleaseAt: null, repositoryKey: 'github.com/bob/bob_lib' }],
+      projects: [
+        {
+          name: 'Bob_Lib',
+          role: 'Owner',
+          monthlyDownloads: 1234,
+          firstReleaseAt: null,
+          repositoryKey: 'github.com/bob/bob_lib',
+          trustedPublishers: [{ provider: 'github', repository: 'Bob/Bob_Lib', workflow: 'release.yml', environment: 'pypi' }],
+        },
+      ],
     });
   });
 

@@ -12,6 +12,8 @@ import { DirectorySharesService } from './directory-shares.service.js';
 import { EvidenceService } from './evidence.service.js';
 import { GitHubRepositoryVerifier, REPOSITORY_VERIFIERS, type RepositoryVerifier } from './repository-verifier.js';
 import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider.js';
+import { OIDC_TOKEN_VERIFIER, OidcTokenVerifier } from './oidc-token-verifier.js';
+import { TrustedPublisherService } from './trusted-publisher.service.js';
 
 /** Assessments (the pure scorer run on a ticket and stored), proof-of-control challenges, and the calibration of P(owner). */
 @Module({
@@ -26,10 +28,16 @@ import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider
     },
     CalibrationService,
     CampaignsService,
+    {
+      provide: OIDC_TOKEN_VERIFIER,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new OidcTokenVerifier(config.trustedPublishers.issuer, config.trustedPublishers.jwksUrl),
+    },
     ChallengesService,
     DirectorySharesService,
     EvidenceService,
+    TrustedPublisherService,
   ],
-  exports: [CalibrationService, CampaignsService, ChallengesService, DirectorySharesService, EvidenceService, SCORING_CONFIG],
+  exports: [CalibrationService, CampaignsService, ChallengesService, DirectorySharesService, EvidenceService, TrustedPublisherService, SCORING_CONFIG],
 })
 export class EvidenceModule {}

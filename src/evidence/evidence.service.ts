@@ -124,14 +124,20 @@ export class EvidenceService {
     });
   }
 
-  /** The latest passed challenge of each kind (a passed repository challenge only with its project). */
+  /**
+   * The latest passed challenge of each kind (a passed repository challenge only with its project). A
+   * passed trusted-publisher check is a repository-class proof of its project: it counts as a repository
+   * challenge, and the two do not add up (docs/evidence.md, "Proving control").
+   */
   private async proofs(em: EntityManager, ticketId: string): Promise<Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed'>> {
     const passed = await em.find(Challenge, { where: { ticketId, state: 'passed' }, order: { resolvedAt: 'DESC' } });
     const email = passed.find((c) => c.kind === 'email' && !c.decoy);
-    const repository = passed.find((c) => c.kind === 'repository' && c.project !== null);
+    const repository = passed.find((c) => (c.kind === 'repository' || c.kind === 'publisher') && c.project !== null);
     return {
       ...(email ? { emailChallengePassed: { address: email.target } } : {}),
-      ...(repository ? { repoChallengePassed: { project: repository.project! } } : {}),
+      ...(repository
+        ? { repoChallengePassed: { project: repository.project!, ...(repository.kind === 'publisher' ? { via: 'trusted_publisher' as const } : {}) } }
+        : {}),
     };
   }
 

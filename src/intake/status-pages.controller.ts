@@ -15,6 +15,7 @@ const NOTICES: Record<string, string> = {
   'code=passed': 'Thank you: the code is confirmed. The team will see that you can read that address.',
   'repository=started': 'Publish the branch or the file below, then press "Check now".',
   'repository=found': 'We found the token. Thank you: the team will take it into account.',
+  'publisher=received': 'We received the token. Thank you: the team will take it into account.',
   'contested=1': "Understood: your request is now in the moderators' queue.",
 };
 
@@ -110,6 +111,44 @@ export class StatusPagesController {
         }
       },
       'notice',
+    );
+  }
+
+  /** Starts a trusted-publisher check: the page answers with the nonce and the workflow job, shown only this once. */
+  @Post(':token/publisher')
+  @Header('Cache-Control', 'no-store')
+  async startPublisher(@Param('token') token: string, @Res() reply: FastifyReply) {
+    return this.act(reply, token, async () => ({ status: 201, extra: { publisherStart: await this.status.startPublisherChallenge(token) } }), 'notice');
+  }
+
+  @Post(':token/publisher/token')
+  @Header('Cache-Control', 'no-store')
+  async publisherToken(@Param('token') token: string, @Body() body: FormBody, @Res() reply: FastifyReply) {
+    return this.act(
+      reply,
+      token,
+      async () => {
+        const outcome = await this.status.submitPublisherToken(token, body?.id_token);
+        switch (outcome.result) {
+          case 'received':
+            return { redirect: 'publisher=received' };
+          case 'invalid':
+            return {
+              status: 400,
+              extra: { publisherError: `That token does not work: ${outcome.reason}. ${outcome.triesLeft} ${outcome.triesLeft === 1 ? 'try' : 'tries'} left.` },
+            };
+          case 'locked':
+            return { status: 400, extra: { publisherError: `That token does not work (${outcome.reason}), and it was the last try: start a new check.` } };
+          case 'unavailable':
+            return { status: 503, extra: { publisherError: "We could not fetch GitHub's signing keys just now. Please try again in a few minutes." } };
+          case 'none':
+            return {
+              status: 409,
+              extra: { publisherError: 'No trusted-publisher check is waiting: each nonce works once and for a limited time. Start a new check.' },
+            };
+        }
+      },
+      'publisherError',
     );
   }
 

@@ -12,6 +12,12 @@ import { TicketWriter } from '../tickets/ticket-writer.service.js';
 import { TicketRepository } from '../tickets/ticket.repository.js';
 import { type ChallengeStatus, ChallengesService, type CodeResult } from '../evidence/challenges.service.js';
 import type { VerifierResult } from '../evidence/repository-verifier.js';
+import {
+  type PublisherChallengeStart,
+  type PublisherChallengeStatus,
+  type PublisherTokenResult,
+  TrustedPublisherService,
+} from '../evidence/trusted-publisher.service.js';
 import { describeForRequester, type EventLine } from '../tickets/ticket-event-text.js';
 import { RequesterAdditions } from './requester-additions.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
@@ -37,6 +43,8 @@ export interface StatusView {
   recoveryCodesAnswer: boolean;
   timeline: EventLine[];
   challenges: ChallengeStatus;
+  /** The open trusted-publisher check, if any (docs/evidence.md, "Proving control"). */
+  publisher: PublisherChallengeStatus;
 }
 
 /** What the requester sees and does through their private status link. */
@@ -50,6 +58,7 @@ export class StatusService {
     private readonly tickets: TicketRepository,
     private readonly additions: RequesterAdditions,
     private readonly clock: Clock,
+    private readonly publishers: TrustedPublisherService,
   ) {}
 
   /**
@@ -82,6 +91,7 @@ export class StatusService {
       recoveryCodesAnswer: waiting && lastQuestion?.type === 'recovery_codes_answer',
       timeline: events.map(describeForRequester),
       challenges: await this.challenges.statusFor(ticket.id),
+      publisher: await this.publishers.statusFor(ticket.id),
     };
   }
 
@@ -97,6 +107,16 @@ export class StatusService {
 
   async checkRepositoryChallenge(token: string, challengeId: string): Promise<VerifierResult | { outcome: 'manual' }> {
     return this.challenges.checkRepositoryChallenge(await this.openTicket(token, this.dataSource.manager), challengeId);
+  }
+
+  /** A trusted-publisher check: the nonce and the workflow job, shown this once. */
+  async startPublisherChallenge(token: string): Promise<PublisherChallengeStart> {
+    return this.transactions.run(async (em) => this.publishers.start(em, await this.openTicket(token, em)));
+  }
+
+  /** The token the workflow printed, pasted on the status page. */
+  async submitPublisherToken(token: string, idToken: unknown): Promise<PublisherTokenResult> {
+    return this.publishers.submitToken(await this.openTicket(token, this.dataSource.manager), idToken);
   }
 
   async addMessage(token: string, message: string): Promise<void> {

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock.js';
 import { emailKey } from '../common/normalize.js';
 import type { AssessmentRecord } from '../evidence/assessment.entity.js';
 import { mayReceiveCode } from '../evidence/challenge-policy.js';
-import type { ChallengeState } from '../evidence/challenge.entity.js';
+import type { ChallengeKind, ChallengeState } from '../evidence/challenge.entity.js';
 import { CalibrationService, type POwnerView } from '../evidence/calibration.service.js';
 import { ChallengesService } from '../evidence/challenges.service.js';
 import { EvidenceService } from '../evidence/evidence.service.js';
@@ -36,6 +36,18 @@ const RISK_FLAG_TEXT: Record<RiskFlag, string> = {
   expired_domain: 'An address involved is on an expired domain: it proves nothing and may have changed hands.',
   unused_recovery_codes: 'The account still has unused recovery codes: the owner can sign in with one.',
   no_such_account: 'No account has this username.',
+};
+
+const CHALLENGE_KIND_TEXT: Record<ChallengeKind, string> = {
+  email: 'e-mail code',
+  repository: 'repository token',
+  publisher: 'trusted publisher (GitHub Actions token)',
+};
+
+const DECOY_TEXT: Record<ChallengeKind, string> = {
+  email: 'not an address that may receive a code, no mail sent',
+  repository: 'no project of the account has this repository',
+  publisher: 'no project of the account has a trusted publisher, so no token can pass; the requester sees the same as anyone',
 };
 
 const CLUSTER_KIND_TEXT: Record<ClusterView['kind'], string> = {
@@ -106,7 +118,8 @@ export interface TicketView {
     target: string;
     project: string | null;
     state: string;
-    decoy: boolean;
+    /** Why the challenge is a decoy (it can never pass), in words; null when it is not one. */
+    decoy: string | null;
     attempts: number;
     createdBy: string;
     createdAt: Date;
@@ -226,11 +239,11 @@ export class TicketViewService {
         })),
         campaigns: clusters.map((c) => ({ ...c, kindText: CLUSTER_KIND_TEXT[c.kind], more: Math.max(0, c.total - 1 - c.others.length) })),
         challenges: challenges.map((c) => ({
-          kind: c.kind === 'email' ? 'e-mail code' : 'repository token',
+          kind: CHALLENGE_KIND_TEXT[c.kind] ?? c.kind,
           target: c.target,
           project: c.project,
           state: CHALLENGE_STATE_TEXT[c.state] ?? words(c.state),
-          decoy: c.decoy,
+          decoy: c.decoy ? DECOY_TEXT[c.kind] : null,
           attempts: c.attempts,
           createdBy: actorName(c.createdBy),
           createdAt: c.createdAt,

@@ -13,6 +13,21 @@ export interface AccountEmailRecord {
   removedAt: Date | null;
 }
 
+/**
+ * A CI workflow the index trusts to publish a project's releases (GitHub Actions OIDC, as PyPI's trusted
+ * publishers). `repository` is `owner/name`; `workflow` the file name under `.github/workflows/`.
+ * The numeric ids, when the index keeps them, guard against a repository renamed and its name taken
+ * by someone else (docs/evidence.md, "Proving control").
+ */
+export interface TrustedPublisherRecord {
+  provider: 'github';
+  repository: string;
+  workflow: string;
+  environment?: string | null;
+  repositoryId?: string | null;
+  repositoryOwnerId?: string | null;
+}
+
 /** What an account is on a project: both can publish releases. */
 export type ProjectRole = 'Owner' | 'Maintainer';
 
@@ -23,6 +38,8 @@ export interface AccountProjectRecord {
   firstReleaseAt: Date | null;
   /** `host/owner/name` of the project's repository, lower case (see `parseRepository`), if known. */
   repositoryKey?: string | null;
+  /** The project's trusted publishers, if it has any (a directory without them reads as none). */
+  trustedPublishers?: TrustedPublisherRecord[];
 }
 
 export interface AccountRecord {

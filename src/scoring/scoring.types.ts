@@ -26,8 +26,11 @@ export interface TicketEvidence {
   claims: EvidenceClaims;
   /** A one-time code sent to this address was typed back. */
   emailChallengePassed?: { address: string };
-  /** The challenge token was found in this project's repository. */
-  repoChallengePassed?: { project: string };
+  /**
+   * The challenge token was found in this project's repository, or (`via: 'trusted_publisher'`) a GitHub
+   * Actions token from the project's trusted publisher carried the check's nonce: the same proof class.
+   */
+  repoChallengePassed?: { project: string; via?: 'repository' | 'trusted_publisher' };
   /** Another open ticket for the account came from a different contact address. */
   competingRequests: boolean;
   /**

@@ -116,6 +116,19 @@ export function describeForStaff(event: EventInput): StaffEventLine {
       return line('challenge', 'The requester was told the token was found.');
     case 'repository_result_recorded':
       return line('challenge', `${who} recorded a repository check by hand: ${words(d.state)}${d.project ? ` (project ${str(d.project)})` : ''}.`, d.note);
+    case 'publisher_challenge_started':
+      return line('challenge', `Trusted-publisher check started by ${who}: a nonce for a GitHub Actions token.`);
+    case 'publisher_token_rejected':
+      return line('challenge', `A trusted-publisher token was refused (try ${str(d.attempts)}).`, d.reason);
+    case 'publisher_token_checked':
+      if (!d.state) return line('challenge', 'The requester was told the token was received.');
+      return line(
+        'challenge',
+        `Trusted-publisher token from ${str(d.repository) || 'an unknown repository'}: ${words(d.state) || 'checked'}${d.project ? ` (project ${str(d.project)})` : ''}.`,
+        d.note,
+      );
+    case 'publisher_challenge_locked':
+      return line('challenge', 'Too many refused trusted-publisher tokens: the check locked.');
     case 'recovery_codes_hint_sent':
       return line('challenge', `Mailed the recovery-code advice to ${str(d.recipients)} address(es) on file.`);
     case 'recovery_codes_answer':

@@ -225,6 +225,17 @@ export const ENDPOINTS: Endpoint[] = [
       if (c.token.kind === 'valid' && closed(res)) fixtures.dropStatus('status-repository-check');
     },
   },
+  // At most 10 checks a request: the fixture ticket is spent then (409) and a new one is made.
+  statusAction('status-publisher', 'publisher', ['x'], formOf([]), ['1'], (res) => res.status === 409),
+  // No check is open on this ticket: a token of the right shape is refused before any issuer is asked.
+  statusAction(
+    'status-publisher-token',
+    'publisher/token',
+    ['id_token'],
+    formOf([['id_token', 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl']]),
+    ['eyJhbGciOiJSUzI1NiJ9.e30.c2ln', 'a.b.c', 'aa.bb.cc.dd', 'eyJhbGciOiJub25lIn0.e30.', ' \n ', 'Bearer x.y.z'],
+    () => false,
+  ),
   statusAction('status-contest', 'contest', ['x'], formOf([]), ['1'], () => false),
   statusAction('status-withdraw', 'withdraw', ['confirm'], formOf([['confirm', 'yes']]), ['yes', 'no', 'YES', 'on', 'true'], (res) => res.status === 303),
   staffStep(

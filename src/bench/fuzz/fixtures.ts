@@ -215,11 +215,15 @@ export class FuzzFixtures {
       activeKey: accountId,
       state: 'link_sent',
       resetAddress: `${username}@owner.example`,
-      needsSecond: false,
+      // The fixture's ticket is assessed against approval: the database then wants an override with its
+      // reason and a second approver (docs/security.md #13).
+      override: true,
+      overrideReason: 'fuzz fixture: a recovery made only to have live stop and reset links',
+      needsSecond: true,
       firstApprover: 'fuzz-fixture',
       firstApprovedAt: now,
-      secondApprover: null,
-      secondApprovedAt: null,
+      secondApprover: 'fuzz-fixture-second',
+      secondApprovedAt: now,
       coolingOffMs: 0,
       coolingOffEndsAt: now,
       stopTokenHash: hashToken(kind === 'stop' ? token : other),

@@ -13,6 +13,7 @@ import { StaffAdmin1765000000000 } from './1765000000000-staff-admin.js';
 import { Passkeys1765100000000 } from './1765100000000-passkeys.js';
 import { OverrideGuard1765200000000 } from './1765200000000-override-guard.js';
 import { DirectoryShares1765300000000 } from './1765300000000-directory-shares.js';
+import { TrustedPublishers1765500000000 } from './1765500000000-trusted-publishers.js';
 import { Calibrations1765400000000 } from './1765400000000-calibrations.js';
 import { Campaigns1765700000000 } from './1765700000000-campaigns.js';
 
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   Passkeys1765100000000,
   OverrideGuard1765200000000,
   DirectoryShares1765300000000,
+  TrustedPublishers1765500000000,
   Calibrations1765400000000,
   Campaigns1765700000000,
 ];

@@ -43,6 +43,50 @@ export class DirectoryTwoFactorDto {
   @IsInt() @Min(0) recovery_codes_unused: number;
 }
 
+/** GitHub's rules: an owner of up to 39 letters, digits and dashes; a repository name of up to 100 of `A-Za-z0-9_.-`. */
+const GITHUB_REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9_.-]{1,100}$/;
+/** A file directly under `.github/workflows/`, as GitHub's OIDC claims name it. */
+const WORKFLOW_FILE = /^[A-Za-z0-9_.-]{1,100}\.ya?ml$/;
+/** Printable, no leading or trailing space (GitHub environment names). */
+const ENVIRONMENT_NAME = /^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$/;
+const NUMERIC_ID = /^[0-9]{1,20}$/;
+
+/**
+ * A trusted publisher of a project (docs/operations.md, "The directory format"): the CI workflow the
+ * index lets publish releases. Only GitHub Actions for now.
+ */
+export class DirectoryTrustedPublisherDto {
+  @IsIn(['github'], { message: 'provider must be github' })
+  provider: 'github';
+
+  @IsString()
+  @Matches(GITHUB_REPOSITORY, { message: 'repository must be owner/name, such as octo-org/fancy-lib' })
+  repository: string;
+
+  @IsString()
+  @Matches(WORKFLOW_FILE, { message: 'workflow must be the file name of a workflow in .github/workflows, such as release.yml' })
+  workflow: string;
+
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @Matches(ENVIRONMENT_NAME, { message: 'environment must be a GitHub environment name (1-255 printable characters)' })
+  environment?: string | null;
+
+  /** GitHub's numeric ids: when given, a renamed repository (and its name taken by someone else) does not match. */
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString({ message: 'repository_id must be a string of digits' })
+  @Matches(NUMERIC_ID, { message: 'repository_id must be a string of digits' })
+  repository_id?: string | null;
+
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString({ message: 'repository_owner_id must be a string of digits' })
+  @Matches(NUMERIC_ID, { message: 'repository_owner_id must be a string of digits' })
+  repository_owner_id?: string | null;
+}
+
 export class DirectoryProjectDto {
   @IsString()
   @Matches(PROJECT_NAME_PATTERN, { message: 'name must be a valid project name' })
@@ -63,6 +107,14 @@ export class DirectoryProjectDto {
   @MaxLength(300, { message: 'repository must be at most 300 characters' })
   @Matches(REPOSITORY_URL_PATTERN, { message: 'repository must be an https URL such as https://github.com/owner/name' })
   repository?: string | null;
+
+  /** Where a trusted-publisher challenge is checked (docs/evidence.md, "Proving control"). */
+  @IsOptional()
+  @IsArray({ message: 'trusted_publishers must be an array' })
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => DirectoryTrustedPublisherDto)
+  trusted_publishers?: DirectoryTrustedPublisherDto[];
 }
 
 /** One account of the directory file (see the README for the format). */

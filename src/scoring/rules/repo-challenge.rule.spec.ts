@@ -29,6 +29,20 @@ describe('repoChallengeRule', () => {
     expect(repoChallengeRule(input('unreleased', a)).signals[0].reason).toContain('not released');
   });
 
+  it('counts a passed trusted-publisher check as much as a repository challenge, and says which it was', () => {
+    const viaPublisher = { ...input('fancy.lib'), ticket: ticket({ repoChallengePassed: { project: 'fancy.lib', via: 'trusted_publisher' } }) };
+    expect(repoChallengeCounts(viaPublisher)).toBe(true);
+    const [signal] = repoChallengeRule(viaPublisher).signals;
+    expect(signal).toMatchObject({ kind: 'proof', effect: C.weights.repoChallengePassed });
+    expect(signal.reason).toContain('trusted publisher of fancy-lib');
+    const notOwned = { ...input('requests'), ticket: ticket({ repoChallengePassed: { project: 'requests', via: 'trusted_publisher' } }) };
+    expect(repoChallengeRule(notOwned).signals[0]).toMatchObject({
+      kind: 'info',
+      effect: 0,
+      reason: expect.stringContaining('trusted-publisher check on requests'),
+    });
+  });
+
   it('says nothing without a challenge', () => {
     expect(repoChallengeRule({ ticket: ticket(), account: account(), config: C, now: NOW, shares: configuredShares(C) }).signals).toEqual([]);
   });

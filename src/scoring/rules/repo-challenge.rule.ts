@@ -26,12 +26,16 @@ export function repoChallengeRule(input: RuleInput): RuleResult {
           rule: RULE,
           effect: input.config.weights.repoChallengePassed,
           kind: 'proof',
-          reason: `token found in the repository of ${key}, released before the request`,
+          reason:
+            passed.via === 'trusted_publisher'
+              ? `a GitHub Actions token from the trusted publisher of ${key} carried the check's nonce; ${key} was released before the request`
+              : `token found in the repository of ${key}, released before the request`,
         },
       ],
     };
   }
   const owned = input.account.projects.some((p) => projectKey(p.name) === key);
   const why = owned ? 'it was not released before the request' : "it is not the account's project";
-  return { signals: [{ rule: RULE, effect: 0, kind: 'info', reason: `repository challenge on ${key} does not count: ${why}` }] };
+  const what = passed.via === 'trusted_publisher' ? 'trusted-publisher check' : 'repository challenge';
+  return { signals: [{ rule: RULE, effect: 0, kind: 'info', reason: `${what} on ${key} does not count: ${why}` }] };
 }
