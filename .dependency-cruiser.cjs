@@ -63,6 +63,7 @@ const PURE_FILES = [
   '^src/audit/audit-chain\\.ts$',
   '^src/auth/passkey-rules\\.ts$',
   '^src/auth/(staff-admin-rules|moderator-roles)\\.ts$',
+  '^src/evidence/github-device-flow\\.ts$',
 ];
 
 /**

@@ -7,6 +7,7 @@ import { StaffRecoveryCode } from './auth/staff-recovery-code.entity.js';
 import { Account, AccountEmail, AccountProject } from './directory/account.entity.js';
 import { AssessmentRecord } from './evidence/assessment.entity.js';
 import { Challenge } from './evidence/challenge.entity.js';
+import { GitHubDeviceFlow } from './evidence/github-device-flow.entity.js';
 import { Ticket, TicketAccessToken, TicketCycle, TicketEvent, TicketLink } from './tickets/ticket.entity.js';
 import { Recovery } from './tickets/recovery.entity.js';
 import { OutboxMessage } from './jobs/outbox.entity.js';
@@ -30,6 +31,7 @@ export const ENTITIES = [
   Recovery,
   TicketCycle,
   Passkey,
+  GitHubDeviceFlow,
 ];
 
 /** The app's data source options: the app, the CLI, the bench and the tests open the same one. */

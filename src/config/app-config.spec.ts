@@ -45,6 +45,11 @@ describe('loadConfig', () => {
           repositoryChallengeTtlMs: 14 * 86_400_000,
           githubApiUrl: 'https://api.github.com',
           githubToken: null,
+          gitlabApiUrl: 'https://gitlab.com/api/v4',
+          gitlabHost: 'gitlab.com',
+          gitlabToken: null,
+          githubOauthUrl: 'https://github.com',
+          githubOauthClientId: null,
         },
         sla: { policyFile: 'config/sla-policy.json', webhookUrl: null },
         review: { leaseMs: 15 * 60_000, reconcileIntervalMs: 60_000, fastLane: false, apiToken: null, closeUnansweredMs: 30 * 86_400_000 },
@@ -408,6 +413,11 @@ describe('loadConfig: evidence', () => {
       REPOSITORY_CHALLENGE_TTL: '2d',
       GITHUB_API_URL: 'http://127.0.0.1:9999/api/',
       GITHUB_TOKEN: 'ghp_' + 'a'.repeat(36),
+      GITLAB_API_URL: 'https://gitlab.example.org/api/v4/',
+      GITLAB_HOST: 'gitlab.example.org',
+      GITLAB_TOKEN: 'glpat-' + 'b'.repeat(20),
+      GITHUB_OAUTH_URL: 'http://127.0.0.1:9998',
+      GITHUB_OAUTH_CLIENT_ID: 'Ov23liAbc.123',
     });
     expect(config.evidence).toEqual({
       highValueMonthlyDownloads: 5000,
@@ -418,6 +428,21 @@ describe('loadConfig: evidence', () => {
       repositoryChallengeTtlMs: 2 * 86_400_000,
       githubApiUrl: 'http://127.0.0.1:9999/api',
       githubToken: 'ghp_' + 'a'.repeat(36),
+      gitlabApiUrl: 'https://gitlab.example.org/api/v4',
+      gitlabHost: 'gitlab.example.org',
+      gitlabToken: 'glpat-' + 'b'.repeat(20),
+      githubOauthUrl: 'http://127.0.0.1:9998',
+      githubOauthClientId: 'Ov23liAbc.123',
+    });
+  });
+
+  it('checks gitlab.com through its public API and offers no linked-identity check by default', () => {
+    expect(loadConfig(base).evidence).toMatchObject({
+      gitlabApiUrl: 'https://gitlab.com/api/v4',
+      gitlabHost: 'gitlab.com',
+      gitlabToken: null,
+      githubOauthUrl: 'https://github.com',
+      githubOauthClientId: null,
     });
   });
 
@@ -438,6 +463,9 @@ describe('loadConfig: evidence', () => {
         EMAIL_CHALLENGE_ATTEMPTS: '0',
         GITHUB_TOKEN: 'secret token!',
         GITHUB_API_URL: 'ftp://x',
+        GITLAB_TOKEN: 'gl token secret',
+        GITLAB_HOST: 'https://gitlab.example.org',
+        GITHUB_OAUTH_CLIENT_ID: 'id with spaces',
       });
     } catch (error) {
       message = (error as Error).message;
@@ -447,6 +475,10 @@ describe('loadConfig: evidence', () => {
     expect(message).toContain('GITHUB_TOKEN=<hidden>');
     expect(message).not.toContain('secret token');
     expect(message).toContain('GITHUB_API_URL="ftp://x"');
+    expect(message).toContain('GITLAB_TOKEN=<hidden>');
+    expect(message).not.toContain('gl token secret');
+    expect(message).toContain('GITLAB_HOST="https://gitlab.example.org" (expected a host name');
+    expect(message).toContain('GITHUB_OAUTH_CLIENT_ID="id with spaces"');
   });
 });
 

@@ -80,6 +80,16 @@ export interface AppConfig {
     /** GitHub's REST API (or a stand-in in tests); the token is optional and raises the rate limit. */
     githubApiUrl: string;
     githubToken: string | null;
+    /** GitLab's REST API v4 (or a stand-in in tests), the host whose repositories it checks, and an optional read-only token. */
+    gitlabApiUrl: string;
+    gitlabHost: string;
+    gitlabToken: string | null;
+    /**
+     * GitHub's OAuth endpoints (`/login/device/code`, `/login/oauth/access_token`) and the desk's OAuth app
+     * for the linked-identity check (device flow, no client secret); null: the check is not offered.
+     */
+    githubOauthUrl: string;
+    githubOauthClientId: string | null;
   };
   /** The SLA (src/tickets/ applies it): targets per request type, and where breaches are posted. */
   sla: {
@@ -221,7 +231,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     const value = parse(raw);
     if (value instanceof Invalid) {
       // Never echo a secret into boot logs.
-      const shown = ['SECRET_KEY', 'GITHUB_TOKEN', 'REVIEW_API_TOKEN', 'METRICS_TOKEN'].includes(name)
+      const shown = ['SECRET_KEY', 'GITHUB_TOKEN', 'GITLAB_TOKEN', 'REVIEW_API_TOKEN', 'METRICS_TOKEN'].includes(name)
         ? '<hidden>'
         : JSON.stringify(withoutPassword(given ?? ''));
       problems.push(`${name}=${shown} (expected ${value.expected})`);
@@ -296,6 +306,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const githubApiUrl = read('GITHUB_API_URL', 'https://api.github.com', url('http:', 'https:'));
   const githubToken = read<string | null>('GITHUB_TOKEN', 'none', (raw) =>
     raw === 'none' ? null : /^[A-Za-z0-9_]{20,255}$/.test(raw) ? raw : new Invalid('a GitHub token (letters, digits, underscores)'),
+  );
+  const gitlabApiUrl = read('GITLAB_API_URL', 'https://gitlab.com/api/v4', url('http:', 'https:'));
+  const gitlabHost = read('GITLAB_HOST', 'gitlab.com', (raw) =>
+    /^[a-z0-9.-]+(:\d+)?$/.test(raw) ? raw : new Invalid('a host name in lower case, with an optional :port (e.g. gitlab.example.org)'),
+  );
+  const gitlabToken = read<string | null>('GITLAB_TOKEN', 'none', (raw) =>
+    raw === 'none' ? null : /^[A-Za-z0-9_-]{20,255}$/.test(raw) ? raw : new Invalid('a GitLab token (letters, digits, _ and -)'),
+  );
+  const githubOauthUrl = read('GITHUB_OAUTH_URL', 'https://github.com', url('http:', 'https:'));
+  const githubOauthClientId = read<string | null>('GITHUB_OAUTH_CLIENT_ID', 'none', (raw) =>
+    raw === 'none' ? null : /^[A-Za-z0-9._-]{4,100}$/.test(raw) ? raw : new Invalid("a GitHub OAuth app's client id (letters, digits, . _ -)"),
   );
   const slaPolicyFile = read('SLA_POLICY_FILE', 'config/sla-policy.json', matches(/^[^\0]+$/, 'a file path'));
   const leaseMs = read('LEASE_DURATION', '15m', duration);
@@ -382,6 +403,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       repositoryChallengeTtlMs,
       githubApiUrl,
       githubToken,
+      gitlabApiUrl,
+      gitlabHost,
+      gitlabToken,
+      githubOauthUrl,
+      githubOauthClientId,
     },
     sla: { policyFile: slaPolicyFile, webhookUrl: slaWebhookUrl },
     review: { leaseMs, reconcileIntervalMs, fastLane, apiToken, closeUnansweredMs },

@@ -1,16 +1,17 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DateTimeColumn } from '../database/columns.js';
 
-export type ChallengeKind = 'email' | 'repository';
+export type ChallengeKind = 'email' | 'repository' | 'github_identity';
 
 /**
  * `pending`: waiting for the requester. `passed`: control proven (a code typed back, or the token found
  * in a repository of one of the account's projects). `found_elsewhere`: the token was found, but in a
  * repository that is not one of the account's projects released before the request, so it proves
  * nothing. `locked`: too many wrong codes. `failed`: a moderator recorded a failure. `expired`,
- * `superseded`: replaced by time or by a newer challenge.
+ * `superseded`: replaced by time or by a newer challenge. `other_identity`: a linked-identity check signed
+ * in to a GitHub account whose id is not the linked one (or the account links none): it proves nothing.
  */
-export type ChallengeState = 'pending' | 'passed' | 'found_elsewhere' | 'locked' | 'failed' | 'expired' | 'superseded';
+export type ChallengeState = 'pending' | 'passed' | 'found_elsewhere' | 'other_identity' | 'locked' | 'failed' | 'expired' | 'superseded';
 
 /** A proof-of-control challenge: an e-mail code or a repository token. */
 @Entity('challenges')
@@ -25,7 +26,10 @@ export class Challenge {
   @Column({ type: 'varchar', length: 16 })
   kind: ChallengeKind;
 
-  /** E-mail: the address key the code went to. Repository: `host/owner/name`, lower case. */
+  /**
+   * E-mail: the address key the code went to. Repository: `host/owner/name`, lower case. Linked GitHub
+   * identity: `github.com` while pending, then `github:<numeric user id>` of the account signed in to.
+   */
   @Column({ type: 'varchar', length: 300 })
   target: string;
 
@@ -38,6 +42,8 @@ export class Challenge {
   secretHash: string | null;
 
   /**
+   * Linked GitHub identity: the user code GitHub gave, which the requester types at GitHub (shown again
+   * on the status page; useless without the device code, which is sealed in `github_device_flows`).
    * Repository: the token the requester publishes. Kept in the clear on purpose: it is meant to be
    * public once pushed, proves nothing without write access to the repository, and the status page
    * shows it again.

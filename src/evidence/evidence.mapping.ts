@@ -6,7 +6,10 @@ import type { Ticket } from '../tickets/ticket.entity.js';
 import type { TicketEvidence } from '../scoring/scoring.types.js';
 
 /** Passed challenges come from the challenge store (`EvidenceService`), hence the optional `proofs`. */
-export function toTicketEvidence(ticket: Ticket, proofs: Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed'> = {}): TicketEvidence {
+export function toTicketEvidence(
+  ticket: Ticket,
+  proofs: Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed' | 'linkedGithubProven'> = {},
+): TicketEvidence {
   return {
     contactEmail: ticket.contactEmail,
     requestType: ticket.requestType,
@@ -15,5 +18,6 @@ export function toTicketEvidence(ticket: Ticket, proofs: Pick<TicketEvidence, 'e
     submittedAt: ticket.createdAt,
     ...(proofs.emailChallengePassed ? { emailChallengePassed: proofs.emailChallengePassed } : {}),
     ...(proofs.repoChallengePassed ? { repoChallengePassed: proofs.repoChallengePassed } : {}),
+    ...(proofs.linkedGithubProven ? { linkedGithubProven: proofs.linkedGithubProven } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { Transactions } from '../database/transactions.js';
 import { emailKey } from '../common/normalize.js';
@@ -11,6 +11,7 @@ import { addTicketEvent } from '../tickets/ticket-events.js';
 import { AssessmentRecord } from './assessment.entity.js';
 import type { AssessPayload } from '../jobs/outbox.service.js';
 import { Challenge } from './challenge.entity.js';
+import { githubIdOf } from './github-device-flow.js';
 import { mayReceiveCode } from './challenge-policy.js';
 import { ChallengesService } from './challenges.service.js';
 import { toTicketEvidence } from './evidence.mapping.js';
@@ -118,14 +119,24 @@ export class EvidenceService {
     });
   }
 
-  /** The latest passed challenge of each kind (a passed repository challenge only with its project). */
-  private async proofs(em: EntityManager, ticketId: string): Promise<Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed'>> {
-    const passed = await em.find(Challenge, { where: { ticketId, state: 'passed' }, order: { resolvedAt: 'DESC' } });
-    const email = passed.find((c) => c.kind === 'email' && !c.decoy);
-    const repository = passed.find((c) => c.kind === 'repository' && c.project !== null);
+  /**
+   * The latest passed challenge of each kind (a passed repository challenge only with its project), and
+   * the GitHub account a linked-identity check signed in to: one whose id matched, else the latest that
+   * did not, so the moderator sees it (the rule compares the ids again: linked-identity-proof.rule.ts).
+   */
+  private async proofs(
+    em: EntityManager,
+    ticketId: string,
+  ): Promise<Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed' | 'linkedGithubProven'>> {
+    const passed = await em.find(Challenge, { where: { ticketId, state: In(['passed', 'other_identity']) }, order: { resolvedAt: 'DESC' } });
+    const email = passed.find((c) => c.kind === 'email' && !c.decoy && c.state === 'passed');
+    const repository = passed.find((c) => c.kind === 'repository' && c.project !== null && c.state === 'passed');
+    const identities = passed.filter((c) => c.kind === 'github_identity');
+    const githubId = githubIdOf(identities.find((c) => c.state === 'passed') ?? identities[0]);
     return {
       ...(email ? { emailChallengePassed: { address: email.target } } : {}),
       ...(repository ? { repoChallengePassed: { project: repository.project! } } : {}),
+      ...(githubId !== null ? { linkedGithubProven: { githubId } } : {}),
     };
   }
 

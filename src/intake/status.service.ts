@@ -12,6 +12,7 @@ import { TicketWriter } from '../tickets/ticket-writer.service.js';
 import { TicketRepository } from '../tickets/ticket.repository.js';
 import { type ChallengeStatus, ChallengesService, type CodeResult } from '../evidence/challenges.service.js';
 import type { VerifierResult } from '../evidence/repository-verifier.js';
+import { type GithubCheckOutcome, type GithubIdentityStatus, LinkedIdentityChallengesService } from '../evidence/linked-identity-challenges.service.js';
 import { describeForRequester, type EventLine } from '../tickets/ticket-event-text.js';
 import { RequesterAdditions } from './requester-additions.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
@@ -37,6 +38,8 @@ export interface StatusView {
   recoveryCodesAnswer: boolean;
   timeline: EventLine[];
   challenges: ChallengeStatus;
+  /** The linked GitHub identity check; null when the desk offers none (no GitHub OAuth app configured). */
+  githubIdentity: GithubIdentityStatus | null;
 }
 
 /** What the requester sees and does through their private status link. */
@@ -46,6 +49,7 @@ export class StatusService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly challenges: ChallengesService,
+    private readonly linkedIdentity: LinkedIdentityChallengesService,
     private readonly writer: TicketWriter,
     private readonly tickets: TicketRepository,
     private readonly additions: RequesterAdditions,
@@ -82,6 +86,7 @@ export class StatusService {
       recoveryCodesAnswer: waiting && lastQuestion?.type === 'recovery_codes_answer',
       timeline: events.map(describeForRequester),
       challenges: await this.challenges.statusFor(ticket.id),
+      githubIdentity: await this.linkedIdentity.statusFor(ticket.id),
     };
   }
 
@@ -97,6 +102,16 @@ export class StatusService {
 
   async checkRepositoryChallenge(token: string, challengeId: string): Promise<VerifierResult | { outcome: 'manual' }> {
     return this.challenges.checkRepositoryChallenge(await this.openTicket(token, this.dataSource.manager), challengeId);
+  }
+
+  /** The requester starts signing in to GitHub (device flow): the page then shows the code to enter there. */
+  async startGithubIdentity(token: string): Promise<{ outcome: 'started' } | { outcome: 'unavailable' }> {
+    return this.linkedIdentity.start(await this.openTicket(token, this.dataSource.manager));
+  }
+
+  /** "I have entered the code": GitHub is asked (at most once per interval) whether the sign-in is done. */
+  async checkGithubIdentity(token: string, challengeId: string): Promise<GithubCheckOutcome> {
+    return this.linkedIdentity.check(await this.openTicket(token, this.dataSource.manager), challengeId);
   }
 
   async addMessage(token: string, message: string): Promise<void> {

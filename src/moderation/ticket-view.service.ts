@@ -35,10 +35,13 @@ const RISK_FLAG_TEXT: Record<RiskFlag, string> = {
   no_such_account: 'No account has this username.',
 };
 
+const CHALLENGE_KIND_TEXT: Record<string, string> = { email: 'e-mail code', repository: 'repository token', github_identity: 'linked GitHub identity' };
+
 const CHALLENGE_STATE_TEXT: Record<ChallengeState, string> = {
   pending: 'pending',
   passed: 'passed: control proven',
   found_elsewhere: "found, but not in a repository of the account's projects: proves nothing",
+  other_identity: 'signed in to a GitHub account that is not the linked one: proves nothing',
   locked: 'locked after too many wrong codes',
   failed: 'failed',
   expired: 'expired',
@@ -207,7 +210,7 @@ export class TicketViewService {
           text: RISK_FLAG_TEXT[flag as RiskFlag] ?? words(flag),
         })),
         challenges: challenges.map((c) => ({
-          kind: c.kind === 'email' ? 'e-mail code' : 'repository token',
+          kind: CHALLENGE_KIND_TEXT[c.kind] ?? words(c.kind),
           target: c.target,
           project: c.project,
           state: CHALLENGE_STATE_TEXT[c.state] ?? words(c.state),

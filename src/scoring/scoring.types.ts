@@ -28,6 +28,8 @@ export interface TicketEvidence {
   emailChallengePassed?: { address: string };
   /** The challenge token was found in this project's repository. */
   repoChallengePassed?: { project: string };
+  /** The requester signed in to this GitHub account (numeric user id) through the OAuth device flow. */
+  linkedGithubProven?: { githubId: number };
   /** Another open ticket for the account came from a different contact address. */
   competingRequests: boolean;
   /** When the ticket was submitted (for "released before the request"); defaults to `now`. */

@@ -28,6 +28,8 @@ const EVERY_TYPE: Record<TicketEventType, true> = {
   repository_challenge_started: true,
   repository_checked: true,
   repository_result_recorded: true,
+  github_identity_started: true,
+  github_identity_checked: true,
   recovery_codes_hint_sent: true,
   routed: true,
   recovery_codes_answer: true,

@@ -55,6 +55,8 @@ export type TicketEventType =
   | 'repository_challenge_started'
   | 'repository_checked'
   | 'repository_result_recorded'
+  | 'github_identity_started'
+  | 'github_identity_checked'
   | 'recovery_codes_hint_sent'
   | 'routed'
   | 'recovery_codes_answer'

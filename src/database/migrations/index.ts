@@ -13,6 +13,7 @@ import { StaffAdmin1765000000000 } from './1765000000000-staff-admin.js';
 import { Passkeys1765100000000 } from './1765100000000-passkeys.js';
 import { OverrideGuard1765200000000 } from './1765200000000-override-guard.js';
 import { DirectoryShares1765300000000 } from './1765300000000-directory-shares.js';
+import { LinkedGithub1765600000000 } from './1765600000000-linked-github.js';
 
 export const MIGRATIONS = [
   Initial1764000000000,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   Passkeys1765100000000,
   OverrideGuard1765200000000,
   DirectoryShares1765300000000,
+  LinkedGithub1765600000000,
 ];
