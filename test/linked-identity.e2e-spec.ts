@@ -112,6 +112,7 @@ describe('linked GitHub identity: the OAuth device flow through the status page,
     const page = (await mia.get(`/dashboard/tickets/${reference}`).expect(200)).text;
     expect(page).toContain('linked GitHub identity');
     expect(page).toContain('github:4242');
+    expect(page).toContain('(user id 4242)');
     expect(page).toContain('linked identity proof');
     expect(page).toContain('signed in to the linked GitHub account: its numeric user id matches');
     expect(page).toContain('Signed in to GitHub user id 4242 (@dana-gh): the linked id, control proven.');

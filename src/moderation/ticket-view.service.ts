@@ -135,6 +135,8 @@ export interface AccountSummary {
   secondFactor: string;
   recoveryCodesUnused: number;
   linkedGithub: string | null;
+  /** The numeric GitHub user id the linked-identity check compares. */
+  linkedGithubId: number | null;
   addresses: { current: number; removed: number };
   projects: Array<{ name: string; role: string; monthlyDownloads: number }>;
 }
@@ -309,6 +311,7 @@ function summarise(account: AccountRecord): AccountSummary {
     secondFactor: secondFactorText(account),
     recoveryCodesUnused: account.recoveryCodesUnused,
     linkedGithub: account.linkedGithub,
+    linkedGithubId: account.linkedGithubId ?? null,
     addresses: { current: account.emails.length - removed, removed },
     projects: account.projects.map((p) => ({ name: p.name, role: p.role, monthlyDownloads: p.monthlyDownloads })),
   };
