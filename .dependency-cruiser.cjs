@@ -64,6 +64,7 @@ const PURE_FILES = [
   '^src/auth/passkey-rules\\.ts$',
   '^src/auth/(staff-admin-rules|moderator-roles)\\.ts$',
   '^src/evidence/trusted-publisher-rules\\.ts$',
+  '^src/evidence/github-device-flow\\.ts$',
 ];
 
 /**

@@ -9,6 +9,7 @@ import { AssessmentRecord } from './evidence/assessment.entity.js';
 import { CalibrationRecord } from './evidence/calibration.entity.js';
 import { Challenge } from './evidence/challenge.entity.js';
 import { CampaignMember, CampaignSignature } from './evidence/campaign.entity.js';
+import { GitHubDeviceFlow } from './evidence/github-device-flow.entity.js';
 import { Ticket, TicketAccessToken, TicketCycle, TicketEvent, TicketLink } from './tickets/ticket.entity.js';
 import { Recovery } from './tickets/recovery.entity.js';
 import { OutboxMessage } from './jobs/outbox.entity.js';
@@ -35,6 +36,7 @@ export const ENTITIES = [
   CampaignSignature,
   CampaignMember,
   CalibrationRecord,
+  GitHubDeviceFlow,
 ];
 
 /** The app's data source options: the app, the CLI, the bench and the tests open the same one. */

@@ -16,6 +16,9 @@ Configuration comes from the environment; see .env.example for every variable an
                         is installed, a private Redis is started under ./var/redis for this run.
   DEMO_DATA             load a demo account directory on first start (default on in development)
   GITHUB_API_URL        where repository challenges are checked (default https://api.github.com)
+  GITLAB_API_URL        where repository challenges on GITLAB_HOST (default gitlab.com) are checked
+                        (default https://gitlab.com/api/v4)
+  GITHUB_OAUTH_CLIENT_ID the desk's GitHub OAuth app for the linked-identity check (default none: not offered)
   EXPIRED_DOMAINS       domains whose addresses are no evidence and get no codes (default none)
   SLA_POLICY_FILE       SLA targets per request type (default config/sla-policy.json)
   LEASE_DURATION        how long a moderator's claim lasts without activity (default 15m)

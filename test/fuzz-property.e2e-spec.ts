@@ -4,6 +4,7 @@ import { FuzzFixtures } from '../src/bench/fuzz/fixtures.js';
 import { FuzzHttp, type FuzzResponse } from '../src/bench/fuzz/http.js';
 import { sendCase } from '../src/bench/fuzz/runner.js';
 import { FakeGitHub } from './support/fake-github.js';
+import { FakeGitHubOAuth } from './support/fake-github-oauth.js';
 import { EVENTUALLY_MS, startTestApp, type TestApp } from './support/test-app.js';
 
 /*
@@ -46,11 +47,18 @@ describe('every public endpoint under generated input (the CI share of npm run f
   let http: FuzzHttp;
   let fixtures: FuzzFixtures;
   let github: FakeGitHub;
+  let githubOAuth: FakeGitHubOAuth;
 
   beforeAll(async () => {
     github = await new FakeGitHub().start();
     // Requests come from random X-Forwarded-For addresses, as in the command: per-client limits stay out of the way.
-    t = await startTestApp({ TRUST_PROXY: 'true', GITHUB_API_URL: github.url });
+    githubOAuth = await new FakeGitHubOAuth().start();
+    t = await startTestApp({
+      TRUST_PROXY: 'true',
+      GITHUB_API_URL: github.url,
+      GITHUB_OAUTH_URL: githubOAuth.url,
+      GITHUB_OAUTH_CLIENT_ID: githubOAuth.clientId,
+    });
     http = new FuzzHttp(t.baseUrl);
     fixtures = new FuzzFixtures(t.app, http);
     await fixtures.prepare();
@@ -60,6 +68,7 @@ describe('every public endpoint under generated input (the CI share of npm run f
     http?.close();
     await t?.close();
     await github?.stop();
+    await githubOAuth?.stop();
   });
 
   it.each(ENDPOINTS.map((e) => [e.name, e] as const))(

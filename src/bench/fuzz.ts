@@ -58,14 +58,35 @@ function chosenEndpoints(): typeof ENDPOINTS {
   return ENDPOINTS.filter((e) => names.includes(e.name));
 }
 
-/** A stand-in for GitHub's REST API: every branch and file is missing (404), so a check answers "not found yet". */
-async function fakeGitHub(): Promise<{ server: Server; url: string }> {
-  const server = createServer((_req, res) => {
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end('{"message":"Not Found"}');
+/**
+ * A stand-in for GitHub: its REST API, where every branch and file is missing (404), so a check answers
+ * "not found yet"; and its OAuth device flow, which hands out device codes and then answers
+ * `authorization_pending` for ever (nobody approves), so a sign-in check answers "still waiting".
+ */
+async function fakeGitHub(): Promise<{ server: Server; url: string; oauthUrl: string }> {
+  let codes = 0;
+  const server = createServer((req, res) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    req.resume();
+    if (req.method === 'POST' && req.url === '/login/device/code') {
+      codes++;
+      return send(200, {
+        device_code: `fuzz-device-code-${codes}`,
+        user_code: `FUZZ-${String(codes % 10_000).padStart(4, '0')}`,
+        verification_uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/login/device`,
+        expires_in: 900,
+        interval: 5,
+      });
+    }
+    if (req.method === 'POST' && req.url === '/login/oauth/access_token') return send(200, { error: 'authorization_pending' });
+    send(404, { message: 'Not Found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` };
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { server, url: `${origin}/api`, oauthUrl: origin };
 }
 
 /** One endpoint's figures as a Markdown table row. */
@@ -105,6 +126,8 @@ async function main(): Promise<number> {
     SECRET_KEY: 'fuzz-secret-key-that-is-long-enough-0123',
     GITHUB_API_URL: github.url,
     GITHUB_TOKEN: 'none',
+    GITHUB_OAUTH_URL: github.oauthUrl,
+    GITHUB_OAUTH_CLIENT_ID: 'fuzz-desk',
   };
   process.env.DATABASE_URL = env.DATABASE_URL; // entities read it when imported, below
   const config = loadConfig(env);

@@ -27,11 +27,19 @@ export function emailDomain(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
-/** An https (or http) URL of a repository: host, owner and name, optionally ending in `.git` or `/`. */
-export const REPOSITORY_URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}(\.git)?\/?$/;
+/**
+ * An https (or http) URL of a repository: host, then a namespace and a name, optionally ending in `.git`
+ * or `/`. GitLab nests groups (`https://gitlab.com/group/subgroup/name`), so up to 20 namespace segments
+ * are allowed; `parseRepository` says which hosts may have more than one (not github.com).
+ */
+export const REPOSITORY_URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9_.-]{1,100}){2,21}(\.git)?\/?$/;
+
+/** GitHub has one owner level and no nested groups: a longer path is a page inside a repository, not one. */
+const SINGLE_OWNER_HOSTS = new Set(['github.com']);
 
 export interface RepositoryRef {
   host: string;
+  /** The owner, or on GitLab the group path (`group/subgroup`). */
   owner: string;
   name: string;
   /** `host/owner/name`, lower case: how repositories are compared and stored. */
@@ -40,7 +48,10 @@ export interface RepositoryRef {
 
 /**
  * A repository named by a URL (`https://github.com/owner/name`, `.git` and a trailing slash allowed) or
- * by `host/owner/name`; null when it is neither. Hosts and names compare case-insensitively, as on GitHub.
+ * by `host/owner/name`; null when it is neither. On hosts other than github.com the owner may be a
+ * path of nested groups, as on GitLab (`gitlab.com/group/subgroup/name`); a segment `-` (GitLab's
+ * separator before a page such as `/-/tree/main`) or made of dots is refused. Hosts and names compare
+ * case-insensitively, as on GitHub and GitLab.
  */
 export function parseRepository(input: string): RepositoryRef | null {
   const trimmed = input
@@ -48,10 +59,15 @@ export function parseRepository(input: string): RepositoryRef | null {
     .replace(/^https?:\/\//i, '')
     .replace(/\/+$/, '')
     .replace(/\.git$/i, '');
-  const match = /^([A-Za-z0-9.-]+(?::\d+)?)\/([A-Za-z0-9_.-]{1,100})\/([A-Za-z0-9_.-]{1,100})$/.exec(trimmed);
-  if (!match || /^\.+$/.test(match[2]) || /^\.+$/.test(match[3])) return null;
+  const match = /^([A-Za-z0-9.-]+(?::\d+)?)((?:\/[A-Za-z0-9_.-]{1,100}){2,21})$/.exec(trimmed);
+  if (!match) return null;
   const host = match[1].toLowerCase().replace(/^www\./, '');
-  return { host, owner: match[2], name: match[3], key: `${host}/${match[2]}/${match[3]}`.toLowerCase() };
+  const segments = match[2].slice(1).split('/');
+  if (segments.some((s) => /^\.+$/.test(s) || s === '-')) return null;
+  if (segments.length > 2 && SINGLE_OWNER_HOSTS.has(host)) return null;
+  const name = segments.pop()!;
+  const owner = segments.join('/');
+  return { host, owner, name, key: `${host}/${owner}/${name}`.toLowerCase() };
 }
 
 /** `jane@example.org` → `j***@example.org`: reasons may end up in logs (docs/security.md #22). */

@@ -46,6 +46,11 @@ describe('loadConfig', () => {
           githubApiUrl: 'https://api.github.com',
           githubToken: null,
           campaignWindowMs: 86_400_000,
+          gitlabApiUrl: 'https://gitlab.com/api/v4',
+          gitlabHost: 'gitlab.com',
+          gitlabToken: null,
+          githubOauthUrl: 'https://github.com',
+          githubOauthClientId: null,
         },
         trustedPublishers: {
           issuer: 'https://token.actions.githubusercontent.com',
@@ -416,6 +421,11 @@ describe('loadConfig: evidence', () => {
       GITHUB_API_URL: 'http://127.0.0.1:9999/api/',
       GITHUB_TOKEN: 'ghp_' + 'a'.repeat(36),
       CAMPAIGN_WINDOW: '6h',
+      GITLAB_API_URL: 'https://gitlab.example.org/api/v4/',
+      GITLAB_HOST: 'gitlab.example.org',
+      GITLAB_TOKEN: 'glpat-' + 'b'.repeat(20),
+      GITHUB_OAUTH_URL: 'http://127.0.0.1:9998',
+      GITHUB_OAUTH_CLIENT_ID: 'Ov23liAbc.123',
     });
     expect(config.evidence).toEqual({
       highValueMonthlyDownloads: 5000,
@@ -427,6 +437,21 @@ describe('loadConfig: evidence', () => {
       githubApiUrl: 'http://127.0.0.1:9999/api',
       githubToken: 'ghp_' + 'a'.repeat(36),
       campaignWindowMs: 6 * 3_600_000,
+      gitlabApiUrl: 'https://gitlab.example.org/api/v4',
+      gitlabHost: 'gitlab.example.org',
+      gitlabToken: 'glpat-' + 'b'.repeat(20),
+      githubOauthUrl: 'http://127.0.0.1:9998',
+      githubOauthClientId: 'Ov23liAbc.123',
+    });
+  });
+
+  it('checks gitlab.com through its public API and offers no linked-identity check by default', () => {
+    expect(loadConfig(base).evidence).toMatchObject({
+      gitlabApiUrl: 'https://gitlab.com/api/v4',
+      gitlabHost: 'gitlab.com',
+      gitlabToken: null,
+      githubOauthUrl: 'https://github.com',
+      githubOauthClientId: null,
     });
     expect(loadConfig(base).evidence.campaignWindowMs).toBe(24 * 3_600_000);
     expect(() => loadConfig({ ...base, CAMPAIGN_WINDOW: 'soon' })).toThrow(/CAMPAIGN_WINDOW/);
@@ -449,6 +474,9 @@ describe('loadConfig: evidence', () => {
         EMAIL_CHALLENGE_ATTEMPTS: '0',
         GITHUB_TOKEN: 'secret token!',
         GITHUB_API_URL: 'ftp://x',
+        GITLAB_TOKEN: 'gl token secret',
+        GITLAB_HOST: 'https://gitlab.example.org',
+        GITHUB_OAUTH_CLIENT_ID: 'id with spaces',
       });
     } catch (error) {
       message = (error as Error).message;
@@ -458,6 +486,10 @@ describe('loadConfig: evidence', () => {
     expect(message).toContain('GITHUB_TOKEN=<hidden>');
     expect(message).not.toContain('secret token');
     expect(message).toContain('GITHUB_API_URL="ftp://x"');
+    expect(message).toContain('GITLAB_TOKEN=<hidden>');
+    expect(message).not.toContain('gl token secret');
+    expect(message).toContain('GITLAB_HOST="https://gitlab.example.org" (expected a host name');
+    expect(message).toContain('GITHUB_OAUTH_CLIENT_ID="id with spaces"');
   });
 });
 

@@ -82,6 +82,16 @@ export interface AppConfig {
     githubToken: string | null;
     /** Requests this far back are compared with a new one for takeover-campaign signals (src/scoring/campaign.ts). */
     campaignWindowMs: number;
+    /** GitLab's REST API v4 (or a stand-in in tests), the host whose repositories it checks, and an optional read-only token. */
+    gitlabApiUrl: string;
+    gitlabHost: string;
+    gitlabToken: string | null;
+    /**
+     * GitHub's OAuth endpoints (`/login/device/code`, `/login/oauth/access_token`) and the desk's OAuth app
+     * for the linked-identity check (device flow, no client secret); null: the check is not offered.
+     */
+    githubOauthUrl: string;
+    githubOauthClientId: string | null;
   };
   /**
    * The trusted-publisher challenge (src/evidence/trusted-publisher.service.ts): whose OIDC tokens count
@@ -229,7 +239,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     const value = parse(raw);
     if (value instanceof Invalid) {
       // Never echo a secret into boot logs.
-      const shown = ['SECRET_KEY', 'GITHUB_TOKEN', 'REVIEW_API_TOKEN', 'METRICS_TOKEN'].includes(name)
+      const shown = ['SECRET_KEY', 'GITHUB_TOKEN', 'GITLAB_TOKEN', 'REVIEW_API_TOKEN', 'METRICS_TOKEN'].includes(name)
         ? '<hidden>'
         : JSON.stringify(withoutPassword(given ?? ''));
       problems.push(`${name}=${shown} (expected ${value.expected})`);
@@ -313,6 +323,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     return ms instanceof Invalid || (ms >= 60_000 && ms <= 86_400_000) ? ms : new Invalid('a duration from 1m to 24h');
   });
   const publisherChallengeAttempts = read('PUBLISHER_CHALLENGE_ATTEMPTS', '5', int(1, 20));
+  const gitlabApiUrl = read('GITLAB_API_URL', 'https://gitlab.com/api/v4', url('http:', 'https:'));
+  const gitlabHost = read('GITLAB_HOST', 'gitlab.com', (raw) =>
+    /^[a-z0-9.-]+(:\d+)?$/.test(raw) ? raw : new Invalid('a host name in lower case, with an optional :port (e.g. gitlab.example.org)'),
+  );
+  const gitlabToken = read<string | null>('GITLAB_TOKEN', 'none', (raw) =>
+    raw === 'none' ? null : /^[A-Za-z0-9_-]{20,255}$/.test(raw) ? raw : new Invalid('a GitLab token (letters, digits, _ and -)'),
+  );
+  const githubOauthUrl = read('GITHUB_OAUTH_URL', 'https://github.com', url('http:', 'https:'));
+  const githubOauthClientId = read<string | null>('GITHUB_OAUTH_CLIENT_ID', 'none', (raw) =>
+    raw === 'none' ? null : /^[A-Za-z0-9._-]{4,100}$/.test(raw) ? raw : new Invalid("a GitHub OAuth app's client id (letters, digits, . _ -)"),
+  );
   const slaPolicyFile = read('SLA_POLICY_FILE', 'config/sla-policy.json', matches(/^[^\0]+$/, 'a file path'));
   const leaseMs = read('LEASE_DURATION', '15m', duration);
   const reconcileIntervalMs = read('RECONCILE_INTERVAL', '60s', duration);
@@ -399,6 +420,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       githubApiUrl,
       githubToken,
       campaignWindowMs,
+      gitlabApiUrl,
+      gitlabHost,
+      gitlabToken,
+      githubOauthUrl,
+      githubOauthClientId,
     },
     trustedPublishers: { issuer: oidcIssuer, jwksUrl: oidcJwksUrl, challengeTtlMs: publisherChallengeTtlMs, attempts: publisherChallengeAttempts },
     sla: { policyFile: slaPolicyFile, webhookUrl: slaWebhookUrl },

@@ -28,6 +28,10 @@ export class Account {
   @Column({ name: 'linked_github', type: 'varchar', length: 100, nullable: true })
   linkedGithub: string | null;
 
+  /** The linked GitHub account's numeric user id (logins can be renamed and re-registered; the id cannot). */
+  @BigIntColumn({ name: 'linked_github_id', nullable: true })
+  linkedGithubId: number | null;
+
   @Column({ name: 'totp_enabled', type: 'boolean', default: false })
   totpEnabled: boolean;
 

@@ -19,6 +19,7 @@ export function toAccountRecord(account: Account): AccountRecord {
     webauthnKeys: account.webauthnKeys,
     recoveryCodesUnused: account.recoveryCodesUnused,
     linkedGithub: account.linkedGithub,
+    linkedGithubId: account.linkedGithubId ?? null,
     emails: account.emails.map((e) => ({
       address: e.address,
       verified: e.verified,

@@ -75,6 +75,22 @@ describe('parseDirectoryFile', () => {
       const { linked_github: _, ...account } = makeAccount();
       expect(okOf(parseDirectoryFile(onePerLine([account]))).accounts).toHaveLength(1);
     });
+
+    it('reads linked_github_id, the numeric GitHub user id, when given (null or absent in older files)', () => {
+      const parsed = okOf(
+        parseDirectoryFile(
+          onePerLine([makeAccount({ linked_github_id: 583231 }), makeAccount({ username: 'bob', linked_github_id: null }), makeAccount({ username: 'carol' })]),
+        ),
+      );
+      expect(parsed.accounts.map((a) => a.linked_github_id)).toEqual([583231, null, undefined]);
+    });
+
+    it('reads repositories on GitLab, nested groups included', () => {
+      const projects = [{ name: 'deep', role: 'Owner', monthly_downloads: 1, first_release_at: null, repository: 'https://gitlab.com/group/sub/deep.git' }];
+      expect(okOf(parseDirectoryFile(onePerLine([makeAccount({ projects })]))).accounts[0].projects[0].repository).toBe(
+        'https://gitlab.com/group/sub/deep.git',
+      );
+    });
   });
 
   describe('fingerprints', () => {
@@ -199,6 +215,13 @@ describe('parseDirectoryFile', () => {
         { line: 2, reason: 'accounts[0].two_factor.webauthn_keys: webauthn_keys must not be less than 0' },
         { line: 2, reason: 'accounts[0].projects.0.role: role must be Owner or Maintainer' },
       ]);
+    });
+
+    it('refuses a linked_github_id that is not a GitHub user id', () => {
+      const reason = 'accounts[0].linked_github_id: linked_github_id must be a GitHub user id (a positive whole number)';
+      for (const bad of ['583231', 0, -4, 1.5, 2 ** 60, true]) {
+        expect(problemsOf(parseDirectoryFile(onePerLine([makeAccount({ linked_github_id: bad })])))).toEqual([{ line: 2, reason }]);
+      }
     });
 
     it('says which fields are missing', () => {

@@ -113,6 +113,7 @@ export class DirectoryService {
       joinedAt: new Date(dto.joined_at),
       lastLoginAt: dto.last_login_at ? new Date(dto.last_login_at) : null,
       linkedGithub: dto.linked_github ?? null,
+      linkedGithubId: dto.linked_github_id ?? null,
       totpEnabled: dto.two_factor.totp,
       webauthnKeys: dto.two_factor.webauthn_keys,
       recoveryCodesUnused: dto.two_factor.recovery_codes_unused,

@@ -1,17 +1,18 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DateTimeColumn } from '../database/columns.js';
 
-/** `publisher`: a trusted-publisher challenge (a GitHub Actions OIDC token whose audience is a nonce). */
-export type ChallengeKind = 'email' | 'repository' | 'publisher';
+/** `publisher`: a trusted-publisher challenge (a GitHub Actions OIDC token whose audience is a nonce); `github_identity`: the linked GitHub account, signed in to through the OAuth device flow. */
+export type ChallengeKind = 'email' | 'repository' | 'publisher' | 'github_identity';
 
 /**
  * `pending`: waiting for the requester. `passed`: control proven (a code typed back, or the token found
  * in a repository of one of the account's projects). `found_elsewhere`: the token was found, but in a
  * repository that is not one of the account's projects released before the request, so it proves
  * nothing. `locked`: too many wrong codes. `failed`: a moderator recorded a failure. `expired`,
- * `superseded`: replaced by time or by a newer challenge.
+ * `superseded`: replaced by time or by a newer challenge. `other_identity`: a linked-identity check signed
+ * in to a GitHub account whose id is not the linked one (or the account links none): it proves nothing.
  */
-export type ChallengeState = 'pending' | 'passed' | 'found_elsewhere' | 'locked' | 'failed' | 'expired' | 'superseded';
+export type ChallengeState = 'pending' | 'passed' | 'found_elsewhere' | 'other_identity' | 'locked' | 'failed' | 'expired' | 'superseded';
 
 /** A proof-of-control challenge: an e-mail code or a repository token. */
 @Entity('challenges')
@@ -28,7 +29,8 @@ export class Challenge {
 
   /**
    * E-mail: the address key the code went to. Repository: `host/owner/name`, lower case. Publisher:
-   * `GitHub Actions` until a token comes, then the repository the token came from.
+   * `GitHub Actions` until a token comes, then the repository the token came from. Linked GitHub
+   * identity: `github.com` while pending, then `github:<numeric user id>` of the account signed in to.
    */
   @Column({ type: 'varchar', length: 300 })
   target: string;
@@ -45,6 +47,8 @@ export class Challenge {
   secretHash: string | null;
 
   /**
+   * Linked GitHub identity: the user code GitHub gave, which the requester types at GitHub (shown again
+   * on the status page; useless without the device code, which is sealed in `github_device_flows`).
    * Repository: the token the requester publishes. Kept in the clear on purpose: it is meant to be
    * public once pushed, proves nothing without write access to the repository, and the status page
    * shows it again.

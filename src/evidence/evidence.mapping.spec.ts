@@ -40,6 +40,7 @@ function entity(over: Partial<Account> = {}): Account {
     joinedAt: joined,
     lastLoginAt: null,
     linkedGithub: 'bob-gh',
+    linkedGithubId: 583231,
     totpEnabled: true,
     webauthnKeys: 1,
     recoveryCodesUnused: 4,
@@ -61,6 +62,7 @@ describe('toAccountRecord', () => {
       webauthnKeys: 1,
       recoveryCodesUnused: 4,
       linkedGithub: 'bob-gh',
+      linkedGithubId: 583231,
       emails: [{ address: 'Bob@Mail.example', verified: true, primary: true, public: false, addedAt: joined, removedAt: null }],
       projects: [
         {

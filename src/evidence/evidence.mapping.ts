@@ -8,7 +8,7 @@ import type { TicketEvidence } from '../scoring/scoring.types.js';
 /** Passed challenges come from the challenge store (`EvidenceService`), hence the optional `proofs`. */
 export function toTicketEvidence(
   ticket: Ticket,
-  proofs: Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed'> = {},
+  proofs: Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed' | 'linkedGithubProven'> = {},
   coordinatedRequests = false,
 ): TicketEvidence {
   return {
@@ -20,5 +20,6 @@ export function toTicketEvidence(
     submittedAt: ticket.createdAt,
     ...(proofs.emailChallengePassed ? { emailChallengePassed: proofs.emailChallengePassed } : {}),
     ...(proofs.repoChallengePassed ? { repoChallengePassed: proofs.repoChallengePassed } : {}),
+    ...(proofs.linkedGithubProven ? { linkedGithubProven: proofs.linkedGithubProven } : {}),
   };
 }

@@ -10,6 +10,9 @@ import { CampaignsService } from './campaigns.service.js';
 import { ChallengesService } from './challenges.service.js';
 import { DirectorySharesService } from './directory-shares.service.js';
 import { EvidenceService } from './evidence.service.js';
+import { GITHUB_DEVICE_FLOW, GitHubDeviceFlowClient } from './github-device-flow.client.js';
+import { LinkedIdentityChallengesService } from './linked-identity-challenges.service.js';
+import { GitLabRepositoryVerifier } from './gitlab-repository-verifier.js';
 import { GitHubRepositoryVerifier, REPOSITORY_VERIFIERS, type RepositoryVerifier } from './repository-verifier.js';
 import { scoringConfigProvider, SCORING_CONFIG } from './scoring-config.provider.js';
 import { OIDC_TOKEN_VERIFIER, OidcTokenVerifier } from './oidc-token-verifier.js';
@@ -24,7 +27,17 @@ import { TrustedPublisherService } from './trusted-publisher.service.js';
       provide: REPOSITORY_VERIFIERS,
       inject: [APP_CONFIG],
       // More forges plug in here; repositories elsewhere are checked by a moderator by hand.
-      useFactory: (config: AppConfig): RepositoryVerifier[] => [new GitHubRepositoryVerifier(config.evidence.githubApiUrl, config.evidence.githubToken)],
+      useFactory: (config: AppConfig): RepositoryVerifier[] => [
+        new GitHubRepositoryVerifier(config.evidence.githubApiUrl, config.evidence.githubToken),
+        new GitLabRepositoryVerifier(config.evidence.gitlabApiUrl, config.evidence.gitlabHost, config.evidence.gitlabToken),
+      ],
+    },
+    {
+      provide: GITHUB_DEVICE_FLOW,
+      inject: [APP_CONFIG],
+      // No OAuth app configured: the linked-identity check is offered to nobody.
+      useFactory: ({ evidence }: AppConfig): GitHubDeviceFlowClient | null =>
+        evidence.githubOauthClientId ? new GitHubDeviceFlowClient(evidence.githubOauthUrl, evidence.githubApiUrl, evidence.githubOauthClientId) : null,
     },
     CalibrationService,
     CampaignsService,
@@ -37,7 +50,17 @@ import { TrustedPublisherService } from './trusted-publisher.service.js';
     DirectorySharesService,
     EvidenceService,
     TrustedPublisherService,
+    LinkedIdentityChallengesService,
   ],
-  exports: [CalibrationService, CampaignsService, ChallengesService, DirectorySharesService, EvidenceService, TrustedPublisherService, SCORING_CONFIG],
+  exports: [
+    CalibrationService,
+    CampaignsService,
+    ChallengesService,
+    DirectorySharesService,
+    EvidenceService,
+    LinkedIdentityChallengesService,
+    TrustedPublisherService,
+    SCORING_CONFIG,
+  ],
 })
 export class EvidenceModule {}

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { Transactions } from '../database/transactions.js';
 import { emailKey } from '../common/normalize.js';
@@ -11,6 +11,7 @@ import { addTicketEvent } from '../tickets/ticket-events.js';
 import { AssessmentRecord } from './assessment.entity.js';
 import type { AssessPayload } from '../jobs/outbox.service.js';
 import { Challenge } from './challenge.entity.js';
+import { githubIdOf } from './github-device-flow.js';
 import { mayReceiveCode } from './challenge-policy.js';
 import { ChallengesService } from './challenges.service.js';
 import { toTicketEvidence } from './evidence.mapping.js';
@@ -127,17 +128,25 @@ export class EvidenceService {
   /**
    * The latest passed challenge of each kind (a passed repository challenge only with its project). A
    * passed trusted-publisher check is a repository-class proof of its project: it counts as a repository
-   * challenge, and the two do not add up (docs/evidence.md, "Proving control").
+   * challenge, and the two do not add up (docs/evidence.md, "Proving control"). And the GitHub account a
+   * linked-identity check signed in to: one whose id matched, else the latest that did not, so the
+   * moderator sees it (the rule compares the ids again: linked-identity-proof.rule.ts).
    */
-  private async proofs(em: EntityManager, ticketId: string): Promise<Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed'>> {
-    const passed = await em.find(Challenge, { where: { ticketId, state: 'passed' }, order: { resolvedAt: 'DESC' } });
-    const email = passed.find((c) => c.kind === 'email' && !c.decoy);
-    const repository = passed.find((c) => (c.kind === 'repository' || c.kind === 'publisher') && c.project !== null);
+  private async proofs(
+    em: EntityManager,
+    ticketId: string,
+  ): Promise<Pick<TicketEvidence, 'emailChallengePassed' | 'repoChallengePassed' | 'linkedGithubProven'>> {
+    const passed = await em.find(Challenge, { where: { ticketId, state: In(['passed', 'other_identity']) }, order: { resolvedAt: 'DESC' } });
+    const email = passed.find((c) => c.kind === 'email' && !c.decoy && c.state === 'passed');
+    const repository = passed.find((c) => (c.kind === 'repository' || c.kind === 'publisher') && c.project !== null && c.state === 'passed');
+    const identities = passed.filter((c) => c.kind === 'github_identity');
+    const githubId = githubIdOf(identities.find((c) => c.state === 'passed') ?? identities[0]);
     return {
       ...(email ? { emailChallengePassed: { address: email.target } } : {}),
       ...(repository
         ? { repoChallengePassed: { project: repository.project!, ...(repository.kind === 'publisher' ? { via: 'trusted_publisher' as const } : {}) } }
         : {}),
+      ...(githubId !== null ? { linkedGithubProven: { githubId } } : {}),
     };
   }
 

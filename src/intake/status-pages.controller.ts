@@ -8,6 +8,7 @@ import { flattenValidationErrors } from '../common/validation.js';
 import { MessageDto } from './dto/create-ticket.dto.js';
 import { type FormBody } from './form-input.js';
 import { CLOSED_REQUEST, StatusService } from './status.service.js';
+import type { GithubCheckOutcome } from '../evidence/linked-identity-challenges.service.js';
 
 /** What the page says after a successful action (the redirect's query names it). */
 const NOTICES: Record<string, string> = {
@@ -16,7 +17,18 @@ const NOTICES: Record<string, string> = {
   'repository=started': 'Publish the branch or the file below, then press "Check now".',
   'repository=found': 'We found the token. Thank you: the team will take it into account.',
   'publisher=received': 'We received the token. Thank you: the team will take it into account.',
+  'github=started': 'Enter the code below at GitHub and approve, then press "I have entered the code".',
+  'github=done': 'You signed in to GitHub. Thank you: the team will take it into account.',
   'contested=1': "Understood: your request is now in the moderators' queue.",
+};
+
+/** What the page says after "I have entered the code", when the sign-in is not done. */
+const GITHUB_ANSWERS: Record<Exclude<GithubCheckOutcome, 'signed_in'>, { status: number; text: string }> = {
+  pending: { status: 200, text: 'GitHub is still waiting for you: enter the code at GitHub and approve, wait a few seconds, then press the button again.' },
+  expired: { status: 200, text: 'The GitHub code expired before it was used. Start again to get a new one.' },
+  denied: { status: 200, text: 'The sign-in was declined on GitHub. Start again if you still want to prove control of the GitHub account.' },
+  unavailable: { status: 503, text: 'We could not reach GitHub just now. Please try again in a few minutes.' },
+  locked: { status: 409, text: 'This GitHub sign-in was checked too often. Start again if you still want to.' },
 };
 
 /** The private status page behind the link only the requester has. */
@@ -149,6 +161,37 @@ export class StatusPagesController {
         }
       },
       'publisherError',
+    );
+  }
+
+  @Post(':token/github')
+  @Header('Cache-Control', 'no-store')
+  async startGithubIdentity(@Param('token') token: string, @Res() reply: FastifyReply) {
+    return this.act(
+      reply,
+      token,
+      async () => {
+        const result = await this.status.startGithubIdentity(token);
+        if (result.outcome === 'started') return { redirect: 'github=started' };
+        return { status: 503, extra: { githubNotice: 'We could not reach GitHub just now. Please try again in a few minutes.' } };
+      },
+      'githubNotice',
+    );
+  }
+
+  @Post(':token/github/:id/check')
+  @Header('Cache-Control', 'no-store')
+  async checkGithubIdentity(@Param('token') token: string, @Param('id') id: string, @Res() reply: FastifyReply) {
+    return this.act(
+      reply,
+      token,
+      async () => {
+        const outcome = await this.status.checkGithubIdentity(token, id);
+        return outcome === 'signed_in'
+          ? { redirect: 'github=done' }
+          : { status: GITHUB_ANSWERS[outcome].status, extra: { githubNotice: GITHUB_ANSWERS[outcome].text } };
+      },
+      'githubNotice',
     );
   }
 

@@ -18,6 +18,7 @@ import {
   type PublisherTokenResult,
   TrustedPublisherService,
 } from '../evidence/trusted-publisher.service.js';
+import { type GithubCheckOutcome, type GithubIdentityStatus, LinkedIdentityChallengesService } from '../evidence/linked-identity-challenges.service.js';
 import { describeForRequester, type EventLine } from '../tickets/ticket-event-text.js';
 import { RequesterAdditions } from './requester-additions.js';
 import { estimateWait, type WaitEstimate } from './wait-estimate.js';
@@ -45,6 +46,8 @@ export interface StatusView {
   challenges: ChallengeStatus;
   /** The open trusted-publisher check, if any (docs/evidence.md, "Proving control"). */
   publisher: PublisherChallengeStatus;
+  /** The linked GitHub identity check; null when the desk offers none (no GitHub OAuth app configured). */
+  githubIdentity: GithubIdentityStatus | null;
 }
 
 /** What the requester sees and does through their private status link. */
@@ -54,6 +57,7 @@ export class StatusService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly challenges: ChallengesService,
+    private readonly linkedIdentity: LinkedIdentityChallengesService,
     private readonly writer: TicketWriter,
     private readonly tickets: TicketRepository,
     private readonly additions: RequesterAdditions,
@@ -92,6 +96,7 @@ export class StatusService {
       timeline: events.map(describeForRequester),
       challenges: await this.challenges.statusFor(ticket.id),
       publisher: await this.publishers.statusFor(ticket.id),
+      githubIdentity: await this.linkedIdentity.statusFor(ticket.id),
     };
   }
 
@@ -117,6 +122,16 @@ export class StatusService {
   /** The token the workflow printed, pasted on the status page. */
   async submitPublisherToken(token: string, idToken: unknown): Promise<PublisherTokenResult> {
     return this.publishers.submitToken(await this.openTicket(token, this.dataSource.manager), idToken);
+  }
+
+  /** The requester starts signing in to GitHub (device flow): the page then shows the code to enter there. */
+  async startGithubIdentity(token: string): Promise<{ outcome: 'started' } | { outcome: 'unavailable' }> {
+    return this.linkedIdentity.start(await this.openTicket(token, this.dataSource.manager));
+  }
+
+  /** "I have entered the code": GitHub is asked (at most once per interval) whether the sign-in is done. */
+  async checkGithubIdentity(token: string, challengeId: string): Promise<GithubCheckOutcome> {
+    return this.linkedIdentity.check(await this.openTicket(token, this.dataSource.manager), challengeId);
   }
 
   async addMessage(token: string, message: string): Promise<void> {

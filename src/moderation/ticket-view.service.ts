@@ -42,12 +42,14 @@ const CHALLENGE_KIND_TEXT: Record<ChallengeKind, string> = {
   email: 'e-mail code',
   repository: 'repository token',
   publisher: 'trusted publisher (GitHub Actions token)',
+  github_identity: 'linked GitHub identity',
 };
 
 const DECOY_TEXT: Record<ChallengeKind, string> = {
   email: 'not an address that may receive a code, no mail sent',
   repository: 'no project of the account has this repository',
   publisher: 'no project of the account has a trusted publisher, so no token can pass; the requester sees the same as anyone',
+  github_identity: 'the account has no linked GitHub id: no sign-in can pass; the requester sees the same as anyone',
 };
 
 const CLUSTER_KIND_TEXT: Record<ClusterView['kind'], string> = {
@@ -60,6 +62,7 @@ const CHALLENGE_STATE_TEXT: Record<ChallengeState, string> = {
   pending: 'pending',
   passed: 'passed: control proven',
   found_elsewhere: "found, but not in a repository of the account's projects: proves nothing",
+  other_identity: 'signed in to a GitHub account that is not the linked one: proves nothing',
   locked: 'locked after too many wrong codes',
   failed: 'failed',
   expired: 'expired',
@@ -158,6 +161,8 @@ export interface AccountSummary {
   secondFactor: string;
   recoveryCodesUnused: number;
   linkedGithub: string | null;
+  /** The numeric GitHub user id the linked-identity check compares. */
+  linkedGithubId: number | null;
   addresses: { current: number; removed: number };
   projects: Array<{ name: string; role: string; monthlyDownloads: number }>;
 }
@@ -239,7 +244,7 @@ export class TicketViewService {
         })),
         campaigns: clusters.map((c) => ({ ...c, kindText: CLUSTER_KIND_TEXT[c.kind], more: Math.max(0, c.total - 1 - c.others.length) })),
         challenges: challenges.map((c) => ({
-          kind: CHALLENGE_KIND_TEXT[c.kind] ?? c.kind,
+          kind: CHALLENGE_KIND_TEXT[c.kind] ?? words(c.kind),
           target: c.target,
           project: c.project,
           state: CHALLENGE_STATE_TEXT[c.state] ?? words(c.state),
@@ -338,6 +343,7 @@ function summarise(account: AccountRecord): AccountSummary {
     secondFactor: secondFactorText(account),
     recoveryCodesUnused: account.recoveryCodesUnused,
     linkedGithub: account.linkedGithub,
+    linkedGithubId: account.linkedGithubId ?? null,
     addresses: { current: account.emails.length - removed, removed },
     projects: account.projects.map((p) => ({ name: p.name, role: p.role, monthlyDownloads: p.monthlyDownloads })),
   };

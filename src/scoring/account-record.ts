@@ -49,6 +49,8 @@ export interface AccountRecord {
   webauthnKeys: number;
   recoveryCodesUnused: number;
   linkedGithub: string | null;
+  /** The linked GitHub account's numeric user id, when the directory names it (what the linked-identity proof compares). */
+  linkedGithubId?: number | null;
   emails: AccountEmailRecord[];
   projects: AccountProjectRecord[];
 }

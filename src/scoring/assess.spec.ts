@@ -226,6 +226,7 @@ const accountArb: fc.Arbitrary<AccountRecord> = fc.record({
   webauthnKeys: fc.nat(3),
   recoveryCodesUnused: fc.nat(10),
   linkedGithub: fc.option(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/)),
+  linkedGithubId: fc.option(fc.integer({ min: 1, max: 300_000_000 })),
   emails: fc.array(
     fc.record({
       address: addressArb,
@@ -288,6 +289,7 @@ const weightsArb = fc.record({
   privateEmailCap: fc.nat(200),
   emailChallengePassed: fc.nat(100),
   repoChallengePassed: fc.nat(100),
+  linkedGithubProven: fc.nat(100),
   contradiction: fc.nat(20),
   contradictionEscalation: fc.nat(10),
   corroboratedEmails: fc.nat(40),
@@ -341,6 +343,11 @@ describe('assess properties', () => {
           fc.pre(!acc.projects.some((p) => p.name.replace(/[-_.]+/g, '-') === repo.replace(/[-_.]+/g, '-')));
           const a = assess({ ...t, emailChallengePassed: { address: foreign }, repoChallengePassed: { project: repo } }, acc, NOW);
           expect(a.recommendation).not.toBe('approve');
+          // A GitHub sign-in to any account but the linked id (or to any account, where none is linked) is no proof either.
+          const githubId = (acc.linkedGithubId ?? 0) + 1 + (acc.username.length % 7);
+          const b = assess({ ...t, emailChallengePassed: { address: foreign }, linkedGithubProven: { githubId } }, acc, NOW);
+          expect(b.recommendation).not.toBe('approve');
+          expect(b.signals.filter((s) => s.kind === 'proof' && s.effect > 0)).toEqual([]);
         },
       ),
       { numRuns: 300 },

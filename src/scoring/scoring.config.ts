@@ -15,7 +15,8 @@ import { type DirectoryShares, priorShares } from './directory-shares.js';
  *   (`knowledgeOnlyCap`). One non-public address is the secret most often leaked (breach lists, old
  *   commits, mail archives), so alone it counts no more than the commonest right answer (2FA "yes");
  *   two or more that agree rarely leak together and count much more.
- * - Proven control (an e-mail code typed back, a token pushed to a project's repository) counts most.
+ * - Proven control (an e-mail code typed back, a token pushed to a project's repository, a sign-in to the
+ *   linked GitHub account) counts most; two proofs through one channel (one GitHub account) count once.
  * - Contradictions count against, and the penalty grows faster than the number of wrong claims, so many
  *   wrong guesses weigh more than a few missing answers (a missing answer costs nothing). One costs
  *   little: owners misremember about one claim in ten.
@@ -65,6 +66,14 @@ export interface ScoringConfig {
     emailChallengePassed: number;
     /** Token pushed to the repository of one of the account's projects released before the request. */
     repoChallengePassed: number;
+    /**
+     * Signed in (OAuth device flow) to the GitHub account whose numeric id the directory links to the
+     * account. As much as a repository token: both show control of an outside account the owner set up,
+     * and less than an e-mail code, because the index sends its own resets to the addresses on file, and
+     * a GitHub account is recovered through its own (often the same) address. Not added to a github.com
+     * repository proof: one GitHub account can give both (rules/linked-identity-proof.rule.ts).
+     */
+    linkedGithubProven: number;
     /** Each other claim contradicting the directory (an address, a project, a join date far off). */
     contradiction: number;
     /** Extra penalty per pair of contradictions: n wrong claims cost n·contradiction + n(n−1)/2·this. */
@@ -143,7 +152,7 @@ export const DISPOSABLE_DOMAINS: readonly string[] = [
 ];
 
 export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
-  ruleVersion: '2026.12.3',
+  ruleVersion: '2026.12.4',
   weights: {
     projectKnown: 0,
     projectKnownCap: 0,
@@ -160,6 +169,7 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
     disposableContact: 20,
     emailChallengePassed: 48,
     repoChallengePassed: 40,
+    linkedGithubProven: 40,
     contradiction: 4,
     contradictionEscalation: 2,
   },

@@ -31,6 +31,8 @@ export interface TicketEvidence {
    * Actions token from the project's trusted publisher carried the check's nonce: the same proof class.
    */
   repoChallengePassed?: { project: string; via?: 'repository' | 'trusted_publisher' };
+  /** The requester signed in to this GitHub account (numeric user id) through the OAuth device flow. */
+  linkedGithubProven?: { githubId: number };
   /** Another open ticket for the account came from a different contact address. */
   competingRequests: boolean;
   /**

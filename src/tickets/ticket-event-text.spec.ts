@@ -32,6 +32,8 @@ const EVERY_TYPE: Record<TicketEventType, true> = {
   publisher_token_rejected: true,
   publisher_token_checked: true,
   publisher_challenge_locked: true,
+  github_identity_started: true,
+  github_identity_checked: true,
   recovery_codes_hint_sent: true,
   routed: true,
   recovery_codes_answer: true,

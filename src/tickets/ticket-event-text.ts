@@ -129,6 +129,16 @@ export function describeForStaff(event: EventInput): StaffEventLine {
       );
     case 'publisher_challenge_locked':
       return line('challenge', 'Too many refused trusted-publisher tokens: the check locked.');
+    case 'github_identity_started':
+      return line('challenge', 'Linked GitHub identity check started (OAuth device flow).');
+    case 'github_identity_checked':
+      if (d.github_id !== undefined)
+        return line(
+          'challenge',
+          `Signed in to GitHub user id ${str(d.github_id)}${d.login ? ` (@${str(d.login)})` : ''}: ${d.matches ? 'the linked id, control proven' : 'not the linked id, proves nothing'}.`,
+        );
+      if (d.outcome) return line('challenge', `Linked GitHub identity check: ${words(d.outcome)}.`, d.reason);
+      return line('challenge', 'The requester was told the GitHub sign-in was read.');
     case 'recovery_codes_hint_sent':
       return line('challenge', `Mailed the recovery-code advice to ${str(d.recipients)} address(es) on file.`);
     case 'recovery_codes_answer':

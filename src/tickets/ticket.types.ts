@@ -59,6 +59,8 @@ export type TicketEventType =
   | 'publisher_token_rejected'
   | 'publisher_token_checked'
   | 'publisher_challenge_locked'
+  | 'github_identity_started'
+  | 'github_identity_checked'
   | 'recovery_codes_hint_sent'
   | 'routed'
   | 'recovery_codes_answer'

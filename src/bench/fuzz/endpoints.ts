@@ -236,6 +236,24 @@ export const ENDPOINTS: Endpoint[] = [
     ['eyJhbGciOiJSUzI1NiJ9.e30.c2ln', 'a.b.c', 'aa.bb.cc.dd', 'eyJhbGciOiJub25lIn0.e30.', ' \n ', 'Bearer x.y.z'],
     () => false,
   ),
+  // Three sign-ins a request: then 409, and the next request takes a new ticket.
+  statusAction('status-github', 'github', ['x'], formOf([]), ['1'], (res) => res.status === 409),
+  {
+    name: 'status-github-check',
+    summary:
+      "POST /status/:token/github/:id/check (live and junk tokens and check ids; GitHub's device flow is a local stand-in that keeps answering authorization_pending)",
+    cases: caseOf(formPayload(['x'], formOf([]), ['1'])),
+    async request(c, fixtures) {
+      const slot = 'status-github-check';
+      const token = c.token.kind === 'junk' ? c.token.text : await fixtures.statusToken(slot, c.token.kind);
+      const id = c.id.kind === 'junk' ? c.id.text : c.token.kind === 'valid' ? await fixtures.githubCheckId(slot) : '00000000-0000-4000-8000-000000000000';
+      return { method: 'POST', path: `/status/${token}/github/${id}/check${c.query}`, headers: headersOf(c), body: bodyOf(c) };
+    },
+    settle(c, res, fixtures) {
+      // Closed, or the check is over (expired or too many polls): a new ticket and check next time.
+      if (c.token.kind === 'valid' && (closed(res) || res.status === 404 || res.status === 409)) fixtures.dropStatus('status-github-check');
+    },
+  },
   statusAction('status-contest', 'contest', ['x'], formOf([]), ['1'], () => false),
   statusAction('status-withdraw', 'withdraw', ['confirm'], formOf([['confirm', 'yes']]), ['yes', 'no', 'YES', 'on', 'true'], (res) => res.status === 303),
   staffStep(

@@ -132,6 +132,31 @@ export class FuzzFixtures {
     return id;
   }
 
+  /** A linked-identity check (GitHub device flow) on the slot's ticket, started through the status page. */
+  githubCheckId(slot: string): Promise<string> {
+    let id = this.challengeIds.get(slot);
+    if (!id) {
+      id = this.newGithubCheck(slot);
+      this.challengeIds.set(slot, id);
+    }
+    return id;
+  }
+
+  private async newGithubCheck(slot: string): Promise<string> {
+    const token = await this.statusToken(slot, 'valid');
+    const started = await this.http.send({
+      method: 'POST',
+      path: `/status/${token}/github`,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    if (started.status !== 303) throw new Error(`starting a GitHub sign-in answered ${started.status}: ${started.text.slice(0, 300)}`);
+    const page = await this.http.send({ method: 'GET', path: `/status/${token}`, headers: {} });
+    const id = /\/github\/([^/"]+)\/check/.exec(page.text)?.[1];
+    if (!id) throw new Error('the status page shows no GitHub sign-in form');
+    return id;
+  }
+
   private async newTicket(username: string): Promise<string> {
     const body = { ...validIntakeBody('fuzz-fixture'), username };
     const res = await this.http.send({ method: 'POST', path: '/api/v1/tickets', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });

@@ -34,6 +34,7 @@ describe('accountRecordOf', () => {
       webauthnKeys: 2,
       recoveryCodesUnused: 3,
       linkedGithub: 'alice-gh',
+      linkedGithubId: null,
       emails: [
         { address: 'alice@example.org', verified: true, primary: true, public: false, addedAt: new Date('2016-03-14T10:00:00Z'), removedAt: null },
         {
@@ -62,6 +63,8 @@ describe('accountRecordOf', () => {
     const { linked_github: _, ...rest } = record();
     expect(accountRecordOf(rest as DirectoryRecord).linkedGithub).toBeNull();
     expect(accountRecordOf(record({ linked_github: null })).linkedGithub).toBeNull();
+    expect(accountRecordOf(record()).linkedGithubId).toBeNull();
+    expect(accountRecordOf(record({ linked_github_id: 583231 })).linkedGithubId).toBe(583231);
   });
 
   it('maps what parseDirectoryFile returns', () => {

@@ -7,7 +7,7 @@ import type { DirectoryAccountDto } from '../../directory/dto/directory-file.dto
 import type { AccountRecord } from '../../scoring/account-record.js';
 
 /** A validated directory record (fields only: the parser's class instances and plain objects both fit). */
-export type DirectoryRecord = Pick<DirectoryAccountDto, 'username' | 'joined_at' | 'linked_github' | 'two_factor' | 'emails' | 'projects'>;
+export type DirectoryRecord = Pick<DirectoryAccountDto, 'username' | 'joined_at' | 'linked_github' | 'linked_github_id' | 'two_factor' | 'emails' | 'projects'>;
 
 export function accountRecordOf(record: DirectoryRecord): AccountRecord {
   return {
@@ -17,6 +17,7 @@ export function accountRecordOf(record: DirectoryRecord): AccountRecord {
     webauthnKeys: record.two_factor.webauthn_keys,
     recoveryCodesUnused: record.two_factor.recovery_codes_unused,
     linkedGithub: record.linked_github ?? null,
+    linkedGithubId: record.linked_github_id ?? null,
     emails: record.emails.map((e) => ({
       address: e.address,
       verified: e.verified,

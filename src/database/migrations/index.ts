@@ -16,6 +16,7 @@ import { DirectoryShares1765300000000 } from './1765300000000-directory-shares.j
 import { TrustedPublishers1765500000000 } from './1765500000000-trusted-publishers.js';
 import { Calibrations1765400000000 } from './1765400000000-calibrations.js';
 import { Campaigns1765700000000 } from './1765700000000-campaigns.js';
+import { LinkedGithub1765600000000 } from './1765600000000-linked-github.js';
 
 export const MIGRATIONS = [
   Initial1764000000000,
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   TrustedPublishers1765500000000,
   Calibrations1765400000000,
   Campaigns1765700000000,
+  LinkedGithub1765600000000,
 ];

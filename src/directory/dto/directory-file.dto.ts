@@ -12,6 +12,7 @@ import {
   Matches,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -139,6 +140,15 @@ export class DirectoryAccountDto {
   @IsString()
   @MaxLength(100)
   linked_github: string | null;
+
+  /** The linked GitHub account's numeric user id (GitHub's `id`, not the login); optional. */
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @ValidateBy(
+    { name: 'isGithubUserId', validator: { validate: (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value > 0 } },
+    { message: 'linked_github_id must be a GitHub user id (a positive whole number)' },
+  )
+  linked_github_id?: number | null;
 
   @IsArray()
   @ArrayMaxSize(100)
