@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { assertTicketOpen } from './open-ticket.js';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, In, LessThanOrEqual } from 'typeorm';
 import { Clock } from '../common/clock.js';
@@ -10,7 +11,6 @@ import { insertRows, Transactions } from '../database/transactions.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
-import { isOpen } from '../tickets/ticket-state.js';
 import { Outbox } from '../jobs/outbox.service.js';
 import { Challenge } from './challenge.entity.js';
 import { codeDigest, digestsEqual, formatEmailCode, newEmailCode, newRepositoryToken, normaliseCodeInput, repositoryProofNames } from './challenge-codes.js';
@@ -128,7 +128,7 @@ export class ChallengesService {
   async submitCode(em: EntityManager, ticket: Ticket, raw: unknown): Promise<CodeResult> {
     const code = normaliseCodeInput(raw);
     if (code === null) throw DomainError.validation([{ field: 'code', reasons: ['code must be the 8 digits from the e-mail'] }]);
-    this.assertOpen(ticket);
+    assertTicketOpen(ticket);
     const now = this.clock.now();
     const pending = await this.takeCodeTries(em, ticket.id, now);
     if (pending.length === 0) return { result: 'none' };
@@ -169,7 +169,7 @@ export class ChallengesService {
     if (!repository) {
       throw DomainError.validation([{ field: 'repository', reasons: ['repository must be a URL such as https://github.com/owner/name'] }]);
     }
-    this.assertOpen(ticket);
+    assertTicketOpen(ticket);
     const now = this.clock.now();
     await this.expireRepositoryChallenges(em, ticket.id, now);
     await em.update(Challenge, { ticketId: ticket.id, kind: 'repository', state: 'pending', target: repository.key }, { state: 'superseded', resolvedAt: now });
@@ -210,7 +210,7 @@ export class ChallengesService {
    * challenge is still pending.
    */
   async checkRepositoryChallenge(ticket: Ticket, challengeId: string): Promise<VerifierResult | { outcome: 'manual' }> {
-    this.assertOpen(ticket);
+    assertTicketOpen(ticket);
     // Ids are UUIDs: anything else (a NUL byte, which PostgreSQL refuses in a query: a 500 found by npm run fuzz,
     // docs/security.md #33) is an unknown challenge without a lookup.
     if (!CHALLENGE_ID.test(challengeId)) throw DomainError.notFound();
@@ -434,14 +434,8 @@ export class ChallengesService {
   private async openTicketById(em: EntityManager, ticketId: string): Promise<Ticket> {
     const ticket = await em.findOneBy(Ticket, { id: ticketId });
     if (!ticket) throw DomainError.notFound();
-    this.assertOpen(ticket);
+    assertTicketOpen(ticket);
     return ticket;
-  }
-
-  private assertOpen(ticket: Ticket): void {
-    if (!isOpen(ticket.state)) {
-      throw new DomainError(DomainErrorCode.Conflict, 'This request is closed. If you still need help, please submit a new request.');
-    }
   }
 
   private async event(

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { assertTicketOpen } from './open-ticket.js';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
@@ -11,7 +12,6 @@ import { AccountRepository } from '../directory/account.repository.js';
 import { Outbox } from '../jobs/outbox.service.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { Ticket, type TicketEvent } from '../tickets/ticket.entity.js';
-import { isOpen } from '../tickets/ticket-state.js';
 import { Challenge, type ChallengeState } from './challenge.entity.js';
 import { GITHUB_DEVICE_FLOW, type GitHubDeviceFlowClient } from './github-device-flow.client.js';
 import { GitHubDeviceFlow } from './github-device-flow.entity.js';
@@ -93,7 +93,7 @@ export class LinkedIdentityChallengesService {
    */
   async start(ticket: Ticket): Promise<{ outcome: 'started' } | { outcome: 'unavailable' }> {
     const github = this.client();
-    this.assertOpen(ticket);
+    assertTicketOpen(ticket);
     await this.assertRoom(this.dataSource.manager, ticket.id);
     const code = await github.start();
     if ('unavailable' in code) {
@@ -103,7 +103,7 @@ export class LinkedIdentityChallengesService {
     await this.transactions.run(async (em) => {
       const fresh = await em.findOneBy(Ticket, { id: ticket.id });
       if (!fresh) throw DomainError.notFound();
-      this.assertOpen(fresh);
+      assertTicketOpen(fresh);
       await this.assertRoom(em, ticket.id);
       const now = this.clock.now();
       // One running check at a time: an older one stops, and its device code goes.
@@ -149,7 +149,7 @@ export class LinkedIdentityChallengesService {
    */
   async check(ticket: Ticket, challengeId: string): Promise<GithubCheckOutcome> {
     const github = this.client();
-    this.assertOpen(ticket);
+    assertTicketOpen(ticket);
     const challenge = await this.dataSource.getRepository(Challenge).findOneBy({ id: challengeId, ticketId: ticket.id, kind: 'github_identity' });
     if (!challenge || challenge.state !== 'pending') throw DomainError.notFound();
     if (challenge.expiresAt <= this.clock.now()) {
@@ -306,12 +306,6 @@ export class LinkedIdentityChallengesService {
       .where('id = :id AND state = :pending', { id: challengeId, pending: 'pending' })
       .execute();
     return (result.affected ?? 0) > 0;
-  }
-
-  private assertOpen(ticket: Ticket): void {
-    if (!isOpen(ticket.state)) {
-      throw new DomainError(DomainErrorCode.Conflict, 'This request is closed. If you still need help, please submit a new request.');
-    }
   }
 
   private async event(

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { assertTicketOpen } from './open-ticket.js';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, LessThanOrEqual } from 'typeorm';
 import { Clock } from '../common/clock.js';
@@ -10,7 +11,6 @@ import { AccountRepository } from '../directory/account.repository.js';
 import { Outbox } from '../jobs/outbox.service.js';
 import { addTicketEvent } from '../tickets/ticket-events.js';
 import { Ticket, type TicketEvent } from '../tickets/ticket.entity.js';
-import { isOpen } from '../tickets/ticket-state.js';
 import { Challenge } from './challenge.entity.js';
 import { digestsEqual } from './challenge-codes.js';
 import { OIDC_TOKEN_VERIFIER, type OidcTokenVerifier } from './oidc-token-verifier.js';
@@ -68,7 +68,7 @@ export class TrustedPublisherService {
 
   /** A new check: an older open one stops working (one nonce at a time). */
   async start(em: EntityManager, ticket: Ticket, actor = 'requester'): Promise<PublisherChallengeStart> {
-    this.assertOpen(ticket);
+    assertTicketOpen(ticket);
     const now = this.clock.now();
     const started = await em.count(Challenge, { where: { ticketId: ticket.id, kind: 'publisher' } });
     if (started >= MAX_PUBLISHER_CHALLENGES) {
@@ -116,7 +116,7 @@ export class TrustedPublisherService {
     if (token === null) {
       throw DomainError.validation([{ field: 'id_token', reasons: ['id_token must be the token the workflow printed (three parts separated by dots)'] }]);
     }
-    this.assertOpen(ticket);
+    assertTicketOpen(ticket);
     const challenge = await this.takeTry(ticket.id);
     if (challenge === 'none') return { result: 'none' };
     if (challenge === 'locked') return { result: 'locked', reason: 'too many tokens were refused' };
@@ -217,12 +217,6 @@ export class TrustedPublisherService {
       }
       return { result: 'locked', reason };
     });
-  }
-
-  private assertOpen(ticket: Ticket): void {
-    if (!isOpen(ticket.state)) {
-      throw new DomainError(DomainErrorCode.Conflict, 'This request is closed. If you still need help, please submit a new request.');
-    }
   }
 
   private async event(
