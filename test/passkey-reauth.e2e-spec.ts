@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type TestAgent from 'supertest/lib/agent.js';
+import { agentAt } from './support/agent-at.js';
 import { AuditEntry } from '../src/audit/audit-entry.entity.js';
 import type { ModeratorRole } from '../src/auth/moderator-roles.js';
 import { Moderator } from '../src/auth/moderator.entity.js';
@@ -46,20 +46,7 @@ describe('passkeys at approval and when adding a passkey', () => {
   });
 
   /** A browser of its own (its own session cookie), always speaking from `ip`. */
-  const browserAt = (ip: string) => {
-    const agent: TestAgent = request.agent(t.server);
-    return {
-      agent,
-      get: (path: string) => agent.get(path).set('X-Forwarded-For', ip),
-      form: (path: string, body: Record<string, string>) => agent.post(path).set('X-Forwarded-For', ip).type('form').send(body),
-      json: (path: string, csrf: string, body: unknown) =>
-        agent
-          .post(path)
-          .set('X-Forwarded-For', ip)
-          .set('X-CSRF-Token', csrf)
-          .send(body as object),
-    };
-  };
+  const browserAt = (ip: string) => agentAt(t.server, ip);
   type Browser = ReturnType<typeof browserAt>;
 
   /**

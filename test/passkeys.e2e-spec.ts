@@ -1,5 +1,4 @@
-import request from 'supertest';
-import type TestAgent from 'supertest/lib/agent.js';
+import { agentAt } from './support/agent-at.js';
 import { AuditEntry } from '../src/audit/audit-entry.entity.js';
 import { Moderator } from '../src/auth/moderator.entity.js';
 import { Passkey } from '../src/auth/passkey.entity.js';
@@ -33,20 +32,7 @@ describe('passkeys', () => {
   });
 
   /** A browser of its own (its own session cookie), always speaking from `ip`. */
-  const browserAt = (ip: string) => {
-    const agent: TestAgent = request.agent(t.server);
-    return {
-      agent,
-      get: (path: string) => agent.get(path).set('X-Forwarded-For', ip),
-      form: (path: string, body: Record<string, string>) => agent.post(path).set('X-Forwarded-For', ip).type('form').send(body),
-      json: (path: string, csrf: string, body: unknown) =>
-        agent
-          .post(path)
-          .set('X-Forwarded-For', ip)
-          .set('X-CSRF-Token', csrf)
-          .send(body as object),
-    };
-  };
+  const browserAt = (ip: string) => agentAt(t.server, ip);
   type Browser = ReturnType<typeof browserAt>;
 
   /** Name and password in a new browser: at the code step, with that page's CSRF token. */
