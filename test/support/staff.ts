@@ -62,3 +62,20 @@ export async function signIn(t: TestApp, name: string, secret: string, offsetSec
     .expect('Location', '/dashboard');
   return agent;
 }
+
+/**
+ * At the enrolment step after a second-factor reset: reads the new secret off the page, checks it is not
+ * the old one, confirms it with a code and lands on the new recovery codes. Returns the new secret.
+ */
+export async function enrolAgain(agent: TestAgent, oldSecret: string): Promise<string> {
+  const enrol = await agent.get('/login/enrol').expect(200);
+  const fresh = /id="totp-secret">([A-Z2-7 ]+)</.exec(enrol.text)![1].replace(/ /g, '');
+  expect(fresh).not.toBe(oldSecret);
+  await agent
+    .post('/login/enrol')
+    .type('form')
+    .send({ code: await codeAt(fresh), _csrf: csrfIn(enrol.text) })
+    .expect(303)
+    .expect('Location', '/dashboard/account/recovery-codes');
+  return fresh;
+}
